@@ -1,0 +1,93 @@
+/**
+ * The small family of typed errors used across Faultline. Each carries an HTTP status, a
+ * machine-readable `code` and a human sentence that says what to fix. They are mapped to HTTP
+ * answers in exactly one place (`http/error-middleware.ts`).
+ */
+export abstract class FaultlineError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  /** Extra headers to send with the answer (e.g. Retry-After). */
+  readonly headers: Record<string, string> = {};
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed; the message names the problem. */
+export class BadRequestError extends FaultlineError {
+  readonly status = 400;
+  constructor(
+    message: string,
+    readonly code: string = 'bad_request',
+  ) {
+    super(message);
+  }
+}
+
+/** No credentials, or credentials we don't recognise. */
+export class AuthError extends FaultlineError {
+  readonly status = 401;
+  constructor(
+    message: string,
+    readonly code: string = 'unauthorized',
+  ) {
+    super(message);
+  }
+}
+
+/** Credentials recognised, but not allowed to do this (e.g. a disabled key). */
+export class ForbiddenError extends FaultlineError {
+  readonly status = 403;
+  constructor(
+    message: string,
+    readonly code: string = 'forbidden',
+  ) {
+    super(message);
+  }
+}
+
+/** The thing does not exist, or the caller may not know that it does. */
+export class NotFoundError extends FaultlineError {
+  readonly status = 404;
+  constructor(
+    message: string,
+    readonly code: string = 'not_found',
+  ) {
+    super(message);
+  }
+}
+
+/** The body (or one item of it) is larger than the configured limit. */
+export class PayloadTooLargeError extends FaultlineError {
+  readonly status = 413;
+  constructor(
+    message: string,
+    readonly code: string = 'payload_too_large',
+  ) {
+    super(message);
+  }
+}
+
+/** A rate limit was exceeded; `retryAfterSeconds` tells the client when to try again. */
+export class RateLimitedError extends FaultlineError {
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly code: string = 'rate_limited',
+    extraHeaders: Record<string, string> = {},
+  ) {
+    super(message);
+    Object.assign(this.headers, { 'Retry-After': String(retryAfterSeconds) }, extraHeaders);
+  }
+}
+
+/** A setting is missing or invalid; raised at start-up only. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
