@@ -91,3 +91,14 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A dependency (usually the database) failed; the client may retry later. */
+export class ServiceUnavailableError extends FaultlineError {
+  readonly status = 503;
+  constructor(
+    message: string,
+    readonly code: string = 'service_unavailable',
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,4 @@
+export { AccountsRepository, type Organization, type Project, type ProjectKey, type User, type TokenOwner } from './repository';
+export { bootstrap, ADMIN_SCOPES, type BootstrapOptions, type BootstrapResult } from './bootstrap';
+export { buildDsn } from './dsn';
+export { hashToken } from './secrets';

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from '../config';
+import { ConfigError } from '../errors';
+import { bootstrap, type BootstrapResult } from '../accounts';
+import { openRuntime, startServices, type Runtime } from '../runtime';
+import { createLogger } from '../logging';
+
+/** Options shared by the commands that touch the database or serve HTTP; they override the environment. */
+interface CommonFlags {
+  databaseUrl?: string;
+  dataDir?: string;
+  host?: string;
+  port?: string;
+  publicUrl?: string;
+  logLevel?: string;
+}
+
+function configFrom(flags: CommonFlags): Config {
+  return loadConfig(process.env, {
+    DATABASE_URL: flags.databaseUrl,
+    DATA_DIR: flags.dataDir,
+    HOST: flags.host,
+    PORT: flags.port,
+    PUBLIC_URL: flags.publicUrl,
+    LOG_LEVEL: flags.logLevel,
+  });
+}
+
+function withCommonOptions(command: Command): Command {
+  return command
+    .option('--database-url <url>', 'Postgres URL (env DATABASE_URL); unset: embedded PGlite')
+    .option('--data-dir <dir>', 'data directory for embedded mode (env DATA_DIR)')
+    .option('--log-level <level>', 'log level (env LOG_LEVEL)');
+}
+
+const bootstrapOptions = (command: Command) =>
+  command
+    .addOption(new Option('--org <slug>', 'organization slug').default('faultline'))
+    .addOption(new Option('--team <slug>', 'team slug').default('engineering'))
+    .addOption(new Option('--project <slug>', 'project slug').default('app'))
+    .addOption(new Option('--platform <name>', 'project platform').default('node'))
+    .addOption(new Option('--email <email>', 'admin user email').default('admin@faultline.local'));
+
+interface BootstrapFlags {
+  org: string;
+  team: string;
+  project: string;
+  platform: string;
+  email: string;
+}
+
+function runBootstrap(runtime: Runtime, flags: BootstrapFlags): Promise<BootstrapResult> {
+  return bootstrap(runtime.db.knex, {
+    organization: flags.org,
+    team: flags.team,
+    project: flags.project,
+    platform: flags.platform,
+    email: flags.email,
+    publicUrl: runtime.config.http.publicUrl,
+  });
+}
+
+/** Runs until SIGINT/SIGTERM, then drains in-flight requests and batches before closing the database. */
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`faultline: ${signal} received, shutting down\n`);
+    stop().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`faultline: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
+const program = new Command()
+  .name('faultline')
+  .description('Self-hosted error tracking for unmodified Sentry SDKs')
+  .showHelpAfterError();
+
+withCommonOptions(
+  bootstrapOptions(
+    program
+      .command('start')
+      .description('HTTP server with the pipeline workers in-process')
+      .option('--host <host>', 'bind address (env HOST, default 127.0.0.1)')
+      .option('--port <port>', 'port (env PORT, default 8000)')
+      .option('--public-url <url>', 'URL SDKs reach Faultline at (env PUBLIC_URL)')
+      .option('--bootstrap', 'ensure a default organization/project/user first and print the DSN and an API token')
+      .option('--no-workers', 'serve HTTP only; run `faultline worker` processes for the pipeline'),
+  ),
+).action(async (flags: CommonFlags & BootstrapFlags & { bootstrap?: boolean; workers: boolean }) => {
+  const runtime = await openRuntime(configFrom(flags));
+  const setup = flags.bootstrap ? await runBootstrap(runtime, flags) : undefined;
+  const running = await startServices(runtime, { http: true, workers: flags.workers });
+  if (setup) {
+    process.stdout.write(
+      [
+        '',
+        `  Faultline is running at ${running.url} (${runtime.db.kind === 'embedded' ? `embedded database in ${runtime.config.dataDir}` : 'Postgres'})`,
+        '',
+        `  DSN for your Sentry SDK:  ${setup.dsn}`,
+        `  API token (${setup.user}):  ${setup.token}`,
+        `  Try: curl -H 'Authorization: Bearer ${setup.token}' ${running.url}/api/0/projects/${setup.organization}/${setup.project}/issues/`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
+  stopOnSignal(async () => {
+    await running.stop();
+    await runtime.close();
+  });
+});
+
+withCommonOptions(program.command('worker').description('pipeline workers only (to scale out; needs DATABASE_URL)')).action(
+  async (flags: CommonFlags) => {
+    const config = configFrom(flags);
+    if (config.database.kind === 'embedded') {
+      throw new ConfigError('faultline worker needs DATABASE_URL: the embedded database belongs to the `faultline start` process');
+    }
+    const runtime = await openRuntime(config);
+    const running = await startServices(runtime, { http: false, workers: true });
+    runtime.log.info('pipeline workers started');
+    stopOnSignal(async () => {
+      await running.stop();
+      await runtime.close();
+    });
+  },
+);
+
+withCommonOptions(program.command('migrate').description('apply pending database migrations')).action(
+  async (flags: CommonFlags) => {
+    const runtime = await openRuntime(configFrom(flags));
+    await runtime.close();
+    process.stdout.write('migrations are up to date\n');
+  },
+);
+
+withCommonOptions(
+  bootstrapOptions(
+    program
+      .command('bootstrap')
+      .description('ensure an organization, team, project, admin user and API token; print them')
+      .option('--public-url <url>', 'URL SDKs reach Faultline at (env PUBLIC_URL)')
+      .option('--host <host>', 'host used in the DSN when PUBLIC_URL is unset')
+      .option('--port <port>', 'port used in the DSN when PUBLIC_URL is unset')
+      .option('--json', 'print one JSON object'),
+  ),
+).action(async (flags: CommonFlags & BootstrapFlags & { json?: boolean }) => {
+  const runtime = await openRuntime(configFrom(flags), createLogger('warn'));
+  try {
+    const result = await runBootstrap(runtime, flags);
+    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else process.stdout.write(`DSN:   ${result.dsn}\nToken: ${result.token}\nURL:   ${result.url}\n`);
+  } finally {
+    await runtime.close();
+  }
+});
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // Config and usage problems are one clear line; anything else is a bug worth a stack.
+  if (error instanceof ConfigError) process.stderr.write(`faultline: ${error.message}\n`);
+  else process.stderr.write(`faultline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

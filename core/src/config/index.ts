@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+
+const MiB = 1024 * 1024;
+
+/** Accepts numbers written in env vars ("8000") and rejects anything else with zod's message. */
+const intSetting = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting Faultline reads, with its environment variable, default and bounds. Validated once at
+ * start-up; a bad value stops start-up with one line naming the variable.
+ */
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intSetting(0, 65535).default(8000),
+  DATA_DIR: z.string().min(1).default('.faultline'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_BYTES: intSetting(1024, 1024 * MiB).default(20 * MiB),
+  MAX_ENVELOPE_BYTES: intSetting(1024, 4096 * MiB).default(100 * MiB),
+  MAX_EVENT_BYTES: intSetting(1024, 256 * MiB).default(1 * MiB),
+  MAX_ATTACHMENT_BYTES: intSetting(1024, 1024 * MiB).default(100 * MiB),
+  KEY_RATE_LIMIT_PER_MINUTE: intSetting(0, 100_000_000).default(0),
+  DB_POOL_MAX: intSetting(1, 200).default(10),
+  WORKER_BATCH_SIZE: intSetting(1, 10_000).default(500),
+  WORKER_CONCURRENCY: intSetting(1, 64).default(2),
+  RETENTION_DAYS: intSetting(1, 3650).default(90),
+});
+
+export type RawSettings = z.infer<typeof schema>;
+
+export interface Config {
+  database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string };
+  http: { host: string; port: number; publicUrl: string };
+  dataDir: string;
+  logLevel: RawSettings['LOG_LEVEL'];
+  limits: {
+    maxBodyBytes: number;
+    maxEnvelopeBytes: number;
+    maxEventBytes: number;
+    maxAttachmentBytes: number;
+    /** Default events per minute per project key; 0 means unlimited. A key's own limit wins. */
+    keyRateLimitPerMinute: number;
+  };
+  worker: { batchSize: number; concurrency: number };
+  retentionDays: number;
+}
+
+/** Reads and validates settings from an environment (process.env by default) plus CLI overrides. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof RawSettings, string | number | undefined>> = {},
+): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = overrides[key as keyof RawSettings] ?? env[key];
+    // An empty variable means "not set", as in most twelve-factor apps.
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue.path.join('.') || 'configuration';
+    throw new ConfigError(`Invalid setting ${name}: ${issue.message} (got ${JSON.stringify(input[name])})`);
+  }
+  const s = parsed.data;
+  const dataDir = path.resolve(s.DATA_DIR);
+  const shownHost = s.HOST === '0.0.0.0' || s.HOST === '::' ? '127.0.0.1' : s.HOST;
+  return {
+    database: s.DATABASE_URL
+      ? { kind: 'postgres', url: s.DATABASE_URL, poolMax: s.DB_POOL_MAX }
+      : { kind: 'embedded', dataDir: path.join(dataDir, 'pgdata') },
+    http: {
+      host: s.HOST,
+      port: s.PORT,
+      publicUrl: (s.PUBLIC_URL ?? `http://${shownHost}:${s.PORT}`).replace(/\/+$/, ''),
+    },
+    dataDir,
+    logLevel: s.LOG_LEVEL,
+    limits: {
+      maxBodyBytes: s.MAX_BODY_BYTES,
+      maxEnvelopeBytes: s.MAX_ENVELOPE_BYTES,
+      maxEventBytes: s.MAX_EVENT_BYTES,
+      maxAttachmentBytes: s.MAX_ATTACHMENT_BYTES,
+      keyRateLimitPerMinute: s.KEY_RATE_LIMIT_PER_MINUTE,
+    },
+    worker: { batchSize: s.WORKER_BATCH_SIZE, concurrency: s.WORKER_CONCURRENCY },
+    retentionDays: s.RETENTION_DAYS,
+  };
+}
+
+/** The settings table shown in the README, kept next to the schema so the two don't drift. */
+export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
+  DATABASE_URL: 'Postgres connection URL. Unset: embedded PGlite under DATA_DIR.',
+  HOST: 'Address the HTTP server binds to (default 127.0.0.1).',
+  PORT: 'HTTP port (default 8000).',
+  DATA_DIR: 'Where embedded mode keeps its database (default ./.faultline).',
+  PUBLIC_URL: 'URL SDKs and users reach Faultline at; used in DSNs (default http://HOST:PORT).',
+  LOG_LEVEL: 'fatal, error, warn, info (default), debug, trace or silent.',
+  MAX_BODY_BYTES: 'Largest request body as sent, possibly compressed (default 20 MiB).',
+  MAX_ENVELOPE_BYTES: 'Largest envelope after decompression (default 100 MiB).',
+  MAX_EVENT_BYTES: 'Largest event/transaction item (default 1 MiB).',
+  MAX_ATTACHMENT_BYTES: 'Largest attachment item (default 100 MiB).',
+  KEY_RATE_LIMIT_PER_MINUTE: "Default events per minute per project key, 0 = unlimited; a key's own limit wins.",
+  DB_POOL_MAX: 'Postgres connections per process (default 10).',
+  WORKER_BATCH_SIZE: 'Raw events a pipeline worker claims per transaction (default 500).',
+  WORKER_CONCURRENCY: 'Pipeline worker loops per process (default 2).',
+  RETENTION_DAYS: 'Days of events kept; older daily partitions are dropped (default 90).',
+};

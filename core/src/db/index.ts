@@ -1,0 +1,3 @@
+export { connectDatabase, type Database, type DatabaseSettings } from './connect';
+export { migrateToLatest } from './migrate';
+export { EventPartitions } from './partitions';

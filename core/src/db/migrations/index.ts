@@ -1,0 +1,26 @@
+import type { Knex } from 'knex';
+import * as createAccounts from './001-create-accounts';
+import * as createIngestQueue from './002-create-ingest-queue';
+import * as createIssuesAndEvents from './003-create-issues-and-events';
+
+type Migration = Knex.Migration & { config?: { transaction: boolean } };
+
+/**
+ * Migrations are listed here rather than discovered on disk, so the same list runs from TypeScript
+ * sources (tests) and from the compiled build (CLI). Append only; names never change.
+ */
+const MIGRATIONS: [string, Migration][] = [
+  ['001-create-accounts', createAccounts],
+  ['002-create-ingest-queue', createIngestQueue],
+  ['003-create-issues-and-events', createIssuesAndEvents],
+];
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => MIGRATIONS.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = MIGRATIONS.find(([n]) => n === name);
+    if (!found) throw new Error(`Unknown migration ${name}`);
+    return found[1];
+  },
+};

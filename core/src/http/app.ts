@@ -1,0 +1,28 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Logger } from '../logging';
+import { NotFoundError } from '../errors';
+import { errorMiddleware } from './error-middleware';
+
+/** Anything that adds routes to the app: ingestion, the REST API, later plugins. */
+export type RouteMounter = (router: Router) => void;
+
+/** Builds the Koa app: error mapping first, then every domain's routes, then a JSON 404. */
+export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
+  const app = new Koa({ proxy: false });
+  app.silent = true;
+  app.use(errorMiddleware(log));
+  const router = new Router();
+  router.get('/_health', (ctx) => {
+    ctx.body = { ok: true };
+  });
+  for (const mount of mounters) mount(router);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use((ctx) => {
+    if (ctx.status === 404 && ctx.body === undefined) {
+      throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`, 'no_route');
+    }
+  });
+  return app;
+}

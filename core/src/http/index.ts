@@ -1,0 +1,1 @@
+export { createHttpApp, type RouteMounter } from './app';

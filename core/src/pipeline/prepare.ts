@@ -1,0 +1,61 @@
+import { normalizeEvent, type NormalizedEvent } from '../events';
+import { computeGrouping, deriveIssueMetadata } from '../grouping';
+import type { PreparedEvent } from '../issues';
+
+/** A row of the `raw_events` queue as the worker reads it. */
+export interface RawEventRow {
+  id: string;
+  project_id: number;
+  received_at: Date;
+  event_id: string | null;
+  sent_at: number | null;
+  client_ip: string | null;
+  payload: string;
+}
+
+export function userKeyOf(event: NormalizedEvent): string | undefined {
+  const user = event.user;
+  if (!user) return undefined;
+  if (user.id) return `id:${user.id}`;
+  if (user.email) return `email:${user.email}`;
+  if (user.username) return `username:${user.username}`;
+  if (user.ip_address) return `ip:${user.ip_address}`;
+  return undefined;
+}
+
+function isUnhandled(event: NormalizedEvent): boolean {
+  return (event.exception?.values ?? []).some((value) => value.mechanism?.handled === false);
+}
+
+/** Normalizes, groups and titles one queued event. Throws only for a payload that isn't an event. */
+export function prepareEvent(row: RawEventRow): PreparedEvent {
+  const payload: unknown = JSON.parse(row.payload);
+  const event = normalizeEvent(payload, {
+    envelopeEventId: row.event_id ?? undefined,
+    receivedAt: row.received_at.getTime() / 1000,
+    sentAt: row.sent_at ?? undefined,
+    clientIp: row.client_ip ?? undefined,
+  });
+  const grouping = computeGrouping(event);
+  const issue = deriveIssueMetadata(event);
+  return {
+    rawId: row.id,
+    projectId: row.project_id,
+    receivedAt: row.received_at,
+    timestamp: new Date(event.timestamp * 1000),
+    event,
+    grouping,
+    issue,
+    userKey: userKeyOf(event),
+    isUnhandled: isUnhandled(event),
+    data: {
+      ...event,
+      type: issue.type,
+      title: issue.title,
+      culprit: issue.culprit,
+      metadata: issue.metadata,
+      hashes: grouping.hashes,
+      grouping_config: { id: grouping.version, variant: grouping.variant },
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { EventPartitions } from '../db';
+import { storeEventBatch, type PreparedEvent, type StoreSummary } from '../issues';
+import { prepareEvent, type RawEventRow } from './prepare';
+
+export interface WorkerOptions {
+  batchSize: number;
+  /** Loops claiming batches concurrently in this process. */
+  concurrency: number;
+  /** How long an idle loop sleeps before looking at the queue again (other processes may fill it). */
+  idlePollMs?: number;
+}
+
+/** Postgres error codes worth retrying the whole batch for. */
+const TRANSIENT = new Set(['40P01', '40001', '23505']);
+
+/**
+ * Drains the `raw_events` queue: each loop claims a batch with FOR UPDATE SKIP LOCKED, prepares the
+ * events (pure), stores them and deletes the claimed rows in one transaction. A crash at any point
+ * leaves the rows in the queue for the next claim; nothing acknowledged is lost.
+ */
+export class PipelineWorker {
+  private stopped = true;
+  private loops: Promise<void>[] = [];
+  private wakeUps: (() => void)[] = [];
+  private processedTotal = 0;
+  private readonly idlePollMs: number;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly partitions: EventPartitions,
+    private readonly log: Logger,
+    private readonly options: WorkerOptions,
+  ) {
+    this.idlePollMs = options.idlePollMs ?? 250;
+  }
+
+  get processed(): number {
+    return this.processedTotal;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loops = Array.from({ length: this.options.concurrency }, () => this.loop());
+  }
+
+  /** Lets idle loops look at the queue now (called after ingestion commits rows). */
+  wake(): void {
+    this.wakeUps.splice(0).forEach((resolve) => resolve());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    await Promise.all(this.loops);
+  }
+
+  /** Processes batches until the queue is empty; returns how many events were processed. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.processBatch();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.processBatch();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.partitions.forget();
+        this.log.error({ err: error, failures }, 'pipeline batch failed; it stays queued and will be retried');
+        await this.sleep(Math.min(5000, 100 * 2 ** failures));
+        continue;
+      }
+      if (claimed === 0) await this.sleep(this.idlePollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUps.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** One transaction: claim, process, store, delete. Returns the number of queue rows consumed. */
+  async processBatch(): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.knex.transaction((trx) => this.processClaimed(trx));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        this.partitions.forget();
+        if (attempt >= 5 || !code || !TRANSIENT.has(code)) throw error;
+      }
+    }
+  }
+
+  private async processClaimed(trx: Knex.Transaction): Promise<number> {
+    const { rows } = await trx.raw<{ rows: RawEventRow[] }>(
+      `SELECT id::text AS id, project_id, received_at, event_id, sent_at, client_ip, payload
+         FROM raw_events ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [this.options.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const prepared: PreparedEvent[] = [];
+    const failed: { row: RawEventRow; error: unknown }[] = [];
+    for (const row of rows) {
+      try {
+        prepared.push(prepareEvent(row));
+      } catch (error) {
+        failed.push({ row, error });
+      }
+    }
+    await this.partitions.ensureFor(uniqueDays(prepared.map((p) => p.receivedAt)), trx);
+    const summary: StoreSummary = await storeEventBatch(trx, prepared);
+    if (failed.length > 0) await this.keepFailed(trx, failed);
+    await trx.raw('DELETE FROM raw_events WHERE id = ANY(?::bigint[])', [rows.map((r) => r.id)]);
+    this.processedTotal += rows.length;
+    this.log.debug({ claimed: rows.length, ...summary, failed: failed.length }, 'pipeline batch stored');
+    return rows.length;
+  }
+
+  /** An event the pipeline could not process is kept raw, with the reason, rather than dropped. */
+  private async keepFailed(trx: Knex.Transaction, failed: { row: RawEventRow; error: unknown }[]): Promise<void> {
+    for (const { row, error } of failed) this.log.warn({ err: error, eventId: row.event_id }, 'event could not be processed');
+    await trx('stored_items').insert(
+      failed.map(({ row, error }) => ({
+        project_id: row.project_id,
+        received_at: row.received_at,
+        item_type: 'event.unprocessable',
+        event_id: row.event_id,
+        item_header: JSON.stringify({ error: String(error) }),
+        payload: Buffer.from(row.payload),
+      })),
+    );
+  }
+}
+
+function uniqueDays(times: Date[]): Date[] {
+  const seen = new Map<string, Date>();
+  for (const t of times) seen.set(t.toISOString().slice(0, 10), t);
+  return [...seen.values()];
+}

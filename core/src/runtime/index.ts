@@ -1,0 +1,2 @@
+export { openRuntime, startServices, type Runtime, type RunningServer } from './runtime';
+export { TOKENS } from './tokens';

@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { Config } from '../config';
+import { createLogger, type Logger } from '../logging';
+import { connectDatabase, migrateToLatest, EventPartitions, type Database } from '../db';
+import { AccountsRepository } from '../accounts';
+import { IngestQueueWriter, IngestService, KeyRateLimiter, ProjectKeyCache, mountIngestRoutes } from '../ingest';
+import { PipelineWorker } from '../pipeline';
+import { mountApiRoutes } from '../api';
+import { createHttpApp } from '../http';
+import { lockDataDir } from './data-dir-lock';
+import { TOKENS } from './tokens';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  db: Database;
+  container: DependencyContainer;
+  close(): Promise<void>;
+}
+
+/** Opens the database (locking an embedded one to this process), migrates it and registers core services. */
+export async function openRuntime(config: Config, log = createLogger(config.logLevel)): Promise<Runtime> {
+  const unlock = config.database.kind === 'embedded' ? lockDataDir(config.dataDir) : () => undefined;
+  let db: Database;
+  try {
+    db = connectDatabase(config.database);
+    await migrateToLatest(db.knex);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  const container = rootContainer.createChildContainer();
+  container.register(TOKENS.Config, { useValue: config });
+  container.register(TOKENS.Logger, { useValue: log });
+  container.register(TOKENS.Database, { useValue: db });
+  container.register(TOKENS.Knex, { useValue: db.knex });
+  container.register(TOKENS.EventPartitions, { useValue: new EventPartitions(db.knex) });
+  container.register(TOKENS.Accounts, { useValue: new AccountsRepository(db.knex) });
+  return {
+    config,
+    log,
+    db,
+    container,
+    close: async () => {
+      await db.close();
+      unlock();
+    },
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  worker: PipelineWorker | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the pipeline workers (when asked) and the HTTP server; `stop()` drains both. */
+export async function startServices(
+  runtime: Runtime,
+  options: { http: boolean; workers: boolean },
+): Promise<RunningServer> {
+  const { config, log, db, container } = runtime;
+  const partitions = container.resolve(TOKENS.EventPartitions);
+  const worker = options.workers
+    ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
+        batchSize: config.worker.batchSize,
+        concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
+      })
+    : undefined;
+  const maintenance = options.workers ? startMaintenance(runtime, partitions) : undefined;
+  if (maintenance) await maintenance.first;
+  worker?.start();
+
+  let server: http.Server | undefined;
+  let url = config.http.publicUrl;
+  let writer: IngestQueueWriter | undefined;
+  if (options.http) {
+    writer = new IngestQueueWriter(db.knex, {
+      // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
+      maxInFlight: db.kind === 'embedded' ? 1 : 2,
+      onCommitted: () => worker?.wake(),
+    });
+    const ingest = new IngestService(
+      new ProjectKeyCache(container.resolve(TOKENS.Accounts)),
+      new KeyRateLimiter(),
+      writer,
+      config.limits,
+    );
+    const app = createHttpApp(log, [
+      (router) => mountIngestRoutes(router, ingest, config.limits),
+      (router) => mountApiRoutes(router, { knex: db.knex, accounts: container.resolve(TOKENS.Accounts), config }),
+    ]);
+    server = http.createServer(app.callback());
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.http.port, config.http.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    if (config.http.port === 0) url = `http://${config.http.host}:${address.port}`;
+    log.info({ url, database: db.kind }, 'faultline is listening');
+  }
+  return {
+    url,
+    worker,
+    stop: async () => {
+      if (server) {
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await writer?.drain();
+      maintenance?.stop();
+      await worker?.stop();
+    },
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Keeps upcoming daily event partitions created and drops the ones past retention, hourly. */
+function startMaintenance(runtime: Runtime, partitions: EventPartitions): { first: Promise<void>; stop(): void } {
+  const run = async () => {
+    const now = Date.now();
+    await partitions.ensureFor([0, 1, 2].map((d) => new Date(now + d * 86_400_000)));
+    const dropped = await partitions.dropOlderThan(runtime.config.retentionDays);
+    if (dropped.length > 0) runtime.log.info({ dropped }, 'dropped event partitions past retention');
+  };
+  const timer = setInterval(() => run().catch((err) => runtime.log.error({ err }, 'maintenance failed')), HOUR_MS);
+  timer.unref();
+  return { first: run(), stop: () => clearInterval(timer) };
+}
