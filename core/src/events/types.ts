@@ -114,6 +114,8 @@ export interface NormalizedEvent {
   request?: EventRequest;
   breadcrumbs?: { values: Breadcrumb[] };
   exception?: { values: ExceptionValue[] };
+  /** A legacy top-level stack trace (events without `exception` or `threads`), normalized like one. */
+  stacktrace?: Stacktrace;
   threads?: unknown;
   fingerprint?: string[];
   sdk?: { name?: string; version?: string; [key: string]: unknown };

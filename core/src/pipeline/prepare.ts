@@ -1,4 +1,4 @@
-import { normalizeEvent, type NormalizedEvent } from '../events';
+import { normalizeEvent, userTagValue, type NormalizedEvent } from '../events';
 import { computeGrouping, deriveIssueMetadata } from '../grouping';
 import type { PreparedEvent } from '../issues';
 
@@ -13,14 +13,9 @@ export interface RawEventRow {
   payload: string;
 }
 
+/** Identifies the user for `userCount` the way the `user` tag names them (id, username, email, ip). */
 export function userKeyOf(event: NormalizedEvent): string | undefined {
-  const user = event.user;
-  if (!user) return undefined;
-  if (user.id) return `id:${user.id}`;
-  if (user.email) return `email:${user.email}`;
-  if (user.username) return `username:${user.username}`;
-  if (user.ip_address) return `ip:${user.ip_address}`;
-  return undefined;
+  return userTagValue(event.user);
 }
 
 function isUnhandled(event: NormalizedEvent): boolean {
