@@ -16,6 +16,8 @@ export function errorMiddleware(log: Logger) {
         ctx.status = error.status;
         ctx.body = { detail: error.message, code: error.code };
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+        // A body refused part-way is left unread; closing the connection discards the rest.
+        if (error.status === 413) ctx.set('Connection', 'close');
         if (error.status < 500) log.debug({ code: error.code, path: ctx.path }, error.message);
         else log.warn({ code: error.code, path: ctx.path }, error.message);
       } else if (isKoaHttpError(error)) {

@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import { AuthError, BadRequestError, ForbiddenError, PayloadTooLargeError, RateLimitedError } from '../errors';
 import type { ProjectKey } from '../accounts';
 import { parseEnvelope, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
-import { classifyItem } from './item-types';
+import { assertSingleEventItem, classifyItem } from './item-types';
 import type { ProjectKeyCache } from './key-cache';
 import type { IngestQueueWriter, QueuedEvent, StoredItem } from './queue-writer';
 import type { KeyRateLimiter } from './rate-limiter';
@@ -54,7 +54,11 @@ export class IngestService {
   }
 
   async ingestEnvelope(req: IngestRequest): Promise<IngestAnswer> {
-    const envelope = parseEnvelope(req.body, { maxItemBytes: Math.max(this.limits.maxEventBytes, this.limits.maxAttachmentBytes) });
+    const envelope = parseEnvelope(req.body, {
+      maxItemBytes: this.limits.maxAttachmentBytes,
+      maxItemBytesByType: { event: this.limits.maxEventBytes, transaction: this.limits.maxEventBytes },
+    });
+    assertSingleEventItem(envelope.items);
     const auth = extractAuth({
       query: req.query,
       authHeader: req.sentryAuthHeader,

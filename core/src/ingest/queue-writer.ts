@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { columnBindings } from '../db';
 import { ServiceUnavailableError } from '../errors';
 import { GroupCommitter } from './group-commit';
 
@@ -57,14 +58,14 @@ export class IngestQueueWriter {
   }
 
   private async insertEvents(rows: QueuedEvent[]): Promise<void> {
-    const columns: Knex.RawBinding[] = [
+    const columns = columnBindings(
       rows.map((r) => r.projectId),
       rows.map((r) => r.receivedAt.toISOString()),
       rows.map((r) => r.eventId ?? null),
       rows.map((r) => r.sentAt ?? null),
       rows.map((r) => r.clientIp ?? null),
       rows.map((r) => r.payload),
-    ];
+    );
     await this.knex.raw(
       `INSERT INTO raw_events (project_id, received_at, event_id, sent_at, client_ip, payload)
        SELECT * FROM unnest(?::int[], ?::timestamptz[], ?::text[], ?::float8[], ?::text[], ?::text[])`,

@@ -61,6 +61,7 @@ export function mountIngestRoutes(router: Router, service: IngestService, limits
     await service.authenticateEarly(base);
     const body = await readBody(ctx.req, {
       contentEncoding: headerValue(ctx, 'content-encoding'),
+      contentLength: headerValue(ctx, 'content-length'),
       maxCompressedBytes: limits.maxBodyBytes,
       maxDecompressedBytes: limits.maxEnvelopeBytes,
     });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { columnBindings } from '../db';
 import type { PreparedEvent } from './prepared-event';
 
 /** What one stored batch did, for logs, metrics and (later) change events. */
@@ -197,7 +198,7 @@ async function updateIssueCounters(
      FROM v JOIN issues old ON old.id = v.id LEFT JOIN user_counts uc ON uc.issue_id = v.id
      WHERE i.id = v.id
      RETURNING i.id, old.status AS old_status`,
-    [
+    columnBindings(
       userPairs.map(([id]) => Number(id)),
       userPairs.map(([, key]) => key),
       ids,
@@ -206,7 +207,7 @@ async function updateIssueCounters(
       ids.map((id) => iso(perIssue.get(id)!.last)),
       ids.map((id) => perIssue.get(id)!.unhandled),
       ids.map((id) => perIssue.get(id)!.level),
-    ],
+    ),
   );
   return rows.filter((r) => r.old_status === 'resolved').map((r) => r.id);
 }
@@ -221,7 +222,7 @@ async function insertEvents(
                          title, message, user_key, data)
      SELECT * FROM unnest(?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[],
                           ?::text[], ?::text[], ?::text[], ?::text[], ?::json[])`,
-    [
+    columnBindings(
       events.map((p) => p.projectId),
       events.map((p) => issueOf.get(p)!),
       events.map((p) => p.event.event_id),
@@ -234,7 +235,7 @@ async function insertEvents(
       events.map((p) => p.event.message ?? p.event.exception?.values.at(-1)?.value ?? ''),
       events.map((p) => p.userKey ?? null),
       events.map((p) => JSON.stringify(p.data)),
-    ],
+    ),
   );
 }
 
@@ -266,13 +267,13 @@ async function countTagValues(
        times_seen = issue_tag_values.times_seen + excluded.times_seen,
        first_seen = LEAST(issue_tag_values.first_seen, excluded.first_seen),
        last_seen = GREATEST(issue_tag_values.last_seen, excluded.last_seen)`,
-    [
+    columnBindings(
       rows.map((r) => r.issue),
       rows.map((r) => r.key),
       rows.map((r) => r.value),
       rows.map((r) => r.n),
       rows.map((r) => iso(r.first)),
       rows.map((r) => iso(r.last)),
-    ],
+    ),
   );
 }

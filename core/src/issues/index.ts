@@ -1,2 +1,25 @@
 export type { PreparedEvent } from './prepared-event';
 export { storeEventBatch, type StoreSummary } from './event-store';
+export {
+  listIssues,
+  findIssueById,
+  findIssueByShortId,
+  findIssuesByIds,
+  listIssueEvents,
+  findIssueEdgeEvent,
+  findIssueEvent,
+  findProjectEvent,
+  findNeighbourEventIds,
+  listIssueTagValues,
+  countIssueEvents,
+  type IssueStatus,
+  type IssueSort,
+  type IssueCondition,
+  type AssigneeRef,
+  type IssueRow,
+  type EventRow,
+  type IssueListOptions,
+  type EventListOptions,
+  type TagValueCount,
+  type EventCountBucket,
+} from './queries';

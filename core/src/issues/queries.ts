@@ -1,0 +1,328 @@
+import type { Knex } from 'knex';
+
+/**
+ * Read-side queries over issues, their events and tag counts, for the REST API and other readers.
+ * Every function takes the organizations the caller may see, so nothing here can leak an issue of
+ * another organization; turning "not visible" into a 404 is the caller's business.
+ */
+
+export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
+export type IssueSort = 'date' | 'new' | 'freq' | 'user';
+
+/** Who an `assigned:` search names: a user by id, or by email (case-insensitive). */
+export type AssigneeRef = { userId: number } | { email: string };
+
+/** One condition of an issue search; a search is the AND of its conditions. */
+export type IssueCondition =
+  | { kind: 'status'; values: IssueStatus[]; negated: boolean }
+  | { kind: 'substatus'; values: string[]; negated: boolean }
+  | { kind: 'level'; values: string[]; negated: boolean }
+  /** `is:assigned` (negated false) or `is:unassigned` (negated true). */
+  | { kind: 'assigned'; negated: boolean }
+  | { kind: 'assignee'; assignees: AssigneeRef[]; negated: boolean }
+  /** A tag the issue has seen at least once, from `issue_tag_values` (environment, release…). */
+  | { kind: 'tag'; key: string; values: string[]; negated: boolean }
+  /** Case-insensitive substring of title or culprit, or an exact short id such as `APP-3`. */
+  | { kind: 'text'; text: string };
+
+/** An issue row with what serializing it needs: its project, organization and assignee. */
+export interface IssueRow {
+  id: number;
+  project_id: number;
+  short_id: number;
+  type: string;
+  title: string;
+  culprit: string;
+  metadata: Record<string, unknown>;
+  level: string;
+  platform: string;
+  logger: string | null;
+  status: IssueStatus;
+  substatus: string | null;
+  is_regression: boolean;
+  is_unhandled: boolean;
+  first_seen: Date;
+  last_seen: Date;
+  times_seen: number;
+  user_count: number;
+  first_release: string | null;
+  resolved_at: Date | null;
+  assigned_user_id: number | null;
+  assigned_team_id: number | null;
+  project_slug: string;
+  project_name: string;
+  project_platform: string | null;
+  organization_id: number;
+  organization_slug: string;
+  assignee_email: string | null;
+  assignee_name: string | null;
+  assignee_team_slug: string | null;
+  assignee_team_name: string | null;
+}
+
+/** A stored event; `data` is the normalized event plus title, culprit, metadata, type and hashes. */
+export interface EventRow {
+  project_id: number;
+  issue_id: number;
+  event_id: string;
+  received_at: Date;
+  timestamp: Date;
+  level: string;
+  environment: string;
+  release: string | null;
+  title: string;
+  message: string;
+  user_key: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface PageWindow {
+  limit: number;
+  offset: number;
+}
+
+const SORT_COLUMNS: Record<IssueSort, string> = {
+  date: 'i.last_seen',
+  new: 'i.first_seen',
+  freq: 'i.times_seen',
+  user: 'i.user_count',
+};
+
+function selectIssues(knex: Knex, organizationIds: number[]): Knex.QueryBuilder {
+  return knex('issues as i')
+    .join('projects as p', 'p.id', 'i.project_id')
+    .join('organizations as o', 'o.id', 'p.organization_id')
+    .leftJoin('users as au', 'au.id', 'i.assigned_user_id')
+    .leftJoin('teams as at', 'at.id', 'i.assigned_team_id')
+    .whereIn('p.organization_id', organizationIds)
+    .select(
+      'i.*',
+      'p.slug as project_slug',
+      'p.name as project_name',
+      'p.platform as project_platform',
+      'o.id as organization_id',
+      'o.slug as organization_slug',
+      'au.email as assignee_email',
+      'au.name as assignee_name',
+      'at.slug as assignee_team_slug',
+      'at.name as assignee_team_name',
+    );
+}
+
+/** `%`, `_` and `\` are LIKE wildcards; searching for them literally needs escaping. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function applyCondition(knex: Knex, query: Knex.QueryBuilder, condition: IssueCondition): void {
+  switch (condition.kind) {
+    case 'status':
+      if (condition.negated) query.whereNotIn('i.status', condition.values);
+      else query.whereIn('i.status', condition.values);
+      return;
+    case 'substatus':
+      if (condition.negated) query.where((q) => q.whereNull('i.substatus').orWhereNotIn('i.substatus', condition.values));
+      else query.whereIn('i.substatus', condition.values);
+      return;
+    case 'level':
+      if (condition.negated) query.whereNotIn('i.level', condition.values);
+      else query.whereIn('i.level', condition.values);
+      return;
+    case 'assigned':
+      if (condition.negated) query.whereNull('i.assigned_user_id').whereNull('i.assigned_team_id');
+      else query.where((q) => q.whereNotNull('i.assigned_user_id').orWhereNotNull('i.assigned_team_id'));
+      return;
+    case 'assignee': {
+      const ids = condition.assignees.flatMap((a) => ('userId' in a ? [a.userId] : []));
+      const emails = condition.assignees.flatMap((a) => ('email' in a ? [a.email.toLowerCase()] : []));
+      const matches = (q: Knex.QueryBuilder) =>
+        q.whereIn('i.assigned_user_id', ids).orWhereIn(
+          'i.assigned_user_id',
+          (sub: Knex.QueryBuilder) => sub.select('id').from('users').whereRaw('lower(email) = ANY(?::text[])', [emails]),
+        );
+      if (condition.negated) query.where((q) => q.whereNull('i.assigned_user_id').orWhereNot(matches));
+      else query.where(matches);
+      return;
+    }
+    case 'tag': {
+      const exists = (sub: Knex.QueryBuilder) =>
+        sub
+          .select(knex.raw('1'))
+          .from('issue_tag_values as tv')
+          .whereRaw('tv.issue_id = i.id')
+          .andWhere('tv.key', condition.key)
+          .whereIn('tv.value', condition.values);
+      if (condition.negated) query.whereNotExists(exists);
+      else query.whereExists(exists);
+      return;
+    }
+    case 'text': {
+      const pattern = likePattern(condition.text);
+      query.where((q) =>
+        q
+          .where('i.title', 'ilike', pattern)
+          .orWhere('i.culprit', 'ilike', pattern)
+          .orWhereRaw(`upper(p.slug || '-' || i.short_id) = upper(?)`, [condition.text]),
+      );
+      return;
+    }
+  }
+}
+
+export interface IssueListOptions extends PageWindow {
+  organizationIds: number[];
+  /** Restrict to these projects; undefined means every project of the organizations. */
+  projectIds?: number[];
+  conditions: IssueCondition[];
+  sort: IssueSort;
+}
+
+/** A page of issues, best first by `sort`, ties broken by id so pages never overlap or skip. */
+export async function listIssues(knex: Knex, options: IssueListOptions): Promise<IssueRow[]> {
+  const query = selectIssues(knex, options.organizationIds);
+  if (options.projectIds) query.whereIn('i.project_id', options.projectIds);
+  for (const condition of options.conditions) applyCondition(knex, query, condition);
+  return query
+    .orderBy([
+      { column: SORT_COLUMNS[options.sort], order: 'desc' },
+      { column: 'i.id', order: 'desc' },
+    ])
+    .limit(options.limit)
+    .offset(options.offset);
+}
+
+export async function findIssueById(knex: Knex, organizationIds: number[], id: number): Promise<IssueRow | undefined> {
+  return selectIssues(knex, organizationIds).where('i.id', id).first();
+}
+
+/** Finds `SLUG-N` among the given organizations' projects; the oldest organization wins a slug clash. */
+export async function findIssueByShortId(
+  knex: Knex,
+  organizationIds: number[],
+  projectSlug: string,
+  shortId: number,
+): Promise<IssueRow | undefined> {
+  return selectIssues(knex, organizationIds)
+    .whereRaw('lower(p.slug) = lower(?)', [projectSlug])
+    .andWhere('i.short_id', shortId)
+    .orderBy('o.id')
+    .first();
+}
+
+export async function findIssuesByIds(knex: Knex, organizationIds: number[], ids: number[]): Promise<IssueRow[]> {
+  return selectIssues(knex, organizationIds).whereIn('i.id', ids).orderBy('i.id');
+}
+
+export interface EventListOptions extends PageWindow {
+  environments?: string[];
+}
+
+/** An issue's events, most recently received first (the order the events index serves). */
+export async function listIssueEvents(knex: Knex, issueId: number, options: EventListOptions): Promise<EventRow[]> {
+  const query = knex<EventRow>('events').where('issue_id', issueId);
+  if (options.environments && options.environments.length > 0) query.whereIn('environment', options.environments);
+  return query
+    .orderBy([
+      { column: 'received_at', order: 'desc' },
+      { column: 'event_id', order: 'desc' },
+    ])
+    .limit(options.limit)
+    .offset(options.offset);
+}
+
+/** The issue's newest or oldest event by arrival. */
+export async function findIssueEdgeEvent(
+  knex: Knex,
+  issueId: number,
+  edge: 'latest' | 'oldest',
+): Promise<EventRow | undefined> {
+  const order = edge === 'latest' ? 'desc' : 'asc';
+  return knex<EventRow>('events')
+    .where('issue_id', issueId)
+    .orderBy([
+      { column: 'received_at', order },
+      { column: 'event_id', order },
+    ])
+    .first();
+}
+
+export async function findIssueEvent(knex: Knex, issueId: number, eventId: string): Promise<EventRow | undefined> {
+  return knex<EventRow>('events').where({ issue_id: issueId, event_id: eventId }).first();
+}
+
+export async function findProjectEvent(knex: Knex, projectId: number, eventId: string): Promise<EventRow | undefined> {
+  return knex<EventRow>('events').where({ project_id: projectId, event_id: eventId }).first();
+}
+
+/** The ids of the events received just before and just after `event` in its issue. */
+export async function findNeighbourEventIds(
+  knex: Knex,
+  event: Pick<EventRow, 'issue_id' | 'received_at' | 'event_id'>,
+): Promise<{ previous: string | null; next: string | null }> {
+  const neighbour = async (direction: '<' | '>') => {
+    const order = direction === '<' ? 'desc' : 'asc';
+    const row = await knex('events')
+      .where('issue_id', event.issue_id)
+      .whereRaw(`(received_at, event_id) ${direction} (?, ?)`, [event.received_at, event.event_id])
+      .orderBy([
+        { column: 'received_at', order },
+        { column: 'event_id', order },
+      ])
+      .first('event_id');
+    return (row?.event_id as string | undefined) ?? null;
+  };
+  return { previous: await neighbour('<'), next: await neighbour('>') };
+}
+
+export interface TagValueCount {
+  key: string;
+  value: string;
+  times_seen: number;
+  first_seen: Date;
+  last_seen: Date;
+  /** Events counted over every value of the key. */
+  key_total: number;
+  /** Distinct values of the key. */
+  key_values: number;
+}
+
+/** For each tag key of the issue, its `topN` most frequent values with the key's totals. */
+export async function listIssueTagValues(knex: Knex, issueId: number, topN: number): Promise<TagValueCount[]> {
+  const { rows } = await knex.raw<{ rows: TagValueCount[] }>(
+    `SELECT key, value, times_seen, first_seen, last_seen, key_total::float8 AS key_total, key_values::int AS key_values
+       FROM (SELECT tv.*,
+                    sum(times_seen) OVER (PARTITION BY key) AS key_total,
+                    count(*) OVER (PARTITION BY key) AS key_values,
+                    row_number() OVER (PARTITION BY key ORDER BY times_seen DESC, value) AS rank
+               FROM issue_tag_values tv WHERE issue_id = ?) ranked
+      WHERE rank <= ?
+      ORDER BY key, rank`,
+    [issueId, topN],
+  );
+  return rows;
+}
+
+export interface EventCountBucket {
+  issue_id: number;
+  /** Bucket start, epoch seconds. */
+  bucket: number;
+  count: number;
+}
+
+/** Events per issue per `bucketSeconds` since `since`, by arrival time; empty buckets are absent. */
+export async function countIssueEvents(
+  knex: Knex,
+  issueIds: number[],
+  since: Date,
+  bucketSeconds: number,
+): Promise<EventCountBucket[]> {
+  if (issueIds.length === 0) return [];
+  const { rows } = await knex.raw<{ rows: EventCountBucket[] }>(
+    `SELECT issue_id, (floor(extract(epoch FROM received_at) / ?) * ?)::float8 AS bucket, count(*)::int AS count
+       FROM events
+      WHERE issue_id = ANY(?::int[]) AND received_at >= ?
+      GROUP BY 1, 2`,
+    [bucketSeconds, bucketSeconds, issueIds, since.toISOString()],
+  );
+  return rows;
+}
