@@ -26,10 +26,16 @@ module.exports = {
     },
     {
       name: 'pure-domains-stay-pure',
-      comment: 'Grouping, event normalization, query parsing and rule evaluation are pure: no database, no HTTP.',
+      comment:
+        'Grouping, event normalization, query parsing and rule evaluation are pure: no database, no HTTP.',
       severity: 'error',
       from: { path: '^core/src/(grouping|events|search/query|alerts/rules)/' },
-      to: { path: ['^core/src/(db|http|api|ingest|pipeline|issues|runtime)/', '^node_modules/(knex|pg|@electric-sql|koa)'] },
+      to: {
+        path: [
+          '^core/src/(db|http|api|ingest|pipeline|issues|runtime)/',
+          '^node_modules/(knex|pg|@electric-sql|koa)',
+        ],
+      },
     },
     {
       name: 'one-way-in-per-domain',
@@ -52,7 +58,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '(^|/)dist/' },
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: 'core/tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -1,4 +1,11 @@
-export { AccountsRepository, type Organization, type Project, type ProjectKey, type User, type TokenOwner } from './repository';
+export {
+  AccountsRepository,
+  type Organization,
+  type Project,
+  type ProjectKey,
+  type User,
+  type TokenOwner,
+} from './repository';
 export { bootstrap, ADMIN_SCOPES, type BootstrapOptions, type BootstrapResult } from './bootstrap';
 export { buildDsn } from './dsn';
 export { hashToken } from './secrets';

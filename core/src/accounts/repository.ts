@@ -59,7 +59,12 @@ export class AccountsRepository {
     return this.knex('teams').where({ organization_id: organizationId, slug }).first('id').then(required);
   }
 
-  async ensureProject(organizationId: number, teamId: number, slug: string, platform: string): Promise<Project> {
+  async ensureProject(
+    organizationId: number,
+    teamId: number,
+    slug: string,
+    platform: string,
+  ): Promise<Project> {
     await this.knex('projects')
       .insert({ organization_id: organizationId, slug, name: slug, platform })
       .onConflict(['organization_id', 'slug'])
@@ -90,7 +95,10 @@ export class AccountsRepository {
 
   async ensureUser(email: string, isSuperuser: boolean): Promise<User> {
     await this.knex('users').insert({ email, is_superuser: isSuperuser }).onConflict('email').ignore();
-    return this.knex<User>('users').where({ email }).first('id', 'email', 'name', 'is_superuser').then(required);
+    return this.knex<User>('users')
+      .where({ email })
+      .first('id', 'email', 'name', 'is_superuser')
+      .then(required);
   }
 
   async ensureMember(organizationId: number, userId: number, role: string): Promise<void> {
@@ -101,7 +109,10 @@ export class AccountsRepository {
   }
 
   async ensureTeamMember(teamId: number, userId: number): Promise<void> {
-    await this.knex('team_members').insert({ team_id: teamId, user_id: userId }).onConflict(['team_id', 'user_id']).ignore();
+    await this.knex('team_members')
+      .insert({ team_id: teamId, user_id: userId })
+      .onConflict(['team_id', 'user_id'])
+      .ignore();
   }
 
   /** Creates a token and returns it in clear; it is not retrievable afterwards. */

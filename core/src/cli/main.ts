@@ -94,7 +94,10 @@ withCommonOptions(
       .option('--host <host>', 'bind address (env HOST, default 127.0.0.1)')
       .option('--port <port>', 'port (env PORT, default 8000)')
       .option('--public-url <url>', 'URL SDKs reach Faultline at (env PUBLIC_URL)')
-      .option('--bootstrap', 'ensure a default organization/project/user first and print the DSN and an API token')
+      .option(
+        '--bootstrap',
+        'ensure a default organization/project/user first and print the DSN and an API token',
+      )
       .option('--no-workers', 'serve HTTP only; run `faultline worker` processes for the pipeline'),
   ),
 ).action(async (flags: CommonFlags & BootstrapFlags & { bootstrap?: boolean; workers: boolean }) => {
@@ -120,21 +123,23 @@ withCommonOptions(
   });
 });
 
-withCommonOptions(program.command('worker').description('pipeline workers only (to scale out; needs DATABASE_URL)')).action(
-  async (flags: CommonFlags) => {
-    const config = configFrom(flags);
-    if (config.database.kind === 'embedded') {
-      throw new ConfigError('faultline worker needs DATABASE_URL: the embedded database belongs to the `faultline start` process');
-    }
-    const runtime = await openRuntime(config);
-    const running = await startServices(runtime, { http: false, workers: true });
-    runtime.log.info('pipeline workers started');
-    stopOnSignal(async () => {
-      await running.stop();
-      await runtime.close();
-    });
-  },
-);
+withCommonOptions(
+  program.command('worker').description('pipeline workers only (to scale out; needs DATABASE_URL)'),
+).action(async (flags: CommonFlags) => {
+  const config = configFrom(flags);
+  if (config.database.kind === 'embedded') {
+    throw new ConfigError(
+      'faultline worker needs DATABASE_URL: the embedded database belongs to the `faultline start` process',
+    );
+  }
+  const runtime = await openRuntime(config);
+  const running = await startServices(runtime, { http: false, workers: true });
+  runtime.log.info('pipeline workers started');
+  stopOnSignal(async () => {
+    await running.stop();
+    await runtime.close();
+  });
+});
 
 withCommonOptions(program.command('migrate').description('apply pending database migrations')).action(
   async (flags: CommonFlags) => {
@@ -168,6 +173,9 @@ withCommonOptions(
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Config and usage problems are one clear line; anything else is a bug worth a stack.
   if (error instanceof ConfigError) process.stderr.write(`faultline: ${error.message}\n`);
-  else process.stderr.write(`faultline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  else
+    process.stderr.write(
+      `faultline: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   process.exit(1);
 });

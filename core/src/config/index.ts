@@ -106,7 +106,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   MAX_ENVELOPE_BYTES: 'Largest envelope after decompression (default 100 MiB).',
   MAX_EVENT_BYTES: 'Largest event/transaction item (default 1 MiB).',
   MAX_ATTACHMENT_BYTES: 'Largest attachment item (default 100 MiB).',
-  KEY_RATE_LIMIT_PER_MINUTE: "Default events per minute per project key, 0 = unlimited; a key's own limit wins.",
+  KEY_RATE_LIMIT_PER_MINUTE:
+    "Default events per minute per project key, 0 = unlimited; a key's own limit wins.",
   DB_POOL_MAX: 'Postgres connections per process (default 10).',
   WORKER_BATCH_SIZE: 'Raw events a pipeline worker claims per transaction (default 500).',
   WORKER_CONCURRENCY: 'Pipeline worker loops per process (default 2).',

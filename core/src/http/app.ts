@@ -1,4 +1,5 @@
-import Koa from 'koa';
+import { randomUUID } from 'node:crypto';
+import Koa, { type Context, type Next } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../logging';
 import { NotFoundError } from '../errors';
@@ -11,6 +12,7 @@ export type RouteMounter = (router: Router) => void;
 export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
+  app.use(requestLogging(log));
   app.use(errorMiddleware(log));
   const router = new Router();
   router.get('/_health', (ctx) => {
@@ -25,4 +27,30 @@ export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
     }
   });
   return app;
+}
+
+/** Gives every request an id (echoed as X-Request-Id) and logs one line per request at debug level. */
+function requestLogging(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const started = performance.now();
+    const requestId = ctx.get('x-request-id') || randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await next();
+    } finally {
+      if (log.isLevelEnabled('debug')) {
+        log.debug(
+          {
+            requestId,
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            ms: Math.round(performance.now() - started),
+          },
+          'request',
+        );
+      }
+    }
+  };
 }

@@ -24,9 +24,15 @@ export function errorMiddleware(log: Logger) {
         ctx.status = error.status;
         ctx.body = { detail: error.message, code: 'bad_request' };
       } else {
-        log.error({ err: error, path: ctx.path, method: ctx.method }, 'unhandled error');
+        log.error(
+          { err: error, path: ctx.path, method: ctx.method, requestId: ctx.state.requestId },
+          'unhandled error',
+        );
         ctx.status = 500;
-        ctx.body = { detail: 'Internal server error; the details are in the server log', code: 'internal_error' };
+        ctx.body = {
+          detail: 'Internal server error; the details are in the server log',
+          code: 'internal_error',
+        };
       }
       if (/^\/api\/\d*[^/]*\/(envelope|store)\/?$/.test(ctx.path)) {
         ctx.set('X-Sentry-Error', String((ctx.body as { detail: string }).detail).replace(/[\r\n]+/g, ' '));

@@ -20,7 +20,12 @@ const iso = (d: Date) => d.toISOString();
  */
 export async function storeEventBatch(trx: Knex.Transaction, batch: PreparedEvent[]): Promise<StoreSummary> {
   const fresh = await dropDuplicates(trx, batch);
-  const summary: StoreSummary = { stored: 0, duplicates: batch.length - fresh.length, newIssueIds: [], regressedIssueIds: [] };
+  const summary: StoreSummary = {
+    stored: 0,
+    duplicates: batch.length - fresh.length,
+    newIssueIds: [],
+    regressedIssueIds: [],
+  };
   if (fresh.length === 0) return summary;
 
   const issueOf = await resolveIssues(trx, fresh, summary);
@@ -93,7 +98,10 @@ async function lookupHashes(trx: Knex.Transaction, events: PreparedEvent[]): Pro
   const projects: number[] = [];
   const hashes: string[] = [];
   for (const p of events) {
-    for (const h of p.grouping.hashes) projects.push(p.projectId), hashes.push(h);
+    for (const h of p.grouping.hashes) {
+      projects.push(p.projectId);
+      hashes.push(h);
+    }
   }
   const { rows } = await trx.raw<{ rows: { project_id: number; hash: string; issue_id: number }[] }>(
     `SELECT g.project_id, g.hash, g.issue_id FROM group_hashes g
@@ -148,7 +156,12 @@ async function createIssues(trx: Knex.Transaction, firsts: PreparedEvent[]): Pro
     const first = firstByShortId.get(`${row.project_id}:${row.short_id}`)!;
     created.set(`${row.project_id}:${first.grouping.hashes[0]}`, row.id);
     for (const hash of first.grouping.hashes) {
-      hashRows.push({ project_id: row.project_id, hash, issue_id: row.id, grouping_version: first.grouping.version });
+      hashRows.push({
+        project_id: row.project_id,
+        hash,
+        issue_id: row.id,
+        grouping_version: first.grouping.version,
+      });
     }
   }
   await trx('group_hashes').insert(hashRows).onConflict(['project_id', 'hash']).ignore();
@@ -161,16 +174,29 @@ async function updateIssueCounters(
   events: PreparedEvent[],
   issueOf: Map<PreparedEvent, number>,
 ): Promise<number[]> {
-  const perIssue = new Map<number, { n: number; first: Date; last: Date; unhandled: boolean; level: string }>();
+  const perIssue = new Map<
+    number,
+    { n: number; first: Date; last: Date; unhandled: boolean; level: string }
+  >();
   const users = new Set<string>();
   for (const p of events) {
     const id = issueOf.get(p)!;
     const agg = perIssue.get(id);
-    if (!agg) perIssue.set(id, { n: 1, first: p.timestamp, last: p.timestamp, unhandled: p.isUnhandled, level: p.issue.level });
+    if (!agg)
+      perIssue.set(id, {
+        n: 1,
+        first: p.timestamp,
+        last: p.timestamp,
+        unhandled: p.isUnhandled,
+        level: p.issue.level,
+      });
     else {
       agg.n += 1;
       if (p.timestamp < agg.first) agg.first = p.timestamp;
-      if (p.timestamp >= agg.last) (agg.last = p.timestamp), (agg.level = p.issue.level);
+      if (p.timestamp >= agg.last) {
+        agg.last = p.timestamp;
+        agg.level = p.issue.level;
+      }
       agg.unhandled ||= p.isUnhandled;
     }
     if (p.userKey) users.add(`${id}\u0000${p.userKey}`);
@@ -244,7 +270,10 @@ async function countTagValues(
   events: PreparedEvent[],
   issueOf: Map<PreparedEvent, number>,
 ): Promise<void> {
-  const counts = new Map<string, { issue: number; key: string; value: string; n: number; first: Date; last: Date }>();
+  const counts = new Map<
+    string,
+    { issue: number; key: string; value: string; n: number; first: Date; last: Date }
+  >();
   for (const p of events) {
     const issue = issueOf.get(p)!;
     for (const [key, value] of p.event.tags) {
@@ -259,7 +288,9 @@ async function countTagValues(
     }
   }
   if (counts.size === 0) return;
-  const rows = [...counts.values()].sort((a, b) => a.issue - b.issue || a.key.localeCompare(b.key) || a.value.localeCompare(b.value));
+  const rows = [...counts.values()].sort(
+    (a, b) => a.issue - b.issue || a.key.localeCompare(b.key) || a.value.localeCompare(b.value),
+  );
   await trx.raw(
     `INSERT INTO issue_tag_values (issue_id, key, value, times_seen, first_seen, last_seen)
      SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::int[], ?::timestamptz[], ?::timestamptz[])

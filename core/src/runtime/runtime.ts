@@ -6,7 +6,13 @@ import type { Config } from '../config';
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, migrateToLatest, EventPartitions, type Database } from '../db';
 import { AccountsRepository } from '../accounts';
-import { IngestQueueWriter, IngestService, KeyRateLimiter, ProjectKeyCache, mountIngestRoutes } from '../ingest';
+import {
+  IngestQueueWriter,
+  IngestService,
+  KeyRateLimiter,
+  ProjectKeyCache,
+  mountIngestRoutes,
+} from '../ingest';
 import { PipelineWorker } from '../pipeline';
 import { mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
@@ -91,7 +97,8 @@ export async function startServices(
     );
     const app = createHttpApp(log, [
       (router) => mountIngestRoutes(router, ingest, config.limits),
-      (router) => mountApiRoutes(router, { knex: db.knex, accounts: container.resolve(TOKENS.Accounts), config }),
+      (router) =>
+        mountApiRoutes(router, { knex: db.knex, accounts: container.resolve(TOKENS.Accounts), config }),
     ]);
     server = http.createServer(app.callback());
     server.keepAliveTimeout = 65_000;
@@ -121,14 +128,20 @@ export async function startServices(
 const HOUR_MS = 3_600_000;
 
 /** Keeps upcoming daily event partitions created and drops the ones past retention, hourly. */
-function startMaintenance(runtime: Runtime, partitions: EventPartitions): { first: Promise<void>; stop(): void } {
+function startMaintenance(
+  runtime: Runtime,
+  partitions: EventPartitions,
+): { first: Promise<void>; stop(): void } {
   const run = async () => {
     const now = Date.now();
     await partitions.ensureFor([0, 1, 2].map((d) => new Date(now + d * 86_400_000)));
     const dropped = await partitions.dropOlderThan(runtime.config.retentionDays);
     if (dropped.length > 0) runtime.log.info({ dropped }, 'dropped event partitions past retention');
   };
-  const timer = setInterval(() => run().catch((err) => runtime.log.error({ err }, 'maintenance failed')), HOUR_MS);
+  const timer = setInterval(
+    () => run().catch((err) => runtime.log.error({ err }, 'maintenance failed')),
+    HOUR_MS,
+  );
   timer.unref();
   return { first: run(), stop: () => clearInterval(timer) };
 }
