@@ -3,9 +3,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { normalizeEvent, parseTimestamp, type NormalizedEvent } from './index';
+import { FIXTURES_DIR } from '../testing/fixtures';
 
-/** Real captured SDK requests (see fixtures/README.md); override the location with FAULTLINE_FIXTURES. */
-const FIXTURES = join(process.env.FAULTLINE_FIXTURES ?? '/work/shared/fixtures', 'sentry-javascript');
+/** Real captured SDK requests (../shared/fixtures/README.md describes them). */
+const FIXTURES = FIXTURES_DIR;
 const CLIENT_IP = '203.0.113.7';
 
 interface FixtureEvent {
@@ -51,8 +52,7 @@ function tag(event: NormalizedEvent, key: string): string | undefined {
   return event.tags.find(([k]) => k === key)?.[1];
 }
 
-const available = existsSync(FIXTURES);
-const fixtures = available ? loadFixtureEvents() : [];
+const fixtures = loadFixtureEvents();
 
 /** Scenario-specific expectations, keyed by scenario directory. */
 const expectations: Record<string, (event: NormalizedEvent) => void> = {
@@ -180,9 +180,7 @@ expectations['node-b-exception-regroup'] = expectations['node-a-exception'];
 expectations['browser-click-error-preflight'] = expectations['browser-click-error'];
 
 describe('real SDK fixtures', function () {
-  before(function () {
-    if (!available) this.skip();
-  });
+  before(function () {});
 
   it('finds every captured event item', () => {
     assert.equal(fixtures.length, 9);

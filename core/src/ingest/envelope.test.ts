@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BadRequestError, PayloadTooLargeError } from '../errors';
@@ -7,9 +7,10 @@ import { readBody } from './decode-body';
 import { parseEnvelope, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
 import { classifyItem } from './item-types';
 import { extractAuth } from './sentry-auth';
+import { FIXTURES_DIR } from '../testing/fixtures';
 
-/** Real captured SDK requests (see fixtures/README.md); override the location with FAULTLINE_FIXTURES. */
-const FIXTURES = join(process.env.FAULTLINE_FIXTURES ?? '/work/shared/fixtures', 'sentry-javascript');
+/** Real captured SDK requests (../shared/fixtures/README.md describes them). */
+const FIXTURES = FIXTURES_DIR;
 
 type ErrorClass = typeof BadRequestError | typeof PayloadTooLargeError;
 
@@ -327,13 +328,10 @@ interface CapturedRequest {
 }
 
 describe('real SDK fixtures', function () {
-  const available = existsSync(join(FIXTURES, 'manifest.json'));
-  const manifest: Record<string, ManifestEntry[]> = available
-    ? (JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Record<string, ManifestEntry[]>)
-    : {};
-  before(function () {
-    if (!available) this.skip();
-  });
+  const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8')) as Record<
+    string,
+    ManifestEntry[]
+  >;
 
   const posts = Object.entries(manifest).flatMap(([scenario, entries]) =>
     entries.filter((e) => e.method === 'POST').map((entry) => ({ scenario, entry })),

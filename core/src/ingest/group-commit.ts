@@ -44,16 +44,18 @@ export class GroupCommitter<Row> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight += 1;
-      this.flush(batch.map((w) => w.row)).then(
-        () => batch.forEach((w) => w.resolve()),
-        (error: unknown) => batch.forEach((w) => w.reject(error)),
-      ).finally(() => {
-        this.inFlight -= 1;
-        this.pump();
-        if (this.inFlight === 0 && this.queue.length === 0) {
-          this.idleWaiters.splice(0).forEach((resolve) => resolve());
-        }
-      });
+      this.flush(batch.map((w) => w.row))
+        .then(
+          () => batch.forEach((w) => w.resolve()),
+          (error: unknown) => batch.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          this.inFlight -= 1;
+          this.pump();
+          if (this.inFlight === 0 && this.queue.length === 0) {
+            this.idleWaiters.splice(0).forEach((resolve) => resolve());
+          }
+        });
     }
   }
 }

@@ -1,5 +1,11 @@
 import type { Config } from '../config';
-import { AuthError, BadRequestError, ForbiddenError, PayloadTooLargeError, RateLimitedError } from '../errors';
+import {
+  AuthError,
+  BadRequestError,
+  ForbiddenError,
+  PayloadTooLargeError,
+  RateLimitedError,
+} from '../errors';
 import type { ProjectKey } from '../accounts';
 import { parseEnvelope, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
 import { assertSingleEventItem, classifyItem } from './item-types';
@@ -47,9 +53,15 @@ export class IngestService {
   /** Auth from the URL and headers alone, before the body is read, so a bad key costs nothing. */
   async authenticateEarly(req: Omit<IngestRequest, 'body'>): Promise<ProjectKey | undefined> {
     const hasCarrier =
-      req.query.sentry_key !== undefined || req.sentryAuthHeader !== undefined || /^sentry /i.test(req.authorizationHeader ?? '');
+      req.query.sentry_key !== undefined ||
+      req.sentryAuthHeader !== undefined ||
+      /^sentry /i.test(req.authorizationHeader ?? '');
     if (!hasCarrier) return undefined;
-    const auth = extractAuth({ query: req.query, authHeader: req.sentryAuthHeader, authorizationHeader: req.authorizationHeader });
+    const auth = extractAuth({
+      query: req.query,
+      authHeader: req.sentryAuthHeader,
+      authorizationHeader: req.authorizationHeader,
+    });
     return this.resolveKey(auth.publicKey, req.projectId);
   }
 
@@ -76,10 +88,17 @@ export class IngestService {
 
   /** The deprecated `/store/` endpoint: the body is one JSON event (or transaction). */
   async ingestStore(req: IngestRequest): Promise<IngestAnswer> {
-    const auth = extractAuth({ query: req.query, authHeader: req.sentryAuthHeader, authorizationHeader: req.authorizationHeader });
+    const auth = extractAuth({
+      query: req.query,
+      authHeader: req.sentryAuthHeader,
+      authorizationHeader: req.authorizationHeader,
+    });
     const key = await this.resolveKey(auth.publicKey, req.projectId);
     if (req.body.length > this.limits.maxEventBytes) {
-      throw new PayloadTooLargeError(`The event is ${req.body.length} bytes; the limit is ${this.limits.maxEventBytes}`, 'event_too_large');
+      throw new PayloadTooLargeError(
+        `The event is ${req.body.length} bytes; the limit is ${this.limits.maxEventBytes}`,
+        'event_too_large',
+      );
     }
     const item: EnvelopeItem = { header: { type: 'event' }, payload: req.body };
     const payload = parseJsonPayload(item, 0);
@@ -96,13 +115,20 @@ export class IngestService {
   private async resolveKey(publicKey: string, projectId: number): Promise<ProjectKey> {
     const key = await this.keys.get(publicKey);
     if (!key || key.project_id !== projectId) {
-      throw new AuthError(`Unknown DSN key for project ${projectId}; check the DSN the SDK is configured with`, 'invalid_key');
+      throw new AuthError(
+        `Unknown DSN key for project ${projectId}; check the DSN the SDK is configured with`,
+        'invalid_key',
+      );
     }
     if (!key.is_active) throw new ForbiddenError('This DSN key is disabled', 'key_disabled');
     return key;
   }
 
-  private splitItems(envelope: Envelope, req: IngestRequest, receivedAt: Date): { events: QueuedEvent[]; items: StoredItem[] } {
+  private splitItems(
+    envelope: Envelope,
+    req: IngestRequest,
+    receivedAt: Date,
+  ): { events: QueuedEvent[]; items: StoredItem[] } {
     const events: QueuedEvent[] = [];
     const items: StoredItem[] = [];
     const sentAt = parseSentAt(envelope.header.sent_at);
@@ -110,7 +136,10 @@ export class IngestService {
       const type = item.header.type;
       const kind = classifyItem(type);
       if (kind === 'unknown') return; // unknown item types are skipped, never a reason to reject
-      const limit = type === 'event' || type === 'transaction' ? this.limits.maxEventBytes : this.limits.maxAttachmentBytes;
+      const limit =
+        type === 'event' || type === 'transaction'
+          ? this.limits.maxEventBytes
+          : this.limits.maxAttachmentBytes;
       if (item.payload.length > limit) {
         throw new PayloadTooLargeError(
           `Item ${index} (${type}) is ${item.payload.length} bytes; the limit is ${limit}`,
@@ -119,9 +148,11 @@ export class IngestService {
       }
       if (JSON_ITEM_TYPES.has(type)) {
         const payload = parseJsonPayload(item, index);
-        if (!isObject(payload)) throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
+        if (!isObject(payload))
+          throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
         if (type === 'event') {
-          const eventId = headerEventId(envelope) ?? (typeof payload.event_id === 'string' ? payload.event_id : undefined);
+          const eventId =
+            headerEventId(envelope) ?? (typeof payload.event_id === 'string' ? payload.event_id : undefined);
           events.push({
             projectId: req.projectId,
             receivedAt,
@@ -132,8 +163,14 @@ export class IngestService {
           });
           return;
         }
-        if (type === 'transaction' && !isObject((payload.contexts as Record<string, unknown> | undefined)?.trace)) {
-          throw new BadRequestError(`Item ${index} (transaction) has no contexts.trace`, 'invalid_transaction');
+        if (
+          type === 'transaction' &&
+          !isObject((payload.contexts as Record<string, unknown> | undefined)?.trace)
+        ) {
+          throw new BadRequestError(
+            `Item ${index} (transaction) has no contexts.trace`,
+            'invalid_transaction',
+          );
         }
       }
       items.push({
@@ -153,9 +190,14 @@ export class IngestService {
     const windowSeconds = key.rate_limit_count ? (key.rate_limit_window ?? 60) : 60;
     const retryAfter = this.limiter.take(key.id, { count, windowSeconds }, eventCount);
     if (retryAfter > 0) {
-      throw new RateLimitedError(`Rate limit of ${count} events per ${windowSeconds}s exceeded for this DSN key`, retryAfter, 'rate_limited', {
-        'X-Sentry-Rate-Limits': `${retryAfter}:error;default:key:key_quota`,
-      });
+      throw new RateLimitedError(
+        `Rate limit of ${count} events per ${windowSeconds}s exceeded for this DSN key`,
+        retryAfter,
+        'rate_limited',
+        {
+          'X-Sentry-Rate-Limits': `${retryAfter}:error;default:key:key_quota`,
+        },
+      );
     }
   }
 }

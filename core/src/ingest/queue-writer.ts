@@ -35,10 +35,13 @@ export class IngestQueueWriter {
     private readonly knex: Knex,
     options: { maxInFlight: number; onCommitted?: () => void },
   ) {
-    this.events = new GroupCommitter(async (rows) => {
-      await this.insertEvents(rows);
-      options.onCommitted?.();
-    }, { maxBatch: 1000, maxInFlight: options.maxInFlight });
+    this.events = new GroupCommitter(
+      async (rows) => {
+        await this.insertEvents(rows);
+        options.onCommitted?.();
+      },
+      { maxBatch: 1000, maxInFlight: options.maxInFlight },
+    );
     this.items = new GroupCommitter((rows) => this.insertItems(rows), {
       maxBatch: 200,
       maxInFlight: options.maxInFlight,
@@ -47,9 +50,14 @@ export class IngestQueueWriter {
 
   async write(events: QueuedEvent[], items: StoredItem[]): Promise<void> {
     try {
-      await Promise.all([...events.map((e) => this.events.write(e)), ...items.map((i) => this.items.write(i))]);
+      await Promise.all([
+        ...events.map((e) => this.events.write(e)),
+        ...items.map((i) => this.items.write(i)),
+      ]);
     } catch (error) {
-      throw new ServiceUnavailableError(`Could not store the envelope durably, please retry: ${String(error)}`);
+      throw new ServiceUnavailableError(
+        `Could not store the envelope durably, please retry: ${String(error)}`,
+      );
     }
   }
 

@@ -66,7 +66,8 @@ export function mountIngestRoutes(router: Router, service: IngestService, limits
       maxDecompressedBytes: limits.maxEnvelopeBytes,
     });
     const request: IngestRequest = { ...base, body };
-    ctx.body = kind === 'envelope' ? await service.ingestEnvelope(request) : await service.ingestStore(request);
+    ctx.body =
+      kind === 'envelope' ? await service.ingestEnvelope(request) : await service.ingestStore(request);
   };
   for (const kind of ['envelope', 'store'] as const) {
     router.options(`/api/:projectId/${kind}/`, sentryCors);

@@ -6,7 +6,8 @@ import { connectDatabase, migrateToLatest, type Database } from '../db';
  * default the local one) and an in-memory PGlite. Postgres is skipped only when it can't be reached
  * outside CI; in CI (CI=true) an unreachable server fails the run.
  */
-export const TEST_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export type TestDatabaseKind = 'postgres' | 'embedded';
 
