@@ -121,7 +121,8 @@ function applyCondition(knex: Knex, query: Knex.QueryBuilder, condition: IssueCo
       else query.whereIn('i.status', condition.values);
       return;
     case 'substatus':
-      if (condition.negated) query.where((q) => q.whereNull('i.substatus').orWhereNotIn('i.substatus', condition.values));
+      if (condition.negated)
+        query.where((q) => q.whereNull('i.substatus').orWhereNotIn('i.substatus', condition.values));
       else query.whereIn('i.substatus', condition.values);
       return;
     case 'level':
@@ -136,10 +137,11 @@ function applyCondition(knex: Knex, query: Knex.QueryBuilder, condition: IssueCo
       const ids = condition.assignees.flatMap((a) => ('userId' in a ? [a.userId] : []));
       const emails = condition.assignees.flatMap((a) => ('email' in a ? [a.email.toLowerCase()] : []));
       const matches = (q: Knex.QueryBuilder) =>
-        q.whereIn('i.assigned_user_id', ids).orWhereIn(
-          'i.assigned_user_id',
-          (sub: Knex.QueryBuilder) => sub.select('id').from('users').whereRaw('lower(email) = ANY(?::text[])', [emails]),
-        );
+        q
+          .whereIn('i.assigned_user_id', ids)
+          .orWhereIn('i.assigned_user_id', (sub: Knex.QueryBuilder) =>
+            sub.select('id').from('users').whereRaw('lower(email) = ANY(?::text[])', [emails]),
+          );
       if (condition.negated) query.where((q) => q.whereNull('i.assigned_user_id').orWhereNot(matches));
       else query.where(matches);
       return;
@@ -191,7 +193,11 @@ export async function listIssues(knex: Knex, options: IssueListOptions): Promise
     .offset(options.offset);
 }
 
-export async function findIssueById(knex: Knex, organizationIds: number[], id: number): Promise<IssueRow | undefined> {
+export async function findIssueById(
+  knex: Knex,
+  organizationIds: number[],
+  id: number,
+): Promise<IssueRow | undefined> {
   return selectIssues(knex, organizationIds).where('i.id', id).first();
 }
 
@@ -209,7 +215,11 @@ export async function findIssueByShortId(
     .first();
 }
 
-export async function findIssuesByIds(knex: Knex, organizationIds: number[], ids: number[]): Promise<IssueRow[]> {
+export async function findIssuesByIds(
+  knex: Knex,
+  organizationIds: number[],
+  ids: number[],
+): Promise<IssueRow[]> {
   return selectIssues(knex, organizationIds).whereIn('i.id', ids).orderBy('i.id');
 }
 
@@ -218,9 +228,14 @@ export interface EventListOptions extends PageWindow {
 }
 
 /** An issue's events, most recently received first (the order the events index serves). */
-export async function listIssueEvents(knex: Knex, issueId: number, options: EventListOptions): Promise<EventRow[]> {
+export async function listIssueEvents(
+  knex: Knex,
+  issueId: number,
+  options: EventListOptions,
+): Promise<EventRow[]> {
   const query = knex<EventRow>('events').where('issue_id', issueId);
-  if (options.environments && options.environments.length > 0) query.whereIn('environment', options.environments);
+  if (options.environments && options.environments.length > 0)
+    query.whereIn('environment', options.environments);
   return query
     .orderBy([
       { column: 'received_at', order: 'desc' },
@@ -246,11 +261,19 @@ export async function findIssueEdgeEvent(
     .first();
 }
 
-export async function findIssueEvent(knex: Knex, issueId: number, eventId: string): Promise<EventRow | undefined> {
+export async function findIssueEvent(
+  knex: Knex,
+  issueId: number,
+  eventId: string,
+): Promise<EventRow | undefined> {
   return knex<EventRow>('events').where({ issue_id: issueId, event_id: eventId }).first();
 }
 
-export async function findProjectEvent(knex: Knex, projectId: number, eventId: string): Promise<EventRow | undefined> {
+export async function findProjectEvent(
+  knex: Knex,
+  projectId: number,
+  eventId: string,
+): Promise<EventRow | undefined> {
   return knex<EventRow>('events').where({ project_id: projectId, event_id: eventId }).first();
 }
 
@@ -287,7 +310,11 @@ export interface TagValueCount {
 }
 
 /** For each tag key of the issue, its `topN` most frequent values with the key's totals. */
-export async function listIssueTagValues(knex: Knex, issueId: number, topN: number): Promise<TagValueCount[]> {
+export async function listIssueTagValues(
+  knex: Knex,
+  issueId: number,
+  topN: number,
+): Promise<TagValueCount[]> {
   const { rows } = await knex.raw<{ rows: TagValueCount[] }>(
     `SELECT key, value, times_seen, first_seen, last_seen, key_total::float8 AS key_total, key_values::int AS key_values
        FROM (SELECT tv.*,

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../errors';
+import {
+  findIssueEdgeEvent,
+  findIssueEvent,
+  findNeighbourEventIds,
+  findProjectEvent,
+  listIssueEvents,
+  type EventRow,
+} from '../../issues';
+import { findMemberIssue, findMemberProject } from '../access';
+import { route, type ApiRoute } from '../define-route';
+import { pageParams, pageRequest, paginate } from '../pagination';
+import type { ApiDependencies } from '../dependencies';
+import { serializeEvent, serializeEventSummary } from '../serializers/event';
+import { repeated, single } from '../validation';
+
+/** Event ids are 32 hex digits; SDKs and people also write them as dashed UUIDs or in capitals. */
+function normalizeEventId(text: string): string | undefined {
+  const compact = text.replace(/-/g, '').toLowerCase();
+  return /^[0-9a-f]{32}$/.test(compact) ? compact : undefined;
+}
+
+export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
+  const publicUrl = config.http.publicUrl;
+
+  async function withNeighbours(row: EventRow | undefined, what: string) {
+    if (!row) throw new NotFoundError(`Event ${what} not found`, 'event_not_found');
+    return serializeEvent(row, await findNeighbourEventIds(knex, row));
+  }
+
+  return [
+    route({
+      method: 'get',
+      path: '/api/0/issues/:issue/events/',
+      scope: 'event:read',
+      summary: "An issue's events, most recently received first",
+      query: z.object({
+        ...pageParams,
+        full: single(z.enum(['true', 'false', '1', '0']).optional()),
+        environment: repeated(z.string().min(1)),
+      }),
+      handler: async ({ ctx, caller, params, query }) => {
+        const issue = await findMemberIssue(knex, caller.user.id, params.issue);
+        const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
+          listIssueEvents(knex, issue.id, { ...window, environments: query.environment }),
+        );
+        const full = query.full === 'true' || query.full === '1';
+        return rows.map((row) => (full ? serializeEvent(row) : serializeEventSummary(row)));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/issues/:issue/events/:event/',
+      scope: 'event:read',
+      summary: "One of an issue's events: an event id, or latest, oldest or recommended",
+      handler: async ({ caller, params }) => {
+        const issue = await findMemberIssue(knex, caller.user.id, params.issue);
+        const which = params.event.toLowerCase();
+        if (which === 'latest' || which === 'recommended') {
+          // Sentry's "recommended" prefers a complete recent event; the latest is a fair stand-in.
+          return withNeighbours(await findIssueEdgeEvent(knex, issue.id, 'latest'), which);
+        }
+        if (which === 'oldest')
+          return withNeighbours(await findIssueEdgeEvent(knex, issue.id, 'oldest'), which);
+        const eventId = normalizeEventId(params.event);
+        return withNeighbours(
+          eventId ? await findIssueEvent(knex, issue.id, eventId) : undefined,
+          params.event,
+        );
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/projects/:organization/:project/events/:event/',
+      scope: 'event:read',
+      summary: 'One event of a project, by event id',
+      handler: async ({ caller, params }) => {
+        const project = await findMemberProject(knex, caller.user.id, params.organization, params.project);
+        const eventId = normalizeEventId(params.event);
+        return withNeighbours(
+          eventId ? await findProjectEvent(knex, project.id, eventId) : undefined,
+          params.event,
+        );
+      },
+    }),
+  ];
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { listIssueTagValues } from '../../issues';
+import { findMemberIssue } from '../access';
+import { route, type ApiRoute } from '../define-route';
+import type { ApiDependencies } from '../dependencies';
+import { serializeTagKeys } from '../serializers/tag';
+import { single } from '../validation';
+
+/** Sentry shows nine top values per tag key. */
+const DEFAULT_TOP_VALUES = 9;
+
+export function issueTagRoutes({ knex }: ApiDependencies): ApiRoute[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/0/issues/:issue/tags/',
+      scope: 'event:read',
+      summary: "Per tag key, the issue's most frequent values and their counts",
+      query: z.object({ limit: single(z.coerce.number().int().min(1).max(100).default(DEFAULT_TOP_VALUES)) }),
+      handler: async ({ caller, params, query }) => {
+        const issue = await findMemberIssue(knex, caller.user.id, params.issue);
+        return serializeTagKeys(await listIssueTagValues(knex, issue.id, query.limit));
+      },
+    }),
+  ];
+}
