@@ -1,2 +1,2 @@
-export { mountApiRoutes, apiRoutes, type ApiDependencies } from './routes';
+export { mountApiRoutes, apiRoutes, describeApi, type ApiDependencies } from './routes';
 export type { ApiRoute } from './define-route';

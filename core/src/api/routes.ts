@@ -7,8 +7,12 @@ import { issueTagRoutes } from './resources/issue-tags';
 import { issueRoutes } from './resources/issues';
 import { organizationRoutes } from './resources/organizations';
 import { projectRoutes } from './resources/projects';
+import { buildOpenApiDocument } from './openapi';
+import type { Config } from '../config';
 
 export type { ApiDependencies } from './dependencies';
+
+const API_VERSION = '0.1.0';
 
 /** Every REST route, declared with its scope and schemas (see `define-route.ts`). */
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
@@ -23,5 +27,29 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
 
 /** Mounts Faultline's Sentry-compatible REST API (`/api/0/...`), authenticated by API tokens. */
 export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
-  registerRoutes(router, apiRoutes(deps), new TokenAuthenticator(deps.accounts));
+  const routes = apiRoutes(deps);
+  const description = buildOpenApiDocument(routes, API_VERSION);
+  // The API's own description is public, like Sentry's published OpenAPI document.
+  router.get('/api/0/openapi.json', (ctx) => {
+    ctx.body = description;
+  });
+  registerRoutes(router, routes, new TokenAuthenticator(deps.accounts));
+}
+
+/**
+ * The OpenAPI document of the REST API, without a database: declaring routes never queries, so the
+ * data-access dependencies are stand-ins that fail loudly if that ever changes. `docs/openapi.json`
+ * is this document, checked in; a test keeps the two equal.
+ */
+export function describeApi(config: Config): Record<string, unknown> {
+  const noDatabase = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('Describing the API must not touch the database');
+      },
+    },
+  );
+  const deps = { config, knex: noDatabase, accounts: noDatabase } as unknown as ApiDependencies;
+  return buildOpenApiDocument(apiRoutes(deps), API_VERSION);
 }

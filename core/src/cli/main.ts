@@ -6,6 +6,7 @@ import { ConfigError } from '../errors';
 import { bootstrap, type BootstrapResult } from '../accounts';
 import { openRuntime, startServices, type Runtime } from '../runtime';
 import { createLogger } from '../logging';
+import { describeApi } from '../api';
 
 /** Options shared by the commands that touch the database or serve HTTP; they override the environment. */
 interface CommonFlags {
@@ -169,6 +170,13 @@ withCommonOptions(
     await runtime.close();
   }
 });
+
+program
+  .command('openapi')
+  .description('print the OpenAPI description of the REST API')
+  .action(() => {
+    process.stdout.write(JSON.stringify(describeApi(loadConfig({})), null, 2) + '\n');
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Config and usage problems are one clear line; anything else is a bug worth a stack.

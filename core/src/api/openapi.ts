@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { ApiRoute } from './define-route';
+
+type JsonSchema = Record<string, unknown>;
+
+interface OpenApiParameter {
+  name: string;
+  in: 'path' | 'query';
+  required: boolean;
+  schema: JsonSchema;
+  description?: string;
+}
+
+/** `/api/0/issues/:issueId/` → `/api/0/issues/{issueId}/` */
+function openApiPath(koaPath: string): { path: string; params: string[] } {
+  const params: string[] = [];
+  const path = koaPath.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+    params.push(name);
+    return `{${name}}`;
+  });
+  return { path, params };
+}
+
+function toSchema(schema: z.ZodType): JsonSchema {
+  // `io: 'input'` describes what a client sends (before defaults and transforms apply).
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+function queryParameters(schema: z.ZodType): OpenApiParameter[] {
+  const json = toSchema(schema);
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    schema: property,
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+  }));
+}
+
+/**
+ * The OpenAPI 3.1 description of the REST API, generated from the same route declarations (paths,
+ * scopes, zod schemas) that the router enforces, so the reference can't drift from the code.
+ */
+export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonSchema {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const { path, params } = openApiPath(route.path);
+    const operation: Record<string, unknown> = {
+      summary: route.summary,
+      security: [{ bearerToken: [route.scope] }],
+      'x-required-scope': route.scope,
+      parameters: [
+        ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...queryParameters(route.query),
+      ],
+      responses: {
+        '200': { description: 'Success (JSON, Sentry-compatible shape)' },
+        '400': { $ref: '#/components/responses/Error' },
+        '401': { $ref: '#/components/responses/Error' },
+        '403': { $ref: '#/components/responses/Error' },
+        '404': { $ref: '#/components/responses/Error' },
+      },
+    };
+    if (route.body) {
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: toSchema(route.body) } },
+      };
+    }
+    paths[path] = { ...paths[path], [route.method]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Faultline REST API',
+      version,
+      description:
+        'Sentry-compatible `/api/0` routes. Authenticate with `Authorization: Bearer <token>`; each operation names the scope it needs in `x-required-scope`.',
+    },
+    components: {
+      securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer' } },
+      responses: {
+        Error: {
+          description: 'What went wrong and what to fix',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['detail', 'code'],
+                properties: { detail: { type: 'string' }, code: { type: 'string' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
+  };
+}
