@@ -11,6 +11,8 @@ child.stdout.on('data', (chunk) => {
 child.on('close', (code) => {
   const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(tail)?.[1] ?? 0);
   const skipped = count('pending');
-  console.log(`${count('passing')} passed, ${count('failing')} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  console.log(
+    `${count('passing')} passed, ${count('failing')} failed${skipped ? `, ${skipped} skipped` : ''}`,
+  );
   process.exit(code ?? 1);
 });

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
+import { parseEventId } from '../events';
 import {
   AuthError,
   BadRequestError,
@@ -108,7 +110,7 @@ export class IngestService {
     const { events, items } = this.splitItems(envelope, req, new Date());
     this.enforceRateLimit(key, events.length);
     await this.writer.write(events, items);
-    const id = events[0]?.eventId ?? (typeof payload.event_id === 'string' ? payload.event_id : null);
+    const id = events[0]?.eventId ?? parseEventId(payload.event_id) ?? null;
     return { id };
   }
 
@@ -151,12 +153,12 @@ export class IngestService {
         if (!isObject(payload))
           throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
         if (type === 'event') {
-          const eventId =
-            headerEventId(envelope) ?? (typeof payload.event_id === 'string' ? payload.event_id : undefined);
+          // Like Relay: the envelope's id wins, then the payload's; an event with neither gets one.
+          const eventId = headerEventId(envelope) ?? parseEventId(payload.event_id) ?? newEventId();
           events.push({
             projectId: req.projectId,
             receivedAt,
-            eventId: eventId?.replaceAll('-', '').toLowerCase(),
+            eventId,
             sentAt,
             clientIp: req.clientIp,
             payload: item.payload.toString('utf8'),
@@ -206,9 +208,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The envelope header's `event_id`; a malformed one makes the envelope invalid (as in Relay). */
 function headerEventId(envelope: Envelope): string | undefined {
-  const id = envelope.header.event_id;
-  return typeof id === 'string' && id.length > 0 ? id.replaceAll('-', '').toLowerCase() : undefined;
+  const raw = envelope.header.event_id;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const id = parseEventId(raw);
+  if (!id) {
+    throw new BadRequestError(
+      `Envelope header event_id ${JSON.stringify(raw)} is not a UUID (32 hex digits, dashes optional)`,
+      'invalid_event_id',
+    );
+  }
+  return id;
+}
+
+function newEventId(): string {
+  return randomUUID().replaceAll('-', '');
 }
 
 function parseSentAt(value: unknown): number | undefined {

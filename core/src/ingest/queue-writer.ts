@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { columnBindings } from '../db';
 import { ServiceUnavailableError } from '../errors';
 import { GroupCommitter } from './group-commit';
 
@@ -24,6 +23,17 @@ export interface StoredItem {
 }
 
 /**
+ * Most rows in one INSERT. Each row takes 6 bind parameters and a statement may have at most 65,535.
+ */
+const MAX_EVENT_ROWS = 1000;
+
+/** `(?, ?, …), (?, ?, …)…`: `rows` tuples of `columns` placeholders. */
+function valueRows(rows: number, columns: number): string {
+  const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => tuple).join(', ');
+}
+
+/**
  * The durable write of the request path. Rows from concurrent requests share one INSERT (group
  * commit); a request is acknowledged only once the INSERT holding its rows has committed.
  */
@@ -40,7 +50,7 @@ export class IngestQueueWriter {
         await this.insertEvents(rows);
         options.onCommitted?.();
       },
-      { maxBatch: 1000, maxInFlight: options.maxInFlight },
+      { maxBatch: MAX_EVENT_ROWS, maxInFlight: options.maxInFlight },
     );
     this.items = new GroupCommitter((rows) => this.insertItems(rows), {
       maxBatch: 200,
@@ -66,18 +76,24 @@ export class IngestQueueWriter {
   }
 
   private async insertEvents(rows: QueuedEvent[]): Promise<void> {
-    const columns = columnBindings(
-      rows.map((r) => r.projectId),
-      rows.map((r) => r.receivedAt.toISOString()),
-      rows.map((r) => r.eventId ?? null),
-      rows.map((r) => r.sentAt ?? null),
-      rows.map((r) => r.clientIp ?? null),
-      rows.map((r) => r.payload),
-    );
+    // One bind parameter per value, so payloads reach Postgres as they are. Packing each column
+    // into an array literal for unnest() made pg escape every quote of every payload, which was the
+    // costliest step of a flush (and left Postgres to unescape them again).
+    const bindings: Knex.Value[] = [];
+    for (const r of rows) {
+      bindings.push(
+        r.projectId,
+        r.receivedAt.toISOString(),
+        r.eventId ?? null,
+        r.sentAt ?? null,
+        r.clientIp ?? null,
+        r.payload,
+      );
+    }
     await this.knex.raw(
       `INSERT INTO raw_events (project_id, received_at, event_id, sent_at, client_ip, payload)
-       SELECT * FROM unnest(?::int[], ?::timestamptz[], ?::text[], ?::float8[], ?::text[], ?::text[])`,
-      columns,
+       VALUES ${valueRows(rows.length, 6)}`,
+      bindings,
     );
   }
 

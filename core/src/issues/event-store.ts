@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { columnBindings } from '../db';
 import type { PreparedEvent } from './prepared-event';
@@ -11,6 +12,31 @@ export interface StoreSummary {
 }
 
 const iso = (d: Date) => d.toISOString();
+
+/**
+ * Postgres text cannot hold NUL ("invalid byte sequence for encoding UTF8: 0x00"), yet JSON events
+ * can ("\u0000"). One such string would fail the whole batch again and again, so every string this
+ * module binds goes through here: NUL becomes U+FFFD.
+ */
+const pgText = (value: string): string =>
+  value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+const pgTextOrNull = (value: string | null | undefined): string | null =>
+  value == null ? null : pgText(value);
+/** JSON for a json column; a `\u0000` escape (not an escaped backslash before "u0000") becomes `\ufffd`. */
+const pgJson = (value: unknown): string => {
+  const json = JSON.stringify(value);
+  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
+};
+
+/**
+ * `issue_users` only needs user keys to count distinct users, but its primary key is a btree whose
+ * rows must stay under ~2.7 KB: a longer key is replaced by its digest.
+ */
+const MAX_INDEXED_KEY_CHARS = 512;
+const indexableKey = (key: string): string =>
+  key.length <= MAX_INDEXED_KEY_CHARS
+    ? key
+    : `sha256:${crypto.createHash('sha256').update(key).digest('hex')}`;
 
 /**
  * Writes a batch of prepared events inside the caller's transaction, with a fixed handful of
@@ -40,7 +66,7 @@ export async function storeEventBatch(trx: Knex.Transaction, batch: PreparedEven
 async function dropDuplicates(trx: Knex.Transaction, batch: PreparedEvent[]): Promise<PreparedEvent[]> {
   const unique = new Map<string, PreparedEvent>();
   for (const p of batch) {
-    const k = `${p.projectId}:${p.event.event_id}`;
+    const k = `${p.projectId}:${pgText(p.event.event_id)}`;
     if (!unique.has(k)) unique.set(k, p);
   }
   const candidates = [...unique.values()];
@@ -48,10 +74,10 @@ async function dropDuplicates(trx: Knex.Transaction, batch: PreparedEvent[]): Pr
     `INSERT INTO event_ids_seen (project_id, event_id)
      SELECT * FROM unnest(?::int[], ?::text[])
      ON CONFLICT DO NOTHING RETURNING project_id, event_id`,
-    [candidates.map((p) => p.projectId), candidates.map((p) => p.event.event_id)],
+    [candidates.map((p) => p.projectId), candidates.map((p) => pgText(p.event.event_id))],
   );
   const inserted = new Set(rows.map((r) => `${r.project_id}:${r.event_id}`));
-  return candidates.filter((p) => inserted.has(`${p.projectId}:${p.event.event_id}`));
+  return candidates.filter((p) => inserted.has(`${p.projectId}:${pgText(p.event.event_id)}`));
 }
 
 /** Maps each event to an issue id, creating issues for fingerprints never seen before. */
@@ -131,18 +157,18 @@ async function createIssues(trx: Knex.Transaction, firsts: PreparedEvent[]): Pro
         project_id: projectId,
         short_id: shortId++,
         type: p.issue.type,
-        title: p.issue.title,
-        culprit: p.issue.culprit,
-        metadata: JSON.stringify(p.issue.metadata),
-        level: p.issue.level,
-        platform: p.event.platform,
-        logger: p.event.logger ?? null,
+        title: pgText(p.issue.title),
+        culprit: pgText(p.issue.culprit),
+        metadata: pgJson(p.issue.metadata),
+        level: pgText(p.issue.level),
+        platform: pgText(p.event.platform),
+        logger: pgTextOrNull(p.event.logger),
         status: 'unresolved',
         substatus: 'new',
         first_seen: iso(p.timestamp),
         last_seen: iso(p.timestamp),
         times_seen: 0,
-        first_release: p.event.release ?? null,
+        first_release: pgTextOrNull(p.event.release),
       });
     }
   }
@@ -188,18 +214,18 @@ async function updateIssueCounters(
         first: p.timestamp,
         last: p.timestamp,
         unhandled: p.isUnhandled,
-        level: p.issue.level,
+        level: pgText(p.issue.level),
       });
     else {
       agg.n += 1;
       if (p.timestamp < agg.first) agg.first = p.timestamp;
       if (p.timestamp >= agg.last) {
         agg.last = p.timestamp;
-        agg.level = p.issue.level;
+        agg.level = pgText(p.issue.level);
       }
       agg.unhandled ||= p.isUnhandled;
     }
-    if (p.userKey) users.add(`${id}\u0000${p.userKey}`);
+    if (p.userKey) users.add(`${id}\u0000${indexableKey(pgText(p.userKey))}`);
   }
   const ids = [...perIssue.keys()].sort((a, b) => a - b);
   const userPairs = [...users].map((u) => u.split('\u0000'));
@@ -251,16 +277,16 @@ async function insertEvents(
     columnBindings(
       events.map((p) => p.projectId),
       events.map((p) => issueOf.get(p)!),
-      events.map((p) => p.event.event_id),
+      events.map((p) => pgText(p.event.event_id)),
       events.map((p) => iso(p.receivedAt)),
       events.map((p) => iso(p.timestamp)),
-      events.map((p) => p.event.level),
-      events.map((p) => p.event.environment),
-      events.map((p) => p.event.release ?? null),
-      events.map((p) => p.issue.title),
-      events.map((p) => p.event.message ?? p.event.exception?.values.at(-1)?.value ?? ''),
-      events.map((p) => p.userKey ?? null),
-      events.map((p) => JSON.stringify(p.data)),
+      events.map((p) => pgText(p.event.level)),
+      events.map((p) => pgText(p.event.environment)),
+      events.map((p) => pgTextOrNull(p.event.release)),
+      events.map((p) => pgText(p.issue.title)),
+      events.map((p) => pgText(p.event.message ?? p.event.exception?.values.at(-1)?.value ?? '')),
+      events.map((p) => pgTextOrNull(p.userKey)),
+      events.map((p) => pgJson(p.data)),
     ),
   );
 }
@@ -276,7 +302,9 @@ async function countTagValues(
   >();
   for (const p of events) {
     const issue = issueOf.get(p)!;
-    for (const [key, value] of p.event.tags) {
+    for (const [rawKey, rawValue] of p.event.tags) {
+      const key = pgText(rawKey);
+      const value = pgText(rawValue);
       const k = `${issue}\u0000${key}\u0000${value}`;
       const c = counts.get(k);
       if (!c) counts.set(k, { issue, key, value, n: 1, first: p.timestamp, last: p.timestamp });

@@ -16,4 +16,3 @@ export interface PreparedEvent {
   /** What the stored event JSON holds: the normalized event plus what grouping derived. */
   data: Record<string, unknown>;
 }
-

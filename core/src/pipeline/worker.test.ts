@@ -8,7 +8,10 @@ import { PipelineWorker } from './worker';
 
 const silent = pino({ level: 'silent' });
 
-function errorEvent(id: string, opts: { orderId: number; fn?: string; line?: number; user?: string; release?: string }) {
+function errorEvent(
+  id: string,
+  opts: { orderId: number; fn?: string; line?: number; user?: string; release?: string },
+) {
   return {
     event_id: id,
     timestamp: Date.now() / 1000,
@@ -24,8 +27,20 @@ function errorEvent(id: string, opts: { orderId: number; fn?: string; line?: num
           mechanism: { type: 'generic', handled: true },
           stacktrace: {
             frames: [
-              { filename: '/srv/app/checkout.js', function: 'orderTotal', lineno: 7, in_app: true, context_line: '  return findOrder(id).total;' },
-              { filename: '/srv/app/inventory.js', function: opts.fn ?? 'findOrder', lineno: opts.line ?? 12, in_app: true, context_line: '  throw new Error(`Order ${id} not found`);' },
+              {
+                filename: '/srv/app/checkout.js',
+                function: 'orderTotal',
+                lineno: 7,
+                in_app: true,
+                context_line: '  return findOrder(id).total;',
+              },
+              {
+                filename: '/srv/app/inventory.js',
+                function: opts.fn ?? 'findOrder',
+                lineno: opts.line ?? 12,
+                in_app: true,
+                context_line: '  throw new Error(`Order ${id} not found`);',
+              },
             ],
           },
         },
@@ -39,7 +54,12 @@ const nextId = () => (++counter).toString(16).padStart(32, '0');
 
 async function enqueue(knex: Knex, projectId: number, payloads: object[]): Promise<void> {
   await knex('raw_events').insert(
-    payloads.map((p) => ({ project_id: projectId, received_at: new Date(), event_id: null, payload: JSON.stringify(p) })),
+    payloads.map((p) => ({
+      project_id: projectId,
+      received_at: new Date(),
+      event_id: null,
+      payload: JSON.stringify(p),
+    })),
   );
 }
 
@@ -57,7 +77,10 @@ describeEachDatabase('pipeline worker', (ctx) => {
       publicUrl: 'http://127.0.0.1:8000',
     });
     projectId = setup.projectId;
-    worker = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), silent, { batchSize: 50, concurrency: 1 });
+    worker = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), silent, {
+      batchSize: 50,
+      concurrency: 1,
+    });
   });
 
   it('groups events by fingerprint into issues with counts, users, tags and short ids', async () => {
@@ -98,7 +121,10 @@ describeEachDatabase('pipeline worker', (ctx) => {
 
   it('flags a resolved issue as regressed when a new event arrives', async () => {
     const issue = await ctx.db.knex('issues').where({ project_id: projectId, short_id: 2 }).first();
-    await ctx.db.knex('issues').where({ id: issue.id }).update({ status: 'resolved', resolved_at: new Date() });
+    await ctx.db
+      .knex('issues')
+      .where({ id: issue.id })
+      .update({ status: 'resolved', resolved_at: new Date() });
     await enqueue(ctx.db.knex, projectId, [errorEvent(nextId(), { orderId: 3, fn: 'loadCart' })]);
     await worker.drain();
     const after = await ctx.db.knex('issues').where({ id: issue.id }).first();
@@ -109,7 +135,9 @@ describeEachDatabase('pipeline worker', (ctx) => {
   });
 
   it('keeps an unprocessable event raw instead of dropping it, and goes on', async () => {
-    await ctx.db.knex('raw_events').insert({ project_id: projectId, received_at: new Date(), payload: '[1,2]' });
+    await ctx.db
+      .knex('raw_events')
+      .insert({ project_id: projectId, received_at: new Date(), payload: '[1,2]' });
     await enqueue(ctx.db.knex, projectId, [errorEvent(nextId(), { orderId: 11 })]);
     assert.equal(await worker.drain(), 2);
     const kept = await ctx.db.knex('stored_items').where({ item_type: 'event.unprocessable' });

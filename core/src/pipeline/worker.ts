@@ -77,7 +77,10 @@ export class PipelineWorker {
       } catch (error) {
         failures += 1;
         this.partitions.forget();
-        this.log.error({ err: error, failures }, 'pipeline batch failed; it stays queued and will be retried');
+        this.log.error(
+          { err: error, failures },
+          'pipeline batch failed; it stays queued and will be retried',
+        );
         await this.sleep(Math.min(5000, 100 * 2 ** failures));
         continue;
       }
@@ -95,11 +98,30 @@ export class PipelineWorker {
     });
   }
 
-  /** One transaction: claim, process, store, delete. Returns the number of queue rows consumed. */
+  /**
+   * One transaction: claim, process, store, delete. Returns the number of queue rows consumed. When
+   * the database refuses the data of the batch, the batch is redone one event at a time so the
+   * offending event is set aside instead of failing every batch it is claimed in, forever.
+   */
   async processBatch(): Promise<number> {
+    try {
+      return await this.withRetries(() =>
+        this.knex.transaction((trx) => this.processClaimed(trx, this.options.batchSize)),
+      );
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      this.log.warn(
+        { err: error },
+        'the database refused data of this batch; processing it one event at a time',
+      );
+      return this.processOneByOne();
+    }
+  }
+
+  private async withRetries<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.knex.transaction((trx) => this.processClaimed(trx));
+        return await work();
       } catch (error) {
         const code = (error as { code?: string }).code;
         this.partitions.forget();
@@ -108,13 +130,56 @@ export class PipelineWorker {
     }
   }
 
-  private async processClaimed(trx: Knex.Transaction): Promise<number> {
+  /**
+   * Up to a batch of events, each in its own transaction; an event whose data the database refuses
+   * is set aside.
+   */
+  private async processOneByOne(): Promise<number> {
+    let consumed = 0;
+    while (consumed < this.options.batchSize) {
+      let claimedId: string | undefined;
+      try {
+        const n = await this.withRetries(() =>
+          this.knex.transaction((trx) => this.processClaimed(trx, 1, (id) => (claimedId = id))),
+        );
+        if (n === 0) break;
+        consumed += n;
+      } catch (error) {
+        if (!isDataError(error) || claimedId === undefined) throw error;
+        consumed += await this.setAside(claimedId, error);
+      }
+    }
+    return consumed;
+  }
+
+  /** Moves one queued event to `stored_items` as unprocessable, with the database's reason. */
+  private async setAside(id: string, error: unknown): Promise<number> {
+    return this.knex.transaction(async (trx) => {
+      const { rows } = await trx.raw<{ rows: RawEventRow[] }>(
+        `SELECT id::text AS id, project_id, received_at, event_id, sent_at, client_ip, payload
+           FROM raw_events WHERE id = ? FOR UPDATE SKIP LOCKED`,
+        [id],
+      );
+      if (rows.length === 0) return 0;
+      await this.keepFailed(trx, [{ row: rows[0], error }]);
+      await trx.raw('DELETE FROM raw_events WHERE id = ?', [id]);
+      this.processedTotal += 1;
+      return 1;
+    });
+  }
+
+  private async processClaimed(
+    trx: Knex.Transaction,
+    limit: number,
+    onClaim?: (id: string) => void,
+  ): Promise<number> {
     const { rows } = await trx.raw<{ rows: RawEventRow[] }>(
       `SELECT id::text AS id, project_id, received_at, event_id, sent_at, client_ip, payload
          FROM raw_events ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-      [this.options.batchSize],
+      [limit],
     );
     if (rows.length === 0) return 0;
+    if (onClaim) onClaim(rows[0].id);
     const prepared: PreparedEvent[] = [];
     const failed: { row: RawEventRow; error: unknown }[] = [];
     for (const row of rows) {
@@ -134,8 +199,12 @@ export class PipelineWorker {
   }
 
   /** An event the pipeline could not process is kept raw, with the reason, rather than dropped. */
-  private async keepFailed(trx: Knex.Transaction, failed: { row: RawEventRow; error: unknown }[]): Promise<void> {
-    for (const { row, error } of failed) this.log.warn({ err: error, eventId: row.event_id }, 'event could not be processed');
+  private async keepFailed(
+    trx: Knex.Transaction,
+    failed: { row: RawEventRow; error: unknown }[],
+  ): Promise<void> {
+    for (const { row, error } of failed)
+      this.log.warn({ err: error, eventId: row.event_id }, 'event could not be processed');
     await trx('stored_items').insert(
       failed.map(({ row, error }) => ({
         project_id: row.project_id,
@@ -147,6 +216,15 @@ export class PipelineWorker {
       })),
     );
   }
+}
+
+/**
+ * SQLSTATE classes that blame the data rather than the database: 22 (data exception, e.g. an invalid
+ * byte sequence or a value out of range) and 54 (program limit exceeded, e.g. an index row too large).
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|54)/.test(code);
 }
 
 function uniqueDays(times: Date[]): Date[] {

@@ -81,6 +81,7 @@ export async function startServices(
   worker?.start();
 
   let server: http.Server | undefined;
+  let stopping = false;
   let url = config.http.publicUrl;
   let writer: IngestQueueWriter | undefined;
   if (options.http) {
@@ -101,6 +102,11 @@ export async function startServices(
         mountApiRoutes(router, { knex: db.knex, accounts: container.resolve(TOKENS.Accounts), config }),
     ]);
     server = http.createServer(app.callback());
+    // Once stopping, every answer closes its connection: SDKs keep connections alive and busy, so
+    // without this a loaded server would go on serving them and never finish closing.
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (stopping) res.setHeader('Connection', 'close');
+    });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -115,8 +121,19 @@ export async function startServices(
     worker,
     stop: async () => {
       if (server) {
+        stopping = true;
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        // Connections busy right now go idle after their answer; close them as they do. Requests
+        // still unanswered after the grace period are cut (their SDKs will count them as not sent).
+        const sweep = setInterval(() => server!.closeIdleConnections(), 50);
+        const deadline = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
         server.closeIdleConnections();
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
+        try {
+          await closed;
+        } finally {
+          clearInterval(sweep);
+          clearTimeout(deadline);
+        }
       }
       await writer?.drain();
       maintenance?.stop();
@@ -126,6 +143,8 @@ export async function startServices(
 }
 
 const HOUR_MS = 3_600_000;
+/** How long a graceful stop lets requests in flight finish before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Keeps upcoming daily event partitions created and drops the ones past retention, hourly. */
 function startMaintenance(

@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import type { BootstrapResult } from '../../core/src/accounts';
+import { ApiClient } from './api';
+import { runBootstrap } from './cli';
+import { createDatabaseTarget, type DatabaseKind, type DatabaseTarget, type Knex } from './database';
+import { FaultlineServer, freePort } from './server';
+
+/** A bootstrapped database with a `faultline start` process serving it. */
+export interface Stack {
+  readonly target: DatabaseTarget;
+  readonly port: number;
+  readonly baseUrl: string;
+  /** `faultline bootstrap --json` for the default project. */
+  readonly setup: BootstrapResult;
+  /** Bootstraps of the extra projects asked for, by slug. */
+  readonly projects: Record<string, BootstrapResult>;
+  readonly api: ApiClient;
+  server: FaultlineServer;
+  /** Starts the server again (same port, database and settings) after it stopped or was killed. */
+  restart(): Promise<FaultlineServer>;
+  dispose(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Environment settings for the server (limits…). */
+  env?: Record<string, string>;
+  /** Slugs of more projects to bootstrap next to the default one. */
+  extraProjects?: string[];
+  /** Direct database setup, run after bootstrap and before the server starts. */
+  prepare?: (knex: Knex, setup: BootstrapResult) => Promise<void>;
+}
+
+/**
+ * Bootstraps a fresh database of `kind`, applies `prepare`, then starts the server. Bootstrap and
+ * setup happen before `start` so the same sequence works for the embedded database, which only
+ * one process may open at a time.
+ */
+export async function startStack(kind: DatabaseKind, options: StackOptions = {}): Promise<Stack> {
+  const target = await createDatabaseTarget(kind);
+  try {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const args = [...target.cliArgs, '--public-url', baseUrl];
+    const setup = await runBootstrap(args);
+    const projects: Record<string, BootstrapResult> = {};
+    for (const slug of options.extraProjects ?? [])
+      projects[slug] = await runBootstrap([...args, '--project', slug]);
+    if (options.prepare) await target.withKnex((knex) => options.prepare!(knex, setup));
+    const start = () => FaultlineServer.start(target, { port, env: options.env });
+    const stack: Stack = {
+      target,
+      port,
+      baseUrl,
+      setup,
+      projects,
+      api: new ApiClient(baseUrl, setup.token),
+      server: await start(),
+      restart: async () => {
+        stack.server = await start();
+        return stack.server;
+      },
+      dispose: async () => {
+        await stack.server.stop();
+        await target.dispose();
+      },
+    };
+    return stack;
+  } catch (error) {
+    await target.dispose();
+    throw error;
+  }
+}
+
+/** Adds a project with a chosen id (and a key with a chosen public key) to the bootstrapped organization. */
+export async function insertProject(
+  knex: Knex,
+  setup: BootstrapResult,
+  project: { id: number; slug: string; publicKey: string },
+): Promise<void> {
+  const org = await knex('organizations').where({ slug: setup.organization }).first('id');
+  const team = await knex('teams').where({ organization_id: org.id, slug: setup.team }).first('id');
+  await knex('projects').insert({
+    id: project.id,
+    organization_id: org.id,
+    slug: project.slug,
+    name: project.slug,
+    platform: 'javascript',
+  });
+  await knex('project_teams').insert({ project_id: project.id, team_id: team.id });
+  await insertKey(knex, project.id, { publicKey: project.publicKey });
+}
+
+/** Adds a DSN key to a project, optionally with its own rate limit; returns the public key. */
+export async function insertKey(
+  knex: Knex,
+  projectId: number,
+  key: { publicKey?: string; rateLimitCount?: number; rateLimitWindow?: number } = {},
+): Promise<string> {
+  const publicKey = key.publicKey ?? crypto.randomBytes(16).toString('hex');
+  await knex('project_keys').insert({
+    project_id: projectId,
+    label: 'e2e',
+    public_key: publicKey,
+    secret_key: crypto.randomBytes(16).toString('hex'),
+    rate_limit_count: key.rateLimitCount ?? null,
+    rate_limit_window: key.rateLimitWindow ?? null,
+  });
+  return publicKey;
+}
