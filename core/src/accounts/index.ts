@@ -8,4 +8,4 @@ export {
 } from './repository';
 export { bootstrap, ADMIN_SCOPES, type BootstrapOptions, type BootstrapResult } from './bootstrap';
 export { buildDsn } from './dsn';
-export { hashToken } from './secrets';
+export { hashToken, newApiToken, newProjectKeyParts } from './secrets';

@@ -36,9 +36,12 @@ export interface User {
   is_superuser: boolean;
 }
 
+/** Whom a token acts for: a user, or (service token) one organization with no user. */
 export interface TokenOwner {
   tokenId: number;
-  user: User;
+  user: User | null;
+  /** Set for an organization service token: the only organization it reaches. */
+  organizationId: number | null;
   scopes: string[];
 }
 
@@ -128,17 +131,53 @@ export class AccountsRepository {
     return token;
   }
 
+  /**
+   * Creates an organization service token (no user; for CI and the Slack app) and returns it in
+   * clear; it is not retrievable afterwards.
+   */
+  async createOrganizationToken(
+    organizationId: number,
+    createdByUserId: number | null,
+    name: string,
+    scopes: string[],
+  ): Promise<{ id: number; token: string }> {
+    const token = newApiToken();
+    const [row] = await this.knex('api_tokens')
+      .insert({
+        organization_id: organizationId,
+        created_by_user_id: createdByUserId,
+        name,
+        token_hash: hashToken(token),
+        token_last_characters: token.slice(-4),
+        scopes,
+      })
+      .returning('id');
+    return { id: row.id, token };
+  }
+
   async findToken(token: string): Promise<TokenOwner | undefined> {
     const row = await this.knex('api_tokens as t')
-      .join('users as u', 'u.id', 't.user_id')
+      .leftJoin('users as u', 'u.id', 't.user_id')
       .where('t.token_hash', hashToken(token))
       .andWhere((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', this.knex.fn.now()))
-      .first('t.id as token_id', 't.scopes', 'u.id', 'u.email', 'u.name', 'u.is_superuser');
+      .first(
+        't.id as token_id',
+        't.scopes',
+        't.organization_id',
+        'u.id',
+        'u.email',
+        'u.name',
+        'u.is_superuser',
+      );
     if (!row) return undefined;
     return {
       tokenId: row.token_id,
       scopes: row.scopes,
-      user: { id: row.id, email: row.email, name: row.name, is_superuser: row.is_superuser },
+      organizationId: row.organization_id,
+      user:
+        row.id === null
+          ? null
+          : { id: row.id, email: row.email, name: row.name, is_superuser: row.is_superuser },
     };
   }
 

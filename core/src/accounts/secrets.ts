@@ -15,3 +15,8 @@ export function newApiToken(): string {
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+/** A new DSN key pair. */
+export function newProjectKeyParts(): { public_key: string; secret_key: string } {
+  return { public_key: newKeyPart(), secret_key: newKeyPart() };
+}

@@ -18,6 +18,8 @@ export interface ApiServer {
   url: string;
   get(path: string, token?: string): Promise<ApiAnswer>;
   put(path: string, body: unknown, token?: string): Promise<ApiAnswer>;
+  /** Any method, with an optional JSON body. */
+  request(method: string, path: string, body: unknown, token?: string): Promise<ApiAnswer>;
   close(): Promise<void>;
 }
 
@@ -53,7 +55,19 @@ export async function startApiServer(knex: Knex): Promise<ApiServer> {
   ]);
   server.on('request', app.callback());
   const absolute = (path: string) => (path.startsWith('http') ? path : `${url}${path}`);
+  const request = async (method: string, path: string, body: unknown, token?: string) =>
+    answerOf(
+      await fetch(absolute(path), {
+        method: method.toUpperCase(),
+        headers: {
+          ...authHeaders(token),
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
   return {
+    request,
     url,
     get: async (path, token) => answerOf(await fetch(absolute(path), { headers: authHeaders(token) })),
     put: async (path, body, token) =>

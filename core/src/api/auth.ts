@@ -1,10 +1,15 @@
 import type { AccountsRepository, User } from '../accounts';
 import { AuthError } from '../errors';
 
-/** Who is calling the API: the token's user and what the token allows. */
+/**
+ * Who is calling the API: the token's user (or, for an organization service token, no user and
+ * the one organization it is bound to) and the scopes the token carries. What the caller may do in
+ * an organization is narrower still: see `authorize.ts`.
+ */
 export interface ApiCaller {
   tokenId: number;
-  user: User;
+  user: User | null;
+  organizationId: number | null;
   scopes: string[];
 }
 
@@ -44,7 +49,12 @@ export class TokenAuthenticator {
       throw new AuthError('Invalid token: it is unknown, revoked or expired', 'invalid_token');
     }
     await this.touch(owner.tokenId);
-    return { tokenId: owner.tokenId, user: owner.user, scopes: owner.scopes };
+    return {
+      tokenId: owner.tokenId,
+      user: owner.user,
+      organizationId: owner.organizationId,
+      scopes: owner.scopes,
+    };
   }
 
   private async touch(tokenId: number): Promise<void> {

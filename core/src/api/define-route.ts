@@ -1,19 +1,22 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { Knex } from 'knex';
 import { z } from 'zod';
-import { ForbiddenError } from '../errors';
+import { isScope, type Scope } from '../access';
 import type { ApiCaller, TokenAuthenticator } from './auth';
+import { authorize, RESOURCE_KINDS, RESOURCE_PARAMS, type ResourceKind, type TargetOf } from './authorize';
 import { readJsonBody } from './json-body';
-import { grantsScope, type Scope } from './scopes';
 import { parseInput } from './validation';
 
-export type HttpMethod = 'get' | 'put';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
-/** What a handler receives: validated query and body, path parameters and the authenticated caller. */
-export interface ApiRequest<Query, Body> {
+/** What a handler receives: validated query and body, path parameters, the caller and what it may reach. */
+export interface ApiRequest<Query, Body, R extends ResourceKind> {
   ctx: Context;
   caller: ApiCaller;
   params: Record<string, string>;
+  /** What the authorizer resolved from the path, already checked against the caller. */
+  target: TargetOf<R>;
   query: Query;
   body: Body;
 }
@@ -21,18 +24,22 @@ export interface ApiRequest<Query, Body> {
 /** Unknown query parameters are ignored, as Sentry does. */
 const NO_QUERY = z.object({});
 
-export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType> {
+export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType, R extends ResourceKind> {
   method: HttpMethod;
   /** Koa router path, Sentry style with a trailing slash (which clients may leave out). */
   path: string;
-  /** The scope a token needs for this route. */
+  /** The scope the caller needs, in the organization of the resource (or on its token, for `none`/`user`). */
   scope: Scope;
+  /** What the route guards; the authorizer resolves it from the path parameters. */
+  resource: R;
   summary: string;
   query?: Query;
   /** Routes without a body schema don't read the body. */
   body?: Body;
   /** Returns the JSON answer; `undefined` answers 204 No Content. */
-  handler: (request: ApiRequest<z.output<Query>, z.output<Body>>) => Promise<unknown>;
+  handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R>) => Promise<unknown>;
+  /** The status of a successful answer (default 200; 204 when the handler returns nothing). */
+  status?: 200 | 201 | 202;
 }
 
 /** A declared route with its types erased: what the router and an API description need. */
@@ -40,51 +47,90 @@ export interface ApiRoute {
   method: HttpMethod;
   path: string;
   scope: Scope;
+  resource: ResourceKind;
   summary: string;
   query: z.ZodType;
   body: z.ZodType | undefined;
-  /** Validates the request and runs the handler; authentication and scope are checked before. */
-  run(ctx: Context, caller: ApiCaller): Promise<unknown>;
+  /** Authorizes, validates the request and runs the handler; authentication happened before. */
+  run(ctx: Context, caller: ApiCaller, knex: Knex): Promise<unknown>;
 }
 
-/** Declares a route: its path, required scope, and the zod schemas its query and body must satisfy. */
-export function route<Query extends z.ZodType = typeof NO_QUERY, Body extends z.ZodType = z.ZodUndefined>(
-  spec: RouteSpec<Query, Body>,
-): ApiRoute {
+/** The `:name` parameters of a Koa path. */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+}
+
+/**
+ * Refuses a declaration without a complete authorization rule, so a route can't be added
+ * unguarded: a known scope, a known resource kind, and the path parameters that resource needs.
+ */
+export function checkRule(rule: { method: string; path: string; scope?: unknown; resource?: unknown }): void {
+  const what = `${rule.method.toUpperCase()} ${rule.path}`;
+  if (typeof rule.scope !== 'string' || !isScope(rule.scope))
+    throw new Error(`${what} declares no valid scope (${String(rule.scope)})`);
+  if (typeof rule.resource !== 'string' || !(RESOURCE_KINDS as readonly string[]).includes(rule.resource))
+    throw new Error(`${what} declares no valid resource (${String(rule.resource)})`);
+  const params = pathParams(rule.path).map((p) => (p === 'shortId' ? 'issue' : p));
+  const needed = RESOURCE_PARAMS[rule.resource as ResourceKind];
+  const missing = needed.filter(
+    (p) => !params.includes(p) && !(p === 'organization' && params.includes('issue')),
+  );
+  if (missing.length > 0)
+    throw new Error(`${what} guards a ${rule.resource} but lacks :${missing.join(', :')}`);
+}
+
+/** Declares a route: its path, authorization rule (scope + resource), and its zod schemas. */
+export function route<
+  R extends ResourceKind,
+  Query extends z.ZodType = typeof NO_QUERY,
+  Body extends z.ZodType = z.ZodUndefined,
+>(spec: RouteSpec<Query, Body, R>): ApiRoute {
+  checkRule(spec);
   const querySchema = spec.query ?? NO_QUERY;
+  const what = `${spec.method.toUpperCase()} ${spec.path}`;
   return {
     method: spec.method,
     path: spec.path,
     scope: spec.scope,
+    resource: spec.resource,
     summary: spec.summary,
     query: querySchema,
     body: spec.body,
-    run: async (ctx, caller) => {
+    run: async (ctx, caller, knex) => {
+      const target = (await authorize(
+        knex,
+        caller,
+        { resource: spec.resource, scope: spec.scope, what },
+        ctx.params,
+      )) as TargetOf<R>;
       const query = parseInput(querySchema, ctx.query, 'query parameter') as z.output<Query>;
       const body = (
         spec.body ? parseInput(spec.body, await readJsonBody(ctx.req), 'body field') : undefined
       ) as z.output<Body>;
-      return spec.handler({ ctx, caller, params: ctx.params, query, body });
+      const answer = await spec.handler({ ctx, caller, params: ctx.params, target, query, body });
+      if (answer !== undefined && spec.status) ctx.status = spec.status;
+      return answer;
     },
   };
 }
 
 /**
  * Registers routes on the router, enforcing in one place, for every route: a valid token (401),
- * then the route's scope (403), then its query and body schemas (400).
+ * then its authorization rule (404 for what the caller can't see, 403 for a missing scope), then
+ * its query and body schemas (400).
  */
-export function registerRoutes(router: Router, routes: ApiRoute[], authenticator: TokenAuthenticator): void {
+export function registerRoutes(
+  router: Router,
+  routes: ApiRoute[],
+  authenticator: TokenAuthenticator,
+  knex: Knex,
+): void {
   for (const apiRoute of routes) {
+    checkRule(apiRoute);
     // Registered without the trailing slash: the router then matches the path with or without it.
     router[apiRoute.method](apiRoute.path.replace(/\/$/, ''), async (ctx: Context) => {
       const caller = await authenticator.authenticate(ctx.get('Authorization') || undefined);
-      if (!grantsScope(caller.scopes, apiRoute.scope)) {
-        throw new ForbiddenError(
-          `This token lacks the scope ${apiRoute.scope}, which ${apiRoute.method.toUpperCase()} ${apiRoute.path} requires`,
-          'missing_scope',
-        );
-      }
-      const answer = await apiRoute.run(ctx, caller);
+      const answer = await apiRoute.run(ctx, caller, knex);
       if (answer === undefined) ctx.status = 204;
       else ctx.body = answer;
     });

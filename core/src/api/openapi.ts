@@ -53,12 +53,15 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
       summary: route.summary,
       security: [{ bearerToken: [route.scope] }],
       'x-required-scope': route.scope,
+      'x-guarded-resource': route.resource,
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...queryParameters(route.query),
       ],
       responses: {
         '200': { description: 'Success (JSON, Sentry-compatible shape)' },
+        ...(route.method === 'post' ? { '201': { description: 'Created' } } : {}),
+        ...(route.method === 'delete' ? { '204': { description: 'Done; no content' } } : {}),
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
@@ -79,7 +82,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
       title: 'Faultline REST API',
       version,
       description:
-        'Sentry-compatible `/api/0` routes. Authenticate with `Authorization: Bearer <token>`; each operation names the scope it needs in `x-required-scope`.',
+        'Sentry-compatible `/api/0` routes. Authenticate with `Authorization: Bearer <token>`; each operation names the scope it needs in `x-required-scope` and what it guards in `x-guarded-resource`. Anything the caller may not see answers 404, exactly like something missing; a missing scope answers 403.',
     },
     components: {
       securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer' } },

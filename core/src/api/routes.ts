@@ -7,6 +7,10 @@ import { issueTagRoutes } from './resources/issue-tags';
 import { issueRoutes } from './resources/issues';
 import { organizationRoutes } from './resources/organizations';
 import { projectRoutes } from './resources/projects';
+import { projectKeyRoutes } from './resources/project-keys';
+import { memberRoutes } from './resources/members';
+import { teamRoutes } from './resources/teams';
+import { tokenRoutes } from './resources/tokens';
 import { buildOpenApiDocument } from './openapi';
 import type { Config } from '../config';
 
@@ -14,11 +18,15 @@ export type { ApiDependencies } from './dependencies';
 
 const API_VERSION = '0.1.0';
 
-/** Every REST route, declared with its scope and schemas (see `define-route.ts`). */
+/** Every REST route, declared with its authorization rule and schemas (see `define-route.ts`). */
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   return [
     ...organizationRoutes(deps),
+    ...teamRoutes(deps),
+    ...memberRoutes(deps),
     ...projectRoutes(deps),
+    ...projectKeyRoutes(deps),
+    ...tokenRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
     ...issueTagRoutes(deps),
@@ -33,7 +41,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   router.get('/api/0/openapi.json', (ctx) => {
     ctx.body = description;
   });
-  registerRoutes(router, routes, new TokenAuthenticator(deps.accounts));
+  registerRoutes(router, routes, new TokenAuthenticator(deps.accounts), deps.knex);
 }
 
 /**

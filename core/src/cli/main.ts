@@ -2,11 +2,12 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config';
-import { ConfigError } from '../errors';
+import { ConfigError, FaultlineError } from '../errors';
 import { bootstrap, type BootstrapResult } from '../accounts';
 import { openRuntime, startServices, type Runtime } from '../runtime';
 import { createLogger } from '../logging';
 import { describeApi } from '../api';
+import { createUser } from '../auth';
 
 /** Options shared by the commands that touch the database or serve HTTP; they override the environment. */
 interface CommonFlags {
@@ -170,6 +171,70 @@ withCommonOptions(
     await runtime.close();
   }
 });
+
+/** Reads a password from stdin (`--password-stdin`): everything piped, without the final newline. */
+async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+withCommonOptions(
+  program
+    .command('createuser')
+    .description('create a user who signs in with email and password (the password is never printed)')
+    .requiredOption('--email <email>', 'email address, used to sign in')
+    .option('--password-stdin', 'read the password from stdin (preferred: not visible in the process list)')
+    .option('--password <password>', 'the password (visible to other local users in the process list)')
+    .option('--superuser', 'make the user a superuser')
+    .option('--org <slug>', 'add the user to this existing organization')
+    .option(
+      '--role <role>',
+      'organization role with --org: owner, manager, admin, member or billing',
+      'member',
+    )
+    .option('--update', 'update the user if the email exists (password, superuser, membership)'),
+).action(
+  async (
+    flags: CommonFlags & {
+      email: string;
+      passwordStdin?: boolean;
+      password?: string;
+      superuser?: boolean;
+      org?: string;
+      role: string;
+      update?: boolean;
+    },
+  ) => {
+    if (flags.passwordStdin && flags.password !== undefined) {
+      throw new ConfigError('createuser: use either --password-stdin or --password, not both');
+    }
+    const password = flags.passwordStdin ? await readPasswordFromStdin() : flags.password;
+    const runtime = await openRuntime(configFrom(flags), createLogger('warn'));
+    try {
+      const { user, created } = await createUser(runtime.db.knex, {
+        email: flags.email,
+        password,
+        superuser: flags.superuser ? true : undefined,
+        organization: flags.org ? { slug: flags.org, role: flags.role } : undefined,
+        update: flags.update,
+      });
+      const membership = flags.org ? ` (${flags.role} of ${flags.org})` : '';
+      const kind = user.is_superuser ? 'superuser' : 'user';
+      process.stdout.write(
+        `${created ? 'created' : 'updated'} ${kind} ${user.email}${membership}${password === undefined ? '; no password set: sign in after a password reset' : ''}\n`,
+      );
+    } catch (error) {
+      // A refused email, role or password is one clear line, like a config error.
+      if (error instanceof FaultlineError) throw new ConfigError(`createuser: ${error.message}`);
+      throw error;
+    } finally {
+      await runtime.close();
+    }
+  },
+);
 
 program
   .command('openapi')

@@ -7,6 +7,25 @@ const MiB = 1024 * 1024;
 /** Accepts numbers written in env vars ("8000") and rejects anything else with zod's message. */
 const intSetting = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** 32+ random bytes written as hex or base64 (e.g. `openssl rand -base64 32`). */
+const secretKeySetting = z
+  .string()
+  .transform((value) => decodeSecretKey(value))
+  .refine((key) => key.length >= 32, {
+    message:
+      'must be at least 32 bytes written as hex or base64; generate one with `openssl rand -base64 32`',
+  });
+
+export function decodeSecretKey(value: string): Buffer {
+  const text = value.trim();
+  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return Buffer.from(text, 'base64');
+  return Buffer.alloc(0);
+}
+
+/** Settings whose values never appear in error messages. */
+const SECRET_SETTINGS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL']);
+
 /**
  * Every setting Faultline reads, with its environment variable, default and bounds. Validated once at
  * start-up; a bad value stops start-up with one line naming the variable.
@@ -30,6 +49,9 @@ const schema = z.object({
   WORKER_BATCH_SIZE: intSetting(1, 10_000).default(500),
   WORKER_CONCURRENCY: intSetting(1, 64).default(2),
   RETENTION_DAYS: intSetting(1, 3650).default(90),
+  SECRET_KEY: secretKeySetting.optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Faultline <faultline@localhost>'),
 });
 
 export type RawSettings = z.infer<typeof schema>;
@@ -49,6 +71,10 @@ export interface Config {
   };
   worker: { batchSize: number; concurrency: number };
   retentionDays: number;
+  /** Key for encrypting secrets at rest and signing CSRF tokens; undefined: see auth/secret-key.ts. */
+  secretKey: Buffer | undefined;
+  /** Outgoing mail; without an SMTP URL, mail is logged as not sent. */
+  mail: { smtpUrl: string | undefined; from: string };
 }
 
 /** Reads and validates settings from an environment (process.env by default) plus CLI overrides. */
@@ -66,7 +92,8 @@ export function loadConfig(
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = issue.path.join('.') || 'configuration';
-    throw new ConfigError(`Invalid setting ${name}: ${issue.message} (got ${JSON.stringify(input[name])})`);
+    const got = SECRET_SETTINGS.has(name) ? 'value hidden' : `got ${JSON.stringify(input[name])}`;
+    throw new ConfigError(`Invalid setting ${name}: ${issue.message} (${got})`);
   }
   const s = parsed.data;
   const dataDir = path.resolve(s.DATA_DIR);
@@ -91,6 +118,8 @@ export function loadConfig(
     },
     worker: { batchSize: s.WORKER_BATCH_SIZE, concurrency: s.WORKER_CONCURRENCY },
     retentionDays: s.RETENTION_DAYS,
+    secretKey: s.SECRET_KEY,
+    mail: { smtpUrl: s.SMTP_URL, from: s.MAIL_FROM },
   };
 }
 
@@ -112,4 +141,9 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   WORKER_BATCH_SIZE: 'Raw events a pipeline worker claims per transaction (default 500).',
   WORKER_CONCURRENCY: 'Pipeline worker loops per process (default 2).',
   RETENTION_DAYS: 'Days of events kept; older daily partitions are dropped (default 90).',
+  SECRET_KEY:
+    '32+ random bytes, hex or base64, encrypting TOTP seeds and signing CSRF tokens. Required with DATABASE_URL; embedded mode generates DATA_DIR/secret.key.',
+  SMTP_URL:
+    'SMTP server for password reset mail, e.g. smtp://user:pass@mail.example.com:587 (unset: mail is not sent).',
+  MAIL_FROM: 'Sender of Faultline mail (default "Faultline <faultline@localhost>").',
 };

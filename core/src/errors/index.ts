@@ -102,3 +102,14 @@ export class ServiceUnavailableError extends FaultlineError {
     super(message);
   }
 }
+
+/** The request clashes with what exists (a taken slug, an existing membership). */
+export class ConflictError extends FaultlineError {
+  readonly status = 409;
+  constructor(
+    message: string,
+    readonly code: string = 'conflict',
+  ) {
+    super(message);
+  }
+}

@@ -8,7 +8,6 @@ import {
   listIssueEvents,
   type EventRow,
 } from '../../issues';
-import { findMemberIssue, findMemberProject } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
@@ -34,14 +33,14 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/issues/:issue/events/',
       scope: 'event:read',
+      resource: 'issue',
       summary: "An issue's events, most recently received first",
       query: z.object({
         ...pageParams,
         full: single(z.enum(['true', 'false', '1', '0']).optional()),
         environment: repeated(z.string().min(1)),
       }),
-      handler: async ({ ctx, caller, params, query }) => {
-        const issue = await findMemberIssue(knex, caller.user.id, params.issue);
+      handler: async ({ ctx, target: { issue }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listIssueEvents(knex, issue.id, { ...window, environments: query.environment }),
         );
@@ -53,9 +52,9 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/issues/:issue/events/:event/',
       scope: 'event:read',
+      resource: 'issue',
       summary: "One of an issue's events: an event id, or latest, oldest or recommended",
-      handler: async ({ caller, params }) => {
-        const issue = await findMemberIssue(knex, caller.user.id, params.issue);
+      handler: async ({ params, target: { issue } }) => {
         const which = params.event.toLowerCase();
         if (which === 'latest' || which === 'recommended') {
           // Sentry's "recommended" prefers a complete recent event; the latest is a fair stand-in.
@@ -74,9 +73,9 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/projects/:organization/:project/events/:event/',
       scope: 'event:read',
+      resource: 'project',
       summary: 'One event of a project, by event id',
-      handler: async ({ caller, params }) => {
-        const project = await findMemberProject(knex, caller.user.id, params.organization, params.project);
+      handler: async ({ params, target: { project } }) => {
         const eventId = normalizeEventId(params.event);
         return withNeighbours(
           eventId ? await findProjectEvent(knex, project.id, eventId) : undefined,

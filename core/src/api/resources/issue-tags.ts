@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { listIssueTagValues } from '../../issues';
-import { findMemberIssue } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { serializeTagKeys } from '../serializers/tag';
@@ -15,10 +14,10 @@ export function issueTagRoutes({ knex }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/issues/:issue/tags/',
       scope: 'event:read',
+      resource: 'issue',
       summary: "Per tag key, the issue's most frequent values and their counts",
       query: z.object({ limit: single(z.coerce.number().int().min(1).max(100).default(DEFAULT_TOP_VALUES)) }),
-      handler: async ({ caller, params, query }) => {
-        const issue = await findMemberIssue(knex, caller.user.id, params.issue);
+      handler: async ({ target: { issue }, query }) => {
         return serializeTagKeys(await listIssueTagValues(knex, issue.id, query.limit));
       },
     }),

@@ -1,14 +1,10 @@
-import type { Context } from 'koa';
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { findIssueById, findIssuesByIds, listIssues, type IssueRow } from '../../issues';
-import {
-  findMemberIssue,
-  findMemberOrganization,
-  findMemberProject,
-  parseShortId,
-  type OrganizationRow,
-} from '../access';
+import type { Context as KoaContext } from 'koa';
+import { recordAudit } from '../../audit';
+import { canSeeProject, parseShortId, type OrganizationAccess } from '../access';
+import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import { parseIssueSearch } from '../issue-search';
@@ -41,12 +37,13 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
 
   async function listPage(
-    ctx: Context,
+    ctx: KoaContext,
     caller: ApiCaller,
     query: z.output<typeof issueListQuery>,
     scope: { organizationIds: number[]; projectIds?: number[] },
   ) {
-    const conditions = parseIssueSearch(query.query ?? DEFAULT_SEARCH, { userId: caller.user.id });
+    // A service token is no user: `assigned:me` then matches nobody.
+    const conditions = parseIssueSearch(query.query ?? DEFAULT_SEARCH, { userId: caller.user?.id ?? -1 });
     if (query.environment.length > 0) {
       conditions.push({ kind: 'tag', key: 'environment', values: query.environment, negated: false });
     }
@@ -63,15 +60,47 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     return rows.map((row) => serializeIssue(row, publicUrl, stats?.get(row.id)));
   }
 
+  /** Applies the change and records it in the audit log, in one transaction. */
+  async function changeIssues(
+    ctx: KoaContext,
+    caller: ApiCaller,
+    organization: { id: number; slug: string },
+    issues: IssueRow[],
+    body: IssueUpdateBody,
+  ): Promise<void> {
+    const change = await issueChangeOf(knex, organization, body);
+    await knex.transaction(async (trx) => {
+      await applyIssueChange(
+        trx,
+        issues.map((issue) => issue.id),
+        change,
+      );
+      for (const issue of issues) {
+        await recordAudit(trx, {
+          organizationId: organization.id,
+          actor: auditActor(ctx, caller),
+          event: 'issue.update',
+          target: { type: 'issue', id: issue.id },
+          // The surface (api, slack, vscode…) a change came through; only the REST API exists so far.
+          data: { surface: 'api', shortId: serializeIssue(issue, publicUrl).shortId, ...body },
+        });
+      }
+    });
+  }
+
   /** Sentry's bulk update answers with what changed, not with the issues. */
   async function bulkUpdate(
-    organization: Pick<OrganizationRow, 'id' | 'slug'>,
+    ctx: KoaContext,
+    caller: ApiCaller,
+    access: OrganizationAccess,
     candidates: IssueRow[],
     body: IssueUpdateBody,
   ): Promise<Record<string, unknown> | undefined> {
-    if (candidates.length === 0) return undefined;
-    const ids = candidates.map((issue) => issue.id);
-    await applyIssueChange(knex, ids, await issueChangeOf(knex, organization, body));
+    const organization = access.organization;
+    const visible = candidates.filter((issue) => canSeeProject(access, issue.project_id));
+    if (visible.length === 0) return undefined;
+    const ids = visible.map((issue) => issue.id);
+    await changeIssues(ctx, caller, organization, visible, body);
     const [first] = await findIssuesByIds(knex, [organization.id], ids);
     return {
       ...(body.status === undefined
@@ -92,17 +121,11 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     return ids;
   }
 
-  async function updateOne(
-    caller: ApiCaller,
-    idOrShortId: string,
-    body: IssueUpdateBody,
-    organizationId?: number,
-  ) {
-    const issue = await findMemberIssue(knex, caller.user.id, idOrShortId, organizationId);
+  async function updateOne(ctx: KoaContext, caller: ApiCaller, issue: IssueRow, body: IssueUpdateBody) {
     const organization = { id: issue.organization_id, slug: issue.organization_slug };
-    await applyIssueChange(knex, [issue.id], await issueChangeOf(knex, organization, body));
+    await changeIssues(ctx, caller, organization, [issue], body);
     const updated = await findIssueById(knex, [issue.organization_id], issue.id);
-    if (!updated) throw new NotFoundError(`Issue ${idOrShortId} not found`, 'issue_not_found');
+    if (!updated) throw new NotFoundError(`Issue ${issue.id} not found`, 'issue_not_found');
     return serializeIssue(updated, publicUrl);
   }
 
@@ -116,10 +139,10 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/projects/:organization/:project/issues/',
       scope: 'event:read',
+      resource: 'project',
       summary: "A project's issues, searched, sorted and paginated",
       query: issueListQuery,
-      handler: async ({ ctx, caller, params, query }) => {
-        const project = await findMemberProject(knex, caller.user.id, params.organization, params.project);
+      handler: async ({ ctx, caller, target: { project }, query }) => {
         return listPage(ctx, caller, query, {
           organizationIds: [project.organization_id],
           projectIds: [project.id],
@@ -130,28 +153,34 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/organizations/:organization/issues/',
       scope: 'event:read',
-      summary: "An organization's issues (all projects, or those given as ?project=ID)",
+      resource: 'organization',
+      summary: "An organization's issues (all projects the caller may see, or those given as ?project=ID)",
       query: organizationIssueListQuery,
-      handler: async ({ ctx, caller, params, query }) => {
-        const organization = await findMemberOrganization(knex, caller.user.id, params.organization);
-        const projectIds =
+      handler: async ({ ctx, caller, target: { access }, query }) => {
+        const requested =
           query.project.length === 0 || query.project.includes(-1) ? undefined : query.project;
-        return listPage(ctx, caller, query, { organizationIds: [organization.id], projectIds });
+        // A member only searches the projects of their teams, whatever ?project= asks for.
+        const projectIds =
+          access.visibleProjectIds === undefined
+            ? requested
+            : (requested ?? access.visibleProjectIds).filter((id) => canSeeProject(access, id));
+        return listPage(ctx, caller, query, { organizationIds: [access.organization.id], projectIds });
       },
     }),
     route({
       method: 'put',
       path: '/api/0/projects/:organization/:project/issues/',
       scope: 'event:write',
+      resource: 'project',
       summary: "Bulk-updates a project's issues given as ?id=1&id=2",
       query: bulkUpdateQuery,
       body: issueUpdateBody,
-      handler: async ({ caller, params, query, body }) => {
-        const project = await findMemberProject(knex, caller.user.id, params.organization, params.project);
-        const organization = { id: project.organization_id, slug: project.organization_slug };
-        const issues = await findIssuesByIds(knex, [organization.id], requireIds(query.id));
+      handler: async ({ ctx, caller, target: { access, project }, query, body }) => {
+        const issues = await findIssuesByIds(knex, [access.organization.id], requireIds(query.id));
         return bulkUpdate(
-          organization,
+          ctx,
+          caller,
+          access,
           issues.filter((issue) => issue.project_id === project.id),
           body,
         );
@@ -161,14 +190,16 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'put',
       path: '/api/0/organizations/:organization/issues/',
       scope: 'event:write',
+      resource: 'organization',
       summary: "Bulk-updates an organization's issues given as ?id=1&id=2",
       query: bulkUpdateQuery,
       body: issueUpdateBody,
-      handler: async ({ caller, params, query, body }) => {
-        const organization = await findMemberOrganization(knex, caller.user.id, params.organization);
+      handler: async ({ ctx, caller, target: { access }, query, body }) => {
         return bulkUpdate(
-          organization,
-          await findIssuesByIds(knex, [organization.id], requireIds(query.id)),
+          ctx,
+          caller,
+          access,
+          await findIssuesByIds(knex, [access.organization.id], requireIds(query.id)),
           body,
         );
       },
@@ -177,49 +208,45 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/issues/:issue/',
       scope: 'event:read',
+      resource: 'issue',
       summary: 'One issue, by id or short id (APP-3)',
-      handler: async ({ caller, params }) =>
-        details(await findMemberIssue(knex, caller.user.id, params.issue)),
+      handler: async ({ target }) => details(target.issue),
     }),
     route({
       method: 'get',
       path: '/api/0/organizations/:organization/issues/:issue/',
       scope: 'event:read',
+      resource: 'issue',
       summary: 'One issue of an organization, by id or short id',
-      handler: async ({ caller, params }) => {
-        const organization = await findMemberOrganization(knex, caller.user.id, params.organization);
-        return details(await findMemberIssue(knex, caller.user.id, params.issue, organization.id));
-      },
+      handler: async ({ target }) => details(target.issue),
     }),
     route({
       method: 'put',
       path: '/api/0/issues/:issue/',
       scope: 'event:write',
+      resource: 'issue',
       summary: "Changes an issue's status and/or assignee",
       body: issueUpdateBody,
-      handler: async ({ caller, params, body }) => updateOne(caller, params.issue, body),
+      handler: async ({ ctx, caller, target, body }) => updateOne(ctx, caller, target.issue, body),
     }),
     route({
       method: 'put',
       path: '/api/0/organizations/:organization/issues/:issue/',
       scope: 'event:write',
+      resource: 'issue',
       summary: "Changes an issue's status and/or assignee",
       body: issueUpdateBody,
-      handler: async ({ caller, params, body }) => {
-        const organization = await findMemberOrganization(knex, caller.user.id, params.organization);
-        return updateOne(caller, params.issue, body, organization.id);
-      },
+      handler: async ({ ctx, caller, target, body }) => updateOne(ctx, caller, target.issue, body),
     }),
     route({
       method: 'get',
       path: '/api/0/organizations/:organization/shortids/:shortId/',
       scope: 'event:read',
+      resource: 'issue',
       summary: 'Resolves a short id such as APP-3 to its issue',
-      handler: async ({ caller, params }) => {
-        const organization = await findMemberOrganization(knex, caller.user.id, params.organization);
+      handler: async ({ params, target: { issue } }) => {
         if (!parseShortId(params.shortId))
           throw new NotFoundError(`Short id ${params.shortId} not found`, 'issue_not_found');
-        const issue = await findMemberIssue(knex, caller.user.id, params.shortId, organization.id);
         return {
           organizationSlug: issue.organization_slug,
           projectSlug: issue.project_slug,

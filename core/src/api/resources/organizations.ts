@@ -1,9 +1,25 @@
 import { z } from 'zod';
-import { findMemberOrganization, listMemberOrganizations } from '../access';
+import { AUDIT_EVENTS, listAuditLog, recordAudit } from '../../audit';
+import { findCallerOrganization } from '../access';
+import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
+import { serializeAuditEntry } from '../serializers/access';
 import { serializeOrganization } from '../serializers/organization';
+import { slugify, slugSchema, unlessTaken } from '../slugs';
+import { single } from '../validation';
+
+const organizationCreateBody = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  slug: slugSchema.optional(),
+});
+
+const organizationUpdateBody = z.strictObject({
+  name: z.string().trim().min(1).max(64).optional(),
+  slug: slugSchema.optional(),
+  require2FA: z.boolean().optional(),
+});
 
 export function organizationRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
@@ -12,25 +28,116 @@ export function organizationRoutes({ knex, config }: ApiDependencies): ApiRoute[
       method: 'get',
       path: '/api/0/organizations/',
       scope: 'org:read',
-      summary: "The organizations the token's user is a member of",
+      resource: 'none',
+      summary: "The organizations the token's user is a member of (or a service token's own)",
       query: z.object(pageParams),
-      handler: async ({ ctx, caller, query }) => {
-        const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-          listMemberOrganizations(knex, caller.user.id, window),
+      handler: async ({ ctx, target, query }) => {
+        const rows = await paginate(ctx, publicUrl, pageRequest(query), async (window) =>
+          target.accesses.slice(window.offset, window.offset + window.limit),
         );
-        return rows.map((row) => serializeOrganization(row, publicUrl));
+        return rows.map((row) => serializeOrganization(row.organization, publicUrl));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/0/organizations/',
+      scope: 'org:write',
+      resource: 'user',
+      summary: 'Creates an organization, with the caller as its owner',
+      body: organizationCreateBody,
+      status: 201,
+      handler: async ({ ctx, caller, target: { user }, body }) => {
+        const slug = body.slug ?? slugify(body.name);
+        await knex.transaction(async (trx) => {
+          const [row] = await unlessTaken(`Organization ${slug}`, () =>
+            trx('organizations').insert({ slug, name: body.name }).returning('id'),
+          );
+          await trx('organization_members').insert({
+            organization_id: row.id,
+            user_id: user.id,
+            role: 'owner',
+          });
+          await recordAudit(trx, {
+            organizationId: row.id,
+            actor: auditActor(ctx, caller),
+            event: 'org.create',
+            target: { type: 'organization', id: row.id },
+            data: { slug },
+          });
+        });
+        return serializeOrganization(
+          (await findCallerOrganization(knex, caller, slug)).organization,
+          publicUrl,
+        );
       },
     }),
     route({
       method: 'get',
       path: '/api/0/organizations/:organization/',
       scope: 'org:read',
+      resource: 'organization',
       summary: 'One organization, by slug or id',
-      handler: async ({ caller, params }) =>
-        serializeOrganization(
-          await findMemberOrganization(knex, caller.user.id, params.organization),
-          publicUrl,
-        ),
+      handler: async ({ target }) => ({
+        ...serializeOrganization(target.access.organization, publicUrl),
+        // Sentry lists what the caller may do here, and the caller's role.
+        access: target.access.scopes,
+        orgRole: target.access.role,
+      }),
+    }),
+    route({
+      method: 'put',
+      path: '/api/0/organizations/:organization/',
+      scope: 'org:write',
+      resource: 'organization',
+      summary: "Changes an organization's name, slug or whether members need 2FA",
+      body: organizationUpdateBody,
+      handler: async ({ ctx, caller, target: { access }, body }) => {
+        const patch = {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.slug === undefined ? {} : { slug: body.slug }),
+          ...(body.require2FA === undefined ? {} : { require_2fa: body.require2FA }),
+        };
+        await knex.transaction(async (trx) => {
+          if (Object.keys(patch).length > 0)
+            await unlessTaken(`Organization ${body.slug}`, () =>
+              trx('organizations').where({ id: access.organization.id }).update(patch),
+            );
+          await recordAudit(trx, {
+            organizationId: access.organization.id,
+            actor: auditActor(ctx, caller),
+            event: 'org.edit',
+            target: { type: 'organization', id: access.organization.id },
+            data: body,
+          });
+        });
+        const updated = await findCallerOrganization(knex, caller, String(access.organization.id));
+        return serializeOrganization(updated.organization, publicUrl);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/0/organizations/:organization/',
+      scope: 'org:admin',
+      resource: 'organization',
+      summary: 'Deletes an organization with everything in it (its audit log too)',
+      handler: async ({ target: { access } }) => {
+        await knex('organizations').where({ id: access.organization.id }).delete();
+        return undefined;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/organizations/:organization/audit-logs/',
+      scope: 'org:write',
+      resource: 'organization',
+      summary: "The organization's audit log, newest first",
+      query: z.object({ ...pageParams, event: single(z.enum(AUDIT_EVENTS).optional()) }),
+      handler: async ({ ctx, target: { access }, query }) => {
+        const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
+          listAuditLog(knex, access.organization.id, { ...window, event: query.event }),
+        );
+        return { rows: rows.map(serializeAuditEntry), options: AUDIT_EVENTS };
+      },
     }),
   ];
 }

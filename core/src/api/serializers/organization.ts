@@ -24,7 +24,7 @@ export function serializeOrganization(organization: OrganizationRow, publicUrl: 
     dateCreated: isoDate(organization.created_at),
     status: { id: 'active', name: 'active' },
     isEarlyAdopter: false,
-    require2FA: false,
+    require2FA: organization.require_2fa,
     avatar: { avatarType: 'letter_avatar', avatarUuid: null, avatarUrl: null },
     features: [],
     hasAuthProvider: false,

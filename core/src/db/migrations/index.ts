@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import * as createAccounts from './001-create-accounts';
 import * as createIngestQueue from './002-create-ingest-queue';
 import * as createIssuesAndEvents from './003-create-issues-and-events';
+import * as accessControl from './004-access-control';
+import * as authentication from './005-authentication';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -13,6 +15,8 @@ const MIGRATIONS: [string, Migration][] = [
   ['001-create-accounts', createAccounts],
   ['002-create-ingest-queue', createIngestQueue],
   ['003-create-issues-and-events', createIssuesAndEvents],
+  ['004-access-control', accessControl],
+  ['005-authentication', authentication],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,307 @@
+/**
+ * Every registered route × every role × own and foreign resources. The expected answer is derived
+ * here, independently of the implementation, from Sentry's role → scope table, the visibility rule
+ * (members and billing see only their teams' projects) and the route's declared rule.
+ */
+import assert from 'node:assert/strict';
+import type { Knex } from 'knex';
+import { AccountsRepository, ADMIN_SCOPES, hashToken } from '../accounts';
+import { loadConfig } from '../config';
+import { describeEachDatabase } from '../testing/databases';
+import { errorEvent, seedAccount, startApiServer, storeEvents, type ApiServer } from './api-test-kit';
+import { checkRule, pathParams, type ApiRoute } from './define-route';
+import { apiRoutes } from './index';
+
+const MEMBER = [
+  'org:read',
+  'project:read',
+  'team:read',
+  'member:read',
+  'event:read',
+  'event:write',
+  'event:admin',
+];
+const ADMIN = [...MEMBER, 'project:write', 'project:admin', 'team:write', 'team:admin'];
+const MANAGER = [...ADMIN, 'member:write', 'member:admin', 'org:write'];
+
+type Role = 'owner' | 'manager' | 'admin' | 'member-with-access' | 'member-without-access' | 'billing';
+/** Weakest first, so the owner deleting the organization comes last. */
+const ROLES: Role[] = ['billing', 'member-without-access', 'member-with-access', 'admin', 'manager', 'owner'];
+const SCOPES_OF: Record<Role, string[]> = {
+  owner: ADMIN_SCOPES,
+  manager: MANAGER,
+  admin: ADMIN,
+  'member-with-access': MEMBER,
+  'member-without-access': MEMBER,
+  billing: ['org:read'],
+};
+const SEES_EVERY_PROJECT: Record<Role, boolean> = {
+  owner: true,
+  manager: true,
+  admin: true,
+  'member-with-access': true,
+  'member-without-access': false,
+  billing: false,
+};
+
+/** Parameters the central authorizer resolves; the others are looked up by handlers inside them. */
+const AUTHORIZED_PARAMS = [
+  'organization',
+  'project',
+  'team',
+  'issue',
+  'member',
+  'keyId',
+  'inviteId',
+  'tokenId',
+];
+const HANDLER_PARAMS = ['event', 'shortId', 'token'];
+const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
+
+type Outcome = 'allowed' | 403 | 404;
+
+function expectedOwn(route: ApiRoute, role: Role): Outcome {
+  if (route.resource === 'none' || route.resource === 'user') return 'allowed';
+  const params = pathParams(route.path);
+  if (params.some((p) => PROJECT_PARAMS.includes(p)) && !SEES_EVERY_PROJECT[role]) return 404;
+  return SCOPES_OF[role].includes(route.scope) ? 'allowed' : 403;
+}
+
+function outcomeOf(status: number): Outcome | number {
+  if (status === 403 || status === 404) return status;
+  return status >= 200 && status < 500 && status !== 401 ? 'allowed' : status;
+}
+
+const routes = apiRoutes({ config: loadConfig({}) } as never);
+const order = (r: ApiRoute) =>
+  r.method !== 'delete' ? 0 : r.path === '/api/0/organizations/:organization/' ? 2 : 1;
+const ordered = [...routes].sort((a, b) => order(a) - order(b));
+
+describe('route authorization rules', () => {
+  it('every registered route declares a valid rule (scope + resource)', () => {
+    for (const route of routes) assert.doesNotThrow(() => checkRule(route), `${route.method} ${route.path}`);
+  });
+  it('refuses a route declared without a rule', () => {
+    assert.throws(() => checkRule({ method: 'get', path: '/api/0/x/' }), /declares no valid scope/);
+    assert.throws(
+      () => checkRule({ method: 'get', path: '/api/0/x/', scope: 'org:read' }),
+      /declares no valid resource/,
+    );
+    assert.throws(
+      () => checkRule({ method: 'get', path: '/api/0/x/', scope: 'org:read', resource: 'project' }),
+      /lacks :organization, :project/,
+    );
+  });
+  it('every path parameter is one this matrix knows how to fill', () => {
+    for (const route of routes)
+      for (const p of pathParams(route.path))
+        assert.ok([...AUTHORIZED_PARAMS, ...HANDLER_PARAMS].includes(p), `${route.path}: unknown :${p}`);
+  });
+});
+
+describeEachDatabase('route × role × organization matrix', (ctx) => {
+  let api: ApiServer;
+  let knex: Knex;
+  let accounts: AccountsRepository;
+  const tokens = {} as Record<Role, string>;
+  const userIds = {} as Record<Role, number>;
+  let orgId: number;
+  let teamId: number;
+  let projectId: number;
+  let own: Record<string, string>;
+  let foreign: Record<string, string>;
+  let counter = 0;
+
+  async function invite(organizationId: number): Promise<{ id: string; token: string }> {
+    const token = `invite-${++counter}`;
+    const [row] = await knex('organization_invites')
+      .insert({
+        organization_id: organizationId,
+        email: `invitee${counter}@x.io`,
+        role: 'member',
+        token_hash: hashToken(token),
+        expires_at: new Date(Date.now() + 3600_000),
+      })
+      .returning('id');
+    return { id: String(row.id), token };
+  }
+
+  async function member(organizationId: number, role = 'member'): Promise<number> {
+    const user = await accounts.ensureUser(`m${++counter}@x.io`, false);
+    const [row] = await knex('organization_members')
+      .insert({ organization_id: organizationId, user_id: user.id, role })
+      .returning('id');
+    return row.id as number;
+  }
+
+  /** Throw-away targets for routes that change memberships or delete, so the next case finds the world intact. */
+  async function freshOwn(route: ApiRoute, role: Role): Promise<Record<string, string>> {
+    const changesMembership = route.path.includes('/members/:member/teams/');
+    if (route.method !== 'delete' && !changesMembership && !route.path.includes('accept-invite')) return {};
+    const values: Record<string, string> = {};
+    const params = pathParams(route.path);
+    if (params.includes('member')) values.member = String(await member(orgId));
+    if (params.includes('team') && route.method === 'delete') {
+      const team = await accounts.ensureTeam(orgId, `t${++counter}`);
+      await knex('project_teams').insert({ project_id: projectId, team_id: team.id });
+      values.team = String(team.id);
+    }
+    if (params.includes('project') && route.path === '/api/0/projects/:organization/:project/') {
+      const project = await accounts.ensureProject(orgId, teamId, `p${++counter}`, 'python');
+      values.project = String(project.id);
+    }
+    if (params.includes('keyId')) {
+      const [key] = await knex('project_keys')
+        .insert({ project_id: projectId, public_key: `k${++counter}`.padEnd(32, '0'), secret_key: 's' })
+        .returning('public_key');
+      values.keyId = key.public_key;
+    }
+    if (params.includes('inviteId')) {
+      const made = await invite(orgId);
+      values.inviteId = made.id;
+      values.token = made.token;
+    }
+    if (params.includes('tokenId')) {
+      if (route.resource === 'user') {
+        await accounts.createToken(userIds[role], 'victim', ['org:read']);
+        const row = await knex('api_tokens')
+          .where('user_id', userIds[role])
+          .orderBy('id', 'desc')
+          .first('id');
+        values.tokenId = String(row.id);
+      } else {
+        values.tokenId = String(
+          (await accounts.createOrganizationToken(orgId, null, 'victim', ['org:read'])).id,
+        );
+      }
+    }
+    return values;
+  }
+
+  function pathOf(route: ApiRoute, values: Record<string, string>): string {
+    return route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => encodeURIComponent(values[name]));
+  }
+
+  before(async () => {
+    knex = ctx.db.knex;
+    accounts = new AccountsRepository(knex);
+    const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'owner@acme.io' });
+    tokens.owner = seeded.token;
+    userIds.owner = seeded.userId;
+    projectId = seeded.projectId;
+    await storeEvents(knex, projectId, [errorEvent({ type: 'TypeError', value: 'own failure' })]);
+    const org = await accounts.ensureOrganization('acme', 'acme');
+    orgId = org.id;
+    teamId = (await accounts.ensureTeam(orgId, 'acme-team')).id;
+    for (const role of ROLES.filter((r) => r !== 'owner')) {
+      const user = await accounts.ensureUser(`${role}@acme.io`, false);
+      userIds[role] = user.id;
+      const orgRole = role.startsWith('member') ? 'member' : role;
+      await accounts.ensureMember(orgId, user.id, orgRole);
+      if (role === 'member-with-access') await accounts.ensureTeamMember(teamId, user.id);
+      tokens[role] = await accounts.createToken(user.id, role, ADMIN_SCOPES);
+    }
+
+    const globex = await seedAccount(knex, {
+      organization: 'globex',
+      project: 'secret-app',
+      email: 'eve@globex.io',
+    });
+    await storeEvents(knex, globex.projectId, [errorEvent({ type: 'ValueError', value: 'foreign failure' })]);
+    const globexOrg = await accounts.ensureOrganization('globex', 'globex');
+    const eventOf = async (id: number) =>
+      String((await knex('events').where('project_id', id).first('event_id')).event_id);
+    const ownEventId = await eventOf(projectId);
+    const foreignEventId = await eventOf(globex.projectId);
+    const foreignIssue = await knex('issues').where('project_id', globex.projectId).first('id', 'short_id');
+    const ownIssue = await knex('issues').where('project_id', projectId).first('id', 'short_id');
+    const foreignKey = await accounts.ensureProjectKey(globex.projectId);
+    const ownKey = await accounts.ensureProjectKey(projectId);
+    const foreignInvite = await invite(globexOrg.id);
+    const ownInvite = await invite(orgId);
+    const eveToken = await knex('api_tokens').where('user_id', globex.userId).first('id');
+    foreign = {
+      organization: 'globex',
+      project: 'secret-app',
+      team: 'globex-team',
+      issue: String(foreignIssue.id),
+      event: foreignEventId,
+      shortId: `SECRET-APP-${foreignIssue.short_id}`,
+      member: String(await member(globexOrg.id)),
+      keyId: foreignKey.public_key,
+      inviteId: foreignInvite.id,
+      // An invitation link is a capability: with the right token anyone may accept it, so the
+      // foreign case is a guessed token.
+      token: `${foreignInvite.token}-guessed`,
+      tokenId: String((await accounts.createOrganizationToken(globexOrg.id, null, 'ci', ['org:read'])).id),
+    };
+    own = {
+      organization: 'acme',
+      project: 'app',
+      team: 'acme-team',
+      issue: String(ownIssue.id),
+      event: ownEventId,
+      shortId: `APP-${ownIssue.short_id}`,
+      member: String(await member(orgId)),
+      keyId: ownKey.public_key,
+      inviteId: ownInvite.id,
+      token: ownInvite.token,
+      tokenId: String((await accounts.createOrganizationToken(orgId, null, 'ci', ['org:read'])).id),
+      foreignUserTokenId: String(eveToken.id),
+    };
+    api = await startApiServer(knex);
+  });
+
+  after(async () => api?.close());
+
+  for (const route of ordered) {
+    it(`${route.method.toUpperCase()} ${route.path} [${route.scope} on ${route.resource}]`, async () => {
+      const params = pathParams(route.path);
+      const failures: string[] = [];
+      const check = async (label: string, role: Role, values: Record<string, string>, expected: Outcome) => {
+        const answer = await api.request(
+          route.method,
+          pathOf(route, values),
+          route.body ? {} : undefined,
+          tokens[role],
+        );
+        const got = outcomeOf(answer.status);
+        if (got !== expected)
+          failures.push(
+            `${label} as ${role}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`,
+          );
+      };
+      for (const role of ROLES) {
+        if (params.length > 0) {
+          // Another organization's resources: always exactly like missing ones.
+          const foreignValues =
+            route.resource === 'user' ? { ...foreign, tokenId: own.foreignUserTokenId } : foreign;
+          await check('foreign organization', role, foreignValues, 404);
+          // Own organization in the path, another organization's thing inside it.
+          if (params.includes('organization') && params.length > 1) {
+            const children = Object.fromEntries(
+              params.filter((p) => p !== 'organization').map((p) => [p, foreign[p]]),
+            );
+            const resolvedByAuthorizer = params.some(
+              (p) => p !== 'organization' && AUTHORIZED_PARAMS.includes(p),
+            );
+            const ownOutcome = expectedOwn(route, role);
+            await check(
+              'own organization, foreign child',
+              role,
+              { ...own, ...children },
+              resolvedByAuthorizer || ownOutcome === 'allowed' ? 404 : ownOutcome,
+            );
+          }
+        }
+        await check(
+          'own organization',
+          role,
+          { ...own, ...(await freshOwn(route, role)) },
+          expectedOwn(route, role),
+        );
+      }
+      assert.deepEqual(failures, []);
+    });
+  }
+});

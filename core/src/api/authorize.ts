@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import { grantsScope, type Scope } from '../access';
+import type { ProjectKey, User } from '../accounts';
+import { ForbiddenError } from '../errors';
+import type { IssueRow } from '../issues';
+import {
+  callerOrganizations,
+  findCallerOrganization,
+  findInvite,
+  findMember,
+  findProjectKey,
+  findTeam,
+  findToken,
+  findVisibleIssue,
+  findVisibleProject,
+  type InviteRow,
+  type MemberRow,
+  type OrganizationAccess,
+  type ProjectRow,
+  type TeamRow,
+  type TokenRow,
+} from './access';
+import type { ApiCaller } from './auth';
+
+/**
+ * What a route guards. `none`: lists spanning the caller's organizations (filtered to those where
+ * the caller holds the scope); `user`: the caller's own account (needs a user, not a service token);
+ * everything else lives inside one organization, named in the path or found through the issue.
+ */
+export const RESOURCE_KINDS = [
+  'none',
+  'user',
+  'organization',
+  'team',
+  'project',
+  'issue',
+  'member',
+  'projectTeam',
+  'teamMember',
+  'projectKey',
+  'invite',
+  'token',
+] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/** The path parameters each resource kind needs; the authorizer resolves each of them. */
+export const RESOURCE_PARAMS: Readonly<Record<ResourceKind, readonly string[]>> = {
+  none: [],
+  user: [],
+  organization: ['organization'],
+  team: ['organization', 'team'],
+  project: ['organization', 'project'],
+  issue: ['issue'],
+  member: ['organization', 'member'],
+  projectTeam: ['organization', 'project', 'team'],
+  teamMember: ['organization', 'member', 'team'],
+  projectKey: ['organization', 'project', 'keyId'],
+  invite: ['organization', 'inviteId'],
+  token: ['organization', 'tokenId'],
+};
+
+/** Everything the authorizer found while resolving the path; a handler reads what its kind guarantees. */
+export interface Target {
+  /** Every organization the caller reaches and holds the route's scope in (`none` routes). */
+  accesses: OrganizationAccess[];
+  user?: User;
+  access?: OrganizationAccess;
+  team?: TeamRow;
+  project?: ProjectRow;
+  issue?: IssueRow;
+  member?: MemberRow;
+  projectKey?: ProjectKey;
+  invite?: InviteRow;
+  token?: TokenRow;
+}
+
+type Guaranteed = {
+  none: never;
+  user: 'user';
+  organization: 'access';
+  team: 'access' | 'team';
+  project: 'access' | 'project';
+  issue: 'access' | 'issue';
+  member: 'access' | 'member';
+  projectTeam: 'access' | 'project' | 'team';
+  teamMember: 'access' | 'member' | 'team';
+  projectKey: 'access' | 'project' | 'projectKey';
+  invite: 'access' | 'invite';
+  token: 'access' | 'token';
+};
+
+/** The target as a handler of a route guarding `R` sees it: what `R` needs is always there. */
+export type TargetOf<R extends ResourceKind> = Target & Required<Pick<Target, Guaranteed[R]>>;
+
+/**
+ * The one authorization check, run before every route: resolve each path parameter inside what the
+ * caller may see (404, the same answer as for something missing, so nothing leaks), then require the
+ * route's scope among the caller's effective scopes there (403 naming the scope).
+ */
+export async function authorize(
+  knex: Knex,
+  caller: ApiCaller,
+  rule: { resource: ResourceKind; scope: Scope; what: string },
+  params: Record<string, string>,
+): Promise<Target> {
+  const target: Target = { accesses: [] };
+  if (rule.resource === 'none') {
+    requireTokenScope(caller, rule);
+    target.accesses = (await callerOrganizations(knex, caller)).filter((a) =>
+      grantsScope(a.scopes, rule.scope),
+    );
+    return target;
+  }
+  if (rule.resource === 'user') {
+    if (!caller.user) {
+      throw new ForbiddenError(
+        `An organization token acts for no user, so it can't use ${rule.what}`,
+        'user_required',
+      );
+    }
+    requireTokenScope(caller, rule);
+    target.user = caller.user;
+    return target;
+  }
+  if (params.organization !== undefined) {
+    target.access = await findCallerOrganization(knex, caller, params.organization);
+  }
+  // `shortId` (APP-3) names an issue too.
+  const issueRef = params.issue ?? params.shortId;
+  if (issueRef !== undefined) {
+    const found = await findVisibleIssue(knex, caller, issueRef, target.access);
+    target.access = found.access;
+    target.issue = found.issue;
+  }
+  const access = target.access;
+  if (!access) throw new Error(`${rule.what} guards a ${rule.resource} but names no organization or issue`);
+  if (params.team !== undefined) target.team = await findTeam(knex, access, params.team);
+  if (params.project !== undefined) target.project = await findVisibleProject(knex, access, params.project);
+  if (params.member !== undefined) target.member = await findMember(knex, caller, access, params.member);
+  if (params.keyId !== undefined && target.project)
+    target.projectKey = await findProjectKey(knex, target.project, params.keyId);
+  if (params.inviteId !== undefined) target.invite = await findInvite(knex, access, params.inviteId);
+  if (params.tokenId !== undefined)
+    target.token = await findToken(knex, { organizationId: access.organization.id }, params.tokenId);
+  if (!grantsScope(access.scopes, rule.scope)) {
+    const who = access.role ? `your role (${access.role}) and token` : 'this organization token';
+    throw new ForbiddenError(
+      `${rule.what} requires the scope ${rule.scope}, which ${who} do not grant in organization ${access.organization.slug}`,
+      'missing_scope',
+    );
+  }
+  if (caller.user) target.user = caller.user;
+  return target;
+}
+
+function requireTokenScope(caller: ApiCaller, rule: { scope: Scope; what: string }): void {
+  if (!grantsScope(caller.scopes, rule.scope)) {
+    throw new ForbiddenError(
+      `This token lacks the scope ${rule.scope}, which ${rule.what} requires`,
+      'missing_scope',
+    );
+  }
+}

@@ -1,0 +1,10 @@
+/** The per-organization audit log: who did what, when, to what, from where. */
+export {
+  AUDIT_EVENTS,
+  listAuditLog,
+  recordAudit,
+  type AuditActor,
+  type AuditEntry,
+  type AuditEvent,
+  type AuditRow,
+} from './audit-log';

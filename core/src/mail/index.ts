@@ -1,0 +1,1 @@
+export { Mailer, type MailMessage, type MailSettings } from './mailer';
