@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BootstrapResult } from '../../core/src/accounts';
@@ -32,14 +33,19 @@ export function assertCliBuilt(): void {
   }
 }
 
+/** One SECRET_KEY for every process of a test run, as instances sharing a database must have. */
+export const TEST_SECRET_KEY = randomBytes(32).toString('base64');
+
 /**
  * The environment for a faultline child process: ours, minus every Faultline setting that could leak
  * in from the developer's shell (an empty value means "not set"), plus the test's own settings.
+ * SECRET_KEY is set, since `DATABASE_URL` requires it; a test may override or clear it.
  */
 export function faultlineEnv(settings: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(SETTINGS_DOC)) env[name] = '';
   env.LOG_LEVEL = 'warn';
+  env.SECRET_KEY = TEST_SECRET_KEY;
   return { ...env, ...settings };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Every registered route × every role × own and foreign resources. The expected answer is derived
+ * Every registered route × every role × own and foreign resources × both ways of signing requests
+ * (an all-scopes API token, a signed-in session with its CSRF token). The expected answer is derived
  * here, independently of the implementation, from Sentry's role → scope table, the visibility rule
  * (members and billing see only their teams' projects) and the route's declared rule.
  */
@@ -8,7 +9,14 @@ import type { Knex } from 'knex';
 import { AccountsRepository, ADMIN_SCOPES, hashToken } from '../accounts';
 import { loadConfig } from '../config';
 import { describeEachDatabase } from '../testing/databases';
-import { errorEvent, seedAccount, startApiServer, storeEvents, type ApiServer } from './api-test-kit';
+import {
+  errorEvent,
+  seedAccount,
+  startApiServer,
+  storeEvents,
+  type ApiServer,
+  type Credential,
+} from './api-test-kit';
 import { checkRule, pathParams, type ApiRoute } from './define-route';
 import { apiRoutes } from './index';
 
@@ -59,9 +67,17 @@ const HANDLER_PARAMS = ['event', 'shortId', 'token'];
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
 type Outcome = 'allowed' | 403 | 404;
+type Via = 'token' | 'session';
+const VIAS: Via[] = ['token', 'session'];
 
-function expectedOwn(route: ApiRoute, role: Role): Outcome {
+function expectedOwn(route: ApiRoute, role: Role, via: Via): Outcome {
+  // A public route naming an organization (SSO sign-in) answers as for a missing one: none has SSO here.
+  if (route.resource === 'public') return pathParams(route.path).includes('organization') ? 404 : 'allowed';
+  // A person's own sign-in and second factor: sessions only, never API tokens.
+  if (route.resource === 'session' || route.resource === 'signInSession')
+    return via === 'session' ? 'allowed' : 403;
   if (route.resource === 'none' || route.resource === 'user') return 'allowed';
+  if (route.scope === null) throw new Error(`${route.path} guards a ${route.resource} without a scope`);
   const params = pathParams(route.path);
   if (params.some((p) => PROJECT_PARAMS.includes(p)) && !SEES_EVERY_PROJECT[role]) return 404;
   return SCOPES_OF[role].includes(route.scope) ? 'allowed' : 403;
@@ -90,6 +106,16 @@ describe('route authorization rules', () => {
     assert.throws(
       () => checkRule({ method: 'get', path: '/api/0/x/', scope: 'org:read', resource: 'project' }),
       /lacks :organization, :project/,
+    );
+    // Public and session routes are known by credentials alone: a scope there would be a false promise.
+    for (const resource of ['public', 'session', 'signInSession'])
+      assert.throws(
+        () => checkRule({ method: 'post', path: '/api/0/x/', scope: 'org:read', resource }),
+        /scope must be null/,
+      );
+    assert.throws(
+      () => checkRule({ method: 'get', path: '/api/0/x/', scope: null, resource: 'organization' }),
+      /declares no valid scope/,
     );
   });
   it('every path parameter is one this matrix knows how to fill', () => {
@@ -140,6 +166,18 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     if (route.method !== 'delete' && !changesMembership && !route.path.includes('accept-invite')) return {};
     const values: Record<string, string> = {};
     const params = pathParams(route.path);
+    if (route.path === '/api/0/organizations/:organization/') {
+      // A copy of acme with the same members, since each caller that may delete it does.
+      const slug = `doomed-${++counter}`;
+      const doomed = await accounts.ensureOrganization(slug, slug);
+      const members: { user_id: number; role: string }[] = await knex('organization_members')
+        .where('organization_id', orgId)
+        .select('user_id', 'role');
+      await knex('organization_members').insert(
+        members.map((m) => ({ organization_id: doomed.id, user_id: m.user_id, role: m.role })),
+      );
+      values.organization = slug;
+    }
     if (params.includes('member')) values.member = String(await member(orgId));
     if (params.includes('team') && route.method === 'delete') {
       const team = await accounts.ensureTeam(orgId, `t${++counter}`);
@@ -176,6 +214,13 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       }
     }
     return values;
+  }
+
+  /** The role's token, or a fresh session (routes like sign-out end the one they are given). */
+  async function credentialOf(role: Role, via: Via): Promise<Credential> {
+    if (via === 'token') return tokens[role];
+    const { token, session } = await api.auth.sessions.create(userIds[role], { ip: '127.0.0.1' });
+    return { session: token, csrf: session.csrfToken };
   }
 
   function pathOf(route: ApiRoute, values: Record<string, string>): string {
@@ -258,25 +303,31 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     it(`${route.method.toUpperCase()} ${route.path} [${route.scope} on ${route.resource}]`, async () => {
       const params = pathParams(route.path);
       const failures: string[] = [];
-      const check = async (label: string, role: Role, values: Record<string, string>, expected: Outcome) => {
+      const check = async (
+        label: string,
+        role: Role,
+        via: Via,
+        values: Record<string, string>,
+        expected: Outcome,
+      ) => {
         const answer = await api.request(
           route.method,
           pathOf(route, values),
           route.body ? {} : undefined,
-          tokens[role],
+          await credentialOf(role, via),
         );
         const got = outcomeOf(answer.status);
         if (got !== expected)
           failures.push(
-            `${label} as ${role}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`,
+            `${label} as ${role} (${via}): expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`,
           );
       };
-      for (const role of ROLES) {
+      for (const [role, via] of ROLES.flatMap((r) => VIAS.map((v) => [r, v] as const))) {
         if (params.length > 0) {
           // Another organization's resources: always exactly like missing ones.
           const foreignValues =
             route.resource === 'user' ? { ...foreign, tokenId: own.foreignUserTokenId } : foreign;
-          await check('foreign organization', role, foreignValues, 404);
+          await check('foreign organization', role, via, foreignValues, 404);
           // Own organization in the path, another organization's thing inside it.
           if (params.includes('organization') && params.length > 1) {
             const children = Object.fromEntries(
@@ -285,10 +336,11 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
             const resolvedByAuthorizer = params.some(
               (p) => p !== 'organization' && AUTHORIZED_PARAMS.includes(p),
             );
-            const ownOutcome = expectedOwn(route, role);
+            const ownOutcome = expectedOwn(route, role, via);
             await check(
               'own organization, foreign child',
               role,
+              via,
               { ...own, ...children },
               resolvedByAuthorizer || ownOutcome === 'allowed' ? 404 : ownOutcome,
             );
@@ -297,8 +349,9 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
         await check(
           'own organization',
           role,
+          via,
           { ...own, ...(await freshOwn(route, role)) },
-          expectedOwn(route, role),
+          expectedOwn(route, role, via),
         );
       }
       assert.deepEqual(failures, []);

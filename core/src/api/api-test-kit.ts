@@ -4,23 +4,45 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { ADMIN_SCOPES, AccountsRepository, bootstrap, type BootstrapResult } from '../accounts';
+import { cookieNames, createAuthServices, PasswordHasher, type AuthServices } from '../auth';
 import { loadConfig } from '../config';
+import type { Logger } from '../logging';
+import { Mailer } from '../mail';
 import { EventPartitions } from '../db';
 import { createHttpApp } from '../http';
 import { PipelineWorker } from '../pipeline';
 import { mountApiRoutes } from './routes';
 
+/** A signed-in browser: the session cookie, and the CSRF token it echoes on writes (when given). */
+export interface SessionCredential {
+  session: string;
+  csrf?: string;
+}
+
+/** An API token, or a session. */
+export type Credential = string | SessionCredential;
+
 export interface ApiServer {
   url: string;
-  get(path: string, token?: string): Promise<ApiAnswer>;
-  put(path: string, body: unknown, token?: string): Promise<ApiAnswer>;
+  /** The authentication services the server uses (sessions, 2FA…), for tests to set up state. */
+  auth: AuthServices;
+  get(path: string, credential?: Credential): Promise<ApiAnswer>;
+  put(path: string, body: unknown, credential?: Credential): Promise<ApiAnswer>;
   /** Any method, with an optional JSON body. */
-  request(method: string, path: string, body: unknown, token?: string): Promise<ApiAnswer>;
+  request(method: string, path: string, body: unknown, credential?: Credential): Promise<ApiAnswer>;
   close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  /** Where the server logs (default: nowhere). */
+  log?: Logger;
+  /** Mail for password resets goes here (default: not sent). */
+  smtpUrl?: string;
+  onProjectKeyChanged?: (publicKey: string) => void;
 }
 
 export interface ApiAnswer {
@@ -30,9 +52,32 @@ export interface ApiAnswer {
   body: unknown;
 }
 
-/** `Authorization: Bearer <token>` when a token is given. */
-function authHeaders(token: string | undefined): Record<string, string> {
-  return token === undefined ? {} : { Authorization: `Bearer ${token}` };
+/** Cheap argon2id parameters, so suites that sign in often stay fast. */
+const TEST_HASHER = new PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
+
+/** `Authorization: Bearer <token>` for a token; the session cookie (and CSRF header) for a session. */
+function authHeaders(credential: Credential | undefined): Record<string, string> {
+  if (credential === undefined) return {};
+  if (typeof credential === 'string') return { Authorization: `Bearer ${credential}` };
+  return {
+    Cookie: `${cookieNames('http://x').session}=${credential.session}`,
+    ...(credential.csrf === undefined ? {} : { 'X-CSRF-Token': credential.csrf }),
+  };
+}
+
+/** The session from a sign-in answer's Set-Cookie headers, with the CSRF token it carried. */
+export function sessionFrom(answer: ApiAnswer): SessionCredential {
+  const names = cookieNames('http://x');
+  const cookies = new Map(
+    answer.headers.getSetCookie().map((line) => {
+      const [pair] = line.split(';');
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)] as const;
+    }),
+  );
+  const session = cookies.get(names.session);
+  if (!session) throw new Error(`no session cookie in ${JSON.stringify(answer.headers.getSetCookie())}`);
+  return { session, csrf: cookies.get(names.csrf) };
 }
 
 async function answerOf(response: Response): Promise<ApiAnswer> {
@@ -45,22 +90,39 @@ async function answerOf(response: Response): Promise<ApiAnswer> {
 }
 
 /** Starts the Koa app with the API mounted, on a free port; the public URL is the server's own. */
-export async function startApiServer(knex: Knex): Promise<ApiServer> {
+export async function startApiServer(knex: Knex, options: ApiServerOptions = {}): Promise<ApiServer> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({ PUBLIC_URL: url, LOG_LEVEL: 'silent' });
-  const app = createHttpApp(pino({ level: 'silent' }), [
-    (router) => mountApiRoutes(router, { knex, accounts: new AccountsRepository(knex), config }),
+  const log = options.log ?? pino({ level: 'silent' });
+  const mailer = new Mailer({ smtpUrl: options.smtpUrl, from: 'Faultline <faultline@test>' }, log);
+  const auth = createAuthServices({
+    knex,
+    secretKey: randomBytes(32),
+    publicUrl: url,
+    mailer,
+    log,
+    hasher: TEST_HASHER,
+  });
+  const app = createHttpApp(log, [
+    (router) =>
+      mountApiRoutes(router, {
+        knex,
+        accounts: new AccountsRepository(knex),
+        config,
+        auth,
+        onProjectKeyChanged: options.onProjectKeyChanged,
+      }),
   ]);
   server.on('request', app.callback());
   const absolute = (path: string) => (path.startsWith('http') ? path : `${url}${path}`);
-  const request = async (method: string, path: string, body: unknown, token?: string) =>
+  const request = async (method: string, path: string, body: unknown, credential?: Credential) =>
     answerOf(
       await fetch(absolute(path), {
         method: method.toUpperCase(),
         headers: {
-          ...authHeaders(token),
+          ...authHeaders(credential),
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -69,16 +131,12 @@ export async function startApiServer(knex: Knex): Promise<ApiServer> {
   return {
     request,
     url,
-    get: async (path, token) => answerOf(await fetch(absolute(path), { headers: authHeaders(token) })),
-    put: async (path, body, token) =>
-      answerOf(
-        await fetch(absolute(path), {
-          method: 'PUT',
-          headers: { ...authHeaders(token), 'Content-Type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-      ),
+    auth,
+    get: async (path, credential) =>
+      answerOf(await fetch(absolute(path), { headers: authHeaders(credential) })),
+    put: async (path, body, credential) => request('put', path, body, credential),
     close: async () => {
+      mailer.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

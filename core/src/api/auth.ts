@@ -1,17 +1,51 @@
 import type { AccountsRepository, User } from '../accounts';
+import { ALL_SCOPES } from '../access';
+import type { RateLimiter, RateLimitRule, Session } from '../auth';
 import { AuthError } from '../errors';
 
 /**
- * Who is calling the API: the token's user (or, for an organization service token, no user and
- * the one organization it is bound to) and the scopes the token carries. What the caller may do in
- * an organization is narrower still: see `authorize.ts`.
+ * Who is calling the API: an API token's user (or, for an organization service token, no user and
+ * the one organization it is bound to) with the token's scopes; or a person signed in with a
+ * session cookie, whose scopes are all scopes, so their role alone decides (`authorize.ts`
+ * intersects with the role's scopes in each organization). Public routes get `ANONYMOUS`.
  */
 export interface ApiCaller {
-  tokenId: number;
+  /** The API token used; null for a session or an anonymous caller. */
+  tokenId: number | null;
   user: User | null;
   organizationId: number | null;
   scopes: string[];
+  /** Set when the caller authenticated with a session cookie. */
+  session?: Session;
 }
+
+/** The caller of a public route (sign-in, password reset): nobody yet. */
+export const ANONYMOUS: ApiCaller = { tokenId: null, user: null, organizationId: null, scopes: [] };
+
+export function sessionCaller(found: { user: User; session: Session }): ApiCaller {
+  return {
+    tokenId: null,
+    user: found.user,
+    organizationId: null,
+    scopes: [...ALL_SCOPES],
+    session: found.session,
+  };
+}
+
+export function missingCredentials(): AuthError {
+  return new AuthError(
+    'Authentication credentials were not provided: send the header "Authorization: Bearer <api token>" or sign in',
+    'missing_credentials',
+  );
+}
+
+/** Unknown tokens a client address may send before it gets 429s (every process shares the count). */
+export const TOKEN_FAILURE_LIMIT: RateLimitRule = {
+  bucket: 'api-token:ip',
+  limit: 30,
+  windowSeconds: 60,
+  message: 'Too many requests with an invalid API token from this address',
+};
 
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -20,7 +54,9 @@ const AUTHORIZATION = /^(?:Bearer|Token)\s+(\S+)\s*$/i;
 
 /**
  * Turns an `Authorization` header into an `ApiCaller`. Records when each token was last used, at
- * most once a minute per token, so a busy script doesn't turn every read into a write.
+ * most once a minute per token, so a busy script doesn't turn every read into a write. With a
+ * `failures` limiter, unknown tokens are counted per client address, and an address over the limit
+ * gets 429 before any lookup, so tokens can't be guessed at speed.
  */
 export class TokenAuthenticator {
   private readonly lastTouched = new Map<number, number>();
@@ -28,15 +64,11 @@ export class TokenAuthenticator {
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly now: () => number = Date.now,
+    private readonly failures?: RateLimiter,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<ApiCaller> {
-    if (!authorization) {
-      throw new AuthError(
-        'Authentication credentials were not provided: send the header "Authorization: Bearer <api token>"',
-        'missing_credentials',
-      );
-    }
+  async authenticate(authorization: string | undefined, ip = ''): Promise<ApiCaller> {
+    if (!authorization) throw missingCredentials();
     const token = AUTHORIZATION.exec(authorization)?.[1];
     if (!token) {
       throw new AuthError(
@@ -44,8 +76,10 @@ export class TokenAuthenticator {
         'invalid_credentials',
       );
     }
+    await this.failures?.check(ip);
     const owner = await this.accounts.findToken(token);
     if (!owner) {
+      await this.failures?.hit(ip);
       throw new AuthError('Invalid token: it is unknown, revoked or expired', 'invalid_token');
     }
     await this.touch(owner.tokenId);

@@ -1,10 +1,18 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import { isScope, type Scope } from '../access';
-import type { ApiCaller, TokenAuthenticator } from './auth';
-import { authorize, RESOURCE_KINDS, RESOURCE_PARAMS, type ResourceKind, type TargetOf } from './authorize';
+import type { ApiCaller } from './auth';
+import {
+  authorize,
+  CREDENTIAL_KINDS,
+  RESOURCE_KINDS,
+  RESOURCE_PARAMS,
+  type AuthorizeEnv,
+  type ResourceKind,
+  type Target,
+  type TargetOf,
+} from './authorize';
 import { readJsonBody } from './json-body';
 import { parseInput } from './validation';
 
@@ -13,7 +21,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 /** What a handler receives: validated query and body, path parameters, the caller and what it may reach. */
 export interface ApiRequest<Query, Body, R extends ResourceKind> {
   ctx: Context;
-  caller: ApiCaller;
+  /** Null on `public` routes, which read no credentials. */
+  caller: R extends 'public' ? null : ApiCaller;
   params: Record<string, string>;
   /** What the authorizer resolved from the path, already checked against the caller. */
   target: TargetOf<R>;
@@ -28,31 +37,38 @@ export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType, R ex
   method: HttpMethod;
   /** Koa router path, Sentry style with a trailing slash (which clients may leave out). */
   path: string;
-  /** The scope the caller needs, in the organization of the resource (or on its token, for `none`/`user`). */
-  scope: Scope;
+  /**
+   * The scope the caller needs, in the organization of the resource (or on its token, for `none`/`user`);
+   * null exactly for the credential kinds (`public`, `session`, `signInSession`).
+   */
+  scope: R extends CredentialKind ? null : Scope;
   /** What the route guards; the authorizer resolves it from the path parameters. */
   resource: R;
   summary: string;
   query?: Query;
   /** Routes without a body schema don't read the body. */
   body?: Body;
-  /** Returns the JSON answer; `undefined` answers 204 No Content. */
+  /** Returns the JSON answer; `undefined` answers 204 No Content, unless the handler redirected. */
   handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R>) => Promise<unknown>;
   /** The status of a successful answer (default 200; 204 when the handler returns nothing). */
   status?: 200 | 201 | 202;
 }
 
+/** Kinds whose callers are known by their credentials alone (or by none), so they declare no scope. */
+type CredentialKind = 'public' | 'session' | 'signInSession';
+
 /** A declared route with its types erased: what the router and an API description need. */
 export interface ApiRoute {
   method: HttpMethod;
   path: string;
-  scope: Scope;
+  /** Null for the credential kinds (`public`, `session`, `signInSession`). */
+  scope: Scope | null;
   resource: ResourceKind;
   summary: string;
   query: z.ZodType;
   body: z.ZodType | undefined;
-  /** Authorizes, validates the request and runs the handler; authentication happened before. */
-  run(ctx: Context, caller: ApiCaller, knex: Knex): Promise<unknown>;
+  /** Authorizes, validates the request and runs the handler; authentication happened before (none for `public`). */
+  run(ctx: Context, caller: ApiCaller | null, env: AuthorizeEnv): Promise<unknown>;
 }
 
 /** The `:name` parameters of a Koa path. */
@@ -66,6 +82,13 @@ export function pathParams(path: string): string[] {
  */
 export function checkRule(rule: { method: string; path: string; scope?: unknown; resource?: unknown }): void {
   const what = `${rule.method.toUpperCase()} ${rule.path}`;
+  if ((CREDENTIAL_KINDS as readonly unknown[]).includes(rule.resource)) {
+    if (rule.scope !== null)
+      throw new Error(
+        `${what} guards ${String(rule.resource)}, known by credentials alone, so its scope must be null`,
+      );
+    return;
+  }
   if (typeof rule.scope !== 'string' || !isScope(rule.scope))
     throw new Error(`${what} declares no valid scope (${String(rule.scope)})`);
   if (typeof rule.resource !== 'string' || !(RESOURCE_KINDS as readonly string[]).includes(rule.resource))
@@ -96,43 +119,63 @@ export function route<
     summary: spec.summary,
     query: querySchema,
     body: spec.body,
-    run: async (ctx, caller, knex) => {
-      const target = (await authorize(
-        knex,
-        caller,
-        { resource: spec.resource, scope: spec.scope, what },
-        ctx.params,
-      )) as TargetOf<R>;
+    run: async (ctx, caller, env) => {
+      const target = (
+        caller === null
+          ? publicTarget(spec.resource, what)
+          : await authorize(env, caller, { resource: spec.resource, scope: spec.scope, what }, ctx.params)
+      ) as TargetOf<R>;
       const query = parseInput(querySchema, ctx.query, 'query parameter') as z.output<Query>;
       const body = (
         spec.body ? parseInput(spec.body, await readJsonBody(ctx.req), 'body field') : undefined
       ) as z.output<Body>;
-      const answer = await spec.handler({ ctx, caller, params: ctx.params, target, query, body });
+      const answer = await spec.handler({
+        ctx,
+        caller: caller as ApiRequest<z.output<Query>, z.output<Body>, R>['caller'],
+        params: ctx.params,
+        target,
+        query,
+        body,
+      });
       if (answer !== undefined && spec.status) ctx.status = spec.status;
       return answer;
     },
   };
 }
 
+/** A public route reaches nothing through the authorizer; anything else without a caller is a bug. */
+function publicTarget(resource: ResourceKind, what: string): Target {
+  if (resource !== 'public') throw new Error(`${what} guards a ${resource} but was run without a caller`);
+  return { accesses: [] };
+}
+
+/** Finds who is calling a route of the given kind (401/429 when that fails). */
+export type Authenticate = (ctx: Context, resource: ResourceKind) => Promise<ApiCaller | null>;
+
 /**
- * Registers routes on the router, enforcing in one place, for every route: a valid token (401),
+ * Registers routes on the router, enforcing in one place, for every route: valid credentials (401),
  * then its authorization rule (404 for what the caller can't see, 403 for a missing scope), then
  * its query and body schemas (400).
  */
 export function registerRoutes(
   router: Router,
   routes: ApiRoute[],
-  authenticator: TokenAuthenticator,
-  knex: Knex,
+  authenticate: Authenticate,
+  env: AuthorizeEnv,
 ): void {
   for (const apiRoute of routes) {
     checkRule(apiRoute);
     // Registered without the trailing slash: the router then matches the path with or without it.
     router[apiRoute.method](apiRoute.path.replace(/\/$/, ''), async (ctx: Context) => {
-      const caller = await authenticator.authenticate(ctx.get('Authorization') || undefined);
-      const answer = await apiRoute.run(ctx, caller, knex);
-      if (answer === undefined) ctx.status = 204;
-      else ctx.body = answer;
+      const caller = await authenticate(ctx, apiRoute.resource);
+      const answer = await apiRoute.run(ctx, caller, env);
+      // A handler that redirected (sign-in steps) keeps its 302.
+      if (answer !== undefined) ctx.body = answer;
+      else if (!isRedirect(ctx.status)) ctx.status = 204;
     });
   }
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }

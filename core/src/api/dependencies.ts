@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AccountsRepository } from '../accounts';
+import type { AuthServices } from '../auth';
 import type { Config } from '../config';
 
 /** What the REST API needs from the rest of Faultline. */
@@ -7,4 +8,11 @@ export interface ApiDependencies {
   knex: Knex;
   accounts: AccountsRepository;
   config: Config;
+  /** Sessions, passwords, 2FA and their rate limits (`createAuthServices`). */
+  auth: AuthServices;
+  /**
+   * Called after a project key changed, was rotated or deleted, so the ingest key cache of this
+   * process forgets it at once (other processes pick it up within their cache lifetime).
+   */
+  onProjectKeyChanged?: (publicKey: string) => void;
 }

@@ -51,7 +51,8 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
     const { path, params } = openApiPath(route.path);
     const operation: Record<string, unknown> = {
       summary: route.summary,
-      security: [{ bearerToken: [route.scope] }],
+      // Public routes (sign-in steps) take no credentials.
+      security: route.scope === null ? [] : [{ bearerToken: [route.scope] }],
       'x-required-scope': route.scope,
       'x-guarded-resource': route.resource,
       parameters: [
@@ -62,6 +63,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
         '200': { description: 'Success (JSON, Sentry-compatible shape)' },
         ...(route.method === 'post' ? { '201': { description: 'Created' } } : {}),
         ...(route.method === 'delete' ? { '204': { description: 'Done; no content' } } : {}),
+        ...(route.resource === 'public' ? { '302': { description: 'Redirect (sign-in step)' } } : {}),
         '400': { $ref: '#/components/responses/Error' },
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },

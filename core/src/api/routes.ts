@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
-import { TokenAuthenticator } from './auth';
+import { RateLimiter } from '../auth';
+import { TokenAuthenticator, TOKEN_FAILURE_LIMIT } from './auth';
 import { registerRoutes, type ApiRoute } from './define-route';
 import type { ApiDependencies } from './dependencies';
 import { eventRoutes } from './resources/events';
@@ -11,6 +12,10 @@ import { projectKeyRoutes } from './resources/project-keys';
 import { memberRoutes } from './resources/members';
 import { teamRoutes } from './resources/teams';
 import { tokenRoutes } from './resources/tokens';
+import { signInRoutes } from './resources/sign-in';
+import { ssoRoutes } from './resources/sso';
+import { userRoutes } from './resources/users';
+import { requestAuthenticator } from './request-auth';
 import { buildOpenApiDocument } from './openapi';
 import type { Config } from '../config';
 
@@ -21,6 +26,9 @@ const API_VERSION = '0.1.0';
 /** Every REST route, declared with its authorization rule and schemas (see `define-route.ts`). */
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   return [
+    ...signInRoutes(deps),
+    ...ssoRoutes(deps),
+    ...userRoutes(deps),
     ...organizationRoutes(deps),
     ...teamRoutes(deps),
     ...memberRoutes(deps),
@@ -33,7 +41,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   ];
 }
 
-/** Mounts Faultline's Sentry-compatible REST API (`/api/0/...`), authenticated by API tokens. */
+/** Mounts Faultline's Sentry-compatible REST API (`/api/0/...`), authenticated by API tokens or sessions. */
 export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   const routes = apiRoutes(deps);
   const description = buildOpenApiDocument(routes, API_VERSION);
@@ -41,7 +49,15 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   router.get('/api/0/openapi.json', (ctx) => {
     ctx.body = description;
   });
-  registerRoutes(router, routes, new TokenAuthenticator(deps.accounts), deps.knex);
+  const tokens = new TokenAuthenticator(
+    deps.accounts,
+    Date.now,
+    new RateLimiter(deps.knex, TOKEN_FAILURE_LIMIT),
+  );
+  registerRoutes(router, routes, requestAuthenticator(tokens, deps.auth), {
+    knex: deps.knex,
+    userHas2FA: (userId) => deps.auth.twoFactor.userHas2FA(userId),
+  });
 }
 
 /**
@@ -58,6 +74,11 @@ export function describeApi(config: Config): Record<string, unknown> {
       },
     },
   );
-  const deps = { config, knex: noDatabase, accounts: noDatabase } as unknown as ApiDependencies;
+  const deps = {
+    config,
+    knex: noDatabase,
+    accounts: noDatabase,
+    auth: noDatabase,
+  } as unknown as ApiDependencies;
   return buildOpenApiDocument(apiRoutes(deps), API_VERSION);
 }

@@ -7,6 +7,8 @@ export const AUDIT_EVENTS = [
   'org.remove',
   'member.invite',
   'member.accept',
+  // Joined just in time, through single sign-on (`data.via`).
+  'member.join',
   'member.edit',
   'member.remove',
   'member.join-team',
@@ -27,6 +29,7 @@ export const AUDIT_EVENTS = [
   'apitoken.create',
   'apitoken.revoke',
   'issue.update',
+  'sso.edit',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

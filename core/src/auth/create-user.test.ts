@@ -9,7 +9,7 @@ import { createPostgresDatabase, describeEachDatabase, isPostgresReachable } fro
 import { createUser } from './create-user';
 import { PasswordPolicyError } from './errors';
 import { PasswordService } from './password-service';
-import { FAST_HASHER } from './test-helpers';
+import { FAST_HASHER, TEST_SECRET_KEY } from './test-helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'core/src/cli/main.ts');
@@ -110,7 +110,8 @@ describe('faultline createuser (CLI)', function () {
           'admin',
         ],
         undefined,
-        { DATABASE_URL: created.url },
+        // Every command on Postgres needs the deployment's SECRET_KEY.
+        { DATABASE_URL: created.url, SECRET_KEY: TEST_SECRET_KEY.toString('base64') },
       );
       assert.equal(run.status, 0, run.stderr);
       assert.equal(run.stdout, 'created user dev@acme.test (admin of acme)\n');
@@ -120,6 +121,7 @@ describe('faultline createuser (CLI)', function () {
       assert.equal(member.role, 'admin');
       const missing = faultline(['createuser', '--email', 'x@acme.test', '--org', 'nope'], undefined, {
         DATABASE_URL: created.url,
+        SECRET_KEY: TEST_SECRET_KEY.toString('base64'),
       });
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /No organization with the slug "nope"/);

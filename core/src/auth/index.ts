@@ -53,3 +53,17 @@ export { RECOVERY_CODE_COUNT } from './recovery-codes';
 export { SecretBox } from './secret-box';
 export { loadSecretKey, deriveKey, SECRET_KEY_FILE } from './secret-key';
 export { createUser, ORGANIZATION_ROLES, type CreateUserInput, type OrganizationRole } from './create-user';
+export {
+  beginSsoLogin,
+  completeSsoLogin,
+  callbackUrl,
+  createSsoServices,
+  isLoopbackHttp,
+  providerSettings,
+  stateCookieName,
+  SSO_DEFAULT_ROLES,
+  type SsoServices,
+  type SsoProvider,
+  type SsoProviderSettings,
+  type SsoDefaultRole,
+} from './oidc';

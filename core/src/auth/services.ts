@@ -22,6 +22,8 @@ export interface AuthServices {
   cookies: SessionCookies;
   passwordReset: PasswordResetService;
   twoFactor: TwoFactorService;
+  /** Encryption at rest for other domains' secrets (e.g. SSO client secrets), one derived key per purpose. */
+  secretBox(purpose: string): SecretBox;
   /** Limits for the endpoints that take codes or tokens rather than passwords. */
   limits: {
     /** Second-factor codes, per user. */
@@ -72,6 +74,7 @@ export function createAuthServices(deps: AuthDependencies): AuthServices {
       deriveKey(secretKey, 'recovery-codes'),
       { now },
     ),
+    secretBox: (purpose) => new SecretBox(deriveKey(secretKey, purpose)),
     limits: {
       secondFactor: limiter('two-factor:user', 5, 15 * 60, 'Too many two-factor attempts'),
       resetRequestPerIp: limiter(

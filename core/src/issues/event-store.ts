@@ -12,6 +12,7 @@ export interface StoreSummary {
 }
 
 const iso = (d: Date) => d.toISOString();
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Postgres text cannot hold NUL ("invalid byte sequence for encoding UTF8: 0x00"), yet JSON events
@@ -264,31 +265,51 @@ async function updateIssueCounters(
   return rows.filter((r) => r.old_status === 'resolved').map((r) => r.id);
 }
 
+/**
+ * Rows per INSERT into `events`: each takes 12 bind parameters and a statement may have at most
+ * 65,535 (WORKER_BATCH_SIZE can be larger than this, then the batch takes several statements).
+ */
+const EVENT_ROWS_PER_INSERT = 2000;
+
+/** `(?, ?, …), (?, ?, …)…`: `rows` tuples of `columns` placeholders. */
+function valueRows(rows: number, columns: number): string {
+  const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => tuple).join(', ');
+}
+
 async function insertEvents(
   trx: Knex.Transaction,
   events: PreparedEvent[],
   issueOf: Map<PreparedEvent, number>,
 ): Promise<void> {
-  await trx.raw(
-    `INSERT INTO events (project_id, issue_id, event_id, received_at, "timestamp", level, environment, release,
-                         title, message, user_key, data)
-     SELECT * FROM unnest(?::int[], ?::int[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[],
-                          ?::text[], ?::text[], ?::text[], ?::text[], ?::json[])`,
-    columnBindings(
-      events.map((p) => p.projectId),
-      events.map((p) => issueOf.get(p)!),
-      events.map((p) => pgText(p.event.event_id)),
-      events.map((p) => iso(p.receivedAt)),
-      events.map((p) => iso(p.timestamp)),
-      events.map((p) => pgText(p.event.level)),
-      events.map((p) => pgText(p.event.environment)),
-      events.map((p) => pgTextOrNull(p.event.release)),
-      events.map((p) => pgText(p.issue.title)),
-      events.map((p) => pgText(p.event.message ?? p.event.exception?.values.at(-1)?.value ?? '')),
-      events.map((p) => pgTextOrNull(p.userKey)),
-      events.map((p) => pgJson(p.data)),
-    ),
-  );
+  // One bind parameter per value: the event JSON (the bulk of the bytes) goes to Postgres as it
+  // is. In a json[] array literal for unnest(), pg would escape every quote in it first.
+  for (let start = 0; start < events.length; start += EVENT_ROWS_PER_INSERT) {
+    const chunk = events.slice(start, start + EVENT_ROWS_PER_INSERT);
+    const bindings: Knex.Value[] = [];
+    for (const p of chunk) {
+      bindings.push(
+        p.projectId,
+        issueOf.get(p)!,
+        pgText(p.event.event_id),
+        iso(p.receivedAt),
+        iso(p.timestamp),
+        pgText(p.event.level),
+        pgText(p.event.environment),
+        pgTextOrNull(p.event.release),
+        pgText(p.issue.title),
+        pgText(p.event.message ?? p.event.exception?.values.at(-1)?.value ?? ''),
+        pgTextOrNull(p.userKey),
+        pgJson(p.data),
+      );
+    }
+    await trx.raw(
+      `INSERT INTO events (project_id, issue_id, event_id, received_at, "timestamp", level, environment, release,
+                           title, message, user_key, data)
+       VALUES ${valueRows(chunk.length, 12)}`,
+      bindings,
+    );
+  }
 }
 
 async function countTagValues(
@@ -316,8 +337,10 @@ async function countTagValues(
     }
   }
   if (counts.size === 0) return;
+  // Any fixed order will do (concurrent batches then lock rows in the same order); code-unit order
+  // is much cheaper than localeCompare.
   const rows = [...counts.values()].sort(
-    (a, b) => a.issue - b.issue || a.key.localeCompare(b.key) || a.value.localeCompare(b.value),
+    (a, b) => a.issue - b.issue || compareText(a.key, b.key) || compareText(a.value, b.value),
   );
   await trx.raw(
     `INSERT INTO issue_tag_values (issue_id, key, value, times_seen, first_seen, last_seen)

@@ -6,6 +6,8 @@ import type { Config } from '../config';
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, migrateToLatest, EventPartitions, type Database } from '../db';
 import { AccountsRepository } from '../accounts';
+import { createAuthServices, loadSecretKey } from '../auth';
+import { Mailer } from '../mail';
 import {
   IngestQueueWriter,
   IngestService,
@@ -17,6 +19,7 @@ import { PipelineWorker } from '../pipeline';
 import { mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
 import { lockDataDir } from './data-dir-lock';
+import { PipelineThread } from './pipeline-thread';
 import { TOKENS } from './tokens';
 
 export interface Runtime {
@@ -31,7 +34,10 @@ export interface Runtime {
 export async function openRuntime(config: Config, log = createLogger(config.logLevel)): Promise<Runtime> {
   const unlock = config.database.kind === 'embedded' ? lockDataDir(config.dataDir) : () => undefined;
   let db: Database;
+  let secretKey: Buffer;
   try {
+    // First, so a missing SECRET_KEY stops start-up before anything else happens.
+    secretKey = loadSecretKey(config);
     db = connectDatabase(config.database);
     await migrateToLatest(db.knex);
   } catch (error) {
@@ -45,12 +51,24 @@ export async function openRuntime(config: Config, log = createLogger(config.logL
   container.register(TOKENS.Knex, { useValue: db.knex });
   container.register(TOKENS.EventPartitions, { useValue: new EventPartitions(db.knex) });
   container.register(TOKENS.Accounts, { useValue: new AccountsRepository(db.knex) });
+  const mailer = new Mailer(config.mail, log.child({ component: 'mail' }));
+  container.register(TOKENS.Mailer, { useValue: mailer });
+  container.register(TOKENS.Auth, {
+    useValue: createAuthServices({
+      knex: db.knex,
+      secretKey,
+      publicUrl: config.http.publicUrl,
+      mailer,
+      log: log.child({ component: 'auth' }),
+    }),
+  });
   return {
     config,
     log,
     db,
     container,
     close: async () => {
+      mailer.close();
       await db.close();
       unlock();
     },
@@ -59,6 +77,7 @@ export async function openRuntime(config: Config, log = createLogger(config.logL
 
 export interface RunningServer {
   url: string;
+  /** The in-process pipeline worker; undefined when there is none or it runs on its own thread. */
   worker: PipelineWorker | undefined;
   stop(): Promise<void>;
 }
@@ -70,15 +89,32 @@ export async function startServices(
 ): Promise<RunningServer> {
   const { config, log, db, container } = runtime;
   const partitions = container.resolve(TOKENS.EventPartitions);
-  const worker = options.workers
-    ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
-        batchSize: config.worker.batchSize,
-        concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
-      })
-    : undefined;
+  // Serving HTTP on Postgres, the pipeline gets a thread of its own: batch processing then neither
+  // delays acknowledgements nor shares their event loop. PGlite is one in-process connection, and a
+  // `faultline worker` process has nothing else to do, so both keep the workers on the main thread.
+  const thread =
+    options.workers && options.http && config.database.kind === 'postgres' && PipelineThread.supported
+      ? new PipelineThread(
+          {
+            databaseUrl: config.database.url,
+            logLevel: config.logLevel,
+            batchSize: config.worker.batchSize,
+            concurrency: config.worker.concurrency,
+          },
+          log,
+        )
+      : undefined;
+  const worker =
+    options.workers && !thread
+      ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
+          batchSize: config.worker.batchSize,
+          concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
+        })
+      : undefined;
   const maintenance = options.workers ? startMaintenance(runtime, partitions) : undefined;
   if (maintenance) await maintenance.first;
   worker?.start();
+  thread?.start();
 
   let server: http.Server | undefined;
   let stopping = false;
@@ -88,18 +124,20 @@ export async function startServices(
     writer = new IngestQueueWriter(db.knex, {
       // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
       maxInFlight: db.kind === 'embedded' ? 1 : 2,
-      onCommitted: () => worker?.wake(),
+      onCommitted: () => (thread ?? worker)?.wake(),
     });
-    const ingest = new IngestService(
-      new ProjectKeyCache(container.resolve(TOKENS.Accounts)),
-      new KeyRateLimiter(),
-      writer,
-      config.limits,
-    );
+    const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
+    const ingest = new IngestService(keyCache, new KeyRateLimiter(), writer, config.limits);
     const app = createHttpApp(log, [
       (router) => mountIngestRoutes(router, ingest, config.limits),
       (router) =>
-        mountApiRoutes(router, { knex: db.knex, accounts: container.resolve(TOKENS.Accounts), config }),
+        mountApiRoutes(router, {
+          knex: db.knex,
+          accounts: container.resolve(TOKENS.Accounts),
+          config,
+          auth: container.resolve(TOKENS.Auth),
+          onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
+        }),
     ]);
     server = http.createServer(app.callback());
     // Once stopping, every answer closes its connection: SDKs keep connections alive and busy, so
@@ -137,7 +175,7 @@ export async function startServices(
       }
       await writer?.drain();
       maintenance?.stop();
-      await worker?.stop();
+      await Promise.all([worker?.stop(), thread?.stop()]);
     },
   };
 }

@@ -4,6 +4,8 @@ import type { Config } from '../config';
 import type { Logger } from '../logging';
 import type { Database, EventPartitions } from '../db';
 import type { AccountsRepository } from '../accounts';
+import type { AuthServices } from '../auth';
+import type { Mailer } from '../mail';
 
 /** Injection tokens for the services the runtime registers in its tsyringe container. */
 export const TOKENS = {
@@ -13,4 +15,6 @@ export const TOKENS = {
   Knex: Symbol('Knex') as InjectionToken<Knex>,
   EventPartitions: Symbol('EventPartitions') as InjectionToken<EventPartitions>,
   Accounts: Symbol('AccountsRepository') as InjectionToken<AccountsRepository>,
+  Mailer: Symbol('Mailer') as InjectionToken<Mailer>,
+  Auth: Symbol('AuthServices') as InjectionToken<AuthServices>,
 } as const;

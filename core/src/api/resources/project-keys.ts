@@ -38,10 +38,14 @@ function rateLimitColumns(limit: z.output<typeof rateLimit> | undefined): Record
 
 /**
  * A project's client keys (DSNs): list, create, change, rotate and delete. Ingestion caches keys
- * for up to 30 seconds, so disabling or rotating a key takes effect within that time.
+ * for up to 30 seconds; this process's cache forgets a changed key at once (`onProjectKeyChanged`),
+ * other processes within that time.
  */
-export function projectKeyRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
+export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
+  const changed = (...keys: { public_key: string }[]) => {
+    for (const key of keys) onProjectKeyChanged?.(key.public_key);
+  };
 
   async function audited(
     ctx: Context,
@@ -118,6 +122,8 @@ export function projectKeyRoutes({ knex, config }: ApiDependencies): ApiRoute[] 
           });
           return key;
         });
+        // A lookup of the new key moments ago may be cached as "unknown".
+        changed(created);
         return serializeProjectKey(created, publicUrl);
       },
     }),
@@ -150,6 +156,7 @@ export function projectKeyRoutes({ knex, config }: ApiDependencies): ApiRoute[] 
             return row;
           },
         );
+        changed(projectKey);
         return serializeProjectKey(updated ?? projectKey, publicUrl);
       },
     }),
@@ -182,6 +189,7 @@ export function projectKeyRoutes({ knex, config }: ApiDependencies): ApiRoute[] 
             return row;
           },
         );
+        changed(projectKey, ...(rotated ? [rotated] : []));
         return serializeProjectKey(rotated ?? projectKey, publicUrl);
       },
     }),
@@ -196,6 +204,7 @@ export function projectKeyRoutes({ knex, config }: ApiDependencies): ApiRoute[] 
           await trx('project_keys').where({ id: projectKey.id }).delete();
           return undefined;
         });
+        changed(projectKey);
         return undefined;
       },
     }),

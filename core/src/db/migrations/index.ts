@@ -4,6 +4,7 @@ import * as createIngestQueue from './002-create-ingest-queue';
 import * as createIssuesAndEvents from './003-create-issues-and-events';
 import * as accessControl from './004-access-control';
 import * as authentication from './005-authentication';
+import * as sso from './006-sso';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['003-create-issues-and-events', createIssuesAndEvents],
   ['004-access-control', accessControl],
   ['005-authentication', authentication],
+  ['006-sso', sso],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

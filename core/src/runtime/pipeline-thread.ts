@@ -1,0 +1,115 @@
+/**
+ * The pipeline workers of `faultline start` on a thread of their own (Postgres only), so that
+ * processing batches (JSON parsing, normalizing, grouping, building big INSERTs) neither delays the
+ * answers to SDKs nor competes with them for one event loop. The thread has its own connection pool;
+ * its transactions are the same as in-process, so what is durable stays durable.
+ *
+ * This file is both sides: `PipelineThread` (used by runtime.ts) starts a worker thread on this
+ * same module, whose top level then runs `runThread()`.
+ */
+import path from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { createLogger, type Logger } from '../logging';
+import { connectDatabase, EventPartitions } from '../db';
+import { PipelineWorker } from '../pipeline';
+
+export interface PipelineThreadOptions {
+  databaseUrl: string;
+  logLevel: string;
+  batchSize: number;
+  concurrency: number;
+}
+
+interface ThreadData extends PipelineThreadOptions {
+  faultlinePipelineThread: true;
+}
+
+type ToThread = 'wake' | 'stop';
+type FromThread = 'stopped';
+
+/** A thread that dies is restarted after 1 s, doubling up to 30 s while it keeps dying within a minute. */
+const RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 30_000;
+const HEALTHY_AFTER_MS = 60_000;
+
+/** The main-thread handle: starts the thread, forwards wake-ups, restarts it if it dies, stops it. */
+export class PipelineThread {
+  /**
+   * Only from the compiled build: a worker thread does not inherit tsx's loader, so when running
+   * from TypeScript sources (tests, `tsx` in development) the workers stay on the main thread.
+   */
+  static readonly supported = path.extname(__filename) === '.js';
+
+  private worker: Worker | undefined;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private quickExits = 0;
+
+  constructor(
+    private readonly options: PipelineThreadOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    const data: ThreadData = { ...this.options, faultlinePipelineThread: true };
+    const worker = new Worker(__filename, { workerData: data });
+    const startedAt = Date.now();
+    worker.on('error', (error) => this.log.error({ err: error }, 'pipeline thread failed'));
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      if (this.stopping) return;
+      this.quickExits = Date.now() - startedAt < HEALTHY_AFTER_MS ? this.quickExits + 1 : 1;
+      const delay = Math.min(MAX_RESTART_DELAY_MS, RESTART_DELAY_MS * 2 ** (this.quickExits - 1));
+      // Batches the thread had claimed were rolled back when its connections closed: nothing is lost.
+      this.log.error({ code }, `pipeline thread exited; restarting it in ${delay} ms`);
+      this.restartTimer = setTimeout(() => this.start(), delay);
+    });
+    this.worker = worker;
+  }
+
+  /** Tells idle loops that rows were just committed to the queue. */
+  wake(): void {
+    this.worker?.postMessage('wake' satisfies ToThread);
+  }
+
+  /** Lets the batches in progress finish, then ends the thread. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.once('message', (message: FromThread) => {
+      if (message === 'stopped') void worker.terminate();
+    });
+    worker.postMessage('stop' satisfies ToThread);
+    await exited;
+  }
+}
+
+/** Inside the thread: one PipelineWorker on its own pool, driven by messages from the main thread. */
+function runThread(data: ThreadData): void {
+  const port = parentPort!;
+  const log = createLogger(data.logLevel).child({ component: 'pipeline', thread: true });
+  const db = connectDatabase({ kind: 'postgres', url: data.databaseUrl, poolMax: data.concurrency + 1 });
+  const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
+    batchSize: data.batchSize,
+    concurrency: data.concurrency,
+  });
+  worker.start();
+  port.on('message', (message: ToThread) => {
+    if (message === 'wake') worker.wake();
+    else if (message === 'stop') {
+      void worker
+        .stop()
+        .then(() => db.close())
+        .catch((error: unknown) => log.error({ err: error }, 'pipeline thread did not stop cleanly'))
+        .finally(() => port.postMessage('stopped' satisfies FromThread));
+    }
+  });
+}
+
+if (!isMainThread && (workerData as Partial<ThreadData> | null)?.faultlinePipelineThread) {
+  runThread(workerData as ThreadData);
+}

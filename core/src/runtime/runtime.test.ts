@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AccountsRepository, bootstrap } from '../accounts';
+import { SECRET_KEY_FILE } from '../auth';
+import { loadConfig } from '../config';
+import { createLogger } from '../logging';
+import { openRuntime, startServices, type RunningServer, type Runtime } from './runtime';
+import { TOKENS } from './tokens';
+
+describe('faultline runtime', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+  let runtime: Runtime | undefined;
+  let running: RunningServer | undefined;
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-runtime-'));
+  });
+  afterEach(async () => {
+    await running?.stop();
+    await runtime?.close();
+    running = undefined;
+    runtime = undefined;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('with DATABASE_URL, refuses to open without SECRET_KEY, naming it', async () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://127.0.0.1:1/none', DATA_DIR: dataDir });
+    await assert.rejects(
+      openRuntime(config, createLogger('silent')),
+      /SECRET_KEY is required with DATABASE_URL/,
+    );
+  });
+
+  it('embedded, generates DATA_DIR/secret.key and registers the auth services', async () => {
+    runtime = await openRuntime(loadConfig({ DATA_DIR: dataDir }), createLogger('silent'));
+    assert.ok(fs.existsSync(path.join(dataDir, SECRET_KEY_FILE)));
+    assert.ok(runtime.container.resolve(TOKENS.Auth).sessions);
+  });
+
+  it('a key disabled through the API is refused by ingestion at once, not after the cache lifetime', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+    runtime = await openRuntime(config, createLogger('silent'));
+    running = await startServices(runtime, { http: true, workers: false });
+    const setup = await bootstrap(runtime.db.knex, {
+      organization: 'acme',
+      team: 'acme-team',
+      project: 'app',
+      platform: 'javascript',
+      email: 'owner@acme.io',
+      publicUrl: running.url,
+    });
+    const publicKey = decodeURIComponent(new URL(setup.dsn).username);
+    const store = () =>
+      fetch(`${running!.url}/api/${setup.projectId}/store/?sentry_key=${publicKey}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ event_id: randomUUID().replace(/-/g, ''), message: 'hello' }),
+      });
+    // The first event caches the key as valid.
+    assert.equal((await store()).status, 200);
+    const disabled = await fetch(`${running.url}/api/0/projects/acme/app/keys/${publicKey}/`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${setup.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ isActive: false }),
+    });
+    assert.equal(disabled.status, 200);
+    assert.equal((await store()).status, 403);
+    const key = await new AccountsRepository(runtime.db.knex).findKeyByPublicKey(publicKey);
+    assert.equal(key?.is_active, false);
+  });
+});
