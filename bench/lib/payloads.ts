@@ -13,10 +13,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const FIXTURES_DIR = path.join(
-  process.env.FAULTLINE_FIXTURES ?? '/work/shared/fixtures',
-  'sentry-javascript',
-);
+/** The captured @sentry/node requests kept in the repository (test/fixtures). */
+export const FIXTURES_DIR = path.resolve(__dirname, '../../test/fixtures/sentry-javascript');
 
 const EVENT_ID_MARK = '~'.repeat(32);
 const DIGITS_MARK = '|'.repeat(8);

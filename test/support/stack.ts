@@ -101,7 +101,7 @@ export async function insertKey(
     project_id: projectId,
     label: 'e2e',
     public_key: publicKey,
-    secret_key: crypto.randomBytes(16).toString('hex'),
+    secret_key_hash: crypto.randomBytes(32).toString('hex'),
     rate_limit_count: key.rateLimitCount ?? null,
     rate_limit_window: key.rateLimitWindow ?? null,
   });

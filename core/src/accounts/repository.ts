@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { hashToken, newApiToken, newKeyPart } from './secrets';
+import { hashToken, newApiToken, newProjectKeyParts } from './secrets';
 
 export interface Organization {
   id: number;
@@ -22,7 +22,8 @@ export interface ProjectKey {
   project_id: number;
   label: string;
   public_key: string;
-  secret_key: string;
+  /** SHA-256 (hex) of the secret key; the secret itself is shown once, at creation, and not kept. */
+  secret_key_hash: string;
   is_active: boolean;
   rate_limit_count: number | null;
   rate_limit_window: number | null;
@@ -83,7 +84,10 @@ export class AccountsRepository {
     return project;
   }
 
-  /** The project's first active key, creating one when it has none. */
+  /**
+   * The project's first active key, creating one when it has none. Only the public key matters to
+   * SDKs; the secret is stored hashed and not returned (ingestion never checks it).
+   */
   async ensureProjectKey(projectId: number): Promise<ProjectKey> {
     const existing = await this.knex<ProjectKey>('project_keys')
       .where({ project_id: projectId, is_active: true })
@@ -91,7 +95,7 @@ export class AccountsRepository {
       .first();
     if (existing) return existing;
     const [created] = await this.knex<ProjectKey>('project_keys')
-      .insert({ project_id: projectId, public_key: newKeyPart(), secret_key: newKeyPart() })
+      .insert({ project_id: projectId, ...newProjectKeyParts().columns })
       .returning('*');
     return created;
   }

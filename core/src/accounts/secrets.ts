@@ -16,7 +16,14 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** A new DSN key pair. */
-export function newProjectKeyParts(): { public_key: string; secret_key: string } {
-  return { public_key: newKeyPart(), secret_key: newKeyPart() };
+/**
+ * A new DSN key pair: the columns to insert (the secret only as its SHA-256 hash) and the clear
+ * secret, to be shown once in the answer that creates the key and never again.
+ */
+export function newProjectKeyParts(): {
+  columns: { public_key: string; secret_key_hash: string };
+  secret: string;
+} {
+  const secret = newKeyPart();
+  return { columns: { public_key: newKeyPart(), secret_key_hash: hashToken(secret) }, secret };
 }

@@ -190,7 +190,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     }
     if (params.includes('keyId')) {
       const [key] = await knex('project_keys')
-        .insert({ project_id: projectId, public_key: `k${++counter}`.padEnd(32, '0'), secret_key: 's' })
+        .insert({ project_id: projectId, public_key: `k${++counter}`.padEnd(32, '0'), secret_key_hash: 's' })
         .returning('public_key');
       values.keyId = key.public_key;
     }

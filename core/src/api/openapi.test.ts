@@ -8,7 +8,11 @@ const CHECKED_IN = path.resolve(__dirname, '../../../docs/openapi.json');
 
 describe('OpenAPI description', () => {
   const document = describeApi(loadConfig({})) as {
-    paths: Record<string, Record<string, { 'x-required-scope': string }>>;
+    paths: Record<
+      string,
+      Record<string, { 'x-required-scope': string; security: Record<string, string[]>[] }>
+    >;
+    components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
   };
 
   it('describes every declared route with the scope it requires', () => {
@@ -18,6 +22,24 @@ describe('OpenAPI description', () => {
       const operation = document.paths[openApiPath]?.[route.method];
       assert.ok(operation, `${route.method.toUpperCase()} ${route.path} is missing from the document`);
       assert.equal(operation['x-required-scope'], route.scope);
+    }
+  });
+
+  it('names the credentials each route accepts: none, a session only, or a token or a session', () => {
+    const schemes = document.components.securitySchemes;
+    assert.deepEqual(
+      [schemes.sessionCookie.in, schemes.csrfToken.in, schemes.csrfToken.name],
+      ['cookie', 'header', 'X-CSRF-Token'],
+    );
+    const routes = apiRoutes({ config: loadConfig({}) } as never);
+    for (const route of routes) {
+      const { security } = document.paths[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')][route.method];
+      const session = route.method === 'get' ? { sessionCookie: [] } : { sessionCookie: [], csrfToken: [] };
+      const what = `${route.method.toUpperCase()} ${route.path}`;
+      if (route.resource === 'public') assert.deepEqual(security, [], what);
+      else if (route.resource === 'session' || route.resource === 'signInSession')
+        assert.deepEqual(security, [session], what);
+      else assert.deepEqual(security, [{ bearerToken: [route.scope] }, session], what);
     }
   });
 

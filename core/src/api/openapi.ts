@@ -1,6 +1,22 @@
 import { z } from 'zod';
 import type { ApiRoute } from './define-route';
 
+type SecurityRequirement = Record<string, string[]>;
+
+/**
+ * Which credentials reach a route (see request-auth.ts): public routes read none; `session` and
+ * `signInSession` routes only a session cookie; every other route an API token (holding the scope)
+ * or a session cookie (the role's scopes apply). Session writes (any method but GET, HEAD, OPTIONS
+ * and TRACE) also need the CSRF token in `X-CSRF-Token`; OpenAPI ANDs the schemes of one requirement.
+ */
+function securityFor(route: ApiRoute): SecurityRequirement[] {
+  if (route.resource === 'public') return [];
+  const session: SecurityRequirement =
+    route.method === 'get' ? { sessionCookie: [] } : { sessionCookie: [], csrfToken: [] };
+  if (route.resource === 'session' || route.resource === 'signInSession') return [session];
+  return [{ bearerToken: route.scope === null ? [] : [route.scope] }, session];
+}
+
 type JsonSchema = Record<string, unknown>;
 
 interface OpenApiParameter {
@@ -51,8 +67,7 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
     const { path, params } = openApiPath(route.path);
     const operation: Record<string, unknown> = {
       summary: route.summary,
-      // Public routes (sign-in steps) take no credentials.
-      security: route.scope === null ? [] : [{ bearerToken: [route.scope] }],
+      security: securityFor(route),
       'x-required-scope': route.scope,
       'x-guarded-resource': route.resource,
       parameters: [
@@ -84,10 +99,31 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
       title: 'Faultline REST API',
       version,
       description:
-        'Sentry-compatible `/api/0` routes. Authenticate with `Authorization: Bearer <token>`; each operation names the scope it needs in `x-required-scope` and what it guards in `x-guarded-resource`. Anything the caller may not see answers 404, exactly like something missing; a missing scope answers 403.',
+        "Sentry-compatible `/api/0` routes. Scripts authenticate with `Authorization: Bearer <token>`; people in a browser with the session cookie set at sign-in, and then send the `X-CSRF-Token` header on every write. A bearer token wins over a cookie. Each operation lists the credentials it accepts in `security` (none for public sign-in steps; only a session for a person's own sign-in and 2FA settings), names the scope it needs in `x-required-scope` and what it guards in `x-guarded-resource`. Anything the caller may not see answers 404, exactly like something missing; a missing scope answers 403.",
     },
     components: {
-      securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "An API token (user or organization token). Its scopes, intersected with the user's role, must include the operation's `x-required-scope`.",
+        },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'faultline_session',
+          description:
+            "The session cookie set by `POST /api/0/auth/login/` (named `__Host-faultline_session` when the server is reached over HTTPS). The signed-in person acts with their role's scopes.",
+        },
+        csrfToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description:
+            'Required with the session cookie on writes (any method but GET, HEAD, OPTIONS and TRACE): the `csrfToken` from the sign-in answer, also in the `faultline_csrf` cookie. Not needed with a bearer token. A wrong or missing one answers 403 `csrf_failed`.',
+        },
+      },
       responses: {
         Error: {
           description: 'What went wrong and what to fix',

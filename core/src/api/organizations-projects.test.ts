@@ -32,11 +32,11 @@ interface KeyJson {
   name: string;
   label: string;
   public: string;
-  secret: string;
+  secret: string | null;
   projectId: number;
   isActive: boolean;
   rateLimit: { window: number; count: number } | null;
-  dsn: Record<string, string>;
+  dsn: Record<string, string | null>;
   dateCreated: string;
 }
 
@@ -62,7 +62,7 @@ describeEachDatabase('REST API organizations, projects and keys', (ctx) => {
       project_id: projectId,
       label: 'Throttled',
       public_key: 'b'.repeat(32),
-      secret_key: 'c'.repeat(32),
+      secret_key_hash: 'c'.repeat(64),
       is_active: false,
       rate_limit_count: 100,
       rate_limit_window: 60,
@@ -131,10 +131,9 @@ describeEachDatabase('REST API organizations, projects and keys', (ctx) => {
     assert.equal(main.isActive, true);
     assert.equal(main.rateLimit, null);
     assert.equal(main.dsn.public, `http://${main.public}@${new URL(api.url).host}/${projectId}`);
-    assert.equal(
-      main.dsn.secret,
-      `http://${main.public}:${main.secret}@${new URL(api.url).host}/${projectId}`,
-    );
+    // Secrets are shown only when a key is created; lists keep Sentry's fields, set to null.
+    assert.equal(main.secret, null);
+    assert.equal(main.dsn.secret, null);
     assert.equal(main.dsn.csp, `${api.url}/api/${projectId}/csp-report/?sentry_key=${main.public}`);
     assert.ok(main.dsn.security && main.dsn.minidump && main.dsn.unreal && main.dsn.cdn);
     assert.match(main.dateCreated, ISO);

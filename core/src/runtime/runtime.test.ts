@@ -54,6 +54,8 @@ describe('faultline runtime', function () {
       publicUrl: running.url,
     });
     const publicKey = decodeURIComponent(new URL(setup.dsn).username);
+    // The DSN carries the public key only, which is all SDKs need (the secret is stored hashed).
+    assert.equal(new URL(setup.dsn).password, '');
     const store = () =>
       fetch(`${running!.url}/api/${setup.projectId}/store/?sentry_key=${publicKey}`, {
         method: 'POST',

@@ -103,13 +103,14 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       body: keyCreateBody,
       status: 201,
       handler: async ({ ctx, caller, target: { access, project }, body }) => {
+        // Only the secret's hash is stored; the secret is shown in this answer and never again.
         const parts = newProjectKeyParts();
         const created = await knex.transaction(async (trx) => {
           const [key] = await trx<ProjectKey>('project_keys')
             .insert({
               project_id: project.id,
               label: body.name ?? 'Default',
-              ...parts,
+              ...parts.columns,
               ...rateLimitColumns(body.rateLimit),
             })
             .returning('*');
@@ -124,7 +125,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
         });
         // A lookup of the new key moments ago may be cached as "unknown".
         changed(created);
-        return serializeProjectKey(created, publicUrl);
+        return serializeProjectKey(created, publicUrl, parts.secret);
       },
     }),
     route({
@@ -168,6 +169,8 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       summary: 'Replaces a client key: a new key with the same name and rate limit; the old one is disabled',
       status: 201,
       handler: async ({ ctx, caller, target: { access, projectKey } }) => {
+        // The new key's secret is shown in this answer only, like at creation.
+        const parts = newProjectKeyParts();
         const rotated = await audited(
           ctx,
           caller,
@@ -181,7 +184,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
               .insert({
                 project_id: projectKey.project_id,
                 label: projectKey.label,
-                ...newProjectKeyParts(),
+                ...parts.columns,
                 rate_limit_count: projectKey.rate_limit_count,
                 rate_limit_window: projectKey.rate_limit_window,
               })
@@ -190,7 +193,9 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
           },
         );
         changed(projectKey, ...(rotated ? [rotated] : []));
-        return serializeProjectKey(rotated ?? projectKey, publicUrl);
+        return rotated
+          ? serializeProjectKey(rotated, publicUrl, parts.secret)
+          : serializeProjectKey(projectKey, publicUrl);
       },
     }),
     route({

@@ -8,6 +8,7 @@ import type { ApiDependencies } from '../dependencies';
 import { serializeProject } from '../serializers/project';
 import { slugify, slugSchema, unlessTaken } from '../slugs';
 import { NotFoundError } from '../../errors';
+import { AccountsRepository } from '../../accounts';
 
 const projectCreateBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -89,6 +90,8 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
               .returning('id'),
           );
           await trx('project_teams').insert({ project_id: row.id, team_id: team.id });
+          // Like Sentry, a new project comes with a "Default" client key, so its DSN is ready to use.
+          await new AccountsRepository(trx).ensureProjectKey(row.id);
           await recordAudit(trx, {
             organizationId: access.organization.id,
             actor: auditActor(ctx, caller),

@@ -1,9 +1,12 @@
 import { buildDsn, type ProjectKey } from '../../accounts';
 import { isoDate } from './dates';
 
-/** Every DSN form Sentry lists for a key; Faultline ingests through `public` (envelope and store). */
+/**
+ * Every DSN form Sentry lists for a key; Faultline ingests through `public` (envelope and store).
+ * `secret` (the deprecated `public:secret@` form) is null except in the answer that creates the key.
+ */
 export interface SentryKeyDsns {
-  secret: string;
+  secret: string | null;
   public: string;
   csp: string;
   security: string;
@@ -14,13 +17,17 @@ export interface SentryKeyDsns {
   cdn: string;
 }
 
-/** Sentry's client key (DSN) shape, as `GET /api/0/projects/{org}/{project}/keys/` lists it. */
+/**
+ * Sentry's client key (DSN) shape, as `GET /api/0/projects/{org}/{project}/keys/` lists it. The
+ * field names stay Sentry's, so clients that read `secret` keep working; it is null in every answer
+ * but the one that creates the key (create, rotate), since only the secret's hash is stored.
+ */
 export interface SentryProjectKey {
   id: string;
   name: string;
   label: string;
   public: string;
-  secret: string;
+  secret: string | null;
   projectId: number;
   isActive: boolean;
   rateLimit: { window: number; count: number } | null;
@@ -31,12 +38,13 @@ export interface SentryProjectKey {
   dateCreated: string;
 }
 
-function keyDsns(publicUrl: string, key: ProjectKey): SentryKeyDsns {
+function keyDsns(publicUrl: string, key: ProjectKey, secret: string | null): SentryKeyDsns {
   const endpoint = publicUrl.replace(/\/+$/, '');
   const publicDsn = buildDsn(publicUrl, key.public_key, key.project_id);
   const projectApi = `${endpoint}/api/${key.project_id}`;
   return {
-    secret: publicDsn.replace(`//${key.public_key}@`, `//${key.public_key}:${key.secret_key}@`),
+    secret:
+      secret === null ? null : publicDsn.replace(`//${key.public_key}@`, `//${key.public_key}:${secret}@`),
     public: publicDsn,
     csp: `${projectApi}/csp-report/?sentry_key=${key.public_key}`,
     security: `${projectApi}/security/?sentry_key=${key.public_key}`,
@@ -48,18 +56,26 @@ function keyDsns(publicUrl: string, key: ProjectKey): SentryKeyDsns {
   };
 }
 
-export function serializeProjectKey(key: ProjectKey, publicUrl: string): SentryProjectKey {
+/**
+ * A key in Sentry's shape. `secret` is the clear secret, known only while creating the key; every
+ * other answer passes nothing and shows null.
+ */
+export function serializeProjectKey(
+  key: ProjectKey,
+  publicUrl: string,
+  secret: string | null = null,
+): SentryProjectKey {
   const hasRateLimit = key.rate_limit_count !== null && key.rate_limit_window !== null;
   return {
     id: key.public_key,
     name: key.label,
     label: key.label,
     public: key.public_key,
-    secret: key.secret_key,
+    secret,
     projectId: key.project_id,
     isActive: key.is_active,
     rateLimit: hasRateLimit ? { window: key.rate_limit_window!, count: key.rate_limit_count! } : null,
-    dsn: keyDsns(publicUrl, key),
+    dsn: keyDsns(publicUrl, key, secret),
     browserSdkVersion: 'latest',
     browserSdk: { choices: [['latest', 'latest']] },
     dynamicSdkLoaderOptions: { hasReplay: false, hasPerformance: false, hasDebug: false },

@@ -5,6 +5,8 @@ import * as createIssuesAndEvents from './003-create-issues-and-events';
 import * as accessControl from './004-access-control';
 import * as authentication from './005-authentication';
 import * as sso from './006-sso';
+import * as hashProjectKeySecrets from './007-hash-project-key-secrets';
+import * as lz4ForEventPayloads from './008-lz4-for-event-payloads';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -19,6 +21,8 @@ const MIGRATIONS: [string, Migration][] = [
   ['004-access-control', accessControl],
   ['005-authentication', authentication],
   ['006-sso', sso],
+  ['007-hash-project-key-secrets', hashProjectKeySecrets],
+  ['008-lz4-for-event-payloads', lz4ForEventPayloads],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
