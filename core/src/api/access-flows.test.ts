@@ -132,6 +132,16 @@ describeEachDatabase('access control flows through the REST API', (ctx) => {
     assert.equal((await api.get(`/api/0/issues/${issueId}/`, token)).status, 200);
     assert.equal((await api.request('delete', `/api/0/api-tokens/${id}/`, undefined, owner)).status, 204);
     assert.equal((await api.get(`/api/0/issues/${issueId}/`, token)).status, 401);
+    // Both ends of the token's life are in the audit log of the organization it could reach, without it.
+    const log = await api.get('/api/0/organizations/acme/audit-logs/', owner);
+    const rows = (log.body as { rows: { event: string; targetObject: string }[] }).rows;
+    for (const event of ['apitoken.create', 'apitoken.revoke']) {
+      assert.ok(
+        rows.some((row) => row.event === event && row.targetObject === id),
+        `${event} missing from ${JSON.stringify(rows.map((r) => r.event))}`,
+      );
+    }
+    assert.ok(!JSON.stringify(log.body).includes(token));
   });
 
   it('an organization token reaches its organization only', async () => {

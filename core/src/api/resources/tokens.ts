@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ALL_SCOPES, grantsScope, type Scope } from '../../access';
 import { AccountsRepository } from '../../accounts';
@@ -27,6 +28,23 @@ function requireWithin(held: readonly string[], wanted: Scope[], holder: string)
  * the user's role) and organization service tokens (`/org-auth-tokens/`, bound to one organization,
  * no user). Both are shown once, when created; lists show only the last characters.
  */
+/**
+ * A user token reaches every organization its owner belongs to, so its creation and revocation are
+ * recorded in each of their audit logs.
+ */
+async function recordInUserOrganizations(
+  trx: Knex.Transaction,
+  userId: number,
+  entry: Omit<Parameters<typeof recordAudit>[1], 'organizationId'>,
+): Promise<void> {
+  const memberships: { organization_id: number }[] = await trx('organization_members')
+    .where('user_id', userId)
+    .select('organization_id');
+  for (const { organization_id } of memberships) {
+    await recordAudit(trx, { ...entry, organizationId: organization_id });
+  }
+}
+
 export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
   const fresh = (token: TokenRow, secret: string) => ({ ...serializeToken(token), token: secret });
@@ -60,13 +78,26 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         'Creates an API token with scopes up to the calling token’s; the token is shown only in this answer',
       body: tokenCreateBody,
       status: 201,
-      handler: async ({ caller, target: { user }, body }) => {
+      handler: async ({ ctx, caller, target: { user }, body }) => {
         requireWithin(caller.scopes, body.scopes, 'This token');
-        const secret = await new AccountsRepository(knex).createToken(
-          user.id,
-          body.name ?? 'API token',
-          body.scopes,
-        );
+        const secret = await knex.transaction(async (trx) => {
+          const made = await new AccountsRepository(trx).createToken(
+            user.id,
+            body.name ?? 'API token',
+            body.scopes,
+          );
+          const row: { id: number } = await trx('api_tokens')
+            .where('user_id', user.id)
+            .orderBy('id', 'desc')
+            .first('id');
+          await recordInUserOrganizations(trx, user.id, {
+            actor: auditActor(ctx, caller),
+            event: 'apitoken.create',
+            target: { type: 'apitoken', id: row.id },
+            data: { name: body.name ?? 'API token', scopes: body.scopes, kind: 'user' },
+          });
+          return made;
+        });
         const row = await findLatestToken({ user_id: user.id });
         return fresh(row, secret);
       },
@@ -77,9 +108,17 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'org:read',
       resource: 'user',
       summary: 'Revokes one of the caller’s API tokens',
-      handler: async ({ params, target: { user } }) => {
+      handler: async ({ ctx, caller, params, target: { user } }) => {
         const token = await findToken(knex, { userId: user.id }, params.tokenId);
-        await knex('api_tokens').where({ id: token.id }).delete();
+        await knex.transaction(async (trx) => {
+          await trx('api_tokens').where({ id: token.id }).delete();
+          await recordInUserOrganizations(trx, user.id, {
+            actor: auditActor(ctx, caller),
+            event: 'apitoken.revoke',
+            target: { type: 'apitoken', id: token.id },
+            data: { kind: 'user' },
+          });
+        });
         return undefined;
       },
     }),
