@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { AccountsRepository } from './repository';
 import { buildDsn } from './dsn';
+import { ALL_SCOPES } from '../access';
 
 export interface BootstrapOptions {
   organization: string;
@@ -22,23 +23,8 @@ export interface BootstrapResult {
   user: string;
 }
 
-export const ADMIN_SCOPES = [
-  'org:read',
-  'org:write',
-  'org:admin',
-  'project:read',
-  'project:write',
-  'project:admin',
-  'team:read',
-  'team:write',
-  'team:admin',
-  'member:read',
-  'member:write',
-  'member:admin',
-  'event:read',
-  'event:write',
-  'event:admin',
-];
+/** What the bootstrap owner's token may do: everything. */
+export const ADMIN_SCOPES: string[] = [...ALL_SCOPES];
 
 /**
  * Ensures a working setup: organization, team, project with a key, and an owner with an API token.

@@ -48,6 +48,22 @@ async function recordInUserOrganizations(
 export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
   const fresh = (token: TokenRow, secret: string) => ({ ...serializeToken(token), token: secret });
+  /** One page of a user's or an organization's tokens, never the tokens themselves. */
+  const listTokens = async (
+    ctx: Parameters<typeof paginate>[0],
+    page: ReturnType<typeof pageRequest>,
+    owner: { user_id: number } | { organization_id: number },
+  ) => {
+    const rows: TokenRow[] = await paginate(ctx, publicUrl, page, (window) =>
+      knex('api_tokens')
+        .where(owner)
+        .orderBy('id')
+        .limit(window.limit)
+        .offset(window.offset)
+        .select(TOKEN_COLUMNS),
+    );
+    return rows.map(serializeToken);
+  };
 
   return [
     route({
@@ -58,15 +74,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: "The caller's API tokens (never the tokens themselves)",
       query: z.object(pageParams),
       handler: async ({ ctx, target: { user }, query }) => {
-        const rows: TokenRow[] = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-          knex('api_tokens')
-            .where('user_id', user.id)
-            .orderBy('id')
-            .limit(window.limit)
-            .offset(window.offset)
-            .select(TOKEN_COLUMNS),
-        );
-        return rows.map(serializeToken);
+        return listTokens(ctx, pageRequest(query), { user_id: user.id });
       },
     }),
     route({
@@ -130,15 +138,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: "The organization's service tokens (never the tokens themselves)",
       query: z.object(pageParams),
       handler: async ({ ctx, target: { access }, query }) => {
-        const rows: TokenRow[] = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-          knex('api_tokens')
-            .where('organization_id', access.organization.id)
-            .orderBy('id')
-            .limit(window.limit)
-            .offset(window.offset)
-            .select(TOKEN_COLUMNS),
-        );
-        return rows.map(serializeToken);
+        return listTokens(ctx, pageRequest(query), { organization_id: access.organization.id });
       },
     }),
     route({
