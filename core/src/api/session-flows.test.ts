@@ -5,12 +5,10 @@
  * answers and logs. Real HTTP, real database, nothing mocked.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import { generate } from 'otplib';
 import pino from 'pino';
-import { SMTPServer } from 'smtp-server';
 import { AccountsRepository } from '../accounts';
 import { describeEachDatabase } from '../testing/databases';
 import {
@@ -22,34 +20,10 @@ import {
   type ApiServer,
   type SessionCredential,
 } from './api-test-kit';
+import { startSmtpServer, type TestSmtpServer } from '../testing/smtp';
 
 type Json = Record<string, unknown>;
 const PASSWORD = 'correct horse battery';
-
-/** A real SMTP server on loopback that keeps the raw mails it receives. */
-async function startSmtp(): Promise<{ url: string; inbox: string[]; close: () => Promise<void> }> {
-  const inbox: string[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        inbox.push(Buffer.concat(chunks).toString('utf8'));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    inbox,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
   for (let i = 0; i < 100; i++) {
@@ -66,7 +40,7 @@ const nextCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.n
 describeEachDatabase('people signing in through the REST API', (ctx) => {
   let api: ApiServer;
   let knex: Knex;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtpServer;
   const logLines: string[] = [];
   let issueId: string;
   let counter = 0;
@@ -110,7 +84,7 @@ describeEachDatabase('people signing in through the REST API', (ctx) => {
 
   before(async () => {
     knex = ctx.db.knex;
-    smtp = await startSmtp();
+    smtp = await startSmtpServer();
     const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'owner@acme.io' });
     await storeEvents(knex, seeded.projectId, [errorEvent({ type: 'TypeError', value: 'checkout broke' })]);
     const sink = new Writable({
@@ -309,10 +283,10 @@ describeEachDatabase('people signing in through the REST API', (ctx) => {
     assert.equal(unknown.status, 204);
     const known = await api.request('post', '/api/0/auth/password-reset/', { email });
     assert.equal(known.status, 204);
-    const mail = await waitFor(() => smtp.inbox.find((m) => m.includes(email)), 'the reset mail');
+    const mail = await waitFor(() => smtp.inbox.find((m) => m.raw.includes(email))?.raw, 'the reset mail');
     const text = mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
     const token = decodeURIComponent(/reset-password\?token=([A-Za-z0-9_%-]+)/.exec(text)![1]);
-    assert.equal(smtp.inbox.filter((m) => m.includes('ghost@acme.io')).length, 0);
+    assert.equal(smtp.inbox.filter((m) => m.raw.includes('ghost@acme.io')).length, 0);
 
     const bad = await api.request('post', '/api/0/auth/password-reset/complete/', {
       token: 'flr_nope',

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { createLogger } from '../logging';
 import { Mailer } from '../mail';
 import { describeEachDatabase } from '../testing/databases';
@@ -8,41 +6,7 @@ import { InvalidResetTokenError, PasswordPolicyError } from './errors';
 import { completePasswordReset, login, requestPasswordReset } from './flows';
 import type { AuthServices } from './services';
 import { makeUser, manualClock, testAuthServices } from './test-helpers';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function startSmtp(): Promise<{ url: string; inbox: Received[]; close: () => Promise<void> }> {
-  const inbox: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        inbox.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    inbox,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { startSmtpServer, type TestSmtpServer } from '../testing/smtp';
 
 /** The token from the link in a received mail (quoted-printable soft breaks undone). */
 function tokenFrom(raw: string): string {
@@ -53,13 +17,13 @@ function tokenFrom(raw: string): string {
 }
 
 describeEachDatabase('password reset by email', (ctx) => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtpServer;
   let mailer: Mailer;
   const clock = manualClock(Date.now());
   let auth: AuthServices;
 
   before(async () => {
-    smtp = await startSmtp();
+    smtp = await startSmtpServer();
     mailer = new Mailer(
       { smtpUrl: smtp.url, from: 'Faultline <faultline@test.example>' },
       createLogger('silent'),
