@@ -16,6 +16,7 @@ import { EventPartitions } from '../db';
 import { createHttpApp } from '../http';
 import { PipelineWorker } from '../pipeline';
 import { mountApiRoutes } from './routes';
+import { ChangeStreams } from './change-streams';
 
 /** A signed-in browser: the session cookie, and the CSRF token it echoes on writes (when given). */
 export interface SessionCredential {
@@ -81,6 +82,11 @@ export function sessionFrom(answer: ApiAnswer): SessionCredential {
 }
 
 async function answerOf(response: Response): Promise<ApiAnswer> {
+  // A change stream never ends: its status and headers are the answer.
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+    return { status: response.status, headers: response.headers, body: null };
+  }
   const text = await response.text();
   return {
     status: response.status,
@@ -105,6 +111,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
     log,
     hasher: TEST_HASHER,
   });
+  const changeStreams = new ChangeStreams(knex);
   const app = createHttpApp(log, [
     (router) =>
       mountApiRoutes(router, {
@@ -113,6 +120,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         config,
         auth,
         onProjectKeyChanged: options.onProjectKeyChanged,
+        changeStreams,
       }),
   ]);
   server.on('request', app.callback());
@@ -137,6 +145,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
     put: async (path, body, credential) => request('put', path, body, credential),
     close: async () => {
       mailer.close();
+      changeStreams.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

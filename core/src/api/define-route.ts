@@ -52,6 +52,8 @@ export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType, R ex
   handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R>) => Promise<unknown>;
   /** The status of a successful answer (default 200; 204 when the handler returns nothing). */
   status?: 200 | 201 | 202;
+  /** A route answering with a stream of Server-Sent Events instead of JSON. */
+  produces?: 'text/event-stream';
 }
 
 /** Kinds whose callers are known by their credentials alone (or by none), so they declare no scope. */
@@ -67,6 +69,7 @@ export interface ApiRoute {
   summary: string;
   query: z.ZodType;
   body: z.ZodType | undefined;
+  produces?: 'text/event-stream';
   /** Authorizes, validates the request and runs the handler; authentication happened before (none for `public`). */
   run(ctx: Context, caller: ApiCaller | null, env: AuthorizeEnv): Promise<unknown>;
 }
@@ -117,6 +120,7 @@ export function route<
     scope: spec.scope,
     resource: spec.resource,
     summary: spec.summary,
+    produces: spec.produces,
     query: querySchema,
     body: spec.body,
     run: async (ctx, caller, env) => {

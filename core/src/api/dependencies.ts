@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AccountsRepository } from '../accounts';
 import type { AuthServices } from '../auth';
 import type { Config } from '../config';
+import type { ChangeStreams } from './change-streams';
 
 /** What the REST API needs from the rest of Faultline. */
 export interface ApiDependencies {
@@ -15,4 +16,6 @@ export interface ApiDependencies {
    * process forgets it at once (other processes pick it up within their cache lifetime).
    */
   onProjectKeyChanged?: (publicKey: string) => void;
+  /** The open change streams of this process (created on first use when not given). */
+  changeStreams?: ChangeStreams;
 }

@@ -75,7 +75,13 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
         ...queryParameters(route.query),
       ],
       responses: {
-        '200': { description: 'Success (JSON, Sentry-compatible shape)' },
+        '200':
+          route.produces === 'text/event-stream'
+            ? {
+                description: 'A stream of Server-Sent Events that stays open',
+                content: { 'text/event-stream': { schema: { type: 'string' } } },
+              }
+            : { description: 'Success (JSON, Sentry-compatible shape)' },
         ...(route.method === 'post' ? { '201': { description: 'Created' } } : {}),
         ...(route.method === 'delete' ? { '204': { description: 'Done; no content' } } : {}),
         ...(route.resource === 'public' ? { '302': { description: 'Redirect (sign-in step)' } } : {}),

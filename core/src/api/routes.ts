@@ -3,6 +3,7 @@ import { RateLimiter } from '../auth';
 import { TokenAuthenticator, TOKEN_FAILURE_LIMIT } from './auth';
 import { registerRoutes, type ApiRoute } from './define-route';
 import type { ApiDependencies } from './dependencies';
+import { changeRoutes } from './resources/changes';
 import { eventRoutes } from './resources/events';
 import { issueTagRoutes } from './resources/issue-tags';
 import { issueRoutes } from './resources/issues';
@@ -38,6 +39,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...issueRoutes(deps),
     ...eventRoutes(deps),
     ...issueTagRoutes(deps),
+    ...changeRoutes(deps),
   ];
 }
 

@@ -52,6 +52,16 @@ const schema = z.object({
   SECRET_KEY: secretKeySetting.optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Faultline <faultline@localhost>'),
+  PLUGINS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0),
+    )
+    .default([]),
+  PLUGIN_EVENT_BUDGET_MS: intSetting(1, 10_000).default(50),
 });
 
 export type RawSettings = z.infer<typeof schema>;
@@ -75,6 +85,14 @@ export interface Config {
   secretKey: Buffer | undefined;
   /** Outgoing mail; without an SMTP URL, mail is logged as not sent. */
   mail: { smtpUrl: string | undefined; from: string };
+  plugins: {
+    /** Plugins to load: npm package names or folders (relative to the working directory). */
+    specs: string[];
+    /** Time one plugin's `processEvent` may take per event before the event goes on without it. */
+    eventBudgetMs: number;
+    /** Raw JSON config per plugin, from `PLUGIN_CONFIG_<ID>` variables, by that variable's suffix. */
+    rawConfigs: Record<string, string>;
+  };
 }
 
 /** Reads and validates settings from an environment (process.env by default) plus CLI overrides. */
@@ -120,7 +138,24 @@ export function loadConfig(
     retentionDays: s.RETENTION_DAYS,
     secretKey: s.SECRET_KEY,
     mail: { smtpUrl: s.SMTP_URL, from: s.MAIL_FROM },
+    plugins: {
+      specs: s.PLUGINS,
+      eventBudgetMs: s.PLUGIN_EVENT_BUDGET_MS,
+      rawConfigs: pluginConfigsFrom(env),
+    },
   };
+}
+
+const PLUGIN_CONFIG_PREFIX = 'PLUGIN_CONFIG_';
+
+/** `PLUGIN_CONFIG_<ID>` variables by `<ID>`; the plugin host matches them to plugin ids. */
+function pluginConfigsFrom(env: Record<string, string | undefined>): Record<string, string> {
+  const configs: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (key.startsWith(PLUGIN_CONFIG_PREFIX) && value)
+      configs[key.slice(PLUGIN_CONFIG_PREFIX.length)] = value;
+  }
+  return configs;
 }
 
 /** The settings table shown in the README, kept next to the schema so the two don't drift. */
@@ -146,4 +181,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   SMTP_URL:
     'SMTP server for password reset mail, e.g. smtp://user:pass@mail.example.com:587 (unset: mail is not sent).',
   MAIL_FROM: 'Sender of Faultline mail (default "Faultline <faultline@localhost>").',
+  PLUGINS:
+    'Plugins to load, comma-separated: npm package names or folders (e.g. `@acme/faultline-tagger,./plugins/mine`). Each plugin reads its config as JSON from `PLUGIN_CONFIG_<ID>` (id upper-cased, dashes as underscores). A broken plugin is logged and skipped.',
+  PLUGIN_EVENT_BUDGET_MS:
+    "Time one plugin's processEvent may take per event before the event goes on unchanged (default 50).",
 };

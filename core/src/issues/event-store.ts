@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { recordIssueChanges, type NewIssueChange } from '../changes';
 import { columnBindings } from '../db';
 import type { PreparedEvent } from './prepared-event';
 
-/** What one stored batch did, for logs, metrics and (later) change events. */
+/** What one stored batch did, for logs and metrics (the change stream reads `issue_changes`). */
 export interface StoreSummary {
   stored: number;
   duplicates: number;
@@ -56,11 +57,36 @@ export async function storeEventBatch(trx: Knex.Transaction, batch: PreparedEven
   if (fresh.length === 0) return summary;
 
   const issueOf = await resolveIssues(trx, fresh, summary);
-  summary.regressedIssueIds = await updateIssueCounters(trx, fresh, issueOf);
+  const counted = await updateIssueCounters(trx, fresh, issueOf);
+  summary.regressedIssueIds = counted.filter((c) => c.regressed).map((c) => c.id);
   await insertEvents(trx, fresh, issueOf);
   await countTagValues(trx, fresh, issueOf);
+  await recordIssueChanges(trx, batchChanges(summary, counted));
   summary.stored = fresh.length;
   return summary;
+}
+
+/** The outbox rows of a batch: new and regressed issues, and each touched issue's new event count. */
+function batchChanges(summary: StoreSummary, counted: CountedIssue[]): NewIssueChange[] {
+  const surface = 'pipeline';
+  return [
+    ...summary.newIssueIds.map((issueId): NewIssueChange => ({ issueId, kind: 'created', surface })),
+    ...summary.regressedIssueIds.map((issueId): NewIssueChange => ({ issueId, kind: 'regressed', surface })),
+    ...counted.map((c): NewIssueChange => ({
+      issueId: c.id,
+      kind: 'events_counted',
+      surface,
+      data: { timesSeen: c.timesSeen, added: c.added, userCount: c.userCount },
+    })),
+  ];
+}
+
+interface CountedIssue {
+  id: number;
+  regressed: boolean;
+  timesSeen: number;
+  userCount: number;
+  added: number;
 }
 
 /** Keeps the events whose (project, event id) was never stored; also de-duplicates within the batch. */
@@ -195,12 +221,12 @@ async function createIssues(trx: Knex.Transaction, firsts: PreparedEvent[]): Pro
   return created;
 }
 
-/** Adds this batch's events and new distinct users to each issue; returns the ids of issues it regressed. */
+/** Adds this batch's events and new distinct users to each issue; returns each issue's new counts. */
 async function updateIssueCounters(
   trx: Knex.Transaction,
   events: PreparedEvent[],
   issueOf: Map<PreparedEvent, number>,
-): Promise<number[]> {
+): Promise<CountedIssue[]> {
   const perIssue = new Map<
     number,
     { n: number; first: Date; last: Date; unhandled: boolean; level: string }
@@ -230,7 +256,9 @@ async function updateIssueCounters(
   }
   const ids = [...perIssue.keys()].sort((a, b) => a - b);
   const userPairs = [...users].map((u) => u.split('\u0000'));
-  const { rows } = await trx.raw<{ rows: { id: number; old_status: string }[] }>(
+  const { rows } = await trx.raw<{
+    rows: { id: number; old_status: string; times_seen: number; user_count: number }[];
+  }>(
     `WITH new_users AS (
        INSERT INTO issue_users (issue_id, user_key)
        SELECT * FROM unnest(?::int[], ?::text[]) ON CONFLICT DO NOTHING RETURNING issue_id
@@ -250,7 +278,7 @@ async function updateIssueCounters(
        resolved_at = CASE WHEN i.status = 'resolved' THEN NULL ELSE i.resolved_at END
      FROM v JOIN issues old ON old.id = v.id LEFT JOIN user_counts uc ON uc.issue_id = v.id
      WHERE i.id = v.id
-     RETURNING i.id, old.status AS old_status`,
+     RETURNING i.id, old.status AS old_status, i.times_seen, i.user_count`,
     columnBindings(
       userPairs.map(([id]) => Number(id)),
       userPairs.map(([, key]) => key),
@@ -262,7 +290,13 @@ async function updateIssueCounters(
       ids.map((id) => perIssue.get(id)!.level),
     ),
   );
-  return rows.filter((r) => r.old_status === 'resolved').map((r) => r.id);
+  return rows.map((r) => ({
+    id: r.id,
+    regressed: r.old_status === 'resolved',
+    timesSeen: r.times_seen,
+    userCount: r.user_count,
+    added: perIssue.get(r.id)!.n,
+  }));
 }
 
 /**

@@ -1,2 +1,2 @@
-export { PipelineWorker, type WorkerOptions } from './worker';
-export { prepareEvent, userKeyOf, type RawEventRow } from './prepare';
+export { PipelineWorker, type WorkerOptions, type EventProcessor } from './worker';
+export { prepareEvent, normalizeRow, prepareNormalized, userKeyOf, type RawEventRow } from './prepare';

@@ -24,13 +24,22 @@ function isUnhandled(event: NormalizedEvent): boolean {
 
 /** Normalizes, groups and titles one queued event. Throws only for a payload that isn't an event. */
 export function prepareEvent(row: RawEventRow): PreparedEvent {
+  return prepareNormalized(row, normalizeRow(row));
+}
+
+/** Parses and normalizes one queued event. Throws only for a payload that isn't an event. */
+export function normalizeRow(row: RawEventRow): NormalizedEvent {
   const payload: unknown = JSON.parse(row.payload);
-  const event = normalizeEvent(payload, {
+  return normalizeEvent(payload, {
     envelopeEventId: row.event_id ?? undefined,
     receivedAt: row.received_at.getTime() / 1000,
     sentAt: row.sent_at ?? undefined,
     clientIp: row.client_ip ?? undefined,
   });
+}
+
+/** Groups and titles a normalized event (after plugins' processEvent, if any). */
+export function prepareNormalized(row: RawEventRow, event: NormalizedEvent): PreparedEvent {
   const grouping = computeGrouping(event);
   const issue = deriveIssueMetadata(event);
   return {

@@ -2,7 +2,17 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { EventPartitions } from '../db';
 import { storeEventBatch, type PreparedEvent, type StoreSummary } from '../issues';
-import { prepareEvent, type RawEventRow } from './prepare';
+import type { NormalizedEvent } from '../events';
+import { normalizeRow, prepareNormalized, type RawEventRow } from './prepare';
+
+/**
+ * Runs between normalizing and grouping (the plugin host's processEvent): returns the event, changed
+ * or not, or null to drop it. Must not throw; must bound its own time.
+ */
+export type EventProcessor = (
+  event: NormalizedEvent,
+  trx: Knex.Transaction,
+) => Promise<NormalizedEvent | null>;
 
 export interface WorkerOptions {
   batchSize: number;
@@ -10,6 +20,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** How long an idle loop sleeps before looking at the queue again (other processes may fill it). */
   idlePollMs?: number;
+  /** Plugins' processEvent; events of a batch go through it concurrently, inside the batch's transaction. */
+  processEvent?: EventProcessor;
 }
 
 /** Postgres error codes worth retrying the whole batch for. */
@@ -182,20 +194,37 @@ export class PipelineWorker {
     if (onClaim) onClaim(rows[0].id);
     const prepared: PreparedEvent[] = [];
     const failed: { row: RawEventRow; error: unknown }[] = [];
-    for (const row of rows) {
-      try {
-        prepared.push(prepareEvent(row));
-      } catch (error) {
-        failed.push({ row, error });
-      }
-    }
+    let dropped = 0;
+    const outcomes = await Promise.all(rows.map((row) => this.prepareRow(row, trx)));
+    outcomes.forEach((outcome, i) => {
+      if (outcome === null) dropped += 1;
+      else if ('error' in outcome) failed.push({ row: rows[i], error: outcome.error });
+      else prepared.push(outcome.prepared);
+    });
     await this.partitions.ensureFor(uniqueDays(prepared.map((p) => p.receivedAt)), trx);
     const summary: StoreSummary = await storeEventBatch(trx, prepared);
     if (failed.length > 0) await this.keepFailed(trx, failed);
     await trx.raw('DELETE FROM raw_events WHERE id = ANY(?::bigint[])', [rows.map((r) => r.id)]);
     this.processedTotal += rows.length;
-    this.log.debug({ claimed: rows.length, ...summary, failed: failed.length }, 'pipeline batch stored');
+    this.log.debug(
+      { claimed: rows.length, ...summary, failed: failed.length, dropped },
+      'pipeline batch stored',
+    );
     return rows.length;
+  }
+
+  /** Normalizes one row, passes it through the event processor, groups it; null when it was dropped. */
+  private async prepareRow(
+    row: RawEventRow,
+    trx: Knex.Transaction,
+  ): Promise<{ prepared: PreparedEvent } | { error: unknown } | null> {
+    try {
+      let event: NormalizedEvent | null = normalizeRow(row);
+      if (this.options.processEvent) event = await this.options.processEvent(event, trx);
+      return event === null ? null : { prepared: prepareNormalized(row, event) };
+    } catch (error) {
+      return { error };
+    }
   }
 
   /** An event the pipeline could not process is kept raw, with the reason, rather than dropped. */

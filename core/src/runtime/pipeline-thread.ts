@@ -7,17 +7,22 @@
  * This file is both sides: `PipelineThread` (used by runtime.ts) starts a worker thread on this
  * same module, whose top level then runs `runThread()`.
  */
+// The thread's entry point: tsyringe (through the plugin host) needs the polyfill loaded first.
+import 'reflect-metadata';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, EventPartitions } from '../db';
 import { PipelineWorker } from '../pipeline';
+import { PluginHost } from '../plugins';
+import type { Config } from '../config';
 
 export interface PipelineThreadOptions {
   databaseUrl: string;
   logLevel: string;
   batchSize: number;
   concurrency: number;
+  plugins: Config['plugins'];
 }
 
 interface ThreadData extends PipelineThreadOptions {
@@ -91,18 +96,28 @@ export class PipelineThread {
 /** Inside the thread: one PipelineWorker on its own pool, driven by messages from the main thread. */
 function runThread(data: ThreadData): void {
   const port = parentPort!;
-  const log = createLogger(data.logLevel).child({ component: 'pipeline', thread: true });
+  const base = createLogger(data.logLevel);
+  const log = base.child({ component: 'pipeline', thread: true });
   const db = connectDatabase({ kind: 'postgres', url: data.databaseUrl, poolMax: data.concurrency + 1 });
-  const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
-    batchSize: data.batchSize,
-    concurrency: data.concurrency,
+  const started = PluginHost.start(data.plugins.specs, {
+    knex: db.knex,
+    log: base.child({ component: 'plugins', thread: true }),
+    rawConfigs: data.plugins.rawConfigs,
+    eventBudgetMs: data.plugins.eventBudgetMs,
+  }).then((plugins) => {
+    const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
+      batchSize: data.batchSize,
+      concurrency: data.concurrency,
+      processEvent: plugins.hasEventProcessors ? (event, trx) => plugins.processEvent(event, trx) : undefined,
+    });
+    worker.start();
+    return worker;
   });
-  worker.start();
   port.on('message', (message: ToThread) => {
-    if (message === 'wake') worker.wake();
+    if (message === 'wake') void started.then((worker) => worker.wake());
     else if (message === 'stop') {
-      void worker
-        .stop()
+      void started
+        .then((worker) => worker.stop())
         .then(() => db.close())
         .catch((error: unknown) => log.error({ err: error }, 'pipeline thread did not stop cleanly'))
         .finally(() => port.postMessage('stopped' satisfies FromThread));

@@ -74,4 +74,66 @@ describe('faultline runtime', function () {
     const key = await new AccountsRepository(runtime.db.knex).findKeyByPublicKey(publicKey);
     assert.equal(key?.is_active, false);
   });
+  it('starts with the plugins of PLUGINS, skipping a broken one; a hanging plugin does not stop ingestion', async () => {
+    const fixtures = path.join(__dirname, '..', 'plugins', 'test-fixtures');
+    const example = path.join(
+      __dirname,
+      '..',
+      '..',
+      '..',
+      'plugin-sdk',
+      'src',
+      'examples',
+      'tag-and-drop.ts',
+    );
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      PLUGINS: `${path.join(fixtures, 'hangs')}, ${example}, ${path.join(fixtures, 'wrong-host')}`,
+      PLUGIN_CONFIG_TAG_AND_DROP: '{"team":"payments"}',
+      PLUGIN_EVENT_BUDGET_MS: '30',
+    });
+    runtime = await openRuntime(config, createLogger('silent'));
+    running = await startServices(runtime, { http: true, workers: true });
+    assert.deepEqual(
+      running.plugins?.loaded.map((p) => p.id),
+      ['hangs', 'tag-and-drop'],
+    );
+    assert.match(running.plugins!.skipped[0].reason, /supports Faultline \^99\.0\.0/);
+    const setup = await bootstrap(runtime.db.knex, {
+      organization: 'acme',
+      team: 'acme-team',
+      project: 'app',
+      platform: 'javascript',
+      email: 'owner@acme.io',
+      publicUrl: running.url,
+    });
+    const publicKey = decodeURIComponent(new URL(setup.dsn).username);
+    const send = (eventId: string, url: string) =>
+      fetch(`${running!.url}/api/${setup.projectId}/store/?sentry_key=${publicKey}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event_id: eventId, message: 'Payment declined', request: { url } }),
+      });
+    const kept = randomUUID().replaceAll('-', '');
+    const health = randomUUID().replaceAll('-', '');
+    assert.equal((await send(health, 'https://app.example.com/health')).status, 200);
+    assert.equal((await send(kept, 'https://app.example.com/pay')).status, 200);
+    let row: { data: unknown } | undefined;
+    for (let i = 0; i < 200 && !row; i++) {
+      row = await runtime.db.knex('events').where({ event_id: kept }).first();
+      if (!row) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    assert.ok(row, 'the event was stored');
+    const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as {
+      tags: [string, string][];
+    };
+    assert.deepEqual(
+      data.tags.find(([k]) => k === 'team'),
+      ['team', 'payments'],
+    );
+    assert.equal(await runtime.db.knex('events').where({ event_id: health }).first(), undefined);
+    assert.ok(running.plugins!.healthOf('hangs')!.failures >= 1);
+  });
 });

@@ -16,7 +16,8 @@ import {
   mountIngestRoutes,
 } from '../ingest';
 import { PipelineWorker } from '../pipeline';
-import { mountApiRoutes } from '../api';
+import { PluginHost } from '../plugins';
+import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
 import { lockDataDir } from './data-dir-lock';
 import { PipelineThread } from './pipeline-thread';
@@ -79,6 +80,8 @@ export interface RunningServer {
   url: string;
   /** The in-process pipeline worker; undefined when there is none or it runs on its own thread. */
   worker: PipelineWorker | undefined;
+  /** Plugins of the in-process pipeline worker (on a pipeline thread, the thread has its own). */
+  plugins: PluginHost | undefined;
   stop(): Promise<void>;
 }
 
@@ -100,15 +103,30 @@ export async function startServices(
             logLevel: config.logLevel,
             batchSize: config.worker.batchSize,
             concurrency: config.worker.concurrency,
+            plugins: config.plugins,
           },
           log,
         )
+      : undefined;
+  // Plugins live where the pipeline runs: here, or (loaded again by the thread) on the pipeline thread.
+  const plugins =
+    options.workers && !thread
+      ? await PluginHost.start(config.plugins.specs, {
+          knex: db.knex,
+          log: log.child({ component: 'plugins' }),
+          rawConfigs: config.plugins.rawConfigs,
+          eventBudgetMs: config.plugins.eventBudgetMs,
+          container,
+        })
       : undefined;
   const worker =
     options.workers && !thread
       ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
           batchSize: config.worker.batchSize,
           concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
+          processEvent: plugins?.hasEventProcessors
+            ? (event, trx) => plugins.processEvent(event, trx)
+            : undefined,
         })
       : undefined;
   const maintenance = options.workers ? startMaintenance(runtime, partitions) : undefined;
@@ -120,6 +138,7 @@ export async function startServices(
   let stopping = false;
   let url = config.http.publicUrl;
   let writer: IngestQueueWriter | undefined;
+  const changeStreams = new ChangeStreams(db.knex);
   if (options.http) {
     writer = new IngestQueueWriter(db.knex, {
       // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
@@ -137,6 +156,7 @@ export async function startServices(
           config,
           auth: container.resolve(TOKENS.Auth),
           onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
+          changeStreams,
         }),
     ]);
     server = http.createServer(app.callback());
@@ -157,9 +177,12 @@ export async function startServices(
   return {
     url,
     worker,
+    plugins,
     stop: async () => {
       if (server) {
         stopping = true;
+        // Change streams never finish on their own; clients reconnect elsewhere with Last-Event-ID.
+        changeStreams.closeAll();
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
         // Connections busy right now go idle after their answer; close them as they do. Requests
         // still unanswered after the grace period are cut (their SDKs will count them as not sent).

@@ -3,12 +3,14 @@ import { BadRequestError, NotFoundError } from '../../errors';
 import { findIssueById, findIssuesByIds, listIssues, type IssueRow } from '../../issues';
 import type { Context as KoaContext } from 'koa';
 import { recordAudit } from '../../audit';
+import { recordIssueChanges } from '../../changes';
 import { canSeeProject, parseShortId, type OrganizationAccess } from '../access';
 import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import { parseIssueSearch } from '../issue-search';
 import { loadIssueStats } from '../issue-stats';
+import { issueChangeRecords, lockIssueStates } from '../issue-change-records';
 import { applyIssueChange, issueChangeOf, issueUpdateBody, type IssueUpdateBody } from '../issue-update';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
@@ -60,7 +62,7 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     return rows.map((row) => serializeIssue(row, publicUrl, stats?.get(row.id)));
   }
 
-  /** Applies the change and records it in the audit log, in one transaction. */
+  /** Applies the change and records it in the audit log and the change outbox, in one transaction. */
   async function changeIssues(
     ctx: KoaContext,
     caller: ApiCaller,
@@ -69,11 +71,14 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     body: IssueUpdateBody,
   ): Promise<void> {
     const change = await issueChangeOf(knex, organization, body);
+    const ids = issues.map((issue) => issue.id);
     await knex.transaction(async (trx) => {
-      await applyIssueChange(
+      const before = await lockIssueStates(trx, ids);
+      await applyIssueChange(trx, ids, change);
+      const after = await lockIssueStates(trx, ids);
+      await recordIssueChanges(
         trx,
-        issues.map((issue) => issue.id),
-        change,
+        issueChangeRecords(before, after, { userId: caller.user?.id ?? null, surface: 'api' }),
       );
       for (const issue of issues) {
         await recordAudit(trx, {

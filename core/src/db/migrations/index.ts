@@ -7,6 +7,8 @@ import * as authentication from './005-authentication';
 import * as sso from './006-sso';
 import * as hashProjectKeySecrets from './007-hash-project-key-secrets';
 import * as lz4ForEventPayloads from './008-lz4-for-event-payloads';
+import * as issueChanges from './009-issue-changes';
+import * as pluginStorage from './010-plugin-storage';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -23,6 +25,8 @@ const MIGRATIONS: [string, Migration][] = [
   ['006-sso', sso],
   ['007-hash-project-key-secrets', hashProjectKeySecrets],
   ['008-lz4-for-event-payloads', lz4ForEventPayloads],
+  ['009-issue-changes', issueChanges],
+  ['010-plugin-storage', pluginStorage],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

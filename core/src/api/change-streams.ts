@@ -1,0 +1,124 @@
+import { PassThrough } from 'node:stream';
+import type { Knex } from 'knex';
+import { readChangesAfter, type ChangeCursor, type IssueChangeRecord } from '../changes';
+
+/** How often open streams look for new changes, and how often an idle one sends a comment. */
+export const POLL_INTERVAL_MS = 250;
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+const BATCH = 500;
+
+export interface StreamSubscription {
+  organizationId: number;
+  /** Undefined: every project of the organization. */
+  projectIds: number[] | undefined;
+  after: ChangeCursor;
+}
+
+interface OpenStream extends StreamSubscription {
+  out: PassThrough;
+  busy: boolean;
+  lastWrite: number;
+}
+
+/** One change as a Server-Sent Event. */
+export function sseEvent(change: IssueChangeRecord): string {
+  const data = {
+    id: change.id,
+    kind: change.kind,
+    organizationId: change.organizationId,
+    projectId: change.projectId,
+    issueId: String(change.issueId),
+    surface: change.surface,
+    actorUserId: change.actorUserId === null ? null : String(change.actorUserId),
+    data: change.data,
+    dateCreated: change.createdAt.toISOString(),
+  };
+  return `id: ${change.cursor}\nevent: issue.${change.kind}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The open change streams of this process, served by one timer: every tick, each stream reads the
+ * outbox after its own cursor (the outbox, not this process, is the source of truth, so changes made
+ * through any process sharing the database arrive). `closeAll()` ends them on shutdown.
+ */
+export class ChangeStreams {
+  private readonly open = new Set<OpenStream>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly intervals = { pollMs: POLL_INTERVAL_MS, heartbeatMs: HEARTBEAT_INTERVAL_MS },
+  ) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Opens a stream; it ends (and stops being polled) when the client goes or `closeAll()` runs. */
+  subscribe(subscription: StreamSubscription): PassThrough {
+    const out = new PassThrough();
+    const stream: OpenStream = { ...subscription, out, busy: false, lastWrite: Date.now() };
+    this.open.add(stream);
+    out.on('close', () => this.forget(stream));
+    out.write(`retry: 2000\n: connected\n\n`);
+    this.timer ??= setInterval(() => this.tick(), this.intervals.pollMs);
+    void this.poll(stream);
+    return out;
+  }
+
+  closeAll(): void {
+    for (const stream of this.open) stream.out.end();
+    this.open.clear();
+    this.stopTimer();
+  }
+
+  private forget(stream: OpenStream): void {
+    this.open.delete(stream);
+    if (this.open.size === 0) this.stopTimer();
+  }
+
+  private stopTimer(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const stream of this.open) {
+      if (now - stream.lastWrite >= this.intervals.heartbeatMs) this.write(stream, ': ping\n\n');
+      if (!stream.busy) void this.poll(stream);
+    }
+  }
+
+  private async poll(stream: OpenStream): Promise<void> {
+    stream.busy = true;
+    try {
+      for (;;) {
+        if (!this.open.has(stream) || stream.projectIds?.length === 0) return;
+        const changes = await readChangesAfter(this.knex, {
+          organizationId: stream.organizationId,
+          after: stream.after,
+          projectIds: stream.projectIds,
+          limit: BATCH,
+        });
+        if (!this.open.has(stream)) return;
+        for (const change of changes) this.write(stream, sseEvent(change));
+        const last = changes.at(-1);
+        if (last) {
+          const [txid, id] = last.cursor.split('-');
+          stream.after = { txid, id };
+        }
+        if (changes.length < BATCH) return;
+      }
+    } catch {
+      // The database is briefly unreachable or shutting down: the next tick tries again.
+    } finally {
+      stream.busy = false;
+    }
+  }
+
+  private write(stream: OpenStream, text: string): void {
+    stream.lastWrite = Date.now();
+    stream.out.write(text);
+  }
+}

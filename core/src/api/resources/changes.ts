@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { BadRequestError } from '../../errors';
+import { currentChangeCursor, parseCursor } from '../../changes';
+import { canSeeProject } from '../access';
+import { route, type ApiRoute } from '../define-route';
+import type { ApiDependencies } from '../dependencies';
+import { repeated, single } from '../validation';
+import { ChangeStreams } from '../change-streams';
+
+const changeStreamQuery = z.object({
+  project: repeated(z.coerce.number().int()),
+  cursor: single(z.string().optional()),
+});
+
+/** The change stream: Server-Sent Events of what happens to an organization's issues (docs/change-stream.md). */
+export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
+  let streams = deps.changeStreams;
+  return [
+    route({
+      method: 'get',
+      path: '/api/0/organizations/:organization/changes/',
+      scope: 'event:read',
+      resource: 'organization',
+      summary:
+        "A text/event-stream of changes to the organization's issues (projects the caller may see, or ?project=ID), resumable with Last-Event-ID",
+      query: changeStreamQuery,
+      produces: 'text/event-stream',
+      handler: async ({ ctx, target: { access }, query }) => {
+        const given = ctx.get('last-event-id') || query.cursor;
+        const parsed = given ? parseCursor(given) : undefined;
+        if (given && !parsed)
+          throw new BadRequestError(
+            `Invalid cursor "${given}": resume with the id of the last event received (Last-Event-ID)`,
+            'invalid_request',
+          );
+        const after = parsed ?? (await currentChangeCursor(deps.knex));
+        const requested =
+          query.project.length === 0 || query.project.includes(-1) ? undefined : query.project;
+        // A member only hears about the projects of their teams, whatever ?project= asks for.
+        const projectIds =
+          access.visibleProjectIds === undefined
+            ? requested
+            : (requested ?? access.visibleProjectIds).filter((id) => canSeeProject(access, id));
+        streams ??= new ChangeStreams(deps.knex);
+        ctx.req.socket.setTimeout(0);
+        ctx.req.socket.setNoDelay(true);
+        ctx.set('Cache-Control', 'no-cache, no-transform');
+        ctx.set('X-Accel-Buffering', 'no');
+        ctx.type = 'text/event-stream';
+        // No compression middleware exists; should one come, this keeps it off the stream.
+        ctx.compress = false;
+        return streams.subscribe({ organizationId: access.organization.id, projectIds, after });
+      },
+    }),
+  ];
+}

@@ -1,0 +1,11 @@
+export {
+  CHANGE_KINDS,
+  CHANGE_SURFACES,
+  type ChangeKind,
+  type ChangeSurface,
+  type NewIssueChange,
+  type IssueChangeRecord,
+} from './kinds';
+export { recordIssueChanges } from './record';
+export { readChangesAfter, currentChangeCursor } from './read';
+export { parseCursor, formatCursor, type ChangeCursor } from './cursor';

@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { PluginHooks } from './hooks';
+import type { ServiceRef } from './services';
+
+type DepsOf<D> = { [K in keyof D]: D[K] extends ServiceRef<infer T> ? T : never };
+
+export interface InitRegistration<D extends Record<string, ServiceRef<unknown>>> {
+  deps: D;
+  init(deps: DepsOf<D>): Promise<{ hooks: PluginHooks }> | { hooks: PluginHooks };
+}
+
+/** What `register(env)` receives. */
+export interface PluginEnvironment {
+  registerInit<D extends Record<string, ServiceRef<unknown>>>(registration: InitRegistration<D>): void;
+}
+
+export interface PluginOptions<S extends z.ZodType = z.ZodType> {
+  /** Lowercase letters, digits and dashes, e.g. `health-check-filter`. */
+  id: string;
+  /** The plugin's own version (semver). */
+  version: string;
+  /** Host versions the plugin supports, as a semver range, e.g. `^0.1.0`. */
+  hostVersion: string;
+  /** Validates the plugin's config; the plugin is skipped when its config does not match. */
+  configSchema?: S;
+  register(env: PluginEnvironment): void;
+}
+
+/** A plugin, as the host loads it. The marker lets the host tell it from other exports. */
+export interface PluginDefinition<S extends z.ZodType = z.ZodType> extends PluginOptions<S> {
+  readonly $$type: '@faultline/plugin';
+}
+
+/** Declares a plugin. Export the result as the module's default export. */
+export function definePlugin<S extends z.ZodType = z.ZodType>(
+  options: PluginOptions<S>,
+): PluginDefinition<S> {
+  return { ...options, $$type: '@faultline/plugin' };
+}
+
+/** The validated config type of a plugin's schema, for typing `coreServices.config`. */
+export type ConfigOf<S extends z.ZodType> = z.infer<S>;
