@@ -16,7 +16,8 @@ const END_OF_TRANSACTION = '9223372036854775807';
 export async function readChangesAfter(
   knex: Knex,
   options: {
-    organizationId: number;
+    /** Undefined: every organization (for the host's own consumers, e.g. plugin hooks). */
+    organizationId?: number;
     after: ChangeCursor;
     /** Undefined: every project of the organization. */
     projectIds?: number[];
@@ -24,7 +25,6 @@ export async function readChangesAfter(
   },
 ): Promise<IssueChangeRecord[]> {
   const query = knex('issue_changes')
-    .where('organization_id', options.organizationId)
     .whereRaw('(txid, id) > (?::xid8, ?::bigint)', [options.after.txid, options.after.id])
     .whereRaw('txid < pg_snapshot_xmin(pg_current_snapshot())')
     .orderBy([
@@ -44,6 +44,7 @@ export async function readChangesAfter(
       'data',
       'created_at',
     );
+  if (options.organizationId !== undefined) query.where('organization_id', options.organizationId);
   if (options.projectIds) query.whereIn('project_id', options.projectIds);
   const rows: ChangeRow[] = await query;
   return rows.map((row) => ({

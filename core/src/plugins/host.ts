@@ -107,6 +107,11 @@ export class PluginHost {
     return this.loaded.some((p) => p.hooks.processEvent);
   }
 
+  /** Runs a call of plugin code under the same isolation and time budget as processEvent. */
+  runIsolated<T>(call: () => T | Promise<T>, budgetMs: number, what: string): Promise<T> {
+    return this.sandbox.run(call, budgetMs, what);
+  }
+
   healthOf(id: string): PluginHealth | undefined {
     const h = this.health.get(id);
     return (

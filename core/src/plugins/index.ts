@@ -10,4 +10,5 @@ export {
   type SkippedPlugin,
   type PluginHealth,
 } from './host';
+export { HookDispatcher, type HookDispatcherOptions, type HookDeliveryStats } from './hook-dispatcher';
 export { HOST_VERSION } from './manifest';

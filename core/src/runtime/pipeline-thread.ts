@@ -14,7 +14,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, EventPartitions } from '../db';
 import { PipelineWorker } from '../pipeline';
-import { PluginHost } from '../plugins';
+import { HookDispatcher, PluginHost } from '../plugins';
 import type { Config } from '../config';
 
 export interface PipelineThreadOptions {
@@ -111,13 +111,19 @@ function runThread(data: ThreadData): void {
       processEvent: plugins.hasEventProcessors ? (event, trx) => plugins.processEvent(event, trx) : undefined,
     });
     worker.start();
-    return worker;
+    // Issue hooks of this thread's plugins, fed from the change outbox.
+    const hooks = new HookDispatcher(plugins, {
+      knex: db.knex,
+      log: base.child({ component: 'plugin-hooks', thread: true }),
+    });
+    void hooks.start().catch((error: unknown) => log.error({ err: error }, 'plugin hooks did not start'));
+    return { worker, hooks };
   });
   port.on('message', (message: ToThread) => {
-    if (message === 'wake') void started.then((worker) => worker.wake());
+    if (message === 'wake') void started.then(({ worker }) => worker.wake());
     else if (message === 'stop') {
       void started
-        .then((worker) => worker.stop())
+        .then(({ worker, hooks }) => Promise.all([worker.stop(), hooks.stop()]))
         .then(() => db.close())
         .catch((error: unknown) => log.error({ err: error }, 'pipeline thread did not stop cleanly'))
         .finally(() => port.postMessage('stopped' satisfies FromThread));

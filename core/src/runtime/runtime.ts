@@ -16,7 +16,7 @@ import {
   mountIngestRoutes,
 } from '../ingest';
 import { PipelineWorker } from '../pipeline';
-import { PluginHost } from '../plugins';
+import { HookDispatcher, PluginHost } from '../plugins';
 import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
 import { lockDataDir } from './data-dir-lock';
@@ -133,6 +133,11 @@ export async function startServices(
   if (maintenance) await maintenance.first;
   worker?.start();
   thread?.start();
+  // Issue hooks are fed from the change outbox, next to the plugins that have them (never on requests).
+  const hooks = plugins
+    ? new HookDispatcher(plugins, { knex: db.knex, log: log.child({ component: 'plugin-hooks' }) })
+    : undefined;
+  await hooks?.start();
 
   let server: http.Server | undefined;
   let stopping = false;
@@ -198,7 +203,7 @@ export async function startServices(
       }
       await writer?.drain();
       maintenance?.stop();
-      await Promise.all([worker?.stop(), thread?.stop()]);
+      await Promise.all([worker?.stop(), thread?.stop(), hooks?.stop()]);
     },
   };
 }

@@ -9,6 +9,7 @@ import * as hashProjectKeySecrets from './007-hash-project-key-secrets';
 import * as lz4ForEventPayloads from './008-lz4-for-event-payloads';
 import * as issueChanges from './009-issue-changes';
 import * as pluginStorage from './010-plugin-storage';
+import * as pluginHookCursors from './011-plugin-hook-cursors';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['008-lz4-for-event-payloads', lz4ForEventPayloads],
   ['009-issue-changes', issueChanges],
   ['010-plugin-storage', pluginStorage],
+  ['011-plugin-hook-cursors', pluginHookCursors],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
