@@ -63,7 +63,7 @@ const AUTHORIZED_PARAMS = [
   'inviteId',
   'tokenId',
 ];
-const HANDLER_PARAMS = ['event', 'shortId', 'token'];
+const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId'];
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
 type Outcome = 'allowed' | 403 | 404;
@@ -160,6 +160,19 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     return row.id as number;
   }
 
+  async function alertRule(inProject: number): Promise<string> {
+    const [row] = await knex('alert_rules')
+      .insert({
+        project_id: inProject,
+        name: `rule ${++counter}`,
+        triggers: JSON.stringify([{ id: 'issue.created' }]),
+        filters: '[]',
+        actions: '[]',
+      })
+      .returning('id');
+    return String(row.id);
+  }
+
   /** Throw-away targets for routes that change memberships or delete, so the next case finds the world intact. */
   async function freshOwn(route: ApiRoute, role: Role): Promise<Record<string, string>> {
     const changesMembership = route.path.includes('/members/:member/teams/');
@@ -194,6 +207,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
         .returning('public_key');
       values.keyId = key.public_key;
     }
+    if (params.includes('ruleId') && route.method === 'delete') values.ruleId = await alertRule(projectId);
     if (params.includes('inviteId')) {
       const made = await invite(orgId);
       values.inviteId = made.id;
@@ -279,6 +293,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       // foreign case is a guessed token.
       token: `${foreignInvite.token}-guessed`,
       tokenId: String((await accounts.createOrganizationToken(globexOrg.id, null, 'ci', ['org:read'])).id),
+      ruleId: await alertRule(globex.projectId),
     };
     own = {
       organization: 'acme',
@@ -293,6 +308,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       token: ownInvite.token,
       tokenId: String((await accounts.createOrganizationToken(orgId, null, 'ci', ['org:read'])).id),
       foreignUserTokenId: String(eveToken.id),
+      ruleId: await alertRule(projectId),
     };
     api = await startApiServer(knex);
   });

@@ -44,6 +44,8 @@ export interface ApiServerOptions {
   /** Mail for password resets goes here (default: not sent). */
   smtpUrl?: string;
   onProjectKeyChanged?: (publicKey: string) => void;
+  /** Plugin ids alert rule actions may name (default: none). */
+  actionPlugins?: readonly string[];
 }
 
 export interface ApiAnswer {
@@ -121,6 +123,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         auth,
         onProjectKeyChanged: options.onProjectKeyChanged,
         changeStreams,
+        actionPlugins: () => options.actionPlugins ?? [],
       }),
   ]);
   server.on('request', app.callback());

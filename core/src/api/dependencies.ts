@@ -18,4 +18,9 @@ export interface ApiDependencies {
   onProjectKeyChanged?: (publicKey: string) => void;
   /** The open change streams of this process (created on first use when not given). */
   changeStreams?: ChangeStreams;
+  /**
+   * Ids of the loaded plugins that alert rule actions may name; a rule naming any other plugin is
+   * refused. Absent: no plugin is loaded in this process, so every action is refused.
+   */
+  actionPlugins?: () => readonly string[];
 }

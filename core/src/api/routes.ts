@@ -3,6 +3,7 @@ import { RateLimiter } from '../auth';
 import { TokenAuthenticator, TOKEN_FAILURE_LIMIT } from './auth';
 import { registerRoutes, type ApiRoute } from './define-route';
 import type { ApiDependencies } from './dependencies';
+import { alertRuleRoutes } from './resources/alert-rules';
 import { changeRoutes } from './resources/changes';
 import { eventRoutes } from './resources/events';
 import { issueTagRoutes } from './resources/issue-tags';
@@ -40,6 +41,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...eventRoutes(deps),
     ...issueTagRoutes(deps),
     ...changeRoutes(deps),
+    ...alertRuleRoutes(deps),
   ];
 }
 

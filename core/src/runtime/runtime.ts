@@ -17,6 +17,7 @@ import {
 } from '../ingest';
 import { PipelineWorker } from '../pipeline';
 import { HookDispatcher, PluginHost } from '../plugins';
+import { AlertEvaluator } from '../alerts';
 import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
 import { lockDataDir } from './data-dir-lock';
@@ -138,6 +139,11 @@ export async function startServices(
     ? new HookDispatcher(plugins, { knex: db.knex, log: log.child({ component: 'plugin-hooks' }) })
     : undefined;
   await hooks?.start();
+  // Alert rules are evaluated from the same outbox, by whichever worker holds the alert cursor's lease.
+  const alerts = options.workers
+    ? new AlertEvaluator({ knex: db.knex, log: log.child({ component: 'alerts' }) })
+    : undefined;
+  await alerts?.start();
 
   let server: http.Server | undefined;
   let stopping = false;
@@ -162,6 +168,8 @@ export async function startServices(
           auth: container.resolve(TOKENS.Auth),
           onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
           changeStreams,
+          // Plugins on a pipeline thread are not visible here: rules then can't name actions yet.
+          actionPlugins: () => plugins?.loaded.map((p) => p.id) ?? [],
         }),
     ]);
     server = http.createServer(app.callback());
@@ -203,7 +211,7 @@ export async function startServices(
       }
       await writer?.drain();
       maintenance?.stop();
-      await Promise.all([worker?.stop(), thread?.stop(), hooks?.stop()]);
+      await Promise.all([worker?.stop(), thread?.stop(), hooks?.stop(), alerts?.stop()]);
     },
   };
 }

@@ -10,6 +10,7 @@ import * as lz4ForEventPayloads from './008-lz4-for-event-payloads';
 import * as issueChanges from './009-issue-changes';
 import * as pluginStorage from './010-plugin-storage';
 import * as pluginHookCursors from './011-plugin-hook-cursors';
+import * as alertRules from './012-alert-rules';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -29,6 +30,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['009-issue-changes', issueChanges],
   ['010-plugin-storage', pluginStorage],
   ['011-plugin-hook-cursors', pluginHookCursors],
+  ['012-alert-rules', alertRules],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,230 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import {
+  actionSchema,
+  filterSchema,
+  ruleFromRow,
+  triggerSchema,
+  type AlertRule,
+  type AlertRuleRow,
+} from '../../alerts';
+import { BadRequestError, NotFoundError } from '../../errors';
+import { route, type ApiRoute } from '../define-route';
+import type { ApiDependencies } from '../dependencies';
+import { pageParams, pageRequest, paginate } from '../pagination';
+
+const MAX_FREQUENCY_MINUTES = 30 * 24 * 60;
+
+const ruleFields = {
+  name: z.string().trim().min(1).max(256),
+  actionMatch: z.enum(['all', 'any']),
+  filterMatch: z.enum(['all', 'any', 'none']),
+  conditions: z.array(triggerSchema).min(1).max(20),
+  filters: z.array(filterSchema).max(20),
+  actions: z.array(actionSchema).min(1).max(20),
+  frequency: z.number().int().min(0).max(MAX_FREQUENCY_MINUTES),
+  status: z.enum(['active', 'disabled']),
+};
+
+const createBody = z.strictObject({
+  ...ruleFields,
+  actionMatch: ruleFields.actionMatch.default('any'),
+  filterMatch: ruleFields.filterMatch.default('all'),
+  filters: ruleFields.filters.default([]),
+  frequency: ruleFields.frequency.default(30),
+  status: ruleFields.status.default('active'),
+});
+
+const updateBody = z.strictObject({
+  name: ruleFields.name.optional(),
+  actionMatch: ruleFields.actionMatch.optional(),
+  filterMatch: ruleFields.filterMatch.optional(),
+  conditions: ruleFields.conditions.optional(),
+  filters: ruleFields.filters.optional(),
+  actions: ruleFields.actions.optional(),
+  frequency: ruleFields.frequency.optional(),
+  status: ruleFields.status.optional(),
+});
+
+type RuleInput = z.output<typeof updateBody>;
+
+function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string): Record<string, unknown> {
+  return {
+    id: String(rule.id),
+    name: rule.name,
+    actionMatch: rule.actionMatch,
+    filterMatch: rule.filterMatch,
+    conditions: rule.triggers,
+    filters: rule.filters,
+    actions: rule.actions,
+    frequency: rule.frequencyMinutes,
+    status: rule.enabled ? 'active' : 'disabled',
+    projects: [projectSlug],
+    dateCreated: new Date(row.created_at).toISOString(),
+    dateModified: new Date(row.updated_at).toISOString(),
+  };
+}
+
+function columnsOf(input: RuleInput): Record<string, unknown> {
+  return {
+    ...(input.name === undefined ? {} : { name: input.name }),
+    ...(input.actionMatch === undefined ? {} : { action_match: input.actionMatch }),
+    ...(input.filterMatch === undefined ? {} : { filter_match: input.filterMatch }),
+    ...(input.conditions === undefined ? {} : { triggers: JSON.stringify(input.conditions) }),
+    ...(input.filters === undefined ? {} : { filters: JSON.stringify(input.filters) }),
+    ...(input.actions === undefined ? {} : { actions: JSON.stringify(input.actions) }),
+    ...(input.frequency === undefined ? {} : { frequency_minutes: input.frequency }),
+    ...(input.status === undefined ? {} : { enabled: input.status === 'active' }),
+  };
+}
+
+/** The rule `ruleId` of the project; 404 for anything else (another project's rule, not a number). */
+async function findRule(knex: Knex, projectId: number, ruleId: string): Promise<AlertRuleRow> {
+  const row: AlertRuleRow | undefined = /^\d{1,9}$/.test(ruleId)
+    ? await knex('alert_rules')
+        .where({ id: Number(ruleId), project_id: projectId })
+        .first()
+    : undefined;
+  if (!row) throw new NotFoundError(`Alert rule ${ruleId} not found`, 'rule_not_found');
+  return row;
+}
+
+/**
+ * A project's issue alert rules (Sentry's `/rules/`): list, create, read, change, delete, and the
+ * history of their fires. Every action must name a loaded plugin (`actionPlugins`); an unknown or
+ * not-loaded one is refused with a 400 that names it.
+ */
+export function alertRuleRoutes({ knex, config, actionPlugins }: ApiDependencies): ApiRoute[] {
+  const publicUrl = config.http.publicUrl;
+
+  function checkActions(actions: { plugin: string }[] | undefined): void {
+    if (!actions) return;
+    const loaded = new Set(actionPlugins?.() ?? []);
+    const unknown = [...new Set(actions.map((a) => a.plugin).filter((p) => !loaded.has(p)))];
+    if (unknown.length > 0)
+      throw new BadRequestError(
+        `actions: unknown or not loaded plugin${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `"${p}"`).join(', ')}`,
+        'unknown_plugin',
+      );
+  }
+
+  return [
+    route({
+      method: 'get',
+      path: '/api/0/projects/:organization/:project/rules/',
+      scope: 'project:read',
+      resource: 'project',
+      summary: "A project's issue alert rules",
+      query: z.object(pageParams),
+      handler: async ({ ctx, target: { project }, query }) => {
+        const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
+          knex<AlertRuleRow>('alert_rules')
+            .where('project_id', project.id)
+            .orderBy('id')
+            .limit(window.limit)
+            .offset(window.offset)
+            .select('*'),
+        );
+        return rows.map((row) => serializeRule(ruleFromRow(row), row, project.slug));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/0/projects/:organization/:project/rules/',
+      scope: 'project:write',
+      resource: 'project',
+      summary: 'Creates an issue alert rule',
+      body: createBody,
+      status: 201,
+      handler: async ({ target: { project }, body }) => {
+        checkActions(body.actions);
+        const [row] = await knex<AlertRuleRow>('alert_rules')
+          .insert({ project_id: project.id, ...columnsOf(body) })
+          .returning('*');
+        return serializeRule(ruleFromRow(row), row, project.slug);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/projects/:organization/:project/rules/:ruleId/',
+      scope: 'project:read',
+      resource: 'project',
+      summary: 'One issue alert rule',
+      handler: async ({ target: { project }, params }) => {
+        const row = await findRule(knex, project.id, params.ruleId);
+        return serializeRule(ruleFromRow(row), row, project.slug);
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/api/0/projects/:organization/:project/rules/:ruleId/',
+      scope: 'project:write',
+      resource: 'project',
+      summary: 'Changes an issue alert rule',
+      body: updateBody,
+      handler: async ({ target: { project }, params, body }) => {
+        const current = await findRule(knex, project.id, params.ruleId);
+        checkActions(body.actions);
+        const patch = columnsOf(body);
+        const [row] =
+          Object.keys(patch).length === 0
+            ? [current]
+            : await knex<AlertRuleRow>('alert_rules')
+                .where({ id: current.id })
+                .update({ ...patch, updated_at: knex.fn.now() })
+                .returning('*');
+        return serializeRule(ruleFromRow(row), row, project.slug);
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/0/projects/:organization/:project/rules/:ruleId/',
+      scope: 'project:write',
+      resource: 'project',
+      summary: 'Deletes an issue alert rule and its history',
+      handler: async ({ target: { project }, params }) => {
+        const current = await findRule(knex, project.id, params.ruleId);
+        await knex('alert_rules').where({ id: current.id }).delete();
+        return undefined;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/projects/:organization/:project/rules/:ruleId/fires/',
+      scope: 'project:read',
+      resource: 'project',
+      summary: "An issue alert rule's fires, newest first",
+      query: z.object(pageParams),
+      handler: async ({ ctx, target: { project }, params, query }) => {
+        const rule = await findRule(knex, project.id, params.ruleId);
+        const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
+          knex('alert_fires')
+            .where('rule_id', rule.id)
+            .orderBy([
+              { column: 'fired_at', order: 'desc' },
+              { column: 'id', order: 'desc' },
+            ])
+            .limit(window.limit)
+            .offset(window.offset)
+            .select<FireRow[]>('id', 'issue_id', 'change_id', 'fired_at', 'actions'),
+        );
+        return rows.map((row) => ({
+          id: String(row.id),
+          rule: String(rule.id),
+          issue: String(row.issue_id),
+          change: String(row.change_id),
+          dateFired: new Date(row.fired_at).toISOString(),
+          actions: typeof row.actions === 'string' ? (JSON.parse(row.actions) as unknown) : row.actions,
+        }));
+      },
+    }),
+  ];
+}
+
+interface FireRow {
+  id: string | number;
+  issue_id: number;
+  change_id: string | number;
+  fired_at: Date | string;
+  actions: unknown;
+}
