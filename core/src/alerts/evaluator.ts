@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import {
-  currentChangeCursor,
-  parseCursor,
-  readChangesAfter,
-  type ChangeCursor,
-  type IssueChangeRecord,
-} from '../changes';
+import { LeasedCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
 import type { Logger } from '../logging';
 import { evaluateRule, type AlertRule } from './rules';
 import { enabledRules } from './store';
@@ -39,14 +33,19 @@ class LeaseLost extends Error {}
 export class AlertEvaluator {
   private readonly owner = randomUUID();
   private readonly consumer: string;
-  private readonly leaseMs: number;
+  private readonly cursor: LeasedCursor;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly options: AlertEvaluatorOptions) {
     this.consumer = options.consumer ?? 'issue-alerts';
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.cursor = new LeasedCursor(
+      options.knex,
+      { table: 'alert_cursors', keyColumn: 'consumer', key: this.consumer },
+      this.owner,
+      options.leaseMs ?? 30_000,
+    );
   }
 
   /** Creates the cursor if missing (at "now": rules see changes from the first start on), then polls. */
@@ -69,11 +68,7 @@ export class AlertEvaluator {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    await this.options
-      .knex('alert_cursors')
-      .where('lease_owner', this.owner)
-      .update({ lease_owner: null, leased_until: null })
-      .catch(() => undefined);
+    await LeasedCursor.releaseAll(this.options.knex, 'alert_cursors', this.owner);
   }
 
   /** Evaluates what is there until caught up (for tests). Returns the changes this evaluator handled. */
@@ -86,18 +81,13 @@ export class AlertEvaluator {
   }
 
   private async ensureCursor(): Promise<void> {
-    const now = await currentChangeCursor(this.options.knex);
-    await this.options
-      .knex('alert_cursors')
-      .insert({ consumer: this.consumer, txid: now.txid, change_id: now.id })
-      .onConflict('consumer')
-      .ignore();
+    await LeasedCursor.ensureAll(this.options.knex, 'alert_cursors', 'consumer', [this.consumer]);
   }
 
   /** One round: claim the cursor, evaluate a batch, record fires and advance. Returns the changes handled. */
   private async pump(): Promise<number> {
     const { knex } = this.options;
-    const cursor = await this.claim();
+    const cursor = await this.cursor.claim();
     if (!cursor) return 0;
     const changes = await readChangesAfter(knex, { after: cursor, limit: this.options.batchSize ?? 100 });
     if (changes.length === 0) return 0;
@@ -105,16 +95,7 @@ export class AlertEvaluator {
     try {
       await knex.transaction(async (trx) => {
         for (const change of changes) await this.evaluate(trx, change, rules);
-        const last = parseCursor(changes.at(-1)!.cursor)!;
-        const updated = await trx('alert_cursors')
-          .where({ consumer: this.consumer, lease_owner: this.owner })
-          .update({
-            txid: trx.raw('?::xid8', [last.txid]),
-            change_id: last.id,
-            leased_until: this.leaseEnd(trx),
-            updated_at: trx.fn.now(),
-          });
-        if (updated !== 1) throw new LeaseLost();
+        if (!(await this.cursor.advance(trx, changes.at(-1)!.cursor))) throw new LeaseLost();
       });
     } catch (err) {
       if (err instanceof LeaseLost) return 0; // another evaluator has the cursor now
@@ -163,34 +144,5 @@ export class AlertEvaluator {
         .onConflict(['rule_id', 'change_id'])
         .ignore();
     }
-  }
-
-  /** Takes (or renews) the lease; undefined when another live evaluator holds it. */
-  private async claim(): Promise<ChangeCursor | undefined> {
-    return this.options.knex.transaction(async (trx) => {
-      const row = await trx('alert_cursors')
-        .where('consumer', this.consumer)
-        .andWhere((q) =>
-          q
-            .whereNull('leased_until')
-            .orWhere('leased_until', '<', trx.fn.now())
-            .orWhere('lease_owner', this.owner),
-        )
-        .forUpdate()
-        .skipLocked()
-        .first<{ txid: string; change_id: string } | undefined>(
-          trx.raw('txid::text AS txid'),
-          trx.raw('change_id::text AS change_id'),
-        );
-      if (!row) return undefined;
-      await trx('alert_cursors')
-        .where('consumer', this.consumer)
-        .update({ lease_owner: this.owner, leased_until: this.leaseEnd(trx) });
-      return { txid: row.txid, id: row.change_id };
-    });
-  }
-
-  private leaseEnd(knex: Knex): Knex.Raw {
-    return knex.raw(`now() + ? * interval '1 millisecond'`, [this.leaseMs]);
   }
 }

@@ -9,3 +9,4 @@ export {
 export { recordIssueChanges } from './record';
 export { readChangesAfter, currentChangeCursor } from './read';
 export { parseCursor, formatCursor, type ChangeCursor } from './cursor';
+export { LeasedCursor, type LeasedCursorRow } from './leased-cursor';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ChangeActor } from '@faultline/plugin-sdk';
-import { currentChangeCursor, parseCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
+import { LeasedCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
 import type { Logger } from '../logging';
 import type { LoadedPlugin, PluginHost } from './host';
 
@@ -52,6 +52,7 @@ export class HookDispatcher {
   private readonly backoffMs: number;
   private readonly leaseMs: number;
   private readonly busy = new Map<string, Promise<void>>();
+  private readonly cursors = new Map<string, LeasedCursor>();
   private readonly stats = new Map<string, HookDeliveryStats>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -94,11 +95,7 @@ export class HookDispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await Promise.allSettled([...this.busy.values()]);
-    await this.options
-      .knex('plugin_hook_cursors')
-      .where('lease_owner', this.owner)
-      .update({ lease_owner: null, leased_until: null })
-      .catch(() => undefined);
+    await LeasedCursor.releaseAll(this.options.knex, 'plugin_hook_cursors', this.owner);
   }
 
   /** Delivers what is there for every plugin, until each is caught up (for tests and shutdown). */
@@ -114,13 +111,17 @@ export class HookDispatcher {
 
   private async ensureCursors(): Promise<void> {
     const ids = this.plugins.map((p) => p.id);
-    if (ids.length === 0) return;
-    const now = await currentChangeCursor(this.options.knex);
-    await this.options
-      .knex('plugin_hook_cursors')
-      .insert(ids.map((id) => ({ plugin_id: id, txid: now.txid, change_id: now.id })))
-      .onConflict('plugin_id')
-      .ignore();
+    await LeasedCursor.ensureAll(this.options.knex, 'plugin_hook_cursors', 'plugin_id', ids);
+  }
+
+  private cursorOf(pluginId: string): LeasedCursor {
+    let cursor = this.cursors.get(pluginId);
+    if (!cursor) {
+      const row = { table: 'plugin_hook_cursors', keyColumn: 'plugin_id', key: pluginId };
+      cursor = new LeasedCursor(this.options.knex, row, this.owner, this.leaseMs);
+      this.cursors.set(pluginId, cursor);
+    }
+    return cursor;
   }
 
   private poll(): void {
@@ -138,7 +139,7 @@ export class HookDispatcher {
 
   /** One round for one plugin: claim its cursor, deliver a batch. Returns the changes handled. */
   private async pump(plugin: LoadedPlugin): Promise<number> {
-    const cursor = await this.claim(plugin.id);
+    const cursor = await this.cursorOf(plugin.id).claim();
     if (!cursor) return 0;
     const changes = await readChangesAfter(this.options.knex, {
       after: cursor,
@@ -154,50 +155,13 @@ export class HookDispatcher {
     return handled;
   }
 
-  /** Takes (or renews) the plugin's lease; undefined when another live dispatcher holds it. */
-  private async claim(pluginId: string): Promise<{ txid: string; id: string } | undefined> {
-    return this.options.knex.transaction(async (trx) => {
-      const row = await trx('plugin_hook_cursors')
-        .where('plugin_id', pluginId)
-        .andWhere((q) =>
-          q
-            .whereNull('leased_until')
-            .orWhere('leased_until', '<', trx.fn.now())
-            .orWhere('lease_owner', this.owner),
-        )
-        .forUpdate()
-        .skipLocked()
-        .first<{ txid: string; change_id: string } | undefined>(
-          trx.raw('txid::text AS txid'),
-          trx.raw('change_id::text AS change_id'),
-        );
-      if (!row) return undefined;
-      await trx('plugin_hook_cursors')
-        .where('plugin_id', pluginId)
-        .update({ lease_owner: this.owner, leased_until: this.leaseEnd(trx) });
-      return { txid: row.txid, id: row.change_id };
-    });
-  }
-
-  private leaseEnd(knex: Knex): Knex.Raw {
-    return knex.raw(`now() + ? * interval '1 millisecond'`, [this.leaseMs]);
-  }
-
   /** Moves the cursor past `change` and renews the lease, if this dispatcher still holds it. */
   private async advance(pluginId: string, change: IssueChangeRecord, outcome: Outcome): Promise<boolean> {
     const { knex } = this.options;
-    const position = parseCursor(change.cursor)!;
-    const updated = await knex('plugin_hook_cursors')
-      .where({ plugin_id: pluginId, lease_owner: this.owner })
-      .update({
-        txid: knex.raw('?::xid8', [position.txid]),
-        change_id: position.id,
-        leased_until: this.leaseEnd(knex),
-        updated_at: knex.fn.now(),
-        ...(outcome === 'delivered' ? { delivered: knex.raw('delivered + 1') } : {}),
-        ...(outcome === 'failed' ? { failed: knex.raw('failed + 1') } : {}),
-      });
-    return updated === 1;
+    return this.cursorOf(pluginId).advance(knex, change.cursor, {
+      ...(outcome === 'delivered' ? { delivered: knex.raw('delivered + 1') } : {}),
+      ...(outcome === 'failed' ? { failed: knex.raw('failed + 1') } : {}),
+    });
   }
 
   private async deliver(plugin: LoadedPlugin, change: IssueChangeRecord): Promise<Outcome> {
