@@ -122,6 +122,17 @@ export function canSeeProject(access: OrganizationAccess, projectId: number): bo
   return access.visibleProjectIds === undefined || access.visibleProjectIds.includes(projectId);
 }
 
+/**
+ * The projects an organization-wide read covers: those asked for with `?project=` (none, or `-1`:
+ * all), narrowed to what the caller may see, so a member only ever reaches their teams' projects.
+ * Undefined means every project of the organization.
+ */
+export function projectsInScope(access: OrganizationAccess, requested: number[]): number[] | undefined {
+  const asked = requested.length === 0 || requested.includes(-1) ? undefined : requested;
+  if (access.visibleProjectIds === undefined) return asked;
+  return (asked ?? access.visibleProjectIds).filter((id) => canSeeProject(access, id));
+}
+
 /** Every organization the caller reaches, by slug. */
 export async function callerOrganizations(knex: Knex, caller: ApiCaller): Promise<OrganizationAccess[]> {
   const rows = await callerOrganizationsQuery(knex, caller).orderBy([

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadRequestError } from '../../errors';
 import { currentChangeCursor, parseCursor } from '../../changes';
-import { canSeeProject } from '../access';
+import { projectsInScope } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';
@@ -34,13 +34,7 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
             'invalid_request',
           );
         const after = parsed ?? (await currentChangeCursor(deps.knex));
-        const requested =
-          query.project.length === 0 || query.project.includes(-1) ? undefined : query.project;
-        // A member only hears about the projects of their teams, whatever ?project= asks for.
-        const projectIds =
-          access.visibleProjectIds === undefined
-            ? requested
-            : (requested ?? access.visibleProjectIds).filter((id) => canSeeProject(access, id));
+        const projectIds = projectsInScope(access, query.project);
         streams ??= new ChangeStreams(deps.knex);
         ctx.req.socket.setTimeout(0);
         ctx.req.socket.setNoDelay(true);

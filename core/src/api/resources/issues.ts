@@ -4,7 +4,7 @@ import { findIssueById, findIssuesByIds, listIssues, type IssueRow } from '../..
 import type { Context as KoaContext } from 'koa';
 import { recordAudit } from '../../audit';
 import { recordIssueChanges } from '../../changes';
-import { canSeeProject, parseShortId, type OrganizationAccess } from '../access';
+import { canSeeProject, parseShortId, projectsInScope, type OrganizationAccess } from '../access';
 import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
@@ -162,13 +162,7 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: "An organization's issues (all projects the caller may see, or those given as ?project=ID)",
       query: organizationIssueListQuery,
       handler: async ({ ctx, caller, target: { access }, query }) => {
-        const requested =
-          query.project.length === 0 || query.project.includes(-1) ? undefined : query.project;
-        // A member only searches the projects of their teams, whatever ?project= asks for.
-        const projectIds =
-          access.visibleProjectIds === undefined
-            ? requested
-            : (requested ?? access.visibleProjectIds).filter((id) => canSeeProject(access, id));
+        const projectIds = projectsInScope(access, query.project);
         return listPage(ctx, caller, query, { organizationIds: [access.organization.id], projectIds });
       },
     }),
