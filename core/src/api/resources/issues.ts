@@ -219,24 +219,18 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: 'One issue of an organization, by id or short id',
       handler: async ({ target }) => details(target.issue),
     }),
-    route({
-      method: 'put',
-      path: '/api/0/issues/:issue/',
-      scope: 'event:write',
-      resource: 'issue',
-      summary: "Changes an issue's status and/or assignee",
-      body: issueUpdateBody,
-      handler: async ({ ctx, caller, target, body }) => updateOne(ctx, caller, target.issue, body),
-    }),
-    route({
-      method: 'put',
-      path: '/api/0/organizations/:organization/issues/:issue/',
-      scope: 'event:write',
-      resource: 'issue',
-      summary: "Changes an issue's status and/or assignee",
-      body: issueUpdateBody,
-      handler: async ({ ctx, caller, target, body }) => updateOne(ctx, caller, target.issue, body),
-    }),
+    // Sentry serves the same update at both paths.
+    ...['/api/0/issues/:issue/', '/api/0/organizations/:organization/issues/:issue/'].map((path) =>
+      route({
+        method: 'put',
+        path,
+        scope: 'event:write',
+        resource: 'issue',
+        summary: "Changes an issue's status and/or assignee",
+        body: issueUpdateBody,
+        handler: async ({ ctx, caller, target, body }) => updateOne(ctx, caller, target.issue, body),
+      }),
+    ),
     route({
       method: 'get',
       path: '/api/0/organizations/:organization/shortids/:shortId/',
