@@ -23,6 +23,13 @@ export interface PluginOptions<S extends z.ZodType = z.ZodType> {
   hostVersion: string;
   /** Validates the plugin's config; the plugin is skipped when its config does not match. */
   configSchema?: S;
+  /**
+   * When the plugin offers an alert action (`hooks.onAlert`): the schema of the action's config in
+   * a rule (e.g. the recipients of an email). A rule whose action config does not match is refused.
+   */
+  actionConfigSchema?: z.ZodType;
+  /** Shown in the plugin list of the API, e.g. `Send alerts by email`. */
+  description?: string;
   register(env: PluginEnvironment): void;
 }
 

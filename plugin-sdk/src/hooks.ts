@@ -1,4 +1,5 @@
 import type { PluginEvent } from './event';
+import type { IssueSummary } from './services';
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -25,6 +26,43 @@ export interface PluginHooks {
   onIssueRegressed?(change: IssueRef): Awaitable<void>;
   onIssueStateChanged?(change: IssueRef & { from: string; to: string; actor: ChangeActor }): Awaitable<void>;
   onComment?(change: IssueRef & { commentId: string; text: string; actor: ChangeActor }): Awaitable<void>;
+  /**
+   * An alert rule fired and names this plugin as one of its actions. `alert.config` is the action's
+   * config from the rule, validated against the plugin's `actionConfigSchema`. Throwing retries the
+   * call with backoff (so make the call idempotent by `alert.id`).
+   */
+  onAlert?(alert: AlertNotification): Awaitable<void>;
+}
+
+/** What fired an alert rule. */
+export type AlertTrigger =
+  | 'issue.created'
+  | 'issue.regressed'
+  | 'issue.state_changed'
+  | 'event_frequency'
+  | 'event_unique_user_frequency';
+
+export interface AlertedIssue {
+  issue: IssueSummary;
+  trigger: AlertTrigger;
+  /** A one-line reason, e.g. `New issue` or `Seen 120 times in 5 minutes`. */
+  reason: string;
+  firedAt: string;
+}
+
+/**
+ * One notification of an alert action. Without a digest it carries one issue; a rule with a digest
+ * collects its fires over the digest window and sends them as one notification with several issues.
+ */
+export interface AlertNotification<C = Record<string, unknown>> {
+  /** Unique per notification and action; the same on every retry. */
+  id: string;
+  rule: { id: string; name: string };
+  project: { id: string; slug: string; name: string };
+  organization: { id: string; slug: string };
+  digest: boolean;
+  issues: AlertedIssue[];
+  config: C;
 }
 
 /** Names of the hooks, for hosts that check a plugin's contributions. */
@@ -34,4 +72,5 @@ export const HOOK_NAMES = [
   'onIssueRegressed',
   'onIssueStateChanged',
   'onComment',
+  'onAlert',
 ] as const satisfies readonly (keyof PluginHooks)[];

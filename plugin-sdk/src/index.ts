@@ -18,8 +18,29 @@ export {
   type KeyValueStorage,
   type IssuesService,
   type IssueSummary,
+  type IssueStatus,
+  type IssueComment,
+  type ExternalIssueLink,
+  type ChangeOptions,
   type EventsService,
+  type HttpClient,
+  type HttpRequestOptions,
+  type HttpResponse,
+  type Scheduler,
+  type HttpRouter,
+  type PluginRequest,
+  type PluginResponse,
 } from './services';
-export { HOOK_NAMES, type PluginHooks, type Awaitable, type ChangeActor, type IssueRef } from './hooks';
+export {
+  HOOK_NAMES,
+  type PluginHooks,
+  type Awaitable,
+  type ChangeActor,
+  type IssueRef,
+  type AlertNotification,
+  type AlertedIssue,
+  type AlertTrigger,
+} from './hooks';
+export { secret, isSecret } from './secret';
 export { withTag, tagValue, type PluginEvent, type EventLevel } from './event';
 export { PluginError, PluginConfigError, PluginTimeoutError } from './errors';

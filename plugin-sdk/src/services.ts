@@ -1,4 +1,5 @@
 import type { PluginEvent } from './event';
+import type { Awaitable } from './hooks';
 
 /**
  * A typed reference to a host service. A plugin lists the refs it needs in `registerInit({ deps })`
@@ -23,9 +24,15 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-/** The plugin's own configuration, already validated against its `configSchema`. */
+/**
+ * The plugin's own configuration, validated against its `configSchema`. `value` is the
+ * installation-wide config (`PLUGIN_CONFIG_<ID>`); organizations and projects may override fields
+ * through the REST API, and `forProject` gives the config in effect for one project (installation,
+ * then organization, then project settings, merged field by field and validated again).
+ */
 export interface PluginConfig<C = unknown> {
   readonly value: C;
+  forProject(projectId: string): Promise<C>;
 }
 
 /** Key-value storage in the host's database, namespaced to the plugin. Values are JSON. */
@@ -37,25 +44,135 @@ export interface KeyValueStorage {
   keys(prefix?: string): Promise<string[]>;
 }
 
-/** Read access to issues. Not provided by the host yet; declared so plugins can be written against it. */
-export interface IssuesService {
-  get(issueId: string): Promise<IssueSummary | undefined>;
-}
+export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 
 export interface IssueSummary {
   id: string;
   projectId: string;
+  /** Sentry-style short id, e.g. `BACKEND-3F`. */
+  shortId: string;
   title: string;
   culprit: string | null;
-  status: 'unresolved' | 'resolved' | 'ignored';
+  level: string;
+  status: IssueStatus;
+  assignedTo: { userId: string } | null;
   firstSeen: string;
   lastSeen: string;
   count: number;
+  userCount: number;
+  /** Link to the issue in Faultline's web UI / API. */
+  permalink: string;
 }
 
-/** Read access to stored events. Not provided by the host yet. */
+/** An issue in another system (a GitHub issue, a Jira ticket…) linked to a Faultline issue. */
+export interface ExternalIssueLink {
+  /** Stable key in that system, e.g. `github:acme/api#42`. Unique per plugin. */
+  key: string;
+  url: string;
+  title?: string;
+}
+
+export interface IssueComment {
+  id: string;
+  issueId: string;
+  text: string;
+  userId: string | null;
+  createdAt: string;
+}
+
+/**
+ * Issues, as the plugin may read and change them. Changes are recorded with the surface `plugin`
+ * (or the surface the plugin names, e.g. `slack` or `github` for a triage surface) and announced in
+ * the change stream and to other plugins' hooks like any other change.
+ */
+export interface IssuesService {
+  get(issueId: string): Promise<IssueSummary | undefined>;
+  updateStatus(issueId: string, status: IssueStatus, options?: ChangeOptions): Promise<IssueSummary>;
+  /** `userId` null unassigns. */
+  assign(issueId: string, userId: string | null, options?: ChangeOptions): Promise<IssueSummary>;
+  comment(issueId: string, text: string, options?: ChangeOptions): Promise<IssueComment>;
+  linkExternalIssue(issueId: string, link: ExternalIssueLink): Promise<void>;
+  externalIssues(issueId: string): Promise<ExternalIssueLink[]>;
+  /** The issues this plugin linked to an external key (e.g. for an inbound webhook). */
+  findByExternalIssue(key: string): Promise<IssueSummary[]>;
+}
+
+export interface ChangeOptions {
+  /** Who did it, when the plugin acts for a known Faultline user. */
+  actorUserId?: string | null;
+  /** The surface it came through (default `plugin`). */
+  surface?: 'plugin' | 'slack' | 'github' | 'vscode';
+}
+
+/** Read access to stored events. */
 export interface EventsService {
   get(projectId: string, eventId: string): Promise<PluginEvent | undefined>;
+  /** The newest event of an issue. */
+  latestForIssue(issueId: string): Promise<PluginEvent | undefined>;
+}
+
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Whole request, connect to last byte (default 10 s, at most 60 s). */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text(): Promise<string>;
+  json<T = unknown>(): Promise<T>;
+}
+
+/**
+ * Outgoing HTTP with a timeout and an SSRF guard: destinations that resolve to private, loopback or
+ * link-local addresses are refused (checked on the address actually connected to) unless the
+ * installation allows them. Throws `PluginError` with code `destination_refused` or `http_timeout`.
+ */
+export interface HttpClient {
+  fetch(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+}
+
+/**
+ * Jobs that run on a schedule, through the host's job queue: a scheduled task runs once per tick
+ * across all Faultline processes, under a time limit, and is retried with backoff when it throws.
+ */
+export interface Scheduler {
+  /** `cron`: five fields (minute resolution), UTC. `name`: unique within the plugin. */
+  schedule(name: string, cron: string, task: () => Awaitable<void>): void;
+}
+
+/** An HTTP request to one of the plugin's routes, with the body exactly as sent (to check signatures). */
+export interface PluginRequest {
+  method: string;
+  /** The path below `/api/0/plugins/{id}`, e.g. `/github/webhook`. */
+  path: string;
+  query: Record<string, string>;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  rawBody: Buffer;
+}
+
+export interface PluginResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** A string or Buffer is sent as is; anything else as JSON. */
+  body?: unknown;
+}
+
+/**
+ * Routes mounted under `/api/0/plugins/{id}/`. They are not authenticated by Faultline: a route
+ * checks its caller itself (a signature, a shared secret). Handlers run under a time limit.
+ */
+export interface HttpRouter {
+  /** `path` is relative to the plugin's prefix, starting with `/`; an exact match. */
+  handle(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    handler: (request: PluginRequest) => Awaitable<PluginResponse>,
+  ): void;
 }
 
 /** The services the host provides, by id. */
@@ -65,4 +182,7 @@ export const coreServices = {
   storage: createServiceRef<KeyValueStorage>({ id: 'core.storage' }),
   issues: createServiceRef<IssuesService>({ id: 'core.issues' }),
   events: createServiceRef<EventsService>({ id: 'core.events' }),
+  http: createServiceRef<HttpClient>({ id: 'core.http' }),
+  scheduler: createServiceRef<Scheduler>({ id: 'core.scheduler' }),
+  httpRouter: createServiceRef<HttpRouter>({ id: 'core.httpRouter' }),
 } as const;

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { describeEachDatabase } from '../testing/databases';
+import { JobQueue } from './job-queue';
+
+const silent = pino({ level: 'silent' });
+
+async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describeEachDatabase('job queue (pg-boss on our database)', (ctx) => {
+  let queue: JobQueue;
+
+  before(async function () {
+    this.timeout(30_000);
+    queue = await JobQueue.start(ctx.db.knex, silent, { maintenance: false });
+  });
+  after(async () => queue?.stop());
+
+  it('retries a failing job with backoff until it succeeds', async function () {
+    this.timeout(30_000);
+    await queue.define('test-retry', { retryLimit: 3, retryDelaySeconds: 1, expireInSeconds: 5 });
+    const attempts: number[] = [];
+    await queue.work<{ n: number }>('test-retry', async (data, job) => {
+      attempts.push(job.retryCount);
+      assert.equal(data.n, 7);
+      if (job.retryCount < 1) throw new Error('transient');
+    });
+    await queue.send('test-retry', { n: 7 });
+    await until(async () => (await queue.counts('test-retry')).completed === 1);
+    assert.deepEqual(attempts, [0, 1]);
+  });
+
+  it('enqueues inside a transaction only if it commits', async function () {
+    this.timeout(30_000);
+    await queue.define('test-trx');
+    await ctx.db.knex
+      .transaction(async (trx) => {
+        await queue.send('test-trx', { keep: false }, { trx });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    await ctx.db.knex.transaction(async (trx) => {
+      await queue.send('test-trx', { keep: true }, { trx });
+    });
+    const seen: boolean[] = [];
+    await queue.work<{ keep: boolean }>('test-trx', async (data) => void seen.push(data.keep));
+    await until(() => seen.length >= 1);
+    await new Promise((r) => setTimeout(r, 700));
+    assert.deepEqual(seen, [true]);
+  });
+
+  it('times out a handler that hangs, and retries it', async function () {
+    this.timeout(30_000);
+    await queue.define('test-hang', { retryLimit: 1, retryDelaySeconds: 1, expireInSeconds: 1 });
+    let calls = 0;
+    await queue.work('test-hang', async () => {
+      calls += 1;
+      if (calls === 1) await new Promise(() => undefined);
+    });
+    await queue.send('test-hang', {});
+    await until(async () => (await queue.counts('test-hang')).completed === 1);
+    assert.equal(calls, 2);
+  });
+});
