@@ -1,5 +1,4 @@
 import type { PluginEvent } from './event';
-import type { Awaitable } from './hooks';
 
 /**
  * A typed reference to a host service. A plugin lists the refs it needs in `registerInit({ deps })`
@@ -141,7 +140,7 @@ export interface HttpClient {
  */
 export interface Scheduler {
   /** `cron`: five fields (minute resolution), UTC. `name`: unique within the plugin. */
-  schedule(name: string, cron: string, task: () => Awaitable<void>): void;
+  schedule(name: string, cron: string, task: () => void | Promise<void>): void;
 }
 
 /** An HTTP request to one of the plugin's routes, with the body exactly as sent (to check signatures). */
@@ -171,7 +170,8 @@ export interface HttpRouter {
   handle(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
-    handler: (request: PluginRequest) => Awaitable<PluginResponse>,
+    // Spelled out rather than `Awaitable` from hooks.ts, which imports this file (no import cycle).
+    handler: (request: PluginRequest) => PluginResponse | Promise<PluginResponse>,
   ): void;
 }
 

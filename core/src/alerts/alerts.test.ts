@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import type { Knex } from 'knex';
 import { errorEvent, seedAccount, startApiServer, storeEvents, type ApiServer } from '../api/api-test-kit';
+import { recordIssueChanges } from '../changes';
 import { connectDatabase } from '../db';
 import { describeEachDatabase } from '../testing/databases';
+import { RecordingActions } from './alert-test-kit';
 import { AlertEvaluator } from './evaluator';
 
 const silent = pino({ level: 'silent' });
@@ -108,6 +110,63 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
     assert.equal((await firesOf(errors)).length, 1);
   });
 
+  it('environment, release and tag filters look at the event that created the issue', async () => {
+    const { projectId } = await project();
+    const filtered = async (filters: unknown[]) => rule(projectId, { filters: JSON.stringify(filters) });
+    const expectations: [number, boolean][] = [
+      [await filtered([{ id: 'environment', value: 'staging' }]), true],
+      [await filtered([{ id: 'environment', value: 'production' }]), false],
+      [await filtered([{ id: 'release', value: 'shop@2.0.0' }]), true],
+      [await filtered([{ id: 'tag', key: 'region', match: 'eq', value: 'eu-west' }]), true],
+      [await filtered([{ id: 'tag', key: 'region', match: 'starts_with', value: 'us-' }]), false],
+      [await filtered([{ id: 'tag', key: 'canary', match: 'not_set' }]), true],
+      [await filtered([{ id: 'tag', key: 'canary', match: 'is_set' }]), false],
+    ];
+    await storeEvents(knex, projectId, [
+      errorEvent({
+        type: 'TypeError',
+        value: 'a',
+        environment: 'staging',
+        release: 'shop@2.0.0',
+        tags: { region: 'eu-west' },
+      }),
+    ]);
+    await evaluator.drain();
+    for (const [ruleId, fires] of expectations)
+      assert.equal((await firesOf(ruleId)).length, fires ? 1 : 0, `rule ${ruleId}`);
+  });
+
+  it("a state change is filtered by the issue's latest event", async () => {
+    const { projectId } = await project();
+    const staging = await rule(projectId, {
+      triggers: JSON.stringify([{ id: 'issue.state_changed', to: 'resolved' }]),
+      filters: JSON.stringify([{ id: 'environment', value: 'staging' }]),
+    });
+    const production = await rule(projectId, {
+      triggers: JSON.stringify([{ id: 'issue.state_changed', to: 'resolved' }]),
+      filters: JSON.stringify([{ id: 'environment', value: 'production' }]),
+    });
+    await storeEvents(knex, projectId, [
+      errorEvent({ type: 'TypeError', value: 'a', environment: 'staging' }),
+    ]);
+    await evaluator.drain();
+    const issue = await knex('issues').where('project_id', projectId).first('id');
+    await knex.transaction(async (trx) => {
+      await trx('issues').where('id', issue.id).update({ status: 'resolved' });
+      await recordIssueChanges(trx, [
+        {
+          issueId: issue.id,
+          kind: 'state_changed',
+          surface: 'api',
+          data: { from: { status: 'unresolved' }, to: { status: 'resolved' } },
+        },
+      ]);
+    });
+    await evaluator.drain();
+    assert.equal((await firesOf(staging)).length, 1);
+    assert.equal((await firesOf(production)).length, 0);
+  });
+
   it('two evaluators on one Postgres record each fire once', async function () {
     if (ctx.db.kind !== 'postgres') this.skip();
     const other = connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 3 });
@@ -137,7 +196,13 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
   describe('REST API', () => {
     let api: ApiServer;
     before(async () => {
-      api = await startApiServer(knex, { actionPlugins: ['webhooks'] });
+      api = await startApiServer(knex, {
+        alertActions: new RecordingActions({
+          webhooks: { required: ['url'] },
+          slack: { enabled: false },
+          sentinel: { hasAlertAction: false },
+        }),
+      });
     });
     after(async () => api?.close());
 
@@ -162,6 +227,7 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
           actionMatch: 'any',
           filterMatch: 'all',
           status: 'active',
+          digest: null,
           projects: [`app${counter}`],
           dateCreated: undefined,
           dateModified: undefined,
@@ -207,7 +273,7 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
           name: 'x',
           conditions: [{ id: 'issue.created' }],
           actions: [
-            { plugin: 'webhooks', config: {} },
+            { plugin: 'webhooks', config: { url: 'https://hooks.example/x' } },
             { plugin: 'pagerduty', config: {} },
           ],
         },
@@ -217,6 +283,122 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
       assert.match(JSON.stringify(answer.body), /pagerduty/);
       assert.doesNotMatch(JSON.stringify(answer.body), /webhooks/);
       assert.deepEqual((await api.get(base, token)).body, []);
+    });
+
+    const REFUSED: {
+      name: string;
+      action: { plugin: string; config: Record<string, unknown> };
+      says: RegExp;
+    }[] = [
+      {
+        name: 'an unknown plugin',
+        action: { plugin: 'pagerduty', config: {} },
+        says: /unknown plugin "pagerduty"/,
+      },
+      {
+        name: 'a plugin disabled for the project',
+        action: { plugin: 'slack', config: {} },
+        says: /"slack" is disabled for this project/,
+      },
+      {
+        name: 'a plugin without an alert action',
+        action: { plugin: 'sentinel', config: {} },
+        says: /"sentinel" offers no alert action/,
+      },
+      {
+        name: 'an invalid action config',
+        action: { plugin: 'webhooks', config: { url: '' } },
+        says: /actions\[0\] \(plugin "webhooks"\): config invalid: url is required/,
+      },
+    ];
+    for (const c of REFUSED)
+      it(`answers 400 for ${c.name}, on create and on change`, async () => {
+        const { token, org } = await project();
+        const base = `/api/0/projects/${org}/app${counter}/rules/`;
+        const created = await api.request(
+          'post',
+          base,
+          { name: 'x', conditions: [{ id: 'issue.created' }], actions: [c.action] },
+          token,
+        );
+        assert.equal(created.status, 400);
+        assert.match((created.body as { detail: string }).detail, c.says);
+        const good = await api.request(
+          'post',
+          base,
+          {
+            name: 'y',
+            conditions: [{ id: 'issue.created' }],
+            actions: [{ plugin: 'webhooks', config: { url: 'https://hooks.example/x' } }],
+          },
+          token,
+        );
+        assert.equal(good.status, 201);
+        const changed = await api.put(
+          `${base}${(good.body as { id: string }).id}/`,
+          { actions: [c.action] },
+          token,
+        );
+        assert.equal(changed.status, 400);
+        assert.match((changed.body as { detail: string }).detail, c.says);
+      });
+
+    it('without a port every action is refused as an unknown plugin', async () => {
+      const bare = await startApiServer(knex);
+      try {
+        const { token, org } = await project();
+        const answer = await bare.request(
+          'post',
+          `/api/0/projects/${org}/app${counter}/rules/`,
+          {
+            name: 'x',
+            conditions: [{ id: 'issue.created' }],
+            actions: [{ plugin: 'webhooks', config: { url: 'https://hooks.example/x' } }],
+          },
+          token,
+        );
+        assert.equal(answer.status, 400);
+        assert.match((answer.body as { detail: string }).detail, /plugin "webhooks"\): unknown plugin/);
+      } finally {
+        await bare.close();
+      }
+    });
+
+    it('takes frequency conditions, event filters and a digest, and refuses an unsupported window', async () => {
+      const { token, org } = await project();
+      const base = `/api/0/projects/${org}/app${counter}/rules/`;
+      const body = {
+        name: 'Busy in production',
+        conditions: [
+          { id: 'event_frequency', value: 100, interval: 5 },
+          { id: 'event_unique_user_frequency', value: 10, interval: 60 },
+        ],
+        filters: [
+          { id: 'environment', value: 'production' },
+          { id: 'release', value: 'api@1.0.0' },
+          { id: 'tag', key: 'region', match: 'starts_with', value: 'eu-' },
+          { id: 'tag', key: 'canary', match: 'not_set' },
+        ],
+        actions: [{ plugin: 'webhooks', config: { url: 'https://hooks.example/x' } }],
+        digest: { minutes: 10 },
+      };
+      const created = await api.request('post', base, body, token);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const rule = created.body as Record<string, unknown>;
+      assert.deepEqual(
+        [rule.conditions, rule.filters, rule.digest],
+        [body.conditions, body.filters, body.digest],
+      );
+      const cleared = await api.put(`${base}${String(rule.id)}/`, { digest: null }, token);
+      assert.equal((cleared.body as { digest: unknown }).digest, null);
+      const wrong = await api.request(
+        'post',
+        base,
+        { ...body, conditions: [{ id: 'event_frequency', value: 100, interval: 7 }] },
+        token,
+      );
+      assert.equal(wrong.status, 400);
+      assert.match(JSON.stringify(wrong.body), /interval/);
     });
 
     it("answers 404 for another project's rule", async () => {

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { LeasedCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
 import type { Logger } from '../logging';
-import { evaluateRule, type AlertRule } from './rules';
+import type { JobQueue } from '../jobs';
+import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
+import { recordFire } from './fires';
+import { evaluateRule, isFrequencyTrigger, type AlertRule } from './rules';
 import { enabledRules } from './store';
 
 export interface AlertEvaluatorOptions {
@@ -16,6 +19,8 @@ export interface AlertEvaluatorOptions {
   leaseMs?: number;
   /** The cursor's name in `alert_cursors` (default `issue-alerts`). */
   consumer?: string;
+  /** Where fires enqueue their actions (in the fire's transaction); without it actions stay pending. */
+  queue?: JobQueue;
 }
 
 /** Thrown inside a round's transaction when the lease was lost, to roll the round back. */
@@ -28,7 +33,8 @@ class LeaseLost extends Error {}
  * plugin code runs here: a round reads a batch, evaluates the rules and, in one transaction, records
  * the fires (`alert_fires`, with the intended actions) and advances the cursor, checked against the
  * lease. So a fire is recorded exactly once, however many evaluators share the database; a unique
- * `(rule_id, change_id)` backs that up. Calling the actions' plugins is left to a later pass.
+ * `(rule_id, change_id)` backs that up. The same transaction enqueues the fire's action jobs (or adds
+ * it to the rule's open digest), so a fire is announced if and only if it is recorded.
  */
 export class AlertEvaluator {
   private readonly owner = randomUUID();
@@ -109,18 +115,18 @@ export class AlertEvaluator {
     change: IssueChangeRecord,
     rules: AlertRule[],
   ): Promise<void> {
-    const mine = rules.filter((r) => r.projectId === change.projectId);
-    if (mine.length === 0) return;
-    const issue = await trx('issues')
-      .where('id', change.issueId)
-      .first<{ level: string; first_seen: Date | string; times_seen: number } | undefined>(
-        'level',
-        'first_seen',
-        'times_seen',
-      );
+    const mine = rules.filter(
+      (r) => r.projectId === change.projectId && r.triggers.some((t) => !isFrequencyTrigger(t)),
+    );
+    if (mine.length === 0 || !CHANGE_KINDS_TRIGGERING.has(change.kind)) return;
+    const issue = (await issueFactsOf(trx, [change.issueId])).get(change.issueId);
     if (!issue) return; // deleted since
     const { rows } = await trx.raw<{ rows: { now: Date | string }[] }>('SELECT now() AS now');
     const now = new Date(rows[0].now);
+    // The event that caused the change, when the pipeline recorded it; else the issue's newest.
+    const event = needsEventFacts(mine)
+      ? (eventFactsOfChange(change.data) ?? (await latestEventFacts(trx, change.issueId)))
+      : undefined;
     for (const rule of mine) {
       const last = await trx('alert_fires')
         .where({ rule_id: rule.id, issue_id: change.issueId })
@@ -128,21 +134,20 @@ export class AlertEvaluator {
         .first();
       const verdict = evaluateRule(
         rule,
-        change,
-        { level: issue.level, firstSeen: new Date(issue.first_seen), timesSeen: issue.times_seen },
+        { change, issue, event },
         last?.at ? new Date(last.at) : undefined,
         now,
       );
       if (!verdict.fire) continue;
-      await trx('alert_fires')
-        .insert({
-          rule_id: rule.id,
-          issue_id: change.issueId,
-          change_id: change.id,
-          actions: JSON.stringify(rule.actions.map((a) => ({ ...a, status: 'pending' }))),
-        })
-        .onConflict(['rule_id', 'change_id'])
-        .ignore();
+      await recordFire(trx, this.options.queue, {
+        rule,
+        issueId: change.issueId,
+        changeId: change.id,
+        firing: { trigger: verdict.trigger, reason: verdict.reason },
+      });
     }
   }
 }
+
+/** Kinds of change that a change trigger can match; others are skipped without reading anything. */
+const CHANGE_KINDS_TRIGGERING = new Set(['created', 'regressed', 'state_changed']);

@@ -11,13 +11,14 @@ export interface AlertRuleRow {
   filters: unknown;
   actions: unknown;
   frequency_minutes: number;
+  digest_minutes: number | null;
   enabled: boolean;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 /** JSON columns come back parsed from Postgres, as text from some drivers. */
-function json<T>(value: unknown): T {
+export function json<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
@@ -32,6 +33,7 @@ export function ruleFromRow(row: AlertRuleRow): AlertRule {
     filters: json<Filter[]>(row.filters),
     actions: json<RuleAction[]>(row.actions),
     frequencyMinutes: row.frequency_minutes,
+    digestMinutes: row.digest_minutes ?? null,
     enabled: row.enabled,
   };
 }

@@ -5,9 +5,14 @@
  * (members and billing see only their teams' projects) and the route's declared rule.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import pino from 'pino';
+import { definePlugin } from '@faultline/plugin-sdk';
 import { AccountsRepository, ADMIN_SCOPES, hashToken } from '../accounts';
+import { SecretBox } from '../auth';
 import { loadConfig } from '../config';
+import { PluginAdmin, PluginHost, PluginSettingsStore } from '../plugins';
 import { describeEachDatabase } from '../testing/databases';
 import {
   errorEvent,
@@ -19,6 +24,14 @@ import {
 } from './api-test-kit';
 import { checkRule, pathParams, type ApiRoute } from './define-route';
 import { apiRoutes } from './index';
+
+/** A loaded plugin, so the plugin settings routes have one to answer for. */
+const MATRIX_PLUGIN = definePlugin({
+  id: 'matrix',
+  version: '1.0.0',
+  hostVersion: '*',
+  register: (env) => env.registerInit({ deps: {}, init: () => ({ hooks: {} }) }),
+});
 
 const MEMBER = [
   'org:read',
@@ -63,7 +76,7 @@ const AUTHORIZED_PARAMS = [
   'inviteId',
   'tokenId',
 ];
-const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId'];
+const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId', 'pluginId'];
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
 type Outcome = 'allowed' | 403 | 404;
@@ -294,6 +307,8 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       token: `${foreignInvite.token}-guessed`,
       tokenId: String((await accounts.createOrganizationToken(globexOrg.id, null, 'ci', ['org:read'])).id),
       ruleId: await alertRule(globex.projectId),
+      // Plugins are installation-wide: the foreign case is one that isn't loaded.
+      pluginId: 'not-loaded',
     };
     own = {
       organization: 'acme',
@@ -309,8 +324,12 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       tokenId: String((await accounts.createOrganizationToken(orgId, null, 'ci', ['org:read'])).id),
       foreignUserTokenId: String(eveToken.id),
       ruleId: await alertRule(projectId),
+      pluginId: MATRIX_PLUGIN.id,
     };
-    api = await startApiServer(knex);
+    const plugins = await PluginHost.start([MATRIX_PLUGIN], { knex, log: pino({ level: 'silent' }) });
+    api = await startApiServer(knex, {
+      plugins: new PluginAdmin(plugins, new PluginSettingsStore(knex, new SecretBox(randomBytes(32)))),
+    });
   });
 
   after(async () => api?.close());

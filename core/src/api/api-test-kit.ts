@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino from 'pino';
 import { ADMIN_SCOPES, AccountsRepository, bootstrap, type BootstrapResult } from '../accounts';
+import type { AlertActionPort } from '../alerts';
 import { cookieNames, createAuthServices, PasswordHasher, type AuthServices } from '../auth';
 import { loadConfig } from '../config';
 import type { Logger } from '../logging';
@@ -17,6 +18,7 @@ import { createHttpApp } from '../http';
 import { PipelineWorker } from '../pipeline';
 import { mountApiRoutes } from './routes';
 import { ChangeStreams } from './change-streams';
+import type { ApiDependencies } from './dependencies';
 
 /** A signed-in browser: the session cookie, and the CSRF token it echoes on writes (when given). */
 export interface SessionCredential {
@@ -44,8 +46,10 @@ export interface ApiServerOptions {
   /** Mail for password resets goes here (default: not sent). */
   smtpUrl?: string;
   onProjectKeyChanged?: (publicKey: string) => void;
-  /** Plugin ids alert rule actions may name (default: none). */
-  actionPlugins?: readonly string[];
+  /** What alert rule actions are checked against (default: none, every action is refused). */
+  alertActions?: AlertActionPort;
+  /** Plugin settings behind the plugin routes (default: none, they answer 404). */
+  plugins?: ApiDependencies['plugins'];
 }
 
 export interface ApiAnswer {
@@ -123,7 +127,8 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         auth,
         onProjectKeyChanged: options.onProjectKeyChanged,
         changeStreams,
-        actionPlugins: () => options.actionPlugins ?? [],
+        alertActions: options.alertActions,
+        plugins: options.plugins,
       }),
   ]);
   server.on('request', app.callback());

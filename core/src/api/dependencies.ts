@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { AccountsRepository } from '../accounts';
+import type { AlertActionPort } from '../alerts';
 import type { AuthServices } from '../auth';
 import type { Config } from '../config';
+import type { PluginAdmin } from '../plugins';
 import type { ChangeStreams } from './change-streams';
 
 /** What the REST API needs from the rest of Faultline. */
@@ -19,8 +21,10 @@ export interface ApiDependencies {
   /** The open change streams of this process (created on first use when not given). */
   changeStreams?: ChangeStreams;
   /**
-   * Ids of the loaded plugins that alert rule actions may name; a rule naming any other plugin is
-   * refused. Absent: no plugin is loaded in this process, so every action is refused.
+   * Checks alert rule actions against the plugins (known, enabled for the project, offering an
+   * alert action, config valid). Absent: no plugin is reachable, so every action is refused.
    */
-  actionPlugins?: () => readonly string[];
+  alertActions?: AlertActionPort;
+  /** Plugin settings per organization and project (the plugin routes answer 404 without it). */
+  plugins?: PluginAdmin;
 }

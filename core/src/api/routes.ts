@@ -6,9 +6,11 @@ import type { ApiDependencies } from './dependencies';
 import { alertRuleRoutes } from './resources/alert-rules';
 import { changeRoutes } from './resources/changes';
 import { eventRoutes } from './resources/events';
+import { issueCommentRoutes } from './resources/issue-comments';
 import { issueTagRoutes } from './resources/issue-tags';
 import { issueRoutes } from './resources/issues';
 import { organizationRoutes } from './resources/organizations';
+import { pluginRoutes } from './resources/plugins';
 import { projectRoutes } from './resources/projects';
 import { projectKeyRoutes } from './resources/project-keys';
 import { memberRoutes } from './resources/members';
@@ -40,8 +42,10 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...issueRoutes(deps),
     ...eventRoutes(deps),
     ...issueTagRoutes(deps),
+    ...issueCommentRoutes(deps),
     ...changeRoutes(deps),
     ...alertRuleRoutes(deps),
+    ...pluginRoutes(deps),
   ];
 }
 

@@ -62,12 +62,20 @@ const schema = z.object({
     )
     .default([]),
   PLUGIN_EVENT_BUDGET_MS: intSetting(1, 10_000).default(50),
+  PLUGIN_HOOK_BUDGET_MS: intSetting(10, 300_000).default(5000),
+  PLUGINS_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1')
+    .default(false),
 });
 
 export type RawSettings = z.infer<typeof schema>;
 
 export interface Config {
-  database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'embedded'; dataDir: string };
+  database:
+    | { kind: 'postgres'; url: string; poolMax: number }
+    /** `dataDir` null: in memory (the plugin test host, core/src/testing-host). */
+    | { kind: 'embedded'; dataDir: string | null };
   http: { host: string; port: number; publicUrl: string };
   dataDir: string;
   logLevel: RawSettings['LOG_LEVEL'];
@@ -86,12 +94,20 @@ export interface Config {
   /** Outgoing mail; without an SMTP URL, mail is logged as not sent. */
   mail: { smtpUrl: string | undefined; from: string };
   plugins: {
-    /** Plugins to load: npm package names or folders (relative to the working directory). */
-    specs: string[];
+    /**
+     * Plugins to load: npm package names or folders (relative to the working directory); the plugin
+     * test host also passes plugin definitions (objects), which load only where the pipeline runs in
+     * this process (not on a pipeline thread).
+     */
+    specs: (string | object)[];
     /** Time one plugin's `processEvent` may take per event before the event goes on without it. */
     eventBudgetMs: number;
     /** Raw JSON config per plugin, from `PLUGIN_CONFIG_<ID>` variables, by that variable's suffix. */
     rawConfigs: Record<string, string>;
+    /** Time one issue hook, alert action or route call of a plugin may take. */
+    hookBudgetMs: number;
+    /** Whether plugins' HTTP client may reach private, loopback and link-local addresses. */
+    allowPrivateNetworks: boolean;
   };
 }
 
@@ -142,6 +158,8 @@ export function loadConfig(
       specs: s.PLUGINS,
       eventBudgetMs: s.PLUGIN_EVENT_BUDGET_MS,
       rawConfigs: pluginConfigsFrom(env),
+      hookBudgetMs: s.PLUGIN_HOOK_BUDGET_MS,
+      allowPrivateNetworks: s.PLUGINS_ALLOW_PRIVATE_NETWORKS,
     },
   };
 }
@@ -185,4 +203,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
     'Plugins to load, comma-separated: npm package names or folders (e.g. `@acme/faultline-tagger,./plugins/mine`). Each plugin reads its config as JSON from `PLUGIN_CONFIG_<ID>` (id upper-cased, dashes as underscores). A broken plugin is logged and skipped.',
   PLUGIN_EVENT_BUDGET_MS:
     "Time one plugin's processEvent may take per event before the event goes on unchanged (default 50).",
+  PLUGIN_HOOK_BUDGET_MS:
+    "Time one call of a plugin's issue hook or alert action may take before it counts as failed and is retried (default 5000).",
+  PLUGINS_ALLOW_PRIVATE_NETWORKS:
+    "true lets plugins' HTTP client reach private, loopback and link-local addresses (default false: refused, against SSRF).",
 };

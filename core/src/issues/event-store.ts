@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { recordIssueChanges, type NewIssueChange } from '../changes';
 import { columnBindings } from '../db';
+import { countEventMinutes } from './minute-counters';
 import type { PreparedEvent } from './prepared-event';
 
 /** What one stored batch did, for logs and metrics (the change stream reads `issue_changes`). */
@@ -61,17 +62,55 @@ export async function storeEventBatch(trx: Knex.Transaction, batch: PreparedEven
   summary.regressedIssueIds = counted.filter((c) => c.regressed).map((c) => c.id);
   await insertEvents(trx, fresh, issueOf);
   await countTagValues(trx, fresh, issueOf);
-  await recordIssueChanges(trx, batchChanges(summary, counted));
+  await countEventMinutes(trx, fresh, issueOf);
+  await recordIssueChanges(trx, batchChanges(summary, counted, latestEventOf(fresh, issueOf)));
   summary.stored = fresh.length;
   return summary;
 }
 
+/** Each issue's newest event of the batch (by arrival), whose facts alert filters look at. */
+function latestEventOf(
+  events: PreparedEvent[],
+  issueOf: Map<PreparedEvent, number>,
+): Map<number, PreparedEvent> {
+  const latest = new Map<number, PreparedEvent>();
+  for (const p of events) {
+    const id = issueOf.get(p)!;
+    const seen = latest.get(id);
+    if (!seen || p.receivedAt >= seen.receivedAt) latest.set(id, p);
+  }
+  return latest;
+}
+
+/** What alert filters (environment, release, tags) need of the event that created or regressed an issue. */
+function eventFacts(p: PreparedEvent | undefined): Record<string, unknown> {
+  if (!p) return {};
+  return {
+    event: {
+      id: pgText(p.event.event_id),
+      environment: pgText(p.event.environment),
+      release: pgTextOrNull(p.event.release),
+      tags: p.event.tags.map(([k, v]) => [pgText(k), pgText(v)]),
+    },
+  };
+}
+
 /** The outbox rows of a batch: new and regressed issues, and each touched issue's new event count. */
-function batchChanges(summary: StoreSummary, counted: CountedIssue[]): NewIssueChange[] {
+function batchChanges(
+  summary: StoreSummary,
+  counted: CountedIssue[],
+  latest: Map<number, PreparedEvent>,
+): NewIssueChange[] {
   const surface = 'pipeline';
+  const change = (issueId: number, kind: 'created' | 'regressed'): NewIssueChange => ({
+    issueId,
+    kind,
+    surface,
+    data: eventFacts(latest.get(issueId)),
+  });
   return [
-    ...summary.newIssueIds.map((issueId): NewIssueChange => ({ issueId, kind: 'created', surface })),
-    ...summary.regressedIssueIds.map((issueId): NewIssueChange => ({ issueId, kind: 'regressed', surface })),
+    ...summary.newIssueIds.map((issueId) => change(issueId, 'created')),
+    ...summary.regressedIssueIds.map((issueId) => change(issueId, 'regressed')),
     ...counted.map((c): NewIssueChange => ({
       issueId: c.id,
       kind: 'events_counted',

@@ -5,6 +5,7 @@ export {
   findIssueById,
   findIssueByShortId,
   findIssuesByIds,
+  findIssuesInAnyOrganization,
   listIssueEvents,
   findIssueEdgeEvent,
   findIssueEvent,
@@ -23,3 +24,28 @@ export {
   type TagValueCount,
   type EventCountBucket,
 } from './queries';
+export {
+  changeIssues,
+  resolveAssignee,
+  applyIssueChange,
+  lockIssueStates,
+  issueChangeRecords,
+  type Assignee,
+  type IssueChange,
+  type IssueChangeActor,
+  type IssueState,
+} from './update';
+export {
+  addIssueComment,
+  listIssueComments,
+  commentTextProblem,
+  MAX_COMMENT_CHARS,
+  type IssueCommentRow,
+} from './comments';
+export {
+  linkExternalIssue,
+  listExternalLinks,
+  findIssueIdsByExternalKey,
+  type ExternalLinkRow,
+} from './external-links';
+export { formatShortId, issuePermalink } from './links';

@@ -88,13 +88,13 @@ const SORT_COLUMNS: Record<IssueSort, string> = {
   user: 'i.user_count',
 };
 
-function selectIssues(knex: Knex, organizationIds: number[]): Knex.QueryBuilder {
-  return knex('issues as i')
+/** `organizationIds` undefined: every organization, for the host's own readers (plugins), never for API callers. */
+function selectIssues(knex: Knex, organizationIds: number[] | undefined): Knex.QueryBuilder {
+  const query = knex('issues as i')
     .join('projects as p', 'p.id', 'i.project_id')
     .join('organizations as o', 'o.id', 'p.organization_id')
     .leftJoin('users as au', 'au.id', 'i.assigned_user_id')
     .leftJoin('teams as at', 'at.id', 'i.assigned_team_id')
-    .whereIn('p.organization_id', organizationIds)
     .select(
       'i.*',
       'p.slug as project_slug',
@@ -107,6 +107,8 @@ function selectIssues(knex: Knex, organizationIds: number[]): Knex.QueryBuilder 
       'at.slug as assignee_team_slug',
       'at.name as assignee_team_name',
     );
+  if (organizationIds) query.whereIn('p.organization_id', organizationIds);
+  return query;
 }
 
 /** `%`, `_` and `\` are LIKE wildcards; searching for them literally needs escaping. */
@@ -213,6 +215,15 @@ export async function findIssueByShortId(
     .andWhere('i.short_id', shortId)
     .orderBy('o.id')
     .first();
+}
+
+/**
+ * Issues by id in whatever organization they are: for the host's own callers (plugins act for the
+ * installation), never for API callers, whose reads go through the functions above. Ordered by id.
+ */
+export async function findIssuesInAnyOrganization(knex: Knex, ids: number[]): Promise<IssueRow[]> {
+  if (ids.length === 0) return [];
+  return selectIssues(knex, undefined).whereIn('i.id', ids).orderBy('i.id');
 }
 
 export async function findIssuesByIds(

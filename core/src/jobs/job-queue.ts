@@ -64,7 +64,11 @@ export class JobQueue {
     return new JobQueue(boss, knex, options);
   }
 
-  /** Creates the queue or updates its retry and timeout settings (idempotent). */
+  /**
+   * Creates the queue or updates its retry and timeout settings (idempotent). Processes starting at
+   * the same time race here: pg-boss's DDL can then deadlock or hit the unique name, so a losing
+   * attempt is retried after a short random wait.
+   */
   async define(name: string, settings: QueueSettings = {}): Promise<void> {
     const queue = {
       name,
@@ -73,13 +77,16 @@ export class JobQueue {
       retryBackoff: settings.retryBackoff ?? true,
       expireInSeconds: settings.expireInSeconds ?? 60,
     };
-    if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, queue);
-    else {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.boss.createQueue(name, queue);
+        if (await this.boss.getQueue(name)) await this.boss.updateQueue(name, queue);
+        else await this.boss.createQueue(name, queue);
+        return;
       } catch (error) {
-        // Another process created it first.
-        if (!(await this.boss.getQueue(name))) throw error;
+        const code = (error as { code?: unknown }).code;
+        const raced = code === '40P01' || code === '23505' || code === '40001' || code === '42P07';
+        if (!raced || attempt >= 8) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
       }
     }
   }

@@ -12,6 +12,8 @@ import { normalizeRow, prepareNormalized, type RawEventRow } from './prepare';
 export type EventProcessor = (
   event: NormalizedEvent,
   trx: Knex.Transaction,
+  /** The event's project (plugins may be turned off per project). */
+  projectId: number,
 ) => Promise<NormalizedEvent | null>;
 
 export interface WorkerOptions {
@@ -220,7 +222,7 @@ export class PipelineWorker {
   ): Promise<{ prepared: PreparedEvent } | { error: unknown } | null> {
     try {
       let event: NormalizedEvent | null = normalizeRow(row);
-      if (this.options.processEvent) event = await this.options.processEvent(event, trx);
+      if (this.options.processEvent) event = await this.options.processEvent(event, trx, row.project_id);
       return event === null ? null : { prepared: prepareNormalized(row, event) };
     } catch (error) {
       return { error };

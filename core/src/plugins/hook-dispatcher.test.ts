@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { Knex } from 'knex';
 import { definePlugin, type ChangeActor, type PluginHooks } from '@faultline/plugin-sdk';
 import { errorEvent, seedAccount, storeEvents } from '../api/api-test-kit';
 import { issueChangeRecords, lockIssueStates } from '../api/issue-change-records';
+import { SecretBox } from '../auth';
 import { recordIssueChanges } from '../changes';
 import { connectDatabase } from '../db';
+import { JobQueue } from '../jobs';
 import { describeEachDatabase } from '../testing/databases';
+import { PluginFailures } from './failures';
 import { HookDispatcher, type HookDispatcherOptions } from './hook-dispatcher';
 import { PluginHost } from './host';
+import { PluginSettingsStore } from './settings';
 
 const silent = pino({ level: 'silent' });
 
@@ -23,22 +28,26 @@ function plugin(id: string, hooks: PluginHooks) {
   });
 }
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describeEachDatabase('plugin issue hooks from the change outbox', (ctx) => {
+describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
   let knex: Knex;
   let projectId: number;
   let userId: number;
   let counter = 0;
-  const dispatchers: HookDispatcher[] = [];
+  const running: { stop(): Promise<void> }[] = [];
 
   before(async () => {
     knex = ctx.db.knex;
@@ -47,29 +56,40 @@ describeEachDatabase('plugin issue hooks from the change outbox', (ctx) => {
     userId = seeded.userId;
   });
 
-  afterEach(async () => {
-    await Promise.all(dispatchers.splice(0).map((d) => d.stop()));
+  afterEach(async function () {
+    this.timeout(30_000);
+    for (const r of running.splice(0).reverse()) await r.stop();
   });
 
+  interface Started {
+    host: PluginHost;
+    dispatcher: HookDispatcher;
+    failures: PluginFailures;
+  }
+
+  /** A host with its own job queue (as one process has), dispatching and working hooks. */
   async function dispatch(
     plugins: object[],
     options: Partial<HookDispatcherOptions> = {},
     db: Knex = knex,
-  ): Promise<HookDispatcher> {
-    const host = await PluginHost.start(plugins, { knex: db, log: silent });
+    settings?: PluginSettingsStore,
+  ): Promise<Started> {
+    const failures = new PluginFailures(db, silent);
+    const host = await PluginHost.start(plugins, { knex: db, log: silent, failures, settings });
     assert.deepEqual(host.skipped, []);
-    const dispatcher = new HookDispatcher(host, { knex: db, log: silent, pollMs: 20, ...options });
-    dispatchers.push(dispatcher);
+    const queue = await JobQueue.start(db, silent, { maintenance: false });
+    const dispatcher = new HookDispatcher(host, { knex: db, log: silent, pollMs: 20, queue, ...options });
+    running.push({ stop: () => queue.stop() }, { stop: () => dispatcher.stop() });
     await dispatcher.start();
-    return dispatcher;
+    return { host, dispatcher, failures };
   }
 
-  /** Stores an event of a new fingerprint; returns the new issue's id. */
-  async function newIssue(): Promise<number> {
+  /** Stores an event of a new fingerprint in `project`; returns the new issue's id. */
+  async function newIssue(project = projectId): Promise<number> {
     const type = `HookError${++counter}`;
-    await storeEvents(knex, projectId, [errorEvent({ type, value: 'boom' })]);
+    await storeEvents(knex, project, [errorEvent({ type, value: 'boom' })]);
     const row = await knex('issues')
-      .where('project_id', projectId)
+      .where('project_id', project)
       .orderBy('id', 'desc')
       .first<{ id: number }>('id');
     return row.id;
@@ -85,15 +105,21 @@ describeEachDatabase('plugin issue hooks from the change outbox', (ctx) => {
     });
   }
 
-  it('calls onIssueCreated for a new issue and onIssueStateChanged with who and the surface', async () => {
+  it('calls onIssueCreated, onIssueStateChanged (with who and the surface) and onComment', async function () {
+    this.timeout(30_000);
     const seen: string[] = [];
     let stateChange: { from: string; to: string; actor: ChangeActor } | undefined;
-    const dispatcher = await dispatch([
+    let comment: { commentId: string; text: string; actor: ChangeActor } | undefined;
+    await dispatch([
       plugin('recorder', {
         onIssueCreated: ({ issueId }) => void seen.push(`created:${issueId}`),
         onIssueStateChanged: (change) => {
           seen.push(`state:${change.issueId}`);
           stateChange = { from: change.from, to: change.to, actor: change.actor };
+        },
+        onComment: (change) => {
+          seen.push(`comment:${change.issueId}`);
+          comment = { commentId: change.commentId, text: change.text, actor: change.actor };
         },
       }),
     ]);
@@ -101,23 +127,37 @@ describeEachDatabase('plugin issue hooks from the change outbox', (ctx) => {
     await waitFor('onIssueCreated', () => seen.length === 1);
     await resolveThroughApi(issueId);
     await waitFor('onIssueStateChanged', () => seen.length === 2);
-    assert.deepEqual(seen, [`created:${issueId}`, `state:${issueId}`]);
+    await knex.transaction((trx) =>
+      recordIssueChanges(trx, [
+        {
+          issueId,
+          kind: 'commented',
+          surface: 'slack',
+          actorUserId: userId,
+          data: { commentId: 77, text: 'on it' },
+        },
+      ]),
+    );
+    await waitFor('onComment', () => seen.length === 3);
+    assert.deepEqual(seen, [`created:${issueId}`, `state:${issueId}`, `comment:${issueId}`]);
     assert.deepEqual(stateChange, {
       from: 'unresolved',
       to: 'resolved',
       actor: { userId: String(userId), surface: 'api' },
     });
-    await dispatcher.stop(); // lets the last cursor update (after the hook returned) commit
-    const cursor = await knex('plugin_hook_cursors').where('plugin_id', 'recorder').first();
-    assert.equal(Number(cursor.delivered), 2);
-    assert.equal(Number(cursor.failed), 0);
+    assert.deepEqual(comment, {
+      commentId: '77',
+      text: 'on it',
+      actor: { userId: String(userId), surface: 'slack' },
+    });
   });
 
-  it('a throwing and a hanging plugin do not keep a healthy one from its hooks', async () => {
+  it('a throwing and a hanging plugin do not keep a healthy one from its hooks; failures are counted', async function () {
+    this.timeout(40_000);
     const healthy: string[] = [];
     let throwingCalls = 0;
     let hangingCalls = 0;
-    const dispatcher = await dispatch(
+    const { dispatcher, failures, host } = await dispatch(
       [
         plugin('throws', {
           onIssueCreated: () => {
@@ -133,65 +173,85 @@ describeEachDatabase('plugin issue hooks from the change outbox', (ctx) => {
         }),
         plugin('healthy', { onIssueCreated: ({ issueId }) => void healthy.push(issueId) }),
       ],
-      { hookBudgetMs: 300, retryBackoffMs: 20, attempts: 3 },
+      { hookBudgetMs: 2000, retryDelaySeconds: 1, attempts: 3, concurrency: 2 },
     );
     const first = await newIssue();
     const second = await newIssue();
     const started = Date.now();
     await waitFor('the healthy plugin', () => healthy.length === 2);
-    // Well before the hanging plugin has used up even one budget of the first change.
-    assert.ok(Date.now() - started < 1000, `healthy plugin took ${Date.now() - started} ms`);
-    assert.deepEqual(healthy, [String(first), String(second)]);
+    // Before the hanging plugin's first call has even run out of its budget.
+    assert.ok(Date.now() - started < 2000, `healthy plugin took ${Date.now() - started} ms`);
+    assert.deepEqual(healthy.sort(), [String(first), String(second)].sort());
 
-    await waitFor('both failing plugins to give up', () => {
-      const failed = (id: string) => dispatcher.statsOf(id).failed;
-      return failed('throws') === 2 && failed('hangs') === 2;
-    });
-    assert.equal(throwingCalls, 6, 'three attempts per change');
-    assert.equal(hangingCalls, 6);
-    await dispatcher.stop();
-    const rows: { plugin_id: string; delivered: string; failed: string }[] = await knex('plugin_hook_cursors')
-      .whereIn('plugin_id', ['throws', 'hangs', 'healthy'])
-      .orderBy('plugin_id')
-      .select('plugin_id', 'delivered', 'failed');
-    assert.deepEqual(
-      rows.map((r) => [r.plugin_id, Number(r.delivered), Number(r.failed)]),
-      [
-        ['hangs', 0, 2],
-        ['healthy', 2, 0],
-        ['throws', 0, 2],
-      ],
+    await waitFor(
+      'both failing plugins to give up',
+      () => dispatcher.statsOf('throws').failed === 6 && dispatcher.statsOf('hangs').failed === 6,
+      35_000,
     );
+    assert.equal(throwingCalls, 6, 'three calls per change');
+    assert.equal(hangingCalls, 6);
+    const counts = await failures.counts();
+    assert.equal(counts.get('throws')?.hook, 6);
+    assert.equal(counts.get('hangs')?.hook, 6);
+    assert.equal(counts.get('healthy'), undefined);
+    const catalogue = await host.catalogue();
+    assert.equal(catalogue.find((p) => p.id === 'throws')?.failures.hook, 6);
+    assert.equal(catalogue.find((p) => p.id === 'healthy')?.failures.hook, 0);
   });
 
-  it('two dispatchers on one database deliver each change once', async function () {
+  it('does not call a plugin for a project it is turned off in', async function () {
+    this.timeout(30_000);
+    const other = await seedAccount(knex, { organization: 'quiet', project: 'muted', email: 'q@quiet.io' });
+    const settings = new PluginSettingsStore(knex, new SecretBox(randomBytes(32)));
+    const { organization_id: organizationId } = await knex('projects')
+      .where('id', other.projectId)
+      .first<{ organization_id: number }>('organization_id');
+    await knex.transaction((trx) =>
+      settings.write(
+        trx,
+        { organizationId, projectId: other.projectId, pluginId: 'selective' },
+        { enabled: false, config: {}, secrets: {} },
+      ),
+    );
+    const calls: string[] = [];
+    await dispatch(
+      [plugin('selective', { onIssueCreated: ({ projectId: p }) => void calls.push(p) })],
+      {},
+      knex,
+      settings,
+    );
+    await newIssue(other.projectId);
+    await newIssue(projectId);
+    await waitFor('the hook for the enabled project', () => calls.length >= 1);
+    await sleep(1500); // time for a call for the muted project to show up
+    assert.deepEqual(calls, [String(projectId)]);
+  });
+
+  it('two processes on one database call each hook once', async function () {
     if (ctx.db.kind !== 'postgres') this.skip(); // PGlite is one process's only connection
-    const other = connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 3 });
-    try {
-      const calls: string[] = [];
-      const counting = () =>
-        plugin('counting', {
-          onIssueCreated: async ({ issueId }) => {
-            calls.push(issueId);
-            await sleep(5);
-          },
-        });
-      await dispatch([counting()], { pollMs: 5 });
-      await dispatch([counting()], { pollMs: 5 }, other.knex);
-      const issues: number[] = [];
-      for (let i = 0; i < 6; i++) issues.push(await newIssue());
-      await waitFor('every change', () => calls.length >= issues.length);
-      await sleep(300); // time for a duplicate to show up
-      assert.deepEqual([...calls].sort(), issues.map(String).sort());
-      // One stops (releasing its lease if it held it): the other goes on from the shared cursor.
-      await dispatchers.shift()!.stop();
-      for (let i = 0; i < 3; i++) issues.push(await newIssue());
-      await waitFor('the changes after the handover', () => calls.length >= issues.length);
-      await sleep(300);
-      assert.deepEqual([...calls].sort(), issues.map(String).sort());
-    } finally {
-      await Promise.all(dispatchers.splice(0).map((d) => d.stop()));
-      await other.close();
-    }
+    this.timeout(40_000);
+    const other = connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 4 });
+    running.push({ stop: () => other.close() });
+    const calls: string[] = [];
+    const counting = () =>
+      plugin('counting', {
+        onIssueCreated: async ({ issueId }) => {
+          calls.push(issueId);
+          await sleep(5);
+        },
+      });
+    const a = await dispatch([counting()], { pollMs: 5, concurrency: 2 });
+    await dispatch([counting()], { pollMs: 5, concurrency: 2 }, other.knex);
+    const issues: number[] = [];
+    for (let i = 0; i < 6; i++) issues.push(await newIssue());
+    await waitFor('every change', () => calls.length >= issues.length);
+    await sleep(1000); // time for a duplicate to show up
+    assert.deepEqual([...calls].sort(), issues.map(String).sort());
+    // One stops its fan-out (releasing its lease if it held it): the other goes on from the shared cursor.
+    await a.dispatcher.stop();
+    for (let i = 0; i < 3; i++) issues.push(await newIssue());
+    await waitFor('the changes after the handover', () => calls.length >= issues.length);
+    await sleep(1000);
+    assert.deepEqual([...calls].sort(), issues.map(String).sort());
   });
 });

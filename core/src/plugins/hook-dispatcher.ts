@@ -1,56 +1,80 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ChangeActor } from '@faultline/plugin-sdk';
+import type { ChangeActor, PluginHooks } from '@faultline/plugin-sdk';
 import { LeasedCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
+import type { JobContext, JobQueue } from '../jobs';
 import type { Logger } from '../logging';
 import type { LoadedPlugin, PluginHost } from './host';
 
 export interface HookDispatcherOptions {
   knex: Knex;
   log: Logger;
+  queue: JobQueue;
   /** Time one hook call may take (default 5 s). */
   hookBudgetMs?: number;
-  /** Attempts per change before it is recorded as failed (default 3). */
+  /** Calls per change before it is given up (default 3). */
   attempts?: number;
-  /** Wait before the first retry; doubles for each further one (default 500 ms). */
-  retryBackoffMs?: number;
-  /** Poll interval (default 250 ms). */
+  /** Wait before the first retry; doubled for each further one (default 2 s). */
+  retryDelaySeconds?: number;
+  /** Poll interval of the outbox fan-out (default 250 ms). */
   pollMs?: number;
   /** Changes read per plugin per round (default 100). */
   batchSize?: number;
+  /** Hook calls of one plugin running at once in this process (default 1). */
+  concurrency?: number;
 }
 
 export interface HookDeliveryStats {
   delivered: number;
+  /** Failed calls (each retry counts). */
   failed: number;
 }
 
-type IssueHookName = 'onIssueCreated' | 'onIssueRegressed' | 'onIssueStateChanged';
+type IssueHookName = 'onIssueCreated' | 'onIssueRegressed' | 'onIssueStateChanged' | 'onComment';
 const HOOK_OF_KIND: Partial<Record<IssueChangeRecord['kind'], IssueHookName>> = {
   created: 'onIssueCreated',
   regressed: 'onIssueRegressed',
   state_changed: 'onIssueStateChanged',
+  commented: 'onComment',
 };
 
+/** What a hook job carries: the change, as the outbox recorded it. */
+interface HookJob {
+  cursor: string;
+  kind: IssueChangeRecord['kind'];
+  issueId: number;
+  projectId: number;
+  surface: IssueChangeRecord['surface'];
+  actorUserId: number | null;
+  data: Record<string, unknown>;
+}
+
+/** The job queue's name for one plugin's issue hooks. */
+export function hookQueueName(pluginId: string): string {
+  return `plugin.${pluginId}.hooks`;
+}
+
+/** Thrown inside a fan-out transaction when the cursor's lease was lost, to roll it back. */
+class LeaseLost extends Error {}
+
 /**
- * Delivers issue changes from the outbox (`issue_changes`) to plugins' issue hooks, off the request
- * path. Each plugin with issue hooks has a durable cursor (`plugin_hook_cursors`) and is pumped on
- * its own: a plugin that throws or hangs only delays itself. A change is retried with backoff, then
- * counted as failed and skipped; the cursor advances after every change.
+ * Delivers issue changes from the outbox (`issue_changes`) to plugins' issue hooks through the job
+ * queue, off the request path. Two halves:
  *
- * Across processes, a plugin's cursor row is leased (claimed with `FOR UPDATE SKIP LOCKED`) by one
- * dispatcher at a time, and the lease is checked by every cursor update, so each change is delivered
- * once per plugin. No transaction stays open while plugin code runs: that would hold back the
- * outbox's `xmin` (and so every change stream) and, on PGlite, the only connection. The lease lasts
- * longer than one change's worst case (attempts × budget + backoff); a process that dies after a hook
- * returned but before its cursor update leaves that change to be delivered again (at least once).
+ * - Fan-out: each plugin with issue hooks has a durable cursor (`plugin_hook_cursors`), leased by
+ *   one process at a time. A round reads a batch of changes and, in one transaction, enqueues one
+ *   job per change the plugin has a hook for (and is enabled for, in the change's project) and
+ *   advances the cursor, checked against the lease: each change becomes one job per plugin, however
+ *   many processes share the database, and no plugin code runs while a transaction is open.
+ * - Delivery: each plugin's jobs (`plugin.<id>.hooks`) are taken by one worker at a time across
+ *   processes; the hook runs isolated under its budget; a failure is counted (`plugin_failures`) and
+ *   retried with backoff by the queue, then given up. A plugin that throws or hangs only holds up its
+ *   own queue.
  */
 export class HookDispatcher {
   private readonly owner = randomUUID();
   private readonly budgetMs: number;
   private readonly attempts: number;
-  private readonly backoffMs: number;
-  private readonly leaseMs: number;
   private readonly busy = new Map<string, Promise<void>>();
   private readonly cursors = new Map<string, LeasedCursor>();
   private readonly stats = new Map<string, HookDeliveryStats>();
@@ -63,9 +87,6 @@ export class HookDispatcher {
   ) {
     this.budgetMs = options.hookBudgetMs ?? 5000;
     this.attempts = Math.max(1, options.attempts ?? 3);
-    this.backoffMs = options.retryBackoffMs ?? 500;
-    const worstCase = this.attempts * this.budgetMs + this.backoffMs * 2 ** this.attempts;
-    this.leaseMs = Math.max(30_000, 2 * worstCase);
   }
 
   /** Plugins with at least one issue hook. */
@@ -73,15 +94,32 @@ export class HookDispatcher {
     return this.host.loaded.filter((p) => Object.values(HOOK_OF_KIND).some((name) => p.hooks[name]));
   }
 
-  /** What this dispatcher (this process) delivered and gave up on, for one plugin. */
+  /** What this process delivered and saw fail, for one plugin. */
   statsOf(pluginId: string): HookDeliveryStats {
     return { ...(this.stats.get(pluginId) ?? { delivered: 0, failed: 0 }) };
   }
 
-  /** Creates missing cursors (at "now": a new plugin sees changes from its first start on), then polls. */
+  /** Defines the plugins' queues, creates missing cursors (at "now"), starts working and polling. */
   async start(): Promise<void> {
-    if (this.plugins.length === 0) return;
+    const plugins = this.plugins;
+    if (plugins.length === 0) return;
     await this.ensureCursors();
+    const { queue } = this.options;
+    for (const plugin of plugins) {
+      const name = hookQueueName(plugin.id);
+      await queue.define(name, {
+        retryLimit: this.attempts - 1,
+        retryDelaySeconds: this.options.retryDelaySeconds ?? 2,
+        retryBackoff: true,
+        // The host ends a call at its budget (on the plugin's thread); the queue's expiry is a backstop.
+        expireInSeconds: Math.ceil(this.budgetMs / 1000) + 30,
+      });
+      await queue.work<HookJob>(
+        name,
+        (job, ctx) => this.deliver(plugin, job, ctx),
+        this.options.concurrency ?? 1,
+      );
+    }
     const tick = () => {
       if (this.stopped) return;
       this.poll();
@@ -90,7 +128,7 @@ export class HookDispatcher {
     tick();
   }
 
-  /** Stops polling and waits for deliveries in progress (each bounded by the hook budget). */
+  /** Stops the fan-out and releases its leases (the queue, shared, is stopped by its owner). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -98,13 +136,13 @@ export class HookDispatcher {
     await LeasedCursor.releaseAll(this.options.knex, 'plugin_hook_cursors', this.owner);
   }
 
-  /** Delivers what is there for every plugin, until each is caught up (for tests and shutdown). */
+  /** Enqueues what is in the outbox for every plugin, until each is caught up (for tests). */
   async drain(): Promise<void> {
     await this.ensureCursors();
     await Promise.all(
       this.plugins.map(async (p) => {
         await this.busy.get(p.id);
-        while ((await this.pump(p)) > 0);
+        while ((await this.fanOut(p)) > 0);
       }),
     );
   }
@@ -118,7 +156,7 @@ export class HookDispatcher {
     let cursor = this.cursors.get(pluginId);
     if (!cursor) {
       const row = { table: 'plugin_hook_cursors', keyColumn: 'plugin_id', key: pluginId };
-      cursor = new LeasedCursor(this.options.knex, row, this.owner, this.leaseMs);
+      cursor = new LeasedCursor(this.options.knex, row, this.owner, 30_000);
       this.cursors.set(pluginId, cursor);
     }
     return cursor;
@@ -127,89 +165,96 @@ export class HookDispatcher {
   private poll(): void {
     for (const plugin of this.plugins) {
       if (this.busy.has(plugin.id)) continue;
-      const run = this.pump(plugin)
+      const run = this.fanOut(plugin)
         .then(() => undefined)
         .catch((err: unknown) =>
-          this.options.log.error({ err, plugin: plugin.id }, 'plugin hook dispatch failed; retrying'),
+          this.options.log.error({ err, plugin: plugin.id }, 'plugin hook fan-out failed; retrying'),
         )
         .finally(() => this.busy.delete(plugin.id));
       this.busy.set(plugin.id, run);
     }
   }
 
-  /** One round for one plugin: claim its cursor, deliver a batch. Returns the changes handled. */
-  private async pump(plugin: LoadedPlugin): Promise<number> {
+  /** One round for one plugin: claim its cursor, enqueue a batch's jobs and advance, atomically. */
+  private async fanOut(plugin: LoadedPlugin): Promise<number> {
+    const { knex, queue } = this.options;
     const cursor = await this.cursorOf(plugin.id).claim();
     if (!cursor) return 0;
-    const changes = await readChangesAfter(this.options.knex, {
-      after: cursor,
-      limit: this.options.batchSize ?? 100,
-    });
-    let handled = 0;
+    const changes = await readChangesAfter(knex, { after: cursor, limit: this.options.batchSize ?? 100 });
+    if (changes.length === 0) return 0;
+    const wanted: IssueChangeRecord[] = [];
     for (const change of changes) {
-      if (this.stopped && handled > 0) break;
-      const outcome = await this.deliver(plugin, change);
-      if (!(await this.advance(plugin.id, change, outcome))) break; // lease lost: another process has it
-      handled += 1;
+      const hook = HOOK_OF_KIND[change.kind];
+      if (hook && plugin.hooks[hook] && (await this.host.isEnabled(plugin.id, change.projectId)))
+        wanted.push(change);
     }
-    return handled;
+    try {
+      await knex.transaction(async (trx) => {
+        for (const change of wanted) await queue.send(hookQueueName(plugin.id), jobOf(change), { trx });
+        // `delivered` on the cursor row now counts jobs handed to the queue (`failed` stays unused:
+        // failed calls are counted in plugin_failures).
+        const advanced = await this.cursorOf(plugin.id).advance(trx, changes.at(-1)!.cursor, {
+          delivered: trx.raw('delivered + ?', [wanted.length]),
+        });
+        if (!advanced) throw new LeaseLost();
+      });
+    } catch (error) {
+      if (error instanceof LeaseLost) return 0; // another process has the cursor now
+      throw error;
+    }
+    return changes.length;
   }
 
-  /** Moves the cursor past `change` and renews the lease, if this dispatcher still holds it. */
-  private async advance(pluginId: string, change: IssueChangeRecord, outcome: Outcome): Promise<boolean> {
-    const { knex } = this.options;
-    return this.cursorOf(pluginId).advance(knex, change.cursor, {
-      ...(outcome === 'delivered' ? { delivered: knex.raw('delivered + 1') } : {}),
-      ...(outcome === 'failed' ? { failed: knex.raw('failed + 1') } : {}),
-    });
-  }
-
-  private async deliver(plugin: LoadedPlugin, change: IssueChangeRecord): Promise<Outcome> {
-    const name = HOOK_OF_KIND[change.kind];
-    const hook = name && plugin.hooks[name];
-    if (!name || !hook) return 'skipped';
-    const call = () => callHook(plugin, name, change);
+  /** Runs one hook job; throws (so the queue retries) when the hook failed. */
+  private async deliver(plugin: LoadedPlugin, job: HookJob, ctx: JobContext): Promise<void> {
+    const name = HOOK_OF_KIND[job.kind];
+    if (!name || !plugin.hooks[name]) return;
+    // Turned off for the project since the job was queued.
+    if (!(await this.host.isEnabled(plugin.id, job.projectId))) return;
     const stats = this.stats.get(plugin.id) ?? { delivered: 0, failed: 0 };
     this.stats.set(plugin.id, stats);
-    const log = this.options.log.child({ plugin: plugin.id, hook: name, change: change.cursor });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.host.runIsolated(call, this.budgetMs, `plugin ${plugin.id}: ${name}`);
-        stats.delivered += 1;
-        return 'delivered';
-      } catch (err) {
-        if (attempt >= this.attempts) {
-          stats.failed += 1;
-          log.error({ err, attempts: attempt, failed: stats.failed }, 'plugin hook failed; change skipped');
-          return 'failed';
-        }
-        log.warn({ err, attempt }, 'plugin hook failed; retrying');
-        await sleep(this.backoffMs * 2 ** (attempt - 1));
-      }
+    try {
+      await this.host.invoke(plugin.id, name, hookArgument(name, job) as never, this.budgetMs);
+      stats.delivered += 1;
+    } catch (err) {
+      stats.failed += 1;
+      await this.host.recordFailure(plugin.id, 'hook', err);
+      const last = ctx.retryCount + 1 >= this.attempts;
+      const log = this.options.log.child({ plugin: plugin.id, hook: name, change: job.cursor });
+      if (last) log.error({ err, attempts: ctx.retryCount + 1 }, 'plugin hook failed; change given up');
+      else log.warn({ err, attempt: ctx.retryCount + 1 }, 'plugin hook failed; retrying');
+      throw err;
     }
   }
 }
 
-type Outcome = 'delivered' | 'failed' | 'skipped';
-
-function callHook(plugin: LoadedPlugin, name: IssueHookName, change: IssueChangeRecord): unknown {
-  const ref = { issueId: String(change.issueId), projectId: String(change.projectId) };
-  const hooks = plugin.hooks;
-  if (name === 'onIssueCreated') return hooks.onIssueCreated?.(ref);
-  if (name === 'onIssueRegressed') return hooks.onIssueRegressed?.(ref);
-  const data = change.data as { from?: { status?: unknown }; to?: { status?: unknown } };
-  const actor: ChangeActor = {
-    userId: change.actorUserId === null ? null : String(change.actorUserId),
-    surface: change.surface === 'pipeline' ? 'system' : change.surface,
+function jobOf(change: IssueChangeRecord): HookJob {
+  return {
+    cursor: change.cursor,
+    kind: change.kind,
+    issueId: change.issueId,
+    projectId: change.projectId,
+    surface: change.surface,
+    actorUserId: change.actorUserId,
+    data: change.data,
   };
-  return hooks.onIssueStateChanged?.({
-    ...ref,
-    from: String(data.from?.status ?? ''),
-    to: String(data.to?.status ?? ''),
-    actor,
-  });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** The argument of the hook for a change. */
+function hookArgument(
+  name: IssueHookName,
+  job: HookJob,
+): Parameters<NonNullable<PluginHooks[IssueHookName]>>[0] {
+  const ref = { issueId: String(job.issueId), projectId: String(job.projectId) };
+  if (name === 'onIssueCreated' || name === 'onIssueRegressed') return ref;
+  const actor: ChangeActor = {
+    userId: job.actorUserId === null ? null : String(job.actorUserId),
+    surface: job.surface === 'pipeline' ? 'system' : job.surface,
+  };
+  if (name === 'onComment') {
+    const data = job.data as { commentId?: unknown; text?: unknown };
+    return { ...ref, commentId: String(data.commentId ?? ''), text: String(data.text ?? ''), actor };
+  }
+  const data = job.data as { from?: { status?: unknown }; to?: { status?: unknown } };
+  return { ...ref, from: String(data.from?.status ?? ''), to: String(data.to?.status ?? ''), actor };
 }

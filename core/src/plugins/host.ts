@@ -5,18 +5,29 @@ import { container as rootContainer, type DependencyContainer, type InjectionTok
 import {
   HOOK_NAMES,
   PluginConfigError,
+  PluginError,
+  type EventsService,
+  type HttpClient,
+  type HttpRouter,
   type InitRegistration,
+  type IssuesService,
   type KeyValueStorage,
   type Logger as PluginLogger,
   type PluginConfig,
   type PluginEvent,
   type PluginHooks,
+  type Scheduler,
   type ServiceRef,
 } from '@faultline/plugin-sdk';
 import { normalizeEvent, type NormalizedEvent } from '../events';
 import type { Logger } from '../logging';
+import { configFields, mergeLayers, validateAgainst, type ConfigField } from './config-fields';
+import { emptyCounts, type FailureCounts, type PluginFailures } from './failures';
 import { configVariableSuffix, HOST_VERSION, manifestSchema, type Manifest } from './manifest';
+import { PluginThread } from './plugin-thread';
 import { Sandbox } from './sandbox';
+import { PluginScheduler } from './scheduler';
+import type { PluginSettingsStore, SettingsLayer } from './settings';
 import { hookTransaction, PostgresKeyValueStorage } from './storage';
 
 /** A plugin to load: an npm package name, a folder or file path, or (in tests) the plugin itself. */
@@ -31,12 +42,35 @@ export interface PluginHostOptions {
   eventBudgetMs?: number;
   /** Time `init` may take. */
   initBudgetMs?: number;
+  /** Time one run of a scheduled task of a thread-run plugin may take (default 60 s). */
+  taskBudgetMs?: number;
+  /** Time a route handler of a thread-run plugin may take (default 5 s, as `PLUGIN_HOOK_BUDGET_MS`). */
+  routeBudgetMs?: number;
   /** Relative folder specs are resolved from here (default: the working directory). */
   baseDir?: string;
   /** Host version to check `hostVersion` ranges against (default: core's package version). */
   hostVersion?: string;
   /** Parent of the plugins' containers (default: tsyringe's root container). */
   container?: DependencyContainer;
+  /**
+   * Built-in plugins (from `extensions/*`): always loaded, but off until an organization or project
+   * turns them on; their installation config may be missing (it can come per organization/project).
+   */
+  builtins?: PluginSpec[];
+  /** Per-organization/project on/off and config; without it every plugin is on everywhere. */
+  settings?: PluginSettingsStore;
+  /** Where failed calls are counted across processes. */
+  failures?: PluginFailures;
+  /** The services this process can give a plugin beyond logger, config, storage and scheduler. */
+  services?: (pluginId: string) => ExtraServices;
+}
+
+/** Services built outside the host (by the services domain), per plugin. */
+export interface ExtraServices {
+  'core.issues'?: IssuesService;
+  'core.events'?: EventsService;
+  'core.http'?: HttpClient;
+  'core.httpRouter'?: HttpRouter;
 }
 
 /** Injection tokens of the services plugins can ask for, by their SDK service ref id. */
@@ -44,16 +78,49 @@ export const PLUGIN_SERVICE_TOKENS = {
   'core.logger': Symbol('plugin:core.logger') as InjectionToken<PluginLogger>,
   'core.config': Symbol('plugin:core.config') as InjectionToken<PluginConfig>,
   'core.storage': Symbol('plugin:core.storage') as InjectionToken<KeyValueStorage>,
+  'core.issues': Symbol('plugin:core.issues') as InjectionToken<IssuesService>,
+  'core.events': Symbol('plugin:core.events') as InjectionToken<EventsService>,
+  'core.http': Symbol('plugin:core.http') as InjectionToken<HttpClient>,
+  'core.scheduler': Symbol('plugin:core.scheduler') as InjectionToken<Scheduler>,
+  'core.httpRouter': Symbol('plugin:core.httpRouter') as InjectionToken<HttpRouter>,
 } as const;
 
-type ProvidedServiceId = keyof typeof PLUGIN_SERVICE_TOKENS;
+export type HookName = (typeof HOOK_NAMES)[number];
+type HookArg<H extends HookName> = Parameters<NonNullable<PluginHooks[H]>>[0];
 
 export interface LoadedPlugin {
   id: string;
   version: string;
+  description: string | undefined;
   source: string;
+  /** From `extensions/*`: off until turned on for an organization or project. */
+  builtin: boolean;
   hooks: PluginHooks;
   container: DependencyContainer;
+  manifest: Manifest;
+  /** The installation config (`PLUGIN_CONFIG_<ID>`) as given, before validation: the bottom layer. */
+  installConfig: Record<string, unknown>;
+  /** The tasks it scheduled during init. */
+  scheduler: PluginScheduler;
+  /**
+   * The worker thread its code runs on: set for plugins loaded by package name or path, which is
+   * every plugin of a real installation. Unset for plugin objects handed in (tests), which run in
+   * this thread under the Sandbox.
+   */
+  thread?: PluginThread;
+}
+
+/** What the API's plugin list shows of a plugin. */
+export interface PluginDescription {
+  id: string;
+  version: string;
+  description: string | null;
+  source: string;
+  builtin: boolean;
+  hooks: HookName[];
+  hasAlertAction: boolean;
+  configFields: ConfigField[];
+  failures: FailureCounts;
 }
 
 export interface SkippedPlugin {
@@ -73,12 +140,21 @@ export interface PluginHealth {
 const FAILURES_BEFORE_PAUSE = 3;
 const PAUSE_MS = 1000;
 const MAX_PAUSE_MS = 5 * 60_000;
+/** As `PLUGIN_HOOK_BUDGET_MS` by default. */
+const DEFAULT_HOOK_BUDGET_MS = 5000;
 
 class SkipPlugin extends Error {}
 
 /**
  * Loads plugins defensively (a broken one is logged and skipped; the host starts anyway), gives each
  * its own child container with the services it declared, and runs their hooks under time budgets.
+ *
+ * A plugin named by package or path (every plugin of a real installation, built-ins included) runs on
+ * a worker thread of its own (PluginThread): a call that overruns its budget gets the thread
+ * terminated and restarted, so even a busy loop after an `await` is stopped, and this thread's event
+ * loop never runs the plugin's code (only the module's top level, once, to read its manifest). A
+ * plugin object handed in directly (tests) runs here under the `node:vm` Sandbox, which interrupts a
+ * synchronous busy loop but not one after an `await`.
  */
 export class PluginHost {
   readonly loaded: LoadedPlugin[] = [];
@@ -93,7 +169,8 @@ export class PluginHost {
 
   static async start(specs: PluginSpec[], options: PluginHostOptions): Promise<PluginHost> {
     const host = new PluginHost(options);
-    for (const spec of specs) await host.load(spec);
+    for (const spec of specs) await host.load(spec, false);
+    for (const spec of options.builtins ?? []) await host.load(spec, true);
     if (host.loaded.length + host.skipped.length > 0) {
       options.log.info(
         { loaded: host.loaded.map((p) => `${p.id}@${p.version}`), skipped: host.skipped.length },
@@ -103,11 +180,116 @@ export class PluginHost {
     return host;
   }
 
+  /** Stops the plugins' threads and writes failure counts still buffered. */
+  async stop(): Promise<void> {
+    await Promise.all(this.loaded.map((p) => p.thread?.stop()));
+    await this.options.failures
+      ?.flush()
+      .catch((err: unknown) => this.options.log.warn({ err }, 'plugin failure counts not saved'));
+  }
+
   get hasEventProcessors(): boolean {
     return this.loaded.some((p) => p.hooks.processEvent);
   }
 
-  /** Runs a call of plugin code under the same isolation and time budget as processEvent. */
+  plugin(id: string): LoadedPlugin | undefined {
+    return this.loaded.find((p) => p.id === id);
+  }
+
+  /**
+   * Whether the plugin is on for the project: listed plugins are on and built-ins off, unless the
+   * organization's setting says otherwise, unless the project's does.
+   */
+  async isEnabled(pluginId: string, projectId: number): Promise<boolean> {
+    const plugin = this.plugin(pluginId);
+    if (!plugin) return false;
+    if (!this.options.settings) return true;
+    const layers = await this.options.settings.forProject(projectId);
+    if (!layers) return false;
+    return resolveEnabled(plugin.builtin, layers.organization.get(pluginId), layers.project.get(pluginId));
+  }
+
+  /**
+   * The config in effect for a project: installation, organization and project settings merged field
+   * by field, validated against the plugin's schema. Throws `PluginConfigError` naming the field.
+   */
+  async configFor(pluginId: string, projectId: number): Promise<unknown> {
+    const plugin = this.plugin(pluginId);
+    if (!plugin) throw new PluginError(`plugin ${pluginId} is not loaded`, { code: 'unknown_plugin' });
+    const layers = await this.options.settings?.forProject(projectId);
+    const org = layers?.organization.get(pluginId);
+    const project = layers?.project.get(pluginId);
+    const merged = mergeLayers(
+      plugin.installConfig,
+      org?.config,
+      org?.secrets,
+      project?.config,
+      project?.secrets,
+    );
+    const result = validateAgainst(plugin.manifest.configSchema, merged);
+    if (!result.ok)
+      throw new PluginConfigError(
+        `plugin ${pluginId}: config in effect for project ${projectId} is invalid: ${result.field} ${result.message}`,
+      );
+    return result.data;
+  }
+
+  /**
+   * Calls one hook of one plugin isolated, under `budgetMs` (on its thread, else under the Sandbox).
+   * Throws when the plugin isn't loaded or lacks the hook, and when the call threw or ran out of time
+   * (`PluginTimeoutError`; a thread-run plugin's thread is then restarted for the next call).
+   */
+  async invoke<H extends HookName>(
+    pluginId: string,
+    hook: H,
+    arg: HookArg<H>,
+    budgetMs: number,
+  ): Promise<unknown> {
+    const plugin = this.plugin(pluginId);
+    if (!plugin) throw new PluginError(`plugin ${pluginId} is not loaded`, { code: 'unknown_plugin' });
+    const fn = plugin.hooks[hook] as ((arg: HookArg<H>) => unknown) | undefined;
+    if (typeof fn !== 'function')
+      throw new PluginError(`plugin ${pluginId} has no ${hook} hook`, { code: 'no_such_hook' });
+    if (plugin.thread) return plugin.thread.call(hook, arg, budgetMs);
+    return this.sandbox.run(() => fn.call(plugin.hooks, arg), budgetMs, `plugin ${pluginId}: ${hook}`);
+  }
+
+  /** The loaded plugins, with what they offer and how often they failed (across processes). */
+  async catalogue(): Promise<PluginDescription[]> {
+    await this.options.failures?.flush();
+    const counts = (await this.options.failures?.counts()) ?? new Map<string, FailureCounts>();
+    return this.loaded.map((p) => {
+      const failures = { ...(counts.get(p.id) ?? emptyCounts()) };
+      // Without a shared store, this process's own processEvent failures.
+      if (!this.options.failures) failures.processEvent = this.health.get(p.id)?.failures ?? 0;
+      return {
+        id: p.id,
+        version: p.version,
+        description: p.description ?? null,
+        source: p.builtin ? 'builtin' : p.source,
+        builtin: p.builtin,
+        hooks: HOOK_NAMES.filter((name) => typeof p.hooks[name] === 'function'),
+        hasAlertAction: typeof p.hooks.onAlert === 'function',
+        configFields: configFields(p.manifest.configSchema),
+        failures,
+      };
+    });
+  }
+
+  /** Counts a failed call of a plugin's code (hooks, alert actions, tasks) in the shared store. */
+  async recordFailure(pluginId: string, kind: 'hook' | 'alert' | 'task', error: unknown): Promise<void> {
+    await this.options.failures
+      ?.record(pluginId, kind, error)
+      .catch((err: unknown) =>
+        this.options.log.warn({ err, plugin: pluginId }, 'plugin failure not counted'),
+      );
+  }
+
+  /**
+   * Runs a call of plugin code (a route handler, a scheduled task) under a time budget. For a
+   * thread-run plugin the call is already a message to its thread, which enforces its own budget
+   * (`routeBudgetMs`, `taskBudgetMs`) by restarting the thread; this adds the caller's deadline.
+   */
   runIsolated<T>(call: () => T | Promise<T>, budgetMs: number, what: string): Promise<T> {
     return this.sandbox.run(call, budgetMs, what);
   }
@@ -124,24 +306,33 @@ export class PluginHost {
    * fails or runs out of time is left out for this event (which goes on as it was before that plugin).
    * Returns null when a plugin dropped the event.
    */
-  async processEvent(event: NormalizedEvent, trx?: Knex.Transaction): Promise<NormalizedEvent | null> {
-    return trx ? hookTransaction.run(trx, () => this.runProcessEvent(event)) : this.runProcessEvent(event);
+  async processEvent(
+    event: NormalizedEvent,
+    trx?: Knex.Transaction,
+    projectId?: number,
+  ): Promise<NormalizedEvent | null> {
+    return trx
+      ? hookTransaction.run(trx, () => this.runProcessEvent(event, projectId))
+      : this.runProcessEvent(event, projectId);
   }
 
-  private async runProcessEvent(event: NormalizedEvent): Promise<NormalizedEvent | null> {
+  private async runProcessEvent(event: NormalizedEvent, projectId?: number): Promise<NormalizedEvent | null> {
     let current = event;
     for (const plugin of this.loaded) {
       const hook = plugin.hooks.processEvent;
       if (!hook) continue;
       const health = this.health.get(plugin.id)!;
       if (health.pausedUntil !== undefined && health.pausedUntil > Date.now()) continue;
-      const input = structuredClone(current) as unknown as PluginEvent;
+      if (projectId !== undefined && !(await this.isEnabled(plugin.id, projectId))) continue;
       try {
-        const output = await this.sandbox.run(
-          () => hook.call(plugin.hooks, input),
-          this.eventBudgetMs,
-          `plugin ${plugin.id}: processEvent`,
-        );
+        const output = plugin.thread
+          ? // Posting the event to the thread copies it, as structuredClone does below.
+            await plugin.thread.call('processEvent', current, this.eventBudgetMs)
+          : await this.sandbox.run(
+              () => hook.call(plugin.hooks, structuredClone(current) as unknown as PluginEvent),
+              this.eventBudgetMs,
+              `plugin ${plugin.id}: processEvent`,
+            );
         if (output === null) {
           this.succeeded(plugin.id);
           return null;
@@ -169,6 +360,7 @@ export class PluginHost {
     const h = this.health.get(id)!;
     h.failures += 1;
     h.consecutiveFailures += 1;
+    this.options.failures?.recordLater(id, 'processEvent', error);
     const log = this.options.log.child({ plugin: id });
     log.warn(
       { err: error, eventId, failures: h.failures },
@@ -183,10 +375,10 @@ export class PluginHost {
     }
   }
 
-  private async load(spec: PluginSpec): Promise<void> {
+  private async load(spec: PluginSpec, builtin: boolean): Promise<void> {
     const source = typeof spec === 'string' ? spec : 'in-process plugin';
     try {
-      await this.loadOrSkip(spec, source);
+      await this.loadOrSkip(spec, source, builtin);
     } catch (error) {
       const reason = error instanceof SkipPlugin ? error.message : `failed to start: ${describe(error)}`;
       this.skipped.push({ source, reason });
@@ -194,8 +386,9 @@ export class PluginHost {
     }
   }
 
-  private async loadOrSkip(spec: PluginSpec, source: string): Promise<void> {
-    const exported = typeof spec === 'string' ? this.requirePlugin(spec) : spec;
+  private async loadOrSkip(spec: PluginSpec, source: string, builtin: boolean): Promise<void> {
+    const required = typeof spec === 'string' ? this.requirePlugin(spec) : undefined;
+    const exported = required ? required.exported : spec;
     const parsed = manifestSchema.safeParse(exported);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -208,10 +401,80 @@ export class PluginHost {
       throw new SkipPlugin(
         `${manifest.id}@${manifest.version} supports Faultline ${manifest.hostVersion}, but this is Faultline ${hostVersion}`,
       );
-    if (this.loaded.some((p) => p.id === manifest.id))
+    if (this.loaded.some((p) => p.id === manifest.id)) {
+      // A built-in also named in PLUGINS (by package name): loaded already, and on everywhere.
+      if (builtin) return;
       throw new SkipPlugin(`a plugin with id ${manifest.id} is already loaded`);
-    const config = this.validateConfig(manifest);
+    }
+    const { installConfig, value: config } = this.validateConfig(manifest, builtin);
+    const scheduler = new PluginScheduler(manifest.id);
+    const container = this.containerFor(manifest.id, config, scheduler);
+    const loaded = required
+      ? await this.startOnThread(manifest, required.resolved, config, container)
+      : await this.startInProcess(manifest, container);
+    scheduler.close();
+    this.loaded.push({
+      id: manifest.id,
+      version: manifest.version,
+      description: manifest.description,
+      source,
+      builtin,
+      hooks: loaded.hooks,
+      container,
+      manifest,
+      installConfig,
+      scheduler,
+      thread: loaded.thread,
+    });
+    this.health.set(manifest.id, { failures: 0, consecutiveFailures: 0, pausedUntil: undefined, pauses: 0 });
+  }
 
+  /**
+   * Starts the plugin on a thread of its own, which runs `register` and `init` with stand-ins for the
+   * services of its container. The hooks seen from here are calls to that thread.
+   */
+  private async startOnThread(
+    manifest: Manifest,
+    resolved: string,
+    config: unknown,
+    container: DependencyContainer,
+  ): Promise<{ hooks: PluginHooks; thread: PluginThread }> {
+    const services: Record<string, object> = {};
+    for (const [id, token] of Object.entries(PLUGIN_SERVICE_TOKENS) as [string, InjectionToken<object>][])
+      if (container.isRegistered(token)) services[id] = container.resolve(token);
+    let thread: PluginThread;
+    try {
+      thread = await PluginThread.start({
+        pluginId: manifest.id,
+        module: resolved,
+        config,
+        services,
+        initBudgetMs: this.options.initBudgetMs,
+        taskBudgetMs: this.options.taskBudgetMs,
+        routeBudgetMs: this.options.routeBudgetMs ?? DEFAULT_HOOK_BUDGET_MS,
+        log: this.options.log,
+      });
+    } catch (error) {
+      throw new SkipPlugin(describe(error));
+    }
+    const hooks = Object.fromEntries(
+      thread.hookNames.map((name) => {
+        // For code that calls `plugin.hooks[name]` itself; the host's own calls pass their budget.
+        const budget =
+          name === 'processEvent'
+            ? this.eventBudgetMs
+            : (this.options.routeBudgetMs ?? DEFAULT_HOOK_BUDGET_MS);
+        return [name, (arg: unknown) => thread.call(name, arg, budget)];
+      }),
+    ) as PluginHooks;
+    return { hooks, thread };
+  }
+
+  /** Runs `register` and `init` of a plugin object in this thread, under the Sandbox. */
+  private async startInProcess(
+    manifest: Manifest,
+    container: DependencyContainer,
+  ): Promise<{ hooks: PluginHooks; thread?: undefined }> {
     const registrations: InitRegistration<Record<string, ServiceRef<unknown>>>[] = [];
     manifest.register({ registerInit: (registration) => void registrations.push(registration) });
     if (registrations.length !== 1)
@@ -219,13 +482,11 @@ export class PluginHost {
         `register(env) must call env.registerInit once (called ${registrations.length} times)`,
       );
     const [registration] = registrations;
-
-    const container = this.containerFor(manifest.id, config);
     const deps: Record<string, unknown> = {};
     for (const [name, ref] of Object.entries(registration.deps)) {
-      if (!(ref.id in PLUGIN_SERVICE_TOKENS))
-        throw new SkipPlugin(`asks for service ${ref.id} (as ${name}), which this host does not provide yet`);
-      const token: InjectionToken<unknown> = PLUGIN_SERVICE_TOKENS[ref.id as ProvidedServiceId];
+      const token = (PLUGIN_SERVICE_TOKENS as Record<string, InjectionToken<unknown>>)[ref.id];
+      if (!token || !container.isRegistered(token))
+        throw new SkipPlugin(`asks for service ${ref.id} (as ${name}), which this host does not provide`);
       deps[name] = container.resolve(token);
     }
     const initBudget = this.options.initBudgetMs ?? 10_000;
@@ -241,17 +502,14 @@ export class PluginHost {
       if (hook !== undefined && typeof hook !== 'function')
         throw new SkipPlugin(`hooks.${name} must be a function`);
     }
-    this.loaded.push({
-      id: manifest.id,
-      version: manifest.version,
-      source,
-      hooks: hooks as PluginHooks,
-      container,
-    });
-    this.health.set(manifest.id, { failures: 0, consecutiveFailures: 0, pausedUntil: undefined, pauses: 0 });
+    return { hooks: hooks as PluginHooks };
   }
 
-  private requirePlugin(spec: string): unknown {
+  /**
+   * Loads the plugin's module here, for its manifest (only its top-level code runs in this thread),
+   * and says where it was found, for the plugin's thread to load it again.
+   */
+  private requirePlugin(spec: string): { exported: unknown; resolved: string } {
     const isPath = spec.startsWith('.') || path.isAbsolute(spec);
     const target = isPath ? path.resolve(this.options.baseDir ?? process.cwd(), spec) : spec;
     let resolved: string;
@@ -270,10 +528,17 @@ export class PluginHost {
       throw new SkipPlugin(`could not be loaded: ${describe(error)}`);
     }
     const m = mod as { default?: unknown; plugin?: unknown } | null;
-    return m?.default ?? m?.plugin ?? mod;
+    return { exported: m?.default ?? m?.plugin ?? mod, resolved };
   }
 
-  private validateConfig(manifest: Manifest): unknown {
+  /**
+   * The installation config. A listed plugin is skipped when it doesn't match its schema; a built-in
+   * is loaded anyway (its config may come per organization or project) and checked when used.
+   */
+  private validateConfig(
+    manifest: Manifest,
+    builtin: boolean,
+  ): { installConfig: Record<string, unknown>; value: unknown } {
     const variable = `PLUGIN_CONFIG_${configVariableSuffix(manifest.id)}`;
     const raw = this.options.rawConfigs?.[configVariableSuffix(manifest.id)];
     let value: unknown = {};
@@ -284,29 +549,51 @@ export class PluginHost {
         throw new SkipPlugin(new PluginConfigError(`${variable} is not valid JSON`).message);
       }
     }
-    if (!manifest.configSchema) return value;
-    const result = manifest.configSchema.safeParse(value);
-    if (result.success) return result.data;
-    const issue = result.error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    const installConfig =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : {};
+    const result = validateAgainst(manifest.configSchema, value);
+    if (result.ok) return { installConfig, value: result.data };
+    if (builtin && raw === undefined) return { installConfig, value };
     throw new SkipPlugin(
-      new PluginConfigError(`invalid config ${where}: ${issue.message} (set it in ${variable} as JSON)`)
-        .message,
+      new PluginConfigError(
+        `invalid config ${result.field}: ${result.message} (set it in ${variable} as JSON)`,
+      ).message,
     );
   }
 
   /** One child container per plugin, holding the services made for it (built eagerly, from values). */
-  private containerFor(id: string, config: unknown): DependencyContainer {
+  private containerFor(id: string, config: unknown, scheduler: PluginScheduler): DependencyContainer {
     const child = (this.options.container ?? rootContainer).createChildContainer();
     child.register(PLUGIN_SERVICE_TOKENS['core.logger'], {
       useValue: pluginLogger(this.options.log.child({ plugin: id })),
     });
-    child.register(PLUGIN_SERVICE_TOKENS['core.config'], { useValue: Object.freeze({ value: config }) });
+    const pluginConfig: PluginConfig = Object.freeze({
+      value: config,
+      forProject: (projectId: string) => this.configFor(id, Number(projectId)),
+    });
+    child.register(PLUGIN_SERVICE_TOKENS['core.config'], { useValue: pluginConfig });
     child.register(PLUGIN_SERVICE_TOKENS['core.storage'], {
       useValue: new PostgresKeyValueStorage(this.options.knex, id),
     });
+    child.register(PLUGIN_SERVICE_TOKENS['core.scheduler'], { useValue: scheduler });
+    const extra = this.options.services?.(id) ?? {};
+    for (const [serviceId, service] of Object.entries(extra)) {
+      const token = (PLUGIN_SERVICE_TOKENS as Record<string, InjectionToken<unknown>>)[serviceId];
+      if (token && service !== undefined) child.register(token, { useValue: service });
+    }
     return child;
   }
+}
+
+/** Listed plugins are on and built-ins off by default; an organization's setting, then a project's, decide. */
+export function resolveEnabled(
+  builtin: boolean,
+  organization: SettingsLayer | undefined,
+  project: SettingsLayer | undefined,
+): boolean {
+  return project?.enabled ?? organization?.enabled ?? !builtin;
 }
 
 /** The SDK's logger interface (message first) over pino (fields first). */

@@ -4,11 +4,51 @@
 export {
   PluginHost,
   PLUGIN_SERVICE_TOKENS,
+  resolveEnabled,
   type PluginHostOptions,
   type PluginSpec,
   type LoadedPlugin,
   type SkippedPlugin,
   type PluginHealth,
+  type PluginDescription,
+  type ExtraServices,
+  type HookName,
 } from './host';
-export { HookDispatcher, type HookDispatcherOptions, type HookDeliveryStats } from './hook-dispatcher';
+export {
+  HookDispatcher,
+  hookQueueName,
+  type HookDispatcherOptions,
+  type HookDeliveryStats,
+} from './hook-dispatcher';
 export { HOST_VERSION } from './manifest';
+export { PluginAlertActions } from './alert-actions';
+export { discoverBuiltins, EXTENSIONS_DIR } from './builtins';
+export {
+  PluginSettingsStore,
+  PLUGIN_SETTINGS_PURPOSE,
+  SecretsUnavailableError,
+  type SettingsLayer,
+  type SettingsScope,
+  type Sealer,
+} from './settings';
+export { PluginFailures, FAILURE_KINDS, type FailureKind, type FailureCounts } from './failures';
+export { PluginScheduler, taskQueueName, type ScheduledTask } from './scheduler';
+export { startScheduledTasks, type ScheduledTaskOptions } from './scheduled-tasks';
+export { pluginServices, routesOf, type PluginServiceOptions } from './plugin-services';
+export {
+  configFields,
+  secretFieldNames,
+  fieldSchema,
+  validateAgainst,
+  mergeLayers,
+  maskSecrets,
+  type ConfigField,
+  type MaskedSecret,
+} from './config-fields';
+export {
+  PluginAdmin,
+  PluginSettingsInvalid,
+  type PluginView,
+  type PluginSettingsChange,
+} from './plugin-admin';
+export { mountPluginRoutes, PLUGIN_ROUTE_PREFIX, type PluginRouteOptions } from './routes';

@@ -13,6 +13,12 @@ export interface ForeignSchema {
     | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
 }
 
+const foreignSchema = z.custom<ForeignSchema>(
+  (v) =>
+    typeof v === 'object' && v !== null && typeof (v as { safeParse?: unknown }).safeParse === 'function',
+  'must be a zod schema',
+);
+
 /** What the host checks of a plugin's default export before running any of its code. */
 export const manifestSchema = z.object({
   $$type: z.literal('@faultline/plugin', {
@@ -23,13 +29,9 @@ export const manifestSchema = z.object({
     .regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes, starting with a letter'),
   version: z.string().refine((v) => semver.valid(v) !== null, 'must be a semver version like 1.2.3'),
   hostVersion: z.string().refine((r) => semver.validRange(r) !== null, 'must be a semver range like ^0.1.0'),
-  configSchema: z
-    .custom<ForeignSchema>(
-      (v) =>
-        typeof v === 'object' && v !== null && typeof (v as { safeParse?: unknown }).safeParse === 'function',
-      'must be a zod schema',
-    )
-    .optional(),
+  configSchema: foreignSchema.optional(),
+  actionConfigSchema: foreignSchema.optional(),
+  description: z.string().max(500).optional(),
   register: z.custom<(env: PluginEnvironment) => void>((v) => typeof v === 'function', 'must be a function'),
 });
 

@@ -3,13 +3,21 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Knex } from 'knex';
-import { definePlugin } from '@faultline/plugin-sdk';
+import {
+  coreServices,
+  definePlugin,
+  type EventsService,
+  type HttpClient,
+  type HttpRouter,
+  type IssuesService,
+} from '@faultline/plugin-sdk';
 import { bootstrap } from '../accounts';
 import { loadConfig } from '../config';
 import { EventPartitions } from '../db';
 import { PipelineWorker } from '../pipeline';
 import { describeEachDatabase } from '../testing/databases';
 import { PluginHost, type PluginSpec } from './host';
+import { pluginServices, routesOf } from './plugin-services';
 
 const FIXTURES = path.join(__dirname, 'test-fixtures');
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'plugin-sdk', 'src', 'examples', 'tag-and-drop.ts');
@@ -59,6 +67,12 @@ const tag = (tags: [string, string][] | undefined, key: string) => tags?.find(([
 
 describeEachDatabase('plugin host', (ctx) => {
   let projectId: number;
+  const hosts: PluginHost[] = [];
+
+  afterEach(async () => {
+    // Plugins loaded by path run on threads of their own, which end with their host.
+    await Promise.all(hosts.splice(0).map((h) => h.stop()));
+  });
 
   before(async () => {
     const setup = await bootstrap(ctx.db.knex, {
@@ -81,6 +95,7 @@ describeEachDatabase('plugin host', (ctx) => {
       eventBudgetMs,
       baseDir: FIXTURES,
     });
+    hosts.push(host);
     const worker = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), log, {
       batchSize: 50,
       concurrency: 1,
@@ -119,6 +134,7 @@ describeEachDatabase('plugin host', (ctx) => {
       host.loaded.map((p) => `${p.id}@${p.version}`),
       ['release-stamp@2.0.0'],
     );
+    assert.ok(host.plugin('release-stamp')?.thread, 'a plugin loaded from a folder runs on its own thread');
     const id = nextId();
     await enqueue(ctx.db.knex, projectId, [event(id)]);
     await worker.drain();
@@ -229,18 +245,91 @@ describeEachDatabase('plugin host', (ctx) => {
   });
 });
 
+describeEachDatabase('plugin services in the per-plugin container', (ctx) => {
+  it('gives a plugin the issues, events, http and router services it asks for; without them it is skipped', async () => {
+    const seeded = await bootstrap(ctx.db.knex, {
+      organization: 'svc',
+      team: 'svc-team',
+      project: 'svc-app',
+      platform: 'node',
+      email: 'svc@example.com',
+      publicUrl: 'http://127.0.0.1:8000',
+    });
+    let got:
+      { issues: IssuesService; events: EventsService; http: HttpClient; router: HttpRouter } | undefined;
+    const asking = definePlugin({
+      id: 'asking',
+      version: '1.0.0',
+      hostVersion: '*',
+      register: (env) =>
+        env.registerInit({
+          deps: {
+            issues: coreServices.issues,
+            events: coreServices.events,
+            http: coreServices.http,
+            router: coreServices.httpRouter,
+          },
+          init: (deps) => {
+            got = deps;
+            return { hooks: {} };
+          },
+        }),
+    });
+    const silentLog = pino({ level: 'silent' });
+    const withServices = await PluginHost.start([asking], {
+      knex: ctx.db.knex,
+      log: silentLog,
+      services: pluginServices({
+        knex: ctx.db.knex,
+        publicUrl: 'http://faultline.test',
+        allowPrivateNetworks: false,
+      }),
+    });
+    assert.deepEqual(withServices.skipped, []);
+    const worker = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), silentLog, {
+      batchSize: 10,
+      concurrency: 1,
+    });
+    const id = nextId();
+    await enqueue(ctx.db.knex, seeded.projectId, [event(id)]);
+    await worker.drain();
+    const issue = await ctx.db.knex('issues').where('project_id', seeded.projectId).first('id');
+    const summary = await got!.issues.get(String(issue.id));
+    assert.equal(summary?.title, 'Payment declined');
+    assert.match(summary?.permalink ?? '', /^http:\/\/faultline\.test\//);
+    assert.equal((await got!.events.get(String(seeded.projectId), id))?.event_id, id);
+    await assert.rejects(got!.http.fetch('http://127.0.0.1:9/'), /refused|private|loopback/i);
+    got!.router.handle('GET', '/status', () => ({ body: 'ok' }));
+    assert.ok(routesOf(withServices, 'asking')?.find('GET', '/status'));
+
+    const without = await PluginHost.start([asking], { knex: ctx.db.knex, log: silentLog });
+    assert.match(
+      without.skipped[0]?.reason ?? '',
+      /asks for service core\.issues \(as issues\), which this host does not provide/,
+    );
+  });
+});
+
 describe('plugin settings', () => {
   it('reads PLUGINS, PLUGIN_EVENT_BUDGET_MS and PLUGIN_CONFIG_<ID> from the environment', () => {
     const config = loadConfig({
       PLUGINS: ' @acme/faultline-tagger, ./plugins/mine ,,',
       PLUGIN_EVENT_BUDGET_MS: '20',
       PLUGIN_CONFIG_TAG_AND_DROP: '{"team":"payments"}',
+      PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     assert.deepEqual(config.plugins, {
       specs: ['@acme/faultline-tagger', './plugins/mine'],
       eventBudgetMs: 20,
       rawConfigs: { TAG_AND_DROP: '{"team":"payments"}' },
+      hookBudgetMs: 5000,
+      allowPrivateNetworks: true,
     });
+    assert.equal(loadConfig({}).plugins.allowPrivateNetworks, false);
+    assert.throws(
+      () => loadConfig({ PLUGINS_ALLOW_PRIVATE_NETWORKS: 'yes' }),
+      /Invalid setting PLUGINS_ALLOW_PRIVATE_NETWORKS: must be true or false/,
+    );
     assert.deepEqual(loadConfig({}).plugins.specs, []);
     assert.throws(
       () => loadConfig({ PLUGIN_EVENT_BUDGET_MS: '0' }),

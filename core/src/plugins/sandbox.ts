@@ -2,13 +2,16 @@ import vm from 'node:vm';
 import { PluginTimeoutError } from '@faultline/plugin-sdk';
 
 /**
- * Runs plugin code under a time budget. The synchronous part runs through a `node:vm` script with
- * `timeout`, whose watchdog interrupts the isolate — a busy loop is cut off, whichever realm its
- * function belongs to. What the call returns is awaited for the rest of the budget; a promise that
- * never settles is abandoned. Limit: a busy loop *after* an `await` inside the plugin runs as a
- * microtask outside the script and is not interrupted (see the README's plugin section). An async
- * call whose timer fires late because the loop was blocked gets its remaining time once more, so a
- * neighbour's busy loop does not count as this plugin's failure.
+ * Runs plugin code on the calling thread under a time budget. The PluginHost uses it only for plugin
+ * objects handed to it in code (tests); plugins loaded by package name or path run on their own
+ * worker thread (PluginThread), where any overrun is stopped by terminating the thread.
+ *
+ * The synchronous part runs through a `node:vm` script with `timeout`, whose watchdog interrupts the
+ * isolate — a busy loop is cut off, whichever realm its function belongs to. What the call returns
+ * is awaited for the rest of the budget; a promise that never settles is abandoned. Limit: a busy
+ * loop *after* an `await` inside the plugin runs as a microtask outside the script and is not
+ * interrupted. An async call whose timer fires late because the loop was blocked gets its remaining
+ * time once more, so a neighbour's busy loop does not count as this plugin's failure.
  */
 /** A timer this late means the event loop was blocked while it waited. */
 const LATE_MS = 10;

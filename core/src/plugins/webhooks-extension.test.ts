@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Knex } from 'knex';
 import { errorEvent, seedAccount, storeEvents } from '../api/api-test-kit';
+import { JobQueue } from '../jobs';
 import { describeEachDatabase } from '../testing/databases';
 import { HookDispatcher } from './hook-dispatcher';
 import { PluginHost } from './host';
@@ -65,14 +66,26 @@ describeEachDatabase('webhooks extension through the plugin host', (ctx) => {
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  async function start(config: object): Promise<{ host: PluginHost; dispatcher: HookDispatcher }> {
+  async function start(config: object): Promise<{
+    host: PluginHost;
+    dispatcher: { stop(): Promise<void>; statsOf: HookDispatcher['statsOf'] };
+  }> {
     const host = await PluginHost.start(['@faultline/extension-webhooks'], {
       knex,
       log: silent,
       rawConfigs: { WEBHOOKS: JSON.stringify(config) },
     });
-    const dispatcher = new HookDispatcher(host, { knex, log: silent, pollMs: 20 });
-    await dispatcher.start();
+    // A queue per test: its workers (this host's plugin) stop with it.
+    const queue = await JobQueue.start(knex, silent, { maintenance: false });
+    const hooks = new HookDispatcher(host, { knex, log: silent, pollMs: 20, queue });
+    await hooks.start();
+    const dispatcher = {
+      statsOf: (id: string) => hooks.statsOf(id),
+      stop: async () => {
+        await hooks.stop();
+        await queue.stop();
+      },
+    };
     return { host, dispatcher };
   }
 

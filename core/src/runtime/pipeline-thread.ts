@@ -14,7 +14,15 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, EventPartitions } from '../db';
 import { PipelineWorker } from '../pipeline';
-import { HookDispatcher, PluginHost } from '../plugins';
+import { deriveKey, SecretBox } from '../auth';
+import {
+  discoverBuiltins,
+  PLUGIN_SETTINGS_PURPOSE,
+  PluginFailures,
+  PluginHost,
+  PluginSettingsStore,
+  pluginServices,
+} from '../plugins';
 import type { Config } from '../config';
 
 export interface PipelineThreadOptions {
@@ -23,6 +31,10 @@ export interface PipelineThreadOptions {
   batchSize: number;
   concurrency: number;
   plugins: Config['plugins'];
+  /** For plugin settings' secret fields (base64). */
+  secretKey: string;
+  /** Base of issue permalinks, for plugins' issues service. */
+  publicUrl: string;
 }
 
 interface ThreadData extends PipelineThreadOptions {
@@ -99,31 +111,42 @@ function runThread(data: ThreadData): void {
   const base = createLogger(data.logLevel);
   const log = base.child({ component: 'pipeline', thread: true });
   const db = connectDatabase({ kind: 'postgres', url: data.databaseUrl, poolMax: data.concurrency + 1 });
+  // The thread's plugins serve processEvent only: hooks, alert actions and tasks run as jobs on the
+  // main thread. Per-project settings apply here too, so the thread reads them (briefly cached).
+  const secretBox = new SecretBox(deriveKey(Buffer.from(data.secretKey, 'base64'), PLUGIN_SETTINGS_PURPOSE));
+  const pluginLog = base.child({ component: 'plugins', thread: true });
   const started = PluginHost.start(data.plugins.specs, {
     knex: db.knex,
-    log: base.child({ component: 'plugins', thread: true }),
+    log: pluginLog,
     rawConfigs: data.plugins.rawConfigs,
     eventBudgetMs: data.plugins.eventBudgetMs,
+    builtins: discoverBuiltins(),
+    settings: new PluginSettingsStore(db.knex, secretBox),
+    failures: new PluginFailures(db.knex, pluginLog),
+    services: pluginServices({
+      knex: db.knex,
+      publicUrl: data.publicUrl,
+      allowPrivateNetworks: data.plugins.allowPrivateNetworks,
+    }),
   }).then((plugins) => {
     const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
       batchSize: data.batchSize,
       concurrency: data.concurrency,
-      processEvent: plugins.hasEventProcessors ? (event, trx) => plugins.processEvent(event, trx) : undefined,
+      processEvent: plugins.hasEventProcessors
+        ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
+        : undefined,
     });
     worker.start();
-    // Issue hooks of this thread's plugins, fed from the change outbox.
-    const hooks = new HookDispatcher(plugins, {
-      knex: db.knex,
-      log: base.child({ component: 'plugin-hooks', thread: true }),
-    });
-    void hooks.start().catch((error: unknown) => log.error({ err: error }, 'plugin hooks did not start'));
-    return { worker, hooks };
+    return { worker, plugins };
   });
   port.on('message', (message: ToThread) => {
     if (message === 'wake') void started.then(({ worker }) => worker.wake());
     else if (message === 'stop') {
       void started
-        .then(({ worker, hooks }) => Promise.all([worker.stop(), hooks.stop()]))
+        .then(async ({ worker, plugins }) => {
+          await worker.stop();
+          await plugins.stop();
+        })
         .then(() => db.close())
         .catch((error: unknown) => log.error({ err: error }, 'pipeline thread did not stop cleanly'))
         .finally(() => port.postMessage('stopped' satisfies FromThread));

@@ -96,8 +96,9 @@ describe('faultline runtime', function () {
     });
     runtime = await openRuntime(config, createLogger('silent'));
     running = await startServices(runtime, { http: true, workers: true });
+    // The built-ins of extensions/ load too (off until an organization turns them on).
     assert.deepEqual(
-      running.plugins?.loaded.map((p) => p.id),
+      running.plugins.loaded.filter((p) => !p.builtin).map((p) => p.id),
       ['hangs', 'tag-and-drop'],
     );
     assert.match(running.plugins!.skipped[0].reason, /supports Faultline \^99\.0\.0/);
@@ -135,5 +136,122 @@ describe('faultline runtime', function () {
     );
     assert.equal(await runtime.db.knex('events').where({ event_id: health }).first(), undefined);
     assert.ok(running.plugins!.healthOf('hangs')!.failures >= 1);
+  });
+
+  it('an HTTP-only process loads the plugins: routes served, catalogue listed, alert actions checked', async () => {
+    const notifier = path.join(__dirname, '..', 'plugins', 'test-fixtures', 'notifier');
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PLUGINS: notifier });
+    runtime = await openRuntime(config, createLogger('silent'));
+    running = await startServices(runtime, { http: true, workers: false });
+    const setup = await bootstrap(runtime.db.knex, {
+      organization: 'acme',
+      team: 'acme-team',
+      project: 'app',
+      platform: 'javascript',
+      email: 'owner@acme.io',
+      publicUrl: running.url,
+    });
+    const api = (method: string, route: string, body?: unknown) =>
+      fetch(`${running!.url}${route}`, {
+        method,
+        headers: { Authorization: `Bearer ${setup.token}`, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    const echo = await fetch(`${running.url}/api/0/plugins/notifier/echo`, { method: 'POST', body: 'ping' });
+    assert.equal(echo.status, 200);
+    assert.deepEqual(await echo.json(), { got: 'ping' });
+
+    const catalogue = (await (await api('GET', '/api/0/organizations/acme/plugins/')).json()) as {
+      id: string;
+      enabled: boolean;
+      hasAlertAction: boolean;
+    }[];
+    const listed = catalogue.find((p) => p.id === 'notifier');
+    assert.deepEqual(listed && { enabled: listed.enabled, hasAlertAction: listed.hasAlertAction }, {
+      enabled: true,
+      hasAlertAction: true,
+    });
+
+    const rule = (actions: unknown[]) => ({
+      name: 'New issues',
+      conditions: [{ id: 'issue.created' }],
+      actions,
+    });
+    const accepted = await api(
+      'POST',
+      '/api/0/projects/acme/app/rules/',
+      rule([{ plugin: 'notifier', config: { room: '#ops' } }]),
+    );
+    assert.equal(accepted.status, 201, await accepted.clone().text());
+    const badConfig = await api(
+      'POST',
+      '/api/0/projects/acme/app/rules/',
+      rule([{ plugin: 'notifier', config: { room: 'ops' } }]),
+    );
+    assert.equal(badConfig.status, 400);
+    assert.match(await badConfig.text(), /room/);
+    // Turned off for the project: rules may not name it there any more.
+    const off = await api('PUT', '/api/0/projects/acme/app/plugins/notifier/', { enabled: false });
+    assert.equal(off.status, 200);
+    const refused = await api(
+      'POST',
+      '/api/0/projects/acme/app/rules/',
+      rule([{ plugin: 'notifier', config: { room: '#ops' } }]),
+    );
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /disabled for this project/);
+  });
+
+  it("worker processes run plugins' issue hooks and alert actions through the job queue", async () => {
+    const notifier = path.join(__dirname, '..', 'plugins', 'test-fixtures', 'notifier');
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PLUGINS: notifier });
+    runtime = await openRuntime(config, createLogger('silent'));
+    running = await startServices(runtime, { http: true, workers: true });
+    const setup = await bootstrap(runtime.db.knex, {
+      organization: 'acme',
+      team: 'acme-team',
+      project: 'app',
+      platform: 'javascript',
+      email: 'owner@acme.io',
+      publicUrl: running.url,
+    });
+    const created = await fetch(`${running.url}/api/0/projects/acme/app/rules/`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${setup.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        name: 'New issues',
+        conditions: [{ id: 'issue.created' }],
+        actions: [{ plugin: 'notifier', config: { room: '#ops' } }],
+      }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const publicKey = decodeURIComponent(new URL(setup.dsn).username);
+    const sent = await fetch(`${running.url}/api/${setup.projectId}/store/?sentry_key=${publicKey}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event_id: randomUUID().replaceAll('-', ''), message: 'Payment declined' }),
+    });
+    assert.equal(sent.status, 200);
+    const stored = async (prefix: string) =>
+      runtime!.db
+        .knex('plugin_storage')
+        .where('plugin_id', 'notifier')
+        .andWhereLike('key', `${prefix}%`)
+        .select<{ key: string; value: unknown }[]>('key', 'value');
+    let rows: { key: string; value: unknown }[] = [];
+    for (let i = 0; i < 400 && rows.length < 2; i++) {
+      rows = [...(await stored('created:')), ...(await stored('alert:'))];
+      if (rows.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const issue = await runtime.db.knex('issues').where('project_id', setup.projectId).first('id');
+    assert.deepEqual(
+      rows.map((r) => r.key.split(':')[0]).sort(),
+      ['alert', 'created'],
+      'both the hook and the alert action ran',
+    );
+    assert.equal(rows.find((r) => r.key.startsWith('created:'))?.key, `created:${issue.id}`);
+    const alert = rows.find((r) => r.key.startsWith('alert:'))!.value;
+    assert.deepEqual(typeof alert === 'string' ? JSON.parse(alert) : alert, { room: '#ops', issues: 1 });
   });
 });

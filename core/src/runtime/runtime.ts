@@ -16,8 +16,22 @@ import {
   mountIngestRoutes,
 } from '../ingest';
 import { PipelineWorker } from '../pipeline';
-import { HookDispatcher, PluginHost } from '../plugins';
-import { AlertEvaluator } from '../alerts';
+import {
+  discoverBuiltins,
+  HookDispatcher,
+  mountPluginRoutes,
+  PLUGIN_SETTINGS_PURPOSE,
+  PluginAdmin,
+  PluginAlertActions,
+  PluginFailures,
+  PluginHost,
+  PluginSettingsStore,
+  pluginServices,
+  routesOf,
+  startScheduledTasks,
+} from '../plugins';
+import { startAlertWorkers, type AlertWorkers } from '../alerts';
+import { JobQueue } from '../jobs';
 import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
 import { lockDataDir } from './data-dir-lock';
@@ -81,8 +95,10 @@ export interface RunningServer {
   url: string;
   /** The in-process pipeline worker; undefined when there is none or it runs on its own thread. */
   worker: PipelineWorker | undefined;
-  /** Plugins of the in-process pipeline worker (on a pipeline thread, the thread has its own). */
-  plugins: PluginHost | undefined;
+  /** This process's plugins (a pipeline thread loads its own, for processEvent). */
+  plugins: PluginHost;
+  /** This process's job queue. */
+  queue: JobQueue;
   stop(): Promise<void>;
 }
 
@@ -105,28 +121,28 @@ export async function startServices(
             batchSize: config.worker.batchSize,
             concurrency: config.worker.concurrency,
             plugins: config.plugins,
+            secretKey: loadSecretKey(config).toString('base64'),
+            publicUrl: config.http.publicUrl,
           },
           log,
         )
       : undefined;
-  // Plugins live where the pipeline runs: here, or (loaded again by the thread) on the pipeline thread.
-  const plugins =
-    options.workers && !thread
-      ? await PluginHost.start(config.plugins.specs, {
-          knex: db.knex,
-          log: log.child({ component: 'plugins' }),
-          rawConfigs: config.plugins.rawConfigs,
-          eventBudgetMs: config.plugins.eventBudgetMs,
-          container,
-        })
-      : undefined;
+  // One job queue per process; only processes that run workers fire cron schedules and maintain it.
+  const queue = await JobQueue.start(db.knex, log.child({ component: 'jobs' }), {
+    maintenance: options.workers,
+  });
+  // Plugins load in every process: the HTTP side needs them for their routes, the catalogue and to
+  // check alert actions; workers for hooks, alert actions and scheduled tasks; the pipeline (here,
+  // or on its thread, which loads its own) for processEvent.
+  const { host: plugins, settings: pluginSettings } = await startPluginHost(runtime);
+  const alertActions = new PluginAlertActions(plugins, config.plugins.hookBudgetMs);
   const worker =
     options.workers && !thread
       ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
           batchSize: config.worker.batchSize,
           concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
-          processEvent: plugins?.hasEventProcessors
-            ? (event, trx) => plugins.processEvent(event, trx)
+          processEvent: plugins.hasEventProcessors
+            ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
             : undefined,
         })
       : undefined;
@@ -134,16 +150,29 @@ export async function startServices(
   if (maintenance) await maintenance.first;
   worker?.start();
   thread?.start();
-  // Issue hooks are fed from the change outbox, next to the plugins that have them (never on requests).
-  const hooks = plugins
-    ? new HookDispatcher(plugins, { knex: db.knex, log: log.child({ component: 'plugin-hooks' }) })
+  // Issue hooks, alert actions and plugins' scheduled tasks run as jobs in worker processes (never
+  // on requests); hooks are fanned out from the change outbox.
+  const hooks = options.workers
+    ? new HookDispatcher(plugins, {
+        knex: db.knex,
+        log: log.child({ component: 'plugin-hooks' }),
+        queue,
+        hookBudgetMs: config.plugins.hookBudgetMs,
+      })
     : undefined;
   await hooks?.start();
+  if (options.workers)
+    await startScheduledTasks(plugins, { queue, log: log.child({ component: 'plugin-tasks' }) });
   // Alert rules are evaluated from the same outbox, by whichever worker holds the alert cursor's lease.
-  const alerts = options.workers
-    ? new AlertEvaluator({ knex: db.knex, log: log.child({ component: 'alerts' }) })
+  const alerts: AlertWorkers | undefined = options.workers
+    ? await startAlertWorkers({
+        knex: db.knex,
+        queue,
+        log: log.child({ component: 'alerts' }),
+        publicUrl: config.http.publicUrl,
+        actions: alertActions,
+      })
     : undefined;
-  await alerts?.start();
 
   let server: http.Server | undefined;
   let stopping = false;
@@ -168,8 +197,17 @@ export async function startServices(
           auth: container.resolve(TOKENS.Auth),
           onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
           changeStreams,
-          // Plugins on a pipeline thread are not visible here: rules then can't name actions yet.
-          actionPlugins: () => plugins?.loaded.map((p) => p.id) ?? [],
+          alertActions,
+          plugins: new PluginAdmin(plugins, pluginSettings),
+        }),
+      // Plugins' own routes (webhook receivers and the like), under /api/0/plugins/{id}/.
+      (router) =>
+        mountPluginRoutes(router, (pluginId) => routesOf(plugins, pluginId), {
+          bodyLimitBytes: config.limits.maxBodyBytes,
+          timeoutMs: config.plugins.hookBudgetMs,
+          log: log.child({ component: 'plugin-routes' }),
+          isolate: (pluginId, call, timeoutMs) =>
+            plugins.runIsolated(call, timeoutMs, `plugin ${pluginId}: route`),
         }),
     ]);
     server = http.createServer(app.callback());
@@ -191,6 +229,7 @@ export async function startServices(
     url,
     worker,
     plugins,
+    queue,
     stop: async () => {
       if (server) {
         stopping = true;
@@ -212,8 +251,36 @@ export async function startServices(
       await writer?.drain();
       maintenance?.stop();
       await Promise.all([worker?.stop(), thread?.stop(), hooks?.stop(), alerts?.stop()]);
+      await queue.stop();
+      await plugins.stop();
     },
   };
+}
+
+/** Loads the plugins listed in PLUGINS and the built-ins, with per-organization/project settings. */
+async function startPluginHost(
+  runtime: Runtime,
+): Promise<{ host: PluginHost; settings: PluginSettingsStore }> {
+  const { config, log, db, container } = runtime;
+  const auth = container.resolve(TOKENS.Auth);
+  const settings = new PluginSettingsStore(db.knex, auth.secretBox(PLUGIN_SETTINGS_PURPOSE));
+  const host = await PluginHost.start(config.plugins.specs, {
+    knex: db.knex,
+    log: log.child({ component: 'plugins' }),
+    rawConfigs: config.plugins.rawConfigs,
+    eventBudgetMs: config.plugins.eventBudgetMs,
+    routeBudgetMs: config.plugins.hookBudgetMs,
+    container,
+    builtins: discoverBuiltins(),
+    settings,
+    failures: new PluginFailures(db.knex, log.child({ component: 'plugins' })),
+    services: pluginServices({
+      knex: db.knex,
+      publicUrl: config.http.publicUrl,
+      allowPrivateNetworks: config.plugins.allowPrivateNetworks,
+    }),
+  });
+  return { host, settings };
 }
 
 const HOUR_MS = 3_600_000;

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import {
   actionSchema,
+  digestSchema,
   filterSchema,
   ruleFromRow,
   triggerSchema,
@@ -24,6 +25,7 @@ const ruleFields = {
   actions: z.array(actionSchema).min(1).max(20),
   frequency: z.number().int().min(0).max(MAX_FREQUENCY_MINUTES),
   status: z.enum(['active', 'disabled']),
+  digest: digestSchema.nullable(),
 };
 
 const createBody = z.strictObject({
@@ -33,6 +35,7 @@ const createBody = z.strictObject({
   filters: ruleFields.filters.default([]),
   frequency: ruleFields.frequency.default(30),
   status: ruleFields.status.default('active'),
+  digest: ruleFields.digest.default(null),
 });
 
 const updateBody = z.strictObject({
@@ -44,6 +47,7 @@ const updateBody = z.strictObject({
   actions: ruleFields.actions.optional(),
   frequency: ruleFields.frequency.optional(),
   status: ruleFields.status.optional(),
+  digest: ruleFields.digest.optional(),
 });
 
 type RuleInput = z.output<typeof updateBody>;
@@ -59,6 +63,7 @@ function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string):
     actions: rule.actions,
     frequency: rule.frequencyMinutes,
     status: rule.enabled ? 'active' : 'disabled',
+    digest: rule.digestMinutes ? { minutes: rule.digestMinutes } : null,
     projects: [projectSlug],
     dateCreated: new Date(row.created_at).toISOString(),
     dateModified: new Date(row.updated_at).toISOString(),
@@ -75,6 +80,7 @@ function columnsOf(input: RuleInput): Record<string, unknown> {
     ...(input.actions === undefined ? {} : { actions: JSON.stringify(input.actions) }),
     ...(input.frequency === undefined ? {} : { frequency_minutes: input.frequency }),
     ...(input.status === undefined ? {} : { enabled: input.status === 'active' }),
+    ...(input.digest === undefined ? {} : { digest_minutes: input.digest?.minutes ?? null }),
   };
 }
 
@@ -91,21 +97,26 @@ async function findRule(knex: Knex, projectId: number, ruleId: string): Promise<
 
 /**
  * A project's issue alert rules (Sentry's `/rules/`): list, create, read, change, delete, and the
- * history of their fires. Every action must name a loaded plugin (`actionPlugins`); an unknown or
- * not-loaded one is refused with a 400 that names it.
+ * history of their fires. Every action is checked through the alert action port (plugin known,
+ * enabled for the project, offering an alert action, config valid); a refused one is answered with a
+ * 400 that names it and says why.
  */
-export function alertRuleRoutes({ knex, config, actionPlugins }: ApiDependencies): ApiRoute[] {
+export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
 
-  function checkActions(actions: { plugin: string }[] | undefined): void {
+  async function checkActions(
+    projectId: number,
+    actions: { plugin: string; config: Record<string, unknown> }[] | undefined,
+  ): Promise<void> {
     if (!actions) return;
-    const loaded = new Set(actionPlugins?.() ?? []);
-    const unknown = [...new Set(actions.map((a) => a.plugin).filter((p) => !loaded.has(p)))];
-    if (unknown.length > 0)
-      throw new BadRequestError(
-        `actions: unknown or not loaded plugin${unknown.length > 1 ? 's' : ''} ${unknown.map((p) => `"${p}"`).join(', ')}`,
-        'unknown_plugin',
-      );
+    const problems: string[] = [];
+    for (const [i, action] of actions.entries()) {
+      const problem = alertActions
+        ? await alertActions.check(action.plugin, projectId, action.config)
+        : 'unknown plugin';
+      if (problem !== undefined) problems.push(`actions[${i}] (plugin "${action.plugin}"): ${problem}`);
+    }
+    if (problems.length > 0) throw new BadRequestError(problems.join('; '), 'invalid_action');
   }
 
   return [
@@ -137,7 +148,7 @@ export function alertRuleRoutes({ knex, config, actionPlugins }: ApiDependencies
       body: createBody,
       status: 201,
       handler: async ({ target: { project }, body }) => {
-        checkActions(body.actions);
+        await checkActions(project.id, body.actions);
         const [row] = await knex<AlertRuleRow>('alert_rules')
           .insert({ project_id: project.id, ...columnsOf(body) })
           .returning('*');
@@ -164,7 +175,7 @@ export function alertRuleRoutes({ knex, config, actionPlugins }: ApiDependencies
       body: updateBody,
       handler: async ({ target: { project }, params, body }) => {
         const current = await findRule(knex, project.id, params.ruleId);
-        checkActions(body.actions);
+        await checkActions(project.id, body.actions);
         const patch = columnsOf(body);
         const [row] =
           Object.keys(patch).length === 0
@@ -206,13 +217,25 @@ export function alertRuleRoutes({ knex, config, actionPlugins }: ApiDependencies
             ])
             .limit(window.limit)
             .offset(window.offset)
-            .select<FireRow[]>('id', 'issue_id', 'change_id', 'fired_at', 'actions'),
+            .select<FireRow[]>(
+              'id',
+              'issue_id',
+              'change_id',
+              'trigger',
+              'reason',
+              'digest_id',
+              'fired_at',
+              'actions',
+            ),
         );
         return rows.map((row) => ({
           id: String(row.id),
           rule: String(rule.id),
           issue: String(row.issue_id),
-          change: String(row.change_id),
+          change: row.change_id === null ? null : String(row.change_id),
+          trigger: row.trigger,
+          reason: row.reason,
+          digest: row.digest_id === null ? null : String(row.digest_id),
           dateFired: new Date(row.fired_at).toISOString(),
           actions: typeof row.actions === 'string' ? (JSON.parse(row.actions) as unknown) : row.actions,
         }));
@@ -224,7 +247,10 @@ export function alertRuleRoutes({ knex, config, actionPlugins }: ApiDependencies
 interface FireRow {
   id: string | number;
   issue_id: number;
-  change_id: string | number;
+  change_id: string | number | null;
+  trigger: string | null;
+  reason: string | null;
+  digest_id: string | number | null;
   fired_at: Date | string;
   actions: unknown;
 }

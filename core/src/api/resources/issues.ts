@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../errors';
-import { findIssueById, findIssuesByIds, listIssues, type IssueRow } from '../../issues';
+import {
+  changeIssues as changeIssuesInDomain,
+  findIssueById,
+  findIssuesByIds,
+  listIssues,
+  type IssueRow,
+} from '../../issues';
 import type { Context as KoaContext } from 'koa';
-import { recordAudit } from '../../audit';
-import { recordIssueChanges } from '../../changes';
 import { canSeeProject, parseShortId, projectsInScope, type OrganizationAccess } from '../access';
 import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import { parseIssueSearch } from '../issue-search';
 import { loadIssueStats } from '../issue-stats';
-import { issueChangeRecords, lockIssueStates } from '../issue-change-records';
-import { applyIssueChange, issueChangeOf, issueUpdateBody, type IssueUpdateBody } from '../issue-update';
+import { issueChangeOf, issueUpdateBody, type IssueUpdateBody } from '../issue-update';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
 import { serializeAssignee, serializeIssue, serializeIssueDetails } from '../serializers/issue';
@@ -62,7 +65,7 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     return rows.map((row) => serializeIssue(row, publicUrl, stats?.get(row.id)));
   }
 
-  /** Applies the change and records it in the audit log and the change outbox, in one transaction. */
+  /** Applies the change through the issues domain (state rules, change outbox, audit log, one transaction). */
   async function changeIssues(
     ctx: KoaContext,
     caller: ApiCaller,
@@ -70,26 +73,12 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     issues: IssueRow[],
     body: IssueUpdateBody,
   ): Promise<void> {
-    const change = await issueChangeOf(knex, organization, body);
-    const ids = issues.map((issue) => issue.id);
-    await knex.transaction(async (trx) => {
-      const before = await lockIssueStates(trx, ids);
-      await applyIssueChange(trx, ids, change);
-      const after = await lockIssueStates(trx, ids);
-      await recordIssueChanges(
-        trx,
-        issueChangeRecords(before, after, { userId: caller.user?.id ?? null, surface: 'api' }),
-      );
-      for (const issue of issues) {
-        await recordAudit(trx, {
-          organizationId: organization.id,
-          actor: auditActor(ctx, caller),
-          event: 'issue.update',
-          target: { type: 'issue', id: issue.id },
-          // The surface (api, slack, vscode…) a change came through; only the REST API exists so far.
-          data: { surface: 'api', shortId: serializeIssue(issue, publicUrl).shortId, ...body },
-        });
-      }
+    await changeIssuesInDomain(knex, {
+      organizationId: organization.id,
+      issues: issues.map((issue) => ({ id: issue.id, shortId: serializeIssue(issue, publicUrl).shortId })),
+      change: await issueChangeOf(knex, organization, body),
+      actor: { userId: caller.user?.id ?? null, surface: 'api', audit: auditActor(ctx, caller) },
+      request: body,
     });
   }
 

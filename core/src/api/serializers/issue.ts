@@ -1,4 +1,4 @@
-import type { IssueRow, IssueStatus } from '../../issues';
+import { formatShortId, issuePermalink, type IssueRow, type IssueStatus } from '../../issues';
 import { isoDate } from './dates';
 
 /** Sentry's actor: who an issue is assigned to. */
@@ -54,9 +54,7 @@ export interface SentryIssueDetails extends SentryIssue {
   activity: never[];
 }
 
-export function formatShortId(projectSlug: string, shortId: number): string {
-  return `${projectSlug.toUpperCase()}-${shortId}`;
-}
+export { formatShortId };
 
 export function serializeAssignee(issue: IssueRow): SentryActor | null {
   if (issue.assigned_user_id !== null && issue.assignee_email !== null) {
@@ -79,7 +77,7 @@ export function serializeIssue(issue: IssueRow, publicUrl: string, stats?: Issue
     shortId: formatShortId(issue.project_slug, issue.short_id),
     title: issue.title,
     culprit: issue.culprit,
-    permalink: `${publicUrl}/organizations/${issue.organization_slug}/issues/${issue.id}/`,
+    permalink: issuePermalink(publicUrl, issue.organization_slug, issue.id),
     logger: issue.logger,
     level: issue.level,
     status: issue.status,

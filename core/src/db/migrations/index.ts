@@ -11,6 +11,9 @@ import * as issueChanges from './009-issue-changes';
 import * as pluginStorage from './010-plugin-storage';
 import * as pluginHookCursors from './011-plugin-hook-cursors';
 import * as alertRules from './012-alert-rules';
+import * as issueCommentsAndExternalLinks from './013-issue-comments-and-external-links';
+import * as pluginSettings from './014-plugin-settings';
+import * as alertFrequencyAndDigests from './015-alert-frequency-and-digests';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -31,6 +34,9 @@ const MIGRATIONS: [string, Migration][] = [
   ['010-plugin-storage', pluginStorage],
   ['011-plugin-hook-cursors', pluginHookCursors],
   ['012-alert-rules', alertRules],
+  ['013-issue-comments-and-external-links', issueCommentsAndExternalLinks],
+  ['014-plugin-settings', pluginSettings],
+  ['015-alert-frequency-and-digests', alertFrequencyAndDigests],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

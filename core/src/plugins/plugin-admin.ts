@@ -1,0 +1,159 @@
+import type { Knex } from 'knex';
+import {
+  configFields,
+  fieldSchema,
+  maskSecrets,
+  mergeLayers,
+  secretFieldNames,
+  validateAgainst,
+  type MaskedSecret,
+} from './config-fields';
+import { resolveEnabled, type PluginDescription, type PluginHost } from './host';
+import type { PluginSettingsStore, SettingsLayer, SettingsScope } from './settings';
+
+/** A plugin as an organization or a project sees it. */
+export interface PluginView extends PluginDescription {
+  /** Whether it runs here (for an organization: in its projects without a setting of their own). */
+  enabled: boolean;
+  /** This level's own setting; null when it follows the level above. */
+  enabledSetting: boolean | null;
+  /** The config in effect here, secret fields shown as `{ "set": true }`. */
+  config: Record<string, unknown | MaskedSecret>;
+  /** The fields set at this level, secrets masked the same way. */
+  overrides: Record<string, unknown | MaskedSecret>;
+}
+
+/** A change of one level's settings: `null` clears a setting (the level above applies again). */
+export interface PluginSettingsChange {
+  enabled?: boolean | null;
+  config?: Record<string, unknown>;
+}
+
+/** The change does not fit the plugin's config schema; `field` names where. */
+export class PluginSettingsInvalid extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`config.${field}: ${problem}`);
+  }
+}
+
+/**
+ * What the REST API does with plugin settings: views per organization and project (secrets masked),
+ * and validated changes. Levels: installation (`PLUGIN_CONFIG_<ID>`), organization, project; each
+ * overrides the one above, field by field.
+ */
+export class PluginAdmin {
+  constructor(
+    private readonly host: PluginHost,
+    private readonly settings: PluginSettingsStore,
+  ) {}
+
+  has(pluginId: string): boolean {
+    return this.host.plugin(pluginId) !== undefined;
+  }
+
+  /** Every loaded plugin as the organization sees it. */
+  async list(organizationId: number): Promise<PluginView[]> {
+    const layers = await this.settings.forOrganization(organizationId);
+    const catalogue = await this.host.catalogue();
+    return catalogue.map((description) =>
+      this.viewOf(description, layers.get(description.id), undefined, true),
+    );
+  }
+
+  /** One plugin at one level; undefined when no such plugin is loaded. */
+  async view(scope: SettingsScope, executor?: Knex): Promise<PluginView | undefined> {
+    const description = (await this.host.catalogue()).find((p) => p.id === scope.pluginId);
+    if (!description) return undefined;
+    const org = await this.settings.read({ ...scope, projectId: null }, executor);
+    const project = scope.projectId === null ? undefined : await this.settings.read(scope, executor);
+    return this.viewOf(description, org, project, scope.projectId === null);
+  }
+
+  /**
+   * Applies a change to one level in `trx`, after checking each given field against its schema and,
+   * when the plugin is then enabled at that level, the whole config in effect there. Returns the
+   * names of the fields changed (for the audit log; never values).
+   */
+  async change(trx: Knex.Transaction, scope: SettingsScope, change: PluginSettingsChange): Promise<string[]> {
+    const plugin = this.host.plugin(scope.pluginId);
+    if (!plugin) throw new Error(`plugin ${scope.pluginId} is not loaded`);
+    const schema = plugin.manifest.configSchema;
+    const secrets = secretFieldNames(schema);
+    const org = await this.settings.read({ ...scope, projectId: null }, trx);
+    const current = scope.projectId === null ? org : await this.settings.read(scope, trx);
+    const next: SettingsLayer = {
+      enabled: current?.enabled ?? null,
+      config: { ...current?.config },
+      secrets: { ...current?.secrets },
+    };
+    if (change.enabled !== undefined) next.enabled = change.enabled;
+    const changed: string[] = [];
+    for (const [field, value] of Object.entries(change.config ?? {})) {
+      const secret = secrets.has(field);
+      const target = secret ? next.secrets : next.config;
+      if (secret && isMasked(value)) continue; // `{ "set": true }` sent back as read: unchanged
+      changed.push(field);
+      if (value === null) {
+        delete target[field];
+        continue;
+      }
+      const known = fieldSchema(schema, field);
+      if (!known && configFields(schema).length > 0)
+        throw new PluginSettingsInvalid(field, 'is not a setting of this plugin');
+      const checked = validateAgainst(known, value, field);
+      if (!checked.ok) throw new PluginSettingsInvalid(checked.field, checked.message);
+      target[field] = value;
+    }
+    const layers = scope.projectId === null ? { org: next, project: undefined } : { org, project: next };
+    if (resolveEnabled(plugin.builtin, layers.org, layers.project)) {
+      const effective = mergeLayers(
+        plugin.installConfig,
+        layers.org?.config,
+        layers.org?.secrets,
+        layers.project?.config,
+        layers.project?.secrets,
+      );
+      const checked = validateAgainst(schema, effective);
+      if (!checked.ok) throw new PluginSettingsInvalid(checked.field, checked.message);
+    }
+    await this.settings.write(trx, scope, next);
+    return changed;
+  }
+
+  /** Forget cached settings in this process, after a change committed. */
+  changed(): void {
+    this.settings.invalidate();
+  }
+
+  private viewOf(
+    description: PluginDescription,
+    org: SettingsLayer | undefined,
+    project: SettingsLayer | undefined,
+    organizationLevel: boolean,
+  ): PluginView {
+    const plugin = this.host.plugin(description.id)!;
+    const secrets = secretFieldNames(plugin.manifest.configSchema);
+    const own = organizationLevel ? org : project;
+    const effective = mergeLayers(
+      plugin.installConfig,
+      org?.config,
+      org?.secrets,
+      organizationLevel ? undefined : project?.config,
+      organizationLevel ? undefined : project?.secrets,
+    );
+    return {
+      ...description,
+      enabled: resolveEnabled(plugin.builtin, org, organizationLevel ? undefined : project),
+      enabledSetting: own?.enabled ?? null,
+      config: maskSecrets(effective, secrets),
+      overrides: maskSecrets({ ...own?.config, ...own?.secrets }, secrets),
+    };
+  }
+}
+
+function isMasked(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { set?: unknown }).set === true;
+}

@@ -1,0 +1,181 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { PluginRequest, PluginResponse } from '@faultline/plugin-sdk';
+import type { Logger } from '../logging';
+import type { PluginRoutes } from './services';
+
+/** Where plugin routes live; everything after the plugin id is the plugin's own path. */
+export const PLUGIN_ROUTE_PREFIX = '/api/0/plugins/';
+
+export interface PluginRouteOptions {
+  /** Largest request body a plugin route accepts; a larger one is a 413 before the plugin runs. */
+  bodyLimitBytes: number;
+  /** How long a handler may take; after that the caller gets a 504 (the handler is not awaited). */
+  timeoutMs: number;
+  log: Logger;
+  /**
+   * Runs plugin code under the host's time budget (e.g. `PluginHost.runIsolated`); by default the
+   * handler is simply called. The handler of a plugin on its own thread is a message to that thread,
+   * which also stops it at the host's `routeBudgetMs`. A `PluginTimeoutError` (code
+   * `plugin_timeout`) from it is a 504 too.
+   */
+  isolate?: <T>(pluginId: string, call: () => T | Promise<T>, timeoutMs: number) => Promise<T>;
+}
+
+/** An answer in the REST API's error shape. */
+function answerError(ctx: Context, status: number, code: string, detail: string): void {
+  ctx.status = status;
+  ctx.body = { detail, code };
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads the body as sent, refusing it past `limit` bytes (declared or counted). */
+async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
+  const declared = Number(ctx.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buffer.length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The path below `/api/0/plugins/{id}` (`/` for the prefix itself). */
+function pluginPath(fullPath: string): string {
+  const rest = fullPath.slice(PLUGIN_ROUTE_PREFIX.length);
+  const slash = rest.indexOf('/');
+  return slash < 0 ? '/' : rest.slice(slash);
+}
+
+function pluginRequest(ctx: Context, path: string, rawBody: Buffer): PluginRequest {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.query)) {
+    // A repeated parameter: the last value, as the REST API reads single parameters.
+    const last = Array.isArray(value) ? value.at(-1) : value;
+    if (last !== undefined) query[name] = last;
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return { method: ctx.method, path, query, headers, rawBody };
+}
+
+function send(ctx: Context, response: PluginResponse | undefined): void {
+  const { status, headers, body } = response ?? {};
+  for (const [name, value] of Object.entries(headers ?? {})) ctx.set(name, String(value));
+  if (body === undefined || body === null) {
+    ctx.body = '';
+    ctx.status = status ?? 204;
+    return;
+  }
+  const raw = typeof body === 'string' || Buffer.isBuffer(body);
+  const declaredType = Object.keys(headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
+  ctx.body = raw ? body : JSON.stringify(body);
+  // Setting a string body makes Koa guess a type; the plugin's own header, or JSON, wins.
+  if (declaredType) ctx.set('Content-Type', String(headers![declaredType]));
+  else if (!raw) ctx.type = 'application/json';
+  ctx.status = status ?? 200;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Serves plugins' routes under `/api/0/plugins/{id}/…` on the host's router. Faultline does not
+ * authenticate these requests: each route checks its caller itself (a signature over the raw body,
+ * a shared secret). A missing plugin or route is a 404, a body over the limit a 413, a handler that
+ * runs out of time a 504 and one that throws a 500 with a generic message (details in the log):
+ * a plugin can't take the server down or hold a request forever.
+ */
+export function mountPluginRoutes(
+  router: Router,
+  routesOf: (pluginId: string) => PluginRoutes | undefined,
+  options: PluginRouteOptions,
+): void {
+  router.all(`${PLUGIN_ROUTE_PREFIX}:pluginId{/*rest}`, async (ctx) => {
+    const pluginId = ctx.params.pluginId;
+    const path = pluginPath(ctx.path);
+    const routes = routesOf(pluginId);
+    const handler = routes?.find(ctx.method, path);
+    if (!routes || !handler) {
+      const allowed = routes?.methodsOf(path) ?? [];
+      if (allowed.length > 0) {
+        ctx.set('Allow', allowed.join(', '));
+        return answerError(
+          ctx,
+          405,
+          'method_not_allowed',
+          `${path} of plugin ${pluginId} does not take ${ctx.method}`,
+        );
+      }
+      return answerError(ctx, 404, 'no_route', `No route for ${ctx.method} ${ctx.path}`);
+    }
+
+    let rawBody: Buffer;
+    try {
+      rawBody = await readRawBody(ctx, options.bodyLimitBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) throw error;
+      // The rest of the body is left unread; closing the connection discards it.
+      ctx.set('Connection', 'close');
+      return answerError(
+        ctx,
+        413,
+        'payload_too_large',
+        `Request bodies of plugin routes are limited to ${options.bodyLimitBytes} bytes`,
+      );
+    }
+
+    const log = options.log.child({ plugin: pluginId });
+    const request = pluginRequest(ctx, path, rawBody);
+    const call = () => handler(request);
+    // An async function, so a handler that throws at once rejects like one that throws later.
+    const running = (async () =>
+      options.isolate ? options.isolate(pluginId, call, options.timeoutMs) : call())();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), options.timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([running, deadline]);
+      if (outcome === TIMED_OUT) {
+        // Whatever the handler does later is only logged.
+        running.catch((error: unknown) =>
+          log.warn({ err: error, path }, 'plugin route failed after its time limit'),
+        );
+        log.warn({ method: ctx.method, path, timeoutMs: options.timeoutMs }, 'plugin route timed out');
+        return answerError(
+          ctx,
+          504,
+          'plugin_timeout',
+          `Plugin ${pluginId} did not answer within ${options.timeoutMs} ms`,
+        );
+      }
+      send(ctx, outcome);
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === 'plugin_timeout') {
+        log.warn({ method: ctx.method, path, timeoutMs: options.timeoutMs }, 'plugin route timed out');
+        return answerError(
+          ctx,
+          504,
+          'plugin_timeout',
+          `Plugin ${pluginId} did not answer within ${options.timeoutMs} ms`,
+        );
+      }
+      log.error({ err: error, method: ctx.method, path }, 'plugin route failed');
+      answerError(
+        ctx,
+        500,
+        'plugin_error',
+        `Plugin ${pluginId} failed to handle the request; the details are in the server log`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * The services the host gives plugins (`coreServices` of @faultline/plugin-sdk), built per plugin by
+ * the host: issues, events, outgoing HTTP and routes.
+ */
+export { PluginIssuesService } from './issues-service';
+export { issueSummaryOf } from './issue-summary';
+export { PluginEventsService, pluginEventOf } from './events-service';
+export {
+  createPluginHttpClient,
+  effectiveTimeoutMs,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  MAX_HTTP_TIMEOUT_MS,
+  MAX_RESPONSE_BYTES,
+  type PluginHttpClientOptions,
+} from './http-client';
+export { isNonPublicAddress } from './address-policy';
+export { PluginRoutes, type PluginRouteHandler, type PluginRouteMethod } from './router';

@@ -1,0 +1,74 @@
+import type { PluginDefinition } from '../define-plugin';
+import type { PluginEvent } from '../event';
+
+/**
+ * What `startTestHost` takes and gives. This package only describes the test host: the host itself
+ * is `@faultline/core`, which the SDK must not import (see README.md, "Testing a plugin"). Core
+ * implements this contract in `core/src/testing-host/` and the SDK loads it at run time.
+ */
+export interface TestHostOptions {
+  /**
+   * The plugins to load, in order: definitions (`definePlugin(...)` values), which run in the test's
+   * thread, or what `PLUGINS` takes (an npm package name, or a folder or file relative to the working
+   * directory), which runs on a worker thread of its own as in production.
+   */
+  plugins: (PluginDefinition | string)[];
+  /**
+   * Config per plugin id, as `PLUGIN_CONFIG_<ID>` would hold it; validated against the plugin's
+   * `configSchema` like in production. A plugin without an entry gets `{}`.
+   */
+  config?: Record<string, unknown>;
+  /**
+   * Further Faultline settings, by environment variable name (see the settings table of the main
+   * README), e.g. `{ KEY_RATE_LIMIT_PER_MINUTE: '10' }`. The database (in-memory PGlite), data
+   * directory, host and port are the test host's own. `PLUGIN_EVENT_BUDGET_MS` defaults to 1000
+   * here (50 in production) so a busy test machine does not time out `processEvent`.
+   */
+  settings?: Record<string, string>;
+  /** The host's log level (default `silent`); `info` shows your plugin's log lines. */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** An event as a Sentry SDK sends it; `event_id` is filled in when missing. */
+export type TestEvent = Partial<PluginEvent> & Record<string, unknown>;
+
+/** A running host: real HTTP server, ingestion, pipeline, plugin host and job queue. */
+export interface TestHost {
+  /** Where the host listens (loopback, a port of its own). */
+  readonly url: string;
+  /** DSN of the project created at start, for a real Sentry SDK. */
+  readonly dsn: string;
+  /** An API token of the organization's owner, with every scope. */
+  readonly token: string;
+  readonly organization: { slug: string };
+  readonly project: { id: string; slug: string };
+  /**
+   * `fetch` against the host's REST API with the token: `path` is relative to `url`
+   * (e.g. `/api/0/projects/test-org/test-project/issues/`); a string body is sent as JSON.
+   */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Posts the event to the real ingestion endpoint with the DSN's key; returns its `event_id`. */
+  sendEvent(event: TestEvent): Promise<string>;
+  /**
+   * Resolves once everything queued is handled: ingested events went through the pipeline (and your
+   * `processEvent`), issue changes reached the plugin hooks and alert rules, and the jobs they queued
+   * (hook calls, alert actions, retries) finished. Jobs due later than the timeout (default 20 s)
+   * don't count; throws naming what is still pending when the timeout passes.
+   */
+  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Runs a task the plugin scheduled (`coreServices.scheduler`) now, through the job queue as its cron
+   * tick would, and waits for idle (`waitForIdle`). Throws when the plugin scheduled no such task.
+   */
+  runTask(pluginId: string, taskName: string): Promise<void>;
+  /** Stops the server and the workers and discards the database. */
+  close(): Promise<void>;
+}
+
+/** What the implementing module exports. */
+export interface TestHostModule {
+  startTestHost(options: TestHostOptions): Promise<TestHost>;
+}
+
+/** The package path the SDK loads the implementation from. */
+export const TEST_HOST_MODULE = '@faultline/core/testing-host';
