@@ -64,10 +64,12 @@ describe('frequency alert rule with two worker processes [postgres]', function (
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const setup: BootstrapResult = await runBootstrap([...target!.cliArgs, '--public-url', baseUrl]);
-    server = await FaultlineServer.start(target!, { port, args: ['--no-workers'] });
+    // The receiver is on loopback: only the installation may let plugins reach private addresses.
+    const env = { PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true' };
+    server = await FaultlineServer.start(target!, { port, args: ['--no-workers'], env });
     // Both workers start at once: they race to create the same queues and schedules too.
-    workers.push(new FaultlineProcess(['worker', ...target!.cliArgs]));
-    workers.push(new FaultlineProcess(['worker', ...target!.cliArgs]));
+    workers.push(new FaultlineProcess(['worker', ...target!.cliArgs], env));
+    workers.push(new FaultlineProcess(['worker', ...target!.cliArgs], env));
     const { organization: org, project, dsn, token } = setup;
     const api = async (method: string, path: string, body?: unknown) => {
       const res = await httpRequest(`${baseUrl}/api/0${path}`, {
@@ -83,7 +85,6 @@ describe('frequency alert rule with two worker processes [postgres]', function (
       config: {
         urls: [receiver!.url],
         secret: 'e2e-frequency-secret-0123456789abcdef',
-        allowPrivateAddresses: true,
       },
     });
     assert.equal(enabled.status, 200, enabled.text);

@@ -9,9 +9,11 @@ import { JobQueue } from '../jobs';
 import { describeEachDatabase } from '../testing/databases';
 import { HookDispatcher } from './hook-dispatcher';
 import { PluginHost } from './host';
+import { pluginServices } from './plugin-services';
 
 // extensions/webhooks loaded the way PLUGINS=@faultline/extension-webhooks loads it (its built dist),
-// with its config as PLUGIN_CONFIG_WEBHOOKS would give it. Not imported: core must not depend on it.
+// with its config as PLUGIN_CONFIG_WEBHOOKS would give it and the services the runtime gives plugins
+// (its HTTP client among them). Not imported: core must not depend on it.
 const silent = pino({ level: 'silent' });
 const SECRET = 'integration-test-secret-0123456789';
 
@@ -66,14 +68,23 @@ describeEachDatabase('webhooks extension through the plugin host', (ctx) => {
 
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  async function start(config: object): Promise<{
+  /** `allowPrivateNetworks` as the installation setting PLUGINS_ALLOW_PRIVATE_NETWORKS gives it. */
+  async function start(
+    config: object,
+    installation: { allowPrivateNetworks: boolean; log?: pino.Logger },
+  ): Promise<{
     host: PluginHost;
     dispatcher: { stop(): Promise<void>; statsOf: HookDispatcher['statsOf'] };
   }> {
     const host = await PluginHost.start(['@faultline/extension-webhooks'], {
       knex,
-      log: silent,
+      log: installation.log ?? silent,
       rawConfigs: { WEBHOOKS: JSON.stringify(config) },
+      services: pluginServices({
+        knex,
+        publicUrl: 'http://faultline.test',
+        allowPrivateNetworks: installation.allowPrivateNetworks,
+      }),
     });
     // A queue per test: its workers (this host's plugin) stop with it.
     const queue = await JobQueue.start(knex, silent, { maintenance: false });
@@ -92,11 +103,10 @@ describeEachDatabase('webhooks extension through the plugin host', (ctx) => {
   it('POSTs a signed payload for a new issue, retrying after a 500', async () => {
     received.length = 0;
     failNext = 1;
-    const { host, dispatcher } = await start({
-      urls: [`http://127.0.0.1:${port}/hook`],
-      secret: SECRET,
-      allowPrivateAddresses: true,
-    });
+    const { host, dispatcher } = await start(
+      { urls: [`http://127.0.0.1:${port}/hook`], secret: SECRET },
+      { allowPrivateNetworks: true },
+    );
     try {
       assert.deepEqual(host.skipped, []);
       assert.deepEqual(
@@ -126,14 +136,25 @@ describeEachDatabase('webhooks extension through the plugin host', (ctx) => {
     }
   });
 
-  it('refuses a loopback receiver unless allowPrivateAddresses is set', async () => {
+  it('refuses a loopback receiver unless the installation allows private networks', async () => {
     received.length = 0;
     failNext = 0;
-    const { dispatcher } = await start({ urls: [`http://localhost:${port}/hook`], secret: SECRET });
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    // The field an organization's admin could once set to reach private addresses: now ignored.
+    const { dispatcher } = await start(
+      { urls: [`http://localhost:${port}/hook`], secret: SECRET, allowPrivateAddresses: true },
+      { allowPrivateNetworks: false, log },
+    );
     try {
       await storeEvents(knex, projectId, [errorEvent({ type: 'RefusedWebhookError', value: 'x' })]);
       await waitFor('the hook to be handled', () => dispatcher.statsOf('webhooks').delivered >= 1);
       assert.deepEqual(received, []);
+      const refusals = lines.filter((l) => l.msg === 'webhook not delivered');
+      assert.equal(refusals.length, 1, JSON.stringify(lines));
+      assert.equal(refusals[0].code, 'destination_refused');
+      assert.equal(refusals[0].attempts, 1, 'a refusal is not retried');
+      assert.match(String(refusals[0].error), /private, loopback or link-local/);
     } finally {
       await dispatcher.stop();
     }

@@ -1,12 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
-import { DestinationRefusedError, guardedLookup, isPrivateAddress } from './address-guard';
+import type { HttpClient } from '@faultline/plugin-sdk';
 import { SIGNATURE_HEADER, signatureHeader } from './signing';
 
 export interface DeliveryOptions {
   secret: string;
-  allowPrivateAddresses: boolean;
-  /** Per request, DNS and connect included. */
+  /** Per request, DNS and connect included (the host's client enforces it). */
   timeoutMs: number;
   /** Attempts in all (first try included). */
   attempts: number;
@@ -18,10 +15,10 @@ export interface DeliveryOptions {
 
 /**
  * Defaults that keep one delivery (3 attempts, 1.2 s each, waits of 0.25 s and 0.5 s: at most ~4.4 s)
- * inside the host's 5 s budget for an issue hook, so the host never cuts a delivery short and
- * retries it on top of our own retries.
+ * inside the host's default 5 s budget for a hook (`PLUGIN_HOOK_BUDGET_MS`; an alert action gets
+ * more), so the host never cuts a delivery short and retries it on top of our own retries.
  */
-export const DEFAULT_DELIVERY: Omit<DeliveryOptions, 'secret' | 'allowPrivateAddresses'> = {
+export const DEFAULT_DELIVERY: Omit<DeliveryOptions, 'secret'> = {
   timeoutMs: 1200,
   attempts: 3,
   backoffMs: 250,
@@ -33,97 +30,71 @@ export interface DeliveryResult {
   attempts: number;
   status?: number;
   error?: string;
+  /** The host's error code when the request itself failed, e.g. `destination_refused`. */
+  code?: string;
 }
 
-class HttpStatusError extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
-  }
-}
-
-/** One POST; resolves with the status code, rejects on network errors, timeouts and refusals. */
-function post(url: URL, body: string, headers: Record<string, string>, options: DeliveryOptions) {
-  return new Promise<number>((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const request = client.request(
-      url,
-      {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        signal: AbortSignal.timeout(options.timeoutMs),
-        // Checks every resolved address at connect time (not used for IP literals: checked below).
-        lookup: options.allowPrivateAddresses ? undefined : guardedLookup,
-      },
-      (response) => {
-        response.resume(); // the receiver's body is not used
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
+/**
+ * Failures of the host's HTTP client worth another attempt: the receiver may be back in a moment.
+ * Anything else (`destination_refused`, `invalid_url`, an oversized answer, no HTTP service) would
+ * fail the same way again.
+ */
+const RETRYABLE_CODES = new Set(['http_timeout', 'http_error']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The `code` of a `PluginError`, read by property: the host's copy of the SDK may not be ours. */
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /**
- * POSTs `body` to `url`, signed, retrying with backoff on network errors, timeouts, 5xx and 429.
- * Redirects are not followed (they count as a failure), nor are refused destinations retried.
+ * POSTs `body` to `url` through the host's HTTP client (which refuses private destinations unless
+ * the installation allows them), signed, retrying with backoff on network errors, timeouts, 5xx and
+ * 429. Redirects are not followed (the client returns them; they count as a failure), nor are
+ * refused destinations retried.
  */
 export async function deliver(
+  http: HttpClient,
   target: string,
   eventName: string,
   deliveryId: string,
   body: string,
   options: DeliveryOptions,
 ): Promise<DeliveryResult> {
-  const url = new URL(target);
   const result: DeliveryResult = { url: target, ok: false, attempts: 0 };
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ...result, error: `unsupported protocol ${url.protocol}` };
-  }
-  const literal = url.hostname.replace(/^\[|\]$/g, '');
-  if (!options.allowPrivateAddresses && /^[\d.]+$|:/.test(literal) && isPrivateAddress(literal)) {
-    return { ...result, error: new DestinationRefusedError(`${url.hostname} is a private address`).message };
-  }
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     result.attempts = attempt;
     const timestamp = options.now?.() ?? Math.floor(Date.now() / 1000);
     let retryable: boolean;
     try {
-      const status = await post(
-        url,
-        body,
-        {
+      const response = await http.fetch(target, {
+        method: 'POST',
+        headers: {
           'Content-Type': 'application/json',
-          'User-Agent': 'Faultline-Webhooks/0.1',
+          'User-Agent': 'Faultline-Webhooks/0.2',
           'Faultline-Event': eventName,
           'Faultline-Delivery': deliveryId,
           [SIGNATURE_HEADER]: signatureHeader(options.secret, timestamp, body),
         },
-        options,
-      );
-      result.status = status;
-      if (status >= 200 && status < 300) return { ...result, ok: true, error: undefined };
-      throw new HttpStatusError(status);
+        body,
+        timeoutMs: options.timeoutMs,
+      });
+      result.status = response.status;
+      if (response.status >= 200 && response.status < 300)
+        return { ...result, ok: true, error: undefined, code: undefined };
+      result.error = `HTTP ${response.status}`;
+      result.code = undefined;
+      retryable = response.status >= 500 || response.status === 429;
     } catch (error) {
-      const e = error as Error;
-      retryable = e instanceof HttpStatusError ? e.status >= 500 || e.status === 429 : !isRefusal(e);
-      result.error = e instanceof HttpStatusError ? e.message : describe(e);
+      result.status = undefined;
+      result.code = codeOf(error);
+      result.error = error instanceof Error ? error.message : String(error);
+      retryable = result.code !== undefined && RETRYABLE_CODES.has(result.code);
     }
     if (!retryable) break;
     if (attempt < options.attempts) await sleep(options.backoffMs * 2 ** (attempt - 1));
   }
   return result;
-}
-
-function isRefusal(error: Error): boolean {
-  return error instanceof DestinationRefusedError || error.name === 'DestinationRefusedError';
-}
-
-function describe(error: Error): string {
-  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
-  const code = (error as NodeJS.ErrnoException).code;
-  return code ? `${code}: ${error.message}` : error.message;
 }

@@ -6,22 +6,26 @@ import {
   secret,
   type AlertNotification,
   type ChangeActor,
+  type HttpClient,
   type IssueRef,
   type Logger,
 } from '@faultline/plugin-sdk';
 import { DEFAULT_DELIVERY, deliver } from './deliver';
 
-export { isPrivateAddress, resolvePublicAddresses, DestinationRefusedError } from './address-guard';
 export { computeSignature, signatureHeader, verifySignature, SIGNATURE_HEADER } from './signing';
 export { deliver, DEFAULT_DELIVERY, type DeliveryOptions, type DeliveryResult } from './deliver';
 
+/**
+ * A plain (non-strict) object: unknown fields are dropped when the config is parsed. That includes
+ * `allowPrivateAddresses` from older configs, which no longer has any effect: whether private
+ * destinations may be reached is the installation's choice (`PLUGINS_ALLOW_PRIVATE_NETWORKS`), not
+ * an organization's.
+ */
 export const configSchema = z.object({
   /** Where every issue change and alert is POSTed (http or https). */
   urls: z.array(z.url({ protocol: /^https?$/ })).min(1),
   /** Shared secret for the `Faultline-Signature` HMAC. Stored encrypted; never logged. */
   secret: secret(z.string().min(16)),
-  /** Allow private, loopback and link-local destinations (off by default: SSRF protection). */
-  allowPrivateAddresses: z.boolean().default(false),
 });
 
 /** The action's config in an alert rule: optionally other URLs than the plugin's own for this rule. */
@@ -50,19 +54,16 @@ export interface WebhookPayload {
 }
 
 async function post(
+  http: HttpClient,
   log: Logger,
   config: WebhooksConfig,
   urls: string[],
   payload: WebhookPayload,
 ): Promise<void> {
   const body = JSON.stringify(payload);
-  const options = {
-    ...DEFAULT_DELIVERY,
-    secret: config.secret,
-    allowPrivateAddresses: config.allowPrivateAddresses,
-  };
+  const options = { ...DEFAULT_DELIVERY, secret: config.secret };
   const results = await Promise.all(
-    urls.map((url) => deliver(url, payload.event, payload.id, body, options)),
+    urls.map((url) => deliver(http, url, payload.event, payload.id, body, options)),
   );
   for (const r of results) {
     const fields = {
@@ -73,7 +74,8 @@ async function post(
       status: r.status,
     };
     if (r.ok) log.debug('webhook delivered', fields);
-    else log.warn('webhook not delivered', { ...fields, error: r.error });
+    // `code` says why, e.g. `destination_refused` for a private address the installation does not allow.
+    else log.warn('webhook not delivered', { ...fields, error: r.error, code: r.code });
   }
   // Failures are logged, not thrown: a throw would make the host call the hook again and re-send to
   // the URLs that did get the payload.
@@ -104,8 +106,8 @@ export default definePlugin({
   actionConfigSchema,
   register(env) {
     env.registerInit({
-      deps: { logger: coreServices.logger, config: coreServices.config },
-      init({ logger, config }) {
+      deps: { logger: coreServices.logger, config: coreServices.config, http: coreServices.http },
+      init({ logger, config, http }) {
         // The config in effect differs per project (organization and project settings), so it is
         // read per call rather than once here.
         const configFor = async (projectId: string) => configSchema.parse(await config.forProject(projectId));
@@ -114,7 +116,7 @@ export default definePlugin({
           change: IssueRef & { from?: string; to?: string; actor?: ChangeActor },
         ) => {
           const cfg = await configFor(change.projectId);
-          await post(logger, cfg, cfg.urls, issuePayload(event, change));
+          await post(http, logger, cfg, cfg.urls, issuePayload(event, change));
         };
         return {
           hooks: {
@@ -131,7 +133,7 @@ export default definePlugin({
                 sentAt: new Date().toISOString(),
                 alert: rest,
               };
-              await post(logger, cfg, action.urls ?? cfg.urls, payload);
+              await post(http, logger, cfg, action.urls ?? cfg.urls, payload);
             },
           },
         };
