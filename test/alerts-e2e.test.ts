@@ -65,7 +65,13 @@ for (const kind of ['postgres', 'embedded'] as const) {
       smtp = await startSmtpServer();
       receiver = await startReceiver();
       // The receiver is on loopback: only the installation may let plugins reach private addresses.
-      stack = await startStack(kind, { env: { PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true' } });
+      // The SMTP server, too, is the installation's choice alone (PLUGIN_CONFIG_EMAIL).
+      stack = await startStack(kind, {
+        env: {
+          PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true',
+          PLUGIN_CONFIG_EMAIL: JSON.stringify({ smtpUrl: smtp.url }),
+        },
+      });
     });
 
     after(async () => {
@@ -97,11 +103,17 @@ for (const kind of ['postgres', 'embedded'] as const) {
       });
       assert.equal(webhooks.status, 200, webhooks.text);
       assert.ok(!webhooks.text.includes(WEBHOOK_SECRET), 'the secret is never echoed');
+      // An organization sets its sender, not the SMTP server.
       const email = await api('PUT', `/organizations/${org}/plugins/email/`, {
         enabled: true,
-        config: { smtpUrl: smtp.url, from: 'faultline@example.com' },
+        config: { from: 'faultline@example.com' },
       });
       assert.equal(email.status, 200, email.text);
+      const aimed = await api('PUT', `/organizations/${org}/plugins/email/`, {
+        config: { smtpUrl: 'smtp://10.0.0.1:25' },
+      });
+      assert.equal(aimed.status, 400, aimed.text);
+      assert.match(aimed.text, /smtpUrl/);
 
       const rule = await api('POST', `/projects/${org}/${project}/rules/`, {
         name: 'Page on new issues',
@@ -132,14 +144,19 @@ for (const kind of ['postgres', 'embedded'] as const) {
         'the signature verifies with the shared secret',
       );
       const payload = JSON.parse(delivery.body) as {
+        id: string;
         event: string;
         alert: {
+          id: string;
           rule: { name: string };
           project: { slug: string };
           issues: { trigger: string; issue: { title: string; shortId: string; permalink: string } }[];
         };
       };
       assert.equal(payload.event, 'alert.fired');
+      // The delivery id is the alert's id: the same on a retry, for receivers to drop duplicates.
+      assert.equal(payload.id, payload.alert.id);
+      assert.equal(delivery.headers['faultline-delivery'], payload.alert.id);
       assert.equal(payload.alert.rule.name, 'Page on new issues');
       assert.equal(payload.alert.project.slug, project);
       assert.equal(payload.alert.issues.length, 1);
@@ -159,7 +176,8 @@ for (const kind of ['postgres', 'embedded'] as const) {
       assert.match(raw, /Content-Type: text\/html/);
       assert.ok(raw.includes(alerted.issue.shortId), 'the mail names the issue');
 
-      // The fire is in the rule's history, with both actions sent.
+      // The fire is in the rule's history, with both actions sent (a plugin that did not deliver
+      // throws, so `sent` means delivered).
       const fires = await waitFor('both actions to be marked sent', async () => {
         const res = await api('GET', `/projects/${org}/${project}/rules/${String(rule.json().id)}/fires/`);
         const list = JSON.parse(res.text) as { actions: { plugin: string; status: string }[] }[];

@@ -14,6 +14,15 @@ export interface IssueRef {
   projectId: string;
 }
 
+/** An issue hook's argument: the issue and the change (an outbox record) that triggered the call. */
+export interface IssueChange extends IssueRef {
+  /**
+   * Identifies the change (its outbox cursor, e.g. `8123-42`). The same on every retry: use it to
+   * make the hook idempotent (e.g. as a delivery id the receiving side deduplicates on).
+   */
+  changeId: string;
+}
+
 /**
  * What a plugin contributes. Every hook is optional. `processEvent` runs in the pipeline before
  * grouping, under a strict time budget: when it throws or runs out of time, the event goes on
@@ -22,10 +31,12 @@ export interface IssueRef {
 export interface PluginHooks {
   /** Enrich the event (return a changed copy) or drop it (return `null`). */
   processEvent?(event: PluginEvent): Awaitable<PluginEvent | null>;
-  onIssueCreated?(change: IssueRef): Awaitable<void>;
-  onIssueRegressed?(change: IssueRef): Awaitable<void>;
-  onIssueStateChanged?(change: IssueRef & { from: string; to: string; actor: ChangeActor }): Awaitable<void>;
-  onComment?(change: IssueRef & { commentId: string; text: string; actor: ChangeActor }): Awaitable<void>;
+  onIssueCreated?(change: IssueChange): Awaitable<void>;
+  onIssueRegressed?(change: IssueChange): Awaitable<void>;
+  onIssueStateChanged?(
+    change: IssueChange & { from: string; to: string; actor: ChangeActor },
+  ): Awaitable<void>;
+  onComment?(change: IssueChange & { commentId: string; text: string; actor: ChangeActor }): Awaitable<void>;
   /**
    * An alert rule fired and names this plugin as one of its actions. `alert.config` is the action's
    * config from the rule, validated against the plugin's `actionConfigSchema`. Throwing retries the

@@ -37,10 +37,11 @@ export {
   type Awaitable,
   type ChangeActor,
   type IssueRef,
+  type IssueChange,
   type AlertNotification,
   type AlertedIssue,
   type AlertTrigger,
 } from './hooks';
-export { secret, isSecret } from './secret';
+export { secret, isSecret, installationOnly, isInstallationOnly } from './secret';
 export { withTag, tagValue, type PluginEvent, type EventLevel } from './event';
 export { PluginError, PluginConfigError, PluginTimeoutError } from './errors';

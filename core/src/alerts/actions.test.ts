@@ -27,6 +27,7 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
     email: {},
     flaky: { failures: 1 },
     down: { failures: Infinity },
+    unconfigured: { failCode: 'plugin_config_invalid' },
   });
 
   before(async function () {
@@ -143,6 +144,25 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
       status: 'failed',
       error: 'down is unreachable (attempt 3)',
     });
+  });
+
+  it('an action whose plugin settings are missing is marked failed at once, without retries', async function () {
+    this.timeout(30_000);
+    const { projectId } = await project();
+    const ruleId = await rule(projectId, {
+      actions: JSON.stringify([{ plugin: 'unconfigured', config: {} }]),
+    });
+    await storeEvents(knex, projectId, [errorEvent({ type: 'TypeError', value: 'unconfigured' })]);
+    await until(async () => (await actionsOf(ruleId)).flat()[0]?.status === 'failed');
+    assert.deepEqual((await actionsOf(ruleId)).flat()[0], {
+      plugin: 'unconfigured',
+      config: {},
+      status: 'failed',
+      error: 'unconfigured failed with plugin_config_invalid',
+    });
+    // Past the first retry's delay (1 s): no further call.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    assert.equal(port.runsOf('unconfigured').filter((n) => n.rule.id === String(ruleId)).length, 1);
   });
 
   it('a digest collects the fires of its window into one notification per action', async function () {

@@ -11,6 +11,8 @@ export interface TestActionPlugin {
   required?: string[];
   /** Fail this many calls before succeeding (Infinity: always). */
   failures?: number;
+  /** Fail every call with an error carrying this `code`, as a plugin's `PluginError` does. */
+  failCode?: string;
 }
 
 /**
@@ -39,6 +41,9 @@ export class RecordingActions implements AlertActionPort {
 
   async run(pluginId: string, notification: AlertNotification): Promise<void> {
     this.runs.push({ pluginId, notification });
+    const failCode = this.plugins[pluginId]?.failCode;
+    if (failCode !== undefined)
+      throw Object.assign(new Error(`${pluginId} failed with ${failCode}`), { code: failCode });
     const failures = this.plugins[pluginId]?.failures ?? 0;
     const seen = this.failed.get(notification.id) ?? 0;
     if (seen < failures) {

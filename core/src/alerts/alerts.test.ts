@@ -343,6 +343,39 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
         assert.match((changed.body as { detail: string }).detail, c.says);
       });
 
+    it('checks the stored actions again when a change leaves the rule active', async () => {
+      const { projectId, token, org } = await project();
+      const base = `/api/0/projects/${org}/app${counter}/rules/`;
+      // Saved while the plugin was usable; it has been turned off for the project since.
+      const stale = JSON.stringify([{ plugin: 'slack', config: {} }]);
+      const disabledRule = await rule(projectId, { actions: stale, enabled: false });
+      const renamed = await api.put(`${base}${disabledRule}/`, { name: 'still off' }, token);
+      assert.equal(renamed.status, 200, 'a disabled rule is not acting: no check');
+      const activated = await api.put(`${base}${disabledRule}/`, { status: 'active' }, token);
+      assert.equal(activated.status, 400);
+      assert.match(
+        (activated.body as { detail: string }).detail,
+        /actions\[0\] \(plugin "slack"\): plugin "slack" is disabled for this project/,
+      );
+      assert.equal(
+        ((await api.get(`${base}${disabledRule}/`, token)).body as { status: string }).status,
+        'disabled',
+      );
+
+      const activeRule = await rule(projectId, { actions: stale });
+      const changed = await api.put(`${base}${activeRule}/`, { frequency: 10 }, token);
+      assert.equal(changed.status, 400);
+      assert.match((changed.body as { detail: string }).detail, /"slack" is disabled for this project/);
+      const turnedOff = await api.put(`${base}${activeRule}/`, { status: 'disabled' }, token);
+      assert.equal(turnedOff.status, 200, 'turning an unusable rule off is allowed');
+      const fixed = await api.put(
+        `${base}${activeRule}/`,
+        { status: 'active', actions: [{ plugin: 'webhooks', config: { url: 'https://hooks.example/x' } }] },
+        token,
+      );
+      assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+    });
+
     it('without a port every action is refused as an unknown plugin', async () => {
       const bare = await startApiServer(knex);
       try {

@@ -149,9 +149,29 @@ export interface ActionAttempt {
 }
 
 /**
+ * Error codes (of `PluginError`s, read by property) that another attempt would meet again: the
+ * plugin's settings for the project are missing or invalid, or the installation refuses the
+ * destination. The action is marked `failed` at once instead of being retried for minutes.
+ */
+const FINAL_ERROR_CODES = new Set(['plugin_config_invalid', 'destination_refused', 'invalid_url']);
+
+function isFinal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && FINAL_ERROR_CODES.has(code);
+}
+
+/** What became of an action job that was not rethrown for a retry. */
+export type ActionJobOutcome =
+  | { status: 'sent' }
+  | { status: 'failed'; error: string }
+  /** The rule, its fires or their issues are gone: nothing to announce. */
+  | { status: 'gone' };
+
+/**
  * Runs one action job: builds the notification, hands it to the plugin through the port, and
  * records the outcome. A failure is rethrown so the queue retries it; on the last attempt the
- * action is marked `failed` with the error first.
+ * action is marked `failed` with the error first. A failure with a final code (see
+ * `FINAL_ERROR_CODES`) is marked `failed` at once and not rethrown.
  */
 export async function runActionJob(
   knex: Knex,
@@ -159,20 +179,21 @@ export async function runActionJob(
   job: ActionJob,
   attempt: ActionAttempt,
   publicUrl: string,
-): Promise<void> {
+): Promise<ActionJobOutcome> {
   const prepared = await prepareAction(knex, job, publicUrl);
-  if (!prepared) return;
+  if (!prepared) return { status: 'gone' };
   try {
     await port.run(prepared.action.plugin, prepared.notification);
   } catch (error) {
-    if (attempt.retryCount >= attempt.retryLimit) {
+    const final = isFinal(error);
+    if (final || attempt.retryCount >= attempt.retryLimit) {
       const message = error instanceof Error ? error.message : String(error);
-      await setActionStatus(knex, prepared.fireIds, job.action, {
-        status: 'failed',
-        error: message.slice(0, 1000),
-      });
+      const outcome = { status: 'failed', error: message.slice(0, 1000) } as const;
+      await setActionStatus(knex, prepared.fireIds, job.action, outcome);
+      if (final) return outcome;
     }
     throw error;
   }
   await setActionStatus(knex, prepared.fireIds, job.action, { status: 'sent' });
+  return { status: 'sent' };
 }

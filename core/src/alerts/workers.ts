@@ -56,7 +56,15 @@ export async function startAlertWorkers(options: AlertWorkersOptions): Promise<A
       ALERT_QUEUES.action,
       async (job, { retryCount }) => {
         try {
-          await runActionJob(knex, port, job, { retryCount, retryLimit: retry.limit }, options.publicUrl);
+          const outcome = await runActionJob(
+            knex,
+            port,
+            job,
+            { retryCount, retryLimit: retry.limit },
+            options.publicUrl,
+          );
+          if (outcome.status === 'failed')
+            log.warn({ job, error: outcome.error }, 'alert action failed; not retried (it would fail again)');
         } catch (err) {
           log.warn({ err, job, retryCount }, 'alert action failed');
           throw err;

@@ -1,4 +1,4 @@
-import { isSecret } from '@faultline/plugin-sdk';
+import { isInstallationOnly, isSecret } from '@faultline/plugin-sdk';
 import type { z } from 'zod';
 import type { ForeignSchema } from './manifest';
 
@@ -7,6 +7,8 @@ export interface ConfigField {
   name: string;
   /** Marked with `secret(...)`: stored encrypted, never returned or logged. */
   secret: boolean;
+  /** Marked with `installationOnly(...)`: set only in `PLUGIN_CONFIG_<ID>`, never per organization or project. */
+  installationOnly: boolean;
 }
 
 /** What the API shows in place of a secret's value. */
@@ -26,7 +28,28 @@ export function configFields(schema: ForeignSchema | undefined): ConfigField[] {
   return Object.entries(shapeOf(schema)).map(([name, field]) => ({
     name,
     secret: isSecret(field as unknown as z.ZodType),
+    installationOnly: isInstallationOnly(field as unknown as z.ZodType),
   }));
+}
+
+export function installationOnlyFieldNames(schema: ForeignSchema | undefined): Set<string> {
+  return new Set(
+    configFields(schema)
+      .filter((f) => f.installationOnly)
+      .map((f) => f.name),
+  );
+}
+
+/**
+ * An organization's or project's fields without the installation-only ones: a value stored before
+ * the plugin marked the field (or written around the API) must not take effect.
+ */
+export function withoutFields(
+  values: Record<string, unknown> | undefined,
+  names: Set<string>,
+): Record<string, unknown> | undefined {
+  if (!values || names.size === 0) return values;
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !names.has(key)));
 }
 
 export function secretFieldNames(schema: ForeignSchema | undefined): Set<string> {

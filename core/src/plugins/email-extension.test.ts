@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import type { Knex } from 'knex';
@@ -162,7 +163,7 @@ describeEachDatabase('email extension through the plugin host', (ctx) => {
   }
 
   /** The plugin listed in PLUGINS, with PLUGIN_CONFIG_EMAIL: on for every project. */
-  async function listed(config: object): Promise<PluginAlertActions> {
+  async function listed(config: object, budgetMs?: number): Promise<PluginAlertActions> {
     const host = await PluginHost.start(['@faultline/extension-email'], {
       knex,
       log: silent,
@@ -174,7 +175,7 @@ describeEachDatabase('email extension through the plugin host', (ctx) => {
       host.loaded.map((p) => p.id),
       ['email'],
     );
-    return new PluginAlertActions(host);
+    return new PluginAlertActions(host, budgetMs);
   }
 
   function nextMail(before: number): ReceivedMail {
@@ -250,14 +251,16 @@ describeEachDatabase('email extension through the plugin host', (ctx) => {
     );
   });
 
-  it('as the built-in, uses the SMTP settings in effect for the project (organization, then project)', async () => {
-    const projectSmtp = await startSmtpServer();
+  it('as the built-in, sends through the installation SMTP server with the sender in effect for the project', async () => {
+    const orgSmtp = await startSmtpServer();
     try {
       const settings = new PluginSettingsStore(knex, new SecretBox(randomBytes(32)));
       const host = await PluginHost.start([], {
         knex,
         log: silent,
         builtins: [path.join(EXTENSIONS_DIR, 'email')],
+        // PLUGIN_CONFIG_EMAIL: the SMTP server is the installation's alone.
+        rawConfigs: { EMAIL: JSON.stringify({ smtpUrl: smtp.url }) },
         settings,
       });
       hosts.push(host);
@@ -266,31 +269,31 @@ describeEachDatabase('email extension through the plugin host', (ctx) => {
       const config = { to: ['oncall@mail.test'] };
       assert.match((await actions.check('email', projectId, config)) ?? '', /disabled for this project/);
 
-      // The organization turns it on with its SMTP server (a secret) and sender; the project sends
-      // through a server of its own.
+      // The organization turns it on with its sender; the project has a sender of its own. An SMTP
+      // URL in the organization's stored settings (written around the API, which refuses it) is
+      // not taken: mail cannot be aimed at a server of the organization's choosing.
       await knex.transaction(async (trx) => {
         await settings.write(
           trx,
           { organizationId, projectId: null, pluginId: 'email' },
-          { enabled: true, config: { from: FROM }, secrets: { smtpUrl: smtp.url } },
+          { enabled: true, config: { from: FROM }, secrets: { smtpUrl: orgSmtp.url } },
         );
         await settings.write(
           trx,
           { organizationId, projectId, pluginId: 'email' },
-          { enabled: null, config: {}, secrets: { smtpUrl: projectSmtp.url } },
+          { enabled: null, config: { from: 'Shop alerts <shop@faultline.test>' }, secrets: {} },
         );
       });
       settings.invalidate();
       assert.equal(await actions.check('email', projectId, config), undefined);
       const before = smtp.inbox.length;
       await actions.run('email', notification([alertedIssue('SHOP-6', 'Error: stock', 'New issue')], config));
-      assert.equal(smtp.inbox.length, before, "nothing went through the organization's server");
-      assert.equal(projectSmtp.inbox.length, 1);
-      const mail = parseMail(projectSmtp.inbox[0].raw);
-      assert.equal(mail.headers.get('from'), FROM, "the organization's sender");
+      assert.equal(orgSmtp.inbox.length, 0, "nothing went through the organization's server");
+      const mail = parseMail(nextMail(before).raw);
+      assert.equal(mail.headers.get('from'), 'Shop alerts <shop@faultline.test>', "the project's sender");
       assert.equal(mail.headers.get('subject'), '[Faultline] shop: Error: stock');
     } finally {
-      await projectSmtp.close();
+      await orgSmtp.close();
       await knex('plugin_settings').where('plugin_id', 'email').delete();
     }
   });
@@ -308,6 +311,41 @@ describeEachDatabase('email extension through the plugin host', (ctx) => {
     );
   });
 
+  it('gives up on a server that answers too slowly within the 5 s budget, before the host stops the plugin', async function () {
+    this.timeout(20_000);
+    // Greets, and answers every command, after 1.2 s: each wait is shorter than any single SMTP
+    // timeout, but the whole conversation would outlast the budget.
+    const sockets = new Set<net.Socket>();
+    const slow = net.createServer((socket) => {
+      sockets.add(socket);
+      const later = (line: string) => setTimeout(() => socket.writable && socket.write(`${line}\r\n`), 1200);
+      later('220 slow.test ESMTP');
+      socket.on('data', () => later('250 slow.test'));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = slow.address() as net.AddressInfo;
+      const actions = await listed({ smtpUrl: `smtp://127.0.0.1:${port}`, from: FROM }, 5000);
+      const started = Date.now();
+      await assert.rejects(
+        actions.run(
+          'email',
+          notification([alertedIssue('SHOP-7', 'Error', 'New issue')], { to: ['x@mail.test'] }),
+        ),
+        (error: Error & { code?: string }) => {
+          assert.notEqual(error.code, 'plugin_timeout', 'the plugin gave up, not the host');
+          assert.match(error.message, /sending the alert mail through 127\.0\.0\.1:\d+ failed/);
+          return true;
+        },
+      );
+      assert.ok(Date.now() - started < 4500, `gave up after ${Date.now() - started} ms`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  });
+
   it('throws a sentence naming the missing settings when no SMTP server is configured', async () => {
     const actions = await listed({});
     await assert.rejects(
@@ -315,7 +353,14 @@ describeEachDatabase('email extension through the plugin host', (ctx) => {
         'email',
         notification([alertedIssue('SHOP-5', 'Error', 'New issue')], { to: ['x@mail.test'] }),
       ),
-      /smtpUrl and from not set for project/,
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'plugin_config_invalid', 'a final error: the alert job does not retry it');
+        assert.match(
+          error.message,
+          /smtpUrl and from not set for project \d+ \(set smtpUrl in PLUGIN_CONFIG_EMAIL/,
+        );
+        return true;
+      },
     );
   });
 });

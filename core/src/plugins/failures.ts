@@ -57,8 +57,11 @@ export class PluginFailures {
     for (const e of entries) await this.add(e.pluginId, e.kind, e.n, e.error);
   }
 
-  /** Failures by plugin id and kind, across every process. */
-  async counts(): Promise<Map<string, FailureCounts>> {
+  /**
+   * Failures by plugin id and kind, across every process, as written; with `withUnwritten`, plus
+   * this process's failures still waiting to be written (without writing them: this only reads).
+   */
+  async counts(options: { withUnwritten?: boolean } = {}): Promise<Map<string, FailureCounts>> {
     const rows: { plugin_id: string; kind: FailureKind; failures: string | number }[] = await this.knex(
       'plugin_failures',
     ).select('plugin_id', 'kind', 'failures');
@@ -67,6 +70,13 @@ export class PluginFailures {
       const entry = counts.get(row.plugin_id) ?? emptyCounts();
       if ((FAILURE_KINDS as readonly string[]).includes(row.kind)) entry[row.kind] = Number(row.failures);
       counts.set(row.plugin_id, entry);
+    }
+    if (options.withUnwritten) {
+      for (const e of this.pending.values()) {
+        const entry = counts.get(e.pluginId) ?? emptyCounts();
+        entry[e.kind] += e.n;
+        counts.set(e.pluginId, entry);
+      }
     }
     return counts;
   }

@@ -152,6 +152,33 @@ describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
     });
   });
 
+  it('gives each change a changeId that is the same on every retry and differs between changes', async function () {
+    this.timeout(30_000);
+    const calls: { issueId: string; changeId: string }[] = [];
+    await dispatch(
+      [
+        plugin('idempotent', {
+          onIssueCreated: ({ issueId, changeId }) => {
+            calls.push({ issueId, changeId });
+            // The first attempt fails, so the change is delivered again.
+            if (calls.filter((c) => c.issueId === issueId).length === 1) throw new Error('flaky');
+          },
+        }),
+      ],
+      { retryDelaySeconds: 1 },
+    );
+    const first = String(await newIssue());
+    const second = String(await newIssue());
+    await waitFor('two attempts per issue', () => calls.length === 4);
+    const idsOf = (issueId: string) => calls.filter((c) => c.issueId === issueId).map((c) => c.changeId);
+    const [a1, a2] = idsOf(first);
+    const [b1, b2] = idsOf(second);
+    assert.match(a1, /^\d+-\d+$/);
+    assert.equal(a2, a1, 'a retry carries the same changeId');
+    assert.equal(b2, b1);
+    assert.notEqual(a1, b1, 'two changes have different ids');
+  });
+
   it('a throwing and a hanging plugin do not keep a healthy one from its hooks; failures are counted', async function () {
     this.timeout(40_000);
     const healthy: string[] = [];

@@ -245,7 +245,8 @@ function hookArgument(
   name: IssueHookName,
   job: HookJob,
 ): Parameters<NonNullable<PluginHooks[IssueHookName]>>[0] {
-  const ref = { issueId: String(job.issueId), projectId: String(job.projectId) };
+  // The outbox cursor names the change, so it is the same on every retry of the job.
+  const ref = { issueId: String(job.issueId), projectId: String(job.projectId), changeId: job.cursor };
   if (name === 'onIssueCreated' || name === 'onIssueRegressed') return ref;
   const actor: ChangeActor = {
     userId: job.actorUserId === null ? null : String(job.actorUserId),

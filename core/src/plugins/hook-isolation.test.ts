@@ -94,7 +94,7 @@ describeEachDatabase('hooks of plugins loaded by path run on their own threads',
   });
 
   it('stops a hook that busy-loops after an await at its budget, runs other plugins meanwhile, and restarts it', async () => {
-    const change = { issueId: '41', projectId: String(projectId) };
+    const change = { issueId: '41', projectId: String(projectId), changeId: '1-1' };
     const started = performance.now();
     const bad = rejection(host.invoke('busy-after-await', 'onIssueCreated', change, 300));
     // While the bad plugin spins, another plugin's hook runs, and this thread's event loop keeps going.
@@ -128,6 +128,7 @@ describeEachDatabase('hooks of plugins loaded by path run on their own threads',
         'onComment',
         {
           issueId: '41',
+          changeId: '1-2',
           projectId: String(projectId),
           commentId: '1',
           text: 'hi',

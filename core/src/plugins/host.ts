@@ -21,7 +21,14 @@ import {
 } from '@faultline/plugin-sdk';
 import { normalizeEvent, type NormalizedEvent } from '../events';
 import type { Logger } from '../logging';
-import { configFields, mergeLayers, validateAgainst, type ConfigField } from './config-fields';
+import {
+  configFields,
+  installationOnlyFieldNames,
+  mergeLayers,
+  validateAgainst,
+  withoutFields,
+  type ConfigField,
+} from './config-fields';
 import { emptyCounts, type FailureCounts, type PluginFailures } from './failures';
 import { configVariableSuffix, HOST_VERSION, manifestSchema, type Manifest } from './manifest';
 import { PluginThread } from './plugin-thread';
@@ -196,10 +203,7 @@ export class PluginHost {
     return this.loaded.find((p) => p.id === id);
   }
 
-  /**
-   * Whether the plugin is on for the project: listed plugins are on and built-ins off, unless the
-   * organization's setting says otherwise, unless the project's does.
-   */
+  /** Whether the plugin is on for the project (see `resolveEnabled` for who decides). */
   async isEnabled(pluginId: string, projectId: number): Promise<boolean> {
     const plugin = this.plugin(pluginId);
     if (!plugin) return false;
@@ -217,15 +221,7 @@ export class PluginHost {
     const plugin = this.plugin(pluginId);
     if (!plugin) throw new PluginError(`plugin ${pluginId} is not loaded`, { code: 'unknown_plugin' });
     const layers = await this.options.settings?.forProject(projectId);
-    const org = layers?.organization.get(pluginId);
-    const project = layers?.project.get(pluginId);
-    const merged = mergeLayers(
-      plugin.installConfig,
-      org?.config,
-      org?.secrets,
-      project?.config,
-      project?.secrets,
-    );
+    const merged = effectiveConfig(plugin, layers?.organization.get(pluginId), layers?.project.get(pluginId));
     const result = validateAgainst(plugin.manifest.configSchema, merged);
     if (!result.ok)
       throw new PluginConfigError(
@@ -256,8 +252,10 @@ export class PluginHost {
 
   /** The loaded plugins, with what they offer and how often they failed (across processes). */
   async catalogue(): Promise<PluginDescription[]> {
-    await this.options.failures?.flush();
-    const counts = (await this.options.failures?.counts()) ?? new Map<string, FailureCounts>();
+    // A read only (a GET must not write): processEvent failures this process has not written yet
+    // (they are written within a second, and on stop) are added from memory.
+    const counts =
+      (await this.options.failures?.counts({ withUnwritten: true })) ?? new Map<string, FailureCounts>();
     return this.loaded.map((p) => {
       const failures = { ...(counts.get(p.id) ?? emptyCounts()) };
       // Without a shared store, this process's own processEvent failures.
@@ -321,9 +319,8 @@ export class PluginHost {
     for (const plugin of this.loaded) {
       const hook = plugin.hooks.processEvent;
       if (!hook) continue;
-      const health = this.health.get(plugin.id)!;
-      if (health.pausedUntil !== undefined && health.pausedUntil > Date.now()) continue;
       if (projectId !== undefined && !(await this.isEnabled(plugin.id, projectId))) continue;
+      if (this.isPaused(plugin.id)) continue;
       try {
         const output = plugin.thread
           ? // Posting the event to the thread copies it, as structuredClone does below.
@@ -343,35 +340,53 @@ export class PluginHost {
         });
         this.succeeded(plugin.id);
       } catch (error) {
-        this.failed(plugin.id, error, current.event_id);
+        // Held back by a pause, or queued behind a call whose overrun restarted the thread: the
+        // plugin never saw this event, so it is not one of its failures.
+        if ((error as { code?: unknown }).code === 'plugin_not_run') continue;
+        this.failed(plugin, error, current.event_id);
       }
     }
     return current;
   }
 
+  private isPaused(id: string): boolean {
+    const pausedUntil = this.health.get(id)!.pausedUntil;
+    return pausedUntil !== undefined && pausedUntil > Date.now();
+  }
+
   private succeeded(id: string): void {
     const h = this.health.get(id)!;
     h.consecutiveFailures = 0;
+    // A call that was already running when the pause began does not lift it.
+    if (this.isPaused(id)) return;
     h.pauses = 0;
     h.pausedUntil = undefined;
   }
 
-  private failed(id: string, error: unknown, eventId: string): void {
-    const h = this.health.get(id)!;
+  private failed(plugin: LoadedPlugin, error: unknown, eventId: string): void {
+    const h = this.health.get(plugin.id)!;
     h.failures += 1;
-    h.consecutiveFailures += 1;
-    this.options.failures?.recordLater(id, 'processEvent', error);
-    const log = this.options.log.child({ plugin: id });
+    this.options.failures?.recordLater(plugin.id, 'processEvent', error);
+    const log = this.options.log.child({ plugin: plugin.id });
     log.warn(
       { err: error, eventId, failures: h.failures },
       'plugin processEvent failed; the event goes on without it',
     );
+    // Calls that were running when the pause began each count once as failures, but they belong to
+    // the streak that caused the pause: they neither lengthen it nor start the next one.
+    if (this.isPaused(plugin.id)) return;
+    h.consecutiveFailures += 1;
     if (h.consecutiveFailures >= FAILURES_BEFORE_PAUSE) {
       const pause = Math.min(MAX_PAUSE_MS, PAUSE_MS * 2 ** h.pauses);
       h.pauses += 1;
       h.consecutiveFailures = 0;
       h.pausedUntil = Date.now() + pause;
-      log.error({ pauseMs: pause, failures: h.failures }, 'plugin keeps failing; its processEvent is paused');
+      // Events already sent to the plugin's thread but not started there are held back too.
+      const heldBack = plugin.thread?.cancelQueued('processEvent', 'its processEvent is paused') ?? 0;
+      log.error(
+        { pauseMs: pause, failures: h.failures, heldBack },
+        'plugin keeps failing; its processEvent is paused',
+      );
     }
   }
 
@@ -587,13 +602,37 @@ export class PluginHost {
   }
 }
 
-/** Listed plugins are on and built-ins off by default; an organization's setting, then a project's, decide. */
+/**
+ * Listed plugins are on and built-ins off by default. An organization's explicit `false` is final:
+ * none of its projects can turn the plugin back on (the organization's admins decided what runs on
+ * their data). Otherwise a project's setting wins over the organization's, then the default applies.
+ */
 export function resolveEnabled(
   builtin: boolean,
   organization: SettingsLayer | undefined,
   project: SettingsLayer | undefined,
 ): boolean {
+  if (organization?.enabled === false) return false;
   return project?.enabled ?? organization?.enabled ?? !builtin;
+}
+
+/**
+ * The config in effect (not validated): the installation config, then the organization's and the
+ * project's settings, field by field. Installation-only fields come from the installation alone.
+ */
+export function effectiveConfig(
+  plugin: LoadedPlugin,
+  organization: SettingsLayer | undefined,
+  project: SettingsLayer | undefined,
+): Record<string, unknown> {
+  const reserved = installationOnlyFieldNames(plugin.manifest.configSchema);
+  return mergeLayers(
+    plugin.installConfig,
+    ...[organization, project].flatMap((layer) => [
+      withoutFields(layer?.config, reserved),
+      withoutFields(layer?.secrets, reserved),
+    ]),
+  );
 }
 
 /** The SDK's logger interface (message first) over pino (fields first). */

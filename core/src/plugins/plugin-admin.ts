@@ -2,13 +2,14 @@ import type { Knex } from 'knex';
 import {
   configFields,
   fieldSchema,
+  installationOnlyFieldNames,
   maskSecrets,
-  mergeLayers,
   secretFieldNames,
   validateAgainst,
   type MaskedSecret,
 } from './config-fields';
-import { resolveEnabled, type PluginDescription, type PluginHost } from './host';
+import { effectiveConfig, resolveEnabled, type PluginDescription, type PluginHost } from './host';
+import { configVariableSuffix } from './manifest';
 import type { PluginSettingsStore, SettingsLayer, SettingsScope } from './settings';
 
 /** A plugin as an organization or a project sees it. */
@@ -82,8 +83,12 @@ export class PluginAdmin {
     if (!plugin) throw new Error(`plugin ${scope.pluginId} is not loaded`);
     const schema = plugin.manifest.configSchema;
     const secrets = secretFieldNames(schema);
-    const org = await this.settings.read({ ...scope, projectId: null }, trx);
-    const current = scope.projectId === null ? org : await this.settings.read(scope, trx);
+    const reserved = installationOnlyFieldNames(schema);
+    // The layer being changed is locked until the transaction ends: concurrent changes of different
+    // fields each build on the other's result instead of overwriting it.
+    const current = await this.settings.readForUpdate(trx, scope);
+    const org =
+      scope.projectId === null ? current : await this.settings.read({ ...scope, projectId: null }, trx);
     const next: SettingsLayer = {
       enabled: current?.enabled ?? null,
       config: { ...current?.config },
@@ -95,6 +100,12 @@ export class PluginAdmin {
       const secret = secrets.has(field);
       const target = secret ? next.secrets : next.config;
       if (secret && isMasked(value)) continue; // `{ "set": true }` sent back as read: unchanged
+      // Clearing one (a value stored before the plugin marked the field) is allowed; setting is not.
+      if (reserved.has(field) && value !== null)
+        throw new PluginSettingsInvalid(
+          field,
+          `can only be set in the installation config (${installationVariable(plugin.id)}), not per organization or project`,
+        );
       changed.push(field);
       if (value === null) {
         delete target[field];
@@ -109,13 +120,7 @@ export class PluginAdmin {
     }
     const layers = scope.projectId === null ? { org: next, project: undefined } : { org, project: next };
     if (resolveEnabled(plugin.builtin, layers.org, layers.project)) {
-      const effective = mergeLayers(
-        plugin.installConfig,
-        layers.org?.config,
-        layers.org?.secrets,
-        layers.project?.config,
-        layers.project?.secrets,
-      );
+      const effective = effectiveConfig(plugin, layers.org, layers.project);
       const checked = validateAgainst(schema, effective);
       if (!checked.ok) throw new PluginSettingsInvalid(checked.field, checked.message);
     }
@@ -137,13 +142,7 @@ export class PluginAdmin {
     const plugin = this.host.plugin(description.id)!;
     const secrets = secretFieldNames(plugin.manifest.configSchema);
     const own = organizationLevel ? org : project;
-    const effective = mergeLayers(
-      plugin.installConfig,
-      org?.config,
-      org?.secrets,
-      organizationLevel ? undefined : project?.config,
-      organizationLevel ? undefined : project?.secrets,
-    );
+    const effective = effectiveConfig(plugin, org, organizationLevel ? undefined : project);
     return {
       ...description,
       enabled: resolveEnabled(plugin.builtin, org, organizationLevel ? undefined : project),
@@ -152,6 +151,10 @@ export class PluginAdmin {
       overrides: maskSecrets({ ...own?.config, ...own?.secrets }, secrets),
     };
   }
+}
+
+function installationVariable(pluginId: string): string {
+  return `PLUGIN_CONFIG_${configVariableSuffix(pluginId)}`;
 }
 
 function isMasked(value: unknown): boolean {

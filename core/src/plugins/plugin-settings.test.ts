@@ -135,9 +135,9 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
     assert.equal(byId.get('chat')?.hasAlertAction, true);
     assert.equal(byId.get('chat')?.description, 'Posts alerts to a chat room');
     assert.deepEqual(byId.get('chat')?.configFields, [
-      { name: 'room', secret: false },
-      { name: 'token', secret: true },
-      { name: 'mentions', secret: false },
+      { name: 'room', secret: false, installationOnly: false },
+      { name: 'token', secret: true, installationOnly: false },
+      { name: 'mentions', secret: false, installationOnly: false },
     ]);
     assert.equal(byId.get('quiet')?.enabled, true);
   });

@@ -41,12 +41,16 @@ export type CallKind = 'hook' | 'task' | 'route';
 
 export type ToThread =
   | { t: 'call'; id: number; kind: CallKind; name: string; arg: unknown }
+  /** Calls not started yet that are no longer wanted (the host paused the hook); they are skipped. */
+  | { t: 'cancel'; ids: number[] }
   | { t: 'reply'; id: number; ok: true; value: unknown }
   | { t: 'reply'; id: number; ok: false; error: WireError };
 
 export type FromThread =
   | { t: 'ready'; hooks: string[] }
   | { t: 'init-failed'; error: WireError }
+  /** The thread begins running call `id` now: its time budget counts from here, not from the queue. */
+  | { t: 'started'; id: number }
   | { t: 'result'; id: number; ok: true; value: unknown }
   | { t: 'result'; id: number; ok: false; error: WireError }
   /** `callId`: the call this service call is made for (so the main side runs it in that call's context). */
@@ -215,15 +219,8 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
     return handler({ ...request, rawBody: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) });
   };
 
-  port.on('message', (message: ToThread) => {
-    if (message.t === 'reply') {
-      const pending = pendingRpc.get(message.id);
-      pendingRpc.delete(message.id);
-      if (message.ok) pending?.resolve(message.value);
-      else pending?.reject(fromWireError(message.error));
-      return;
-    }
-    const { id, kind, name, arg } = message;
+  const start = ({ id, kind, name, arg }: Extract<ToThread, { t: 'call' }>) => {
+    send({ t: 'started', id });
     void currentCall
       .run(id, async () => await invoke(kind, name, arg))
       .then(
@@ -242,6 +239,43 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
         },
         (error: unknown) => send({ t: 'result', id, ok: false, error: toWireError(error) }),
       );
+  };
+
+  /**
+   * Calls wait here and start one per turn of the event loop, so that a `cancel` sent while they
+   * wait (e.g. the host paused a failing processEvent) reaches them before they run.
+   */
+  const queued: Extract<ToThread, { t: 'call' }>[] = [];
+  const cancelled = new Set<number>();
+  let draining = false;
+  const startNext = (): void => {
+    const next = queued.shift();
+    if (!next) {
+      draining = false;
+      cancelled.clear();
+      return;
+    }
+    if (!cancelled.delete(next.id)) start(next);
+    setImmediate(startNext);
+  };
+
+  port.on('message', (message: ToThread) => {
+    if (message.t === 'reply') {
+      const pending = pendingRpc.get(message.id);
+      pendingRpc.delete(message.id);
+      if (message.ok) pending?.resolve(message.value);
+      else pending?.reject(fromWireError(message.error));
+      return;
+    }
+    if (message.t === 'cancel') {
+      for (const id of message.ids) cancelled.add(id);
+      return;
+    }
+    queued.push(message);
+    if (!draining) {
+      draining = true;
+      setImmediate(startNext);
+    }
   });
 
   // A stray rejection (a promise nobody awaited) is logged, not a reason to end the thread.

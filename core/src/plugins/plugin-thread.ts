@@ -23,7 +23,9 @@
  * Calls reject with `PluginTimeoutError` (code `plugin_timeout`) when they overrun, with a
  * `PluginError` carrying the plugin's own error name/code/message when plugin code throws, and with
  * a `PluginError` coded `plugin_crashed` / `plugin_restarted` / `plugin_unavailable` /
- * `plugin_stopped` when the thread died under them or cannot be started.
+ * `plugin_stopped` when the thread died under them or cannot be started. A call's budget counts from
+ * when the thread begins it (calls sent together queue on the thread); one that was still queued
+ * when the thread was restarted, or that `cancelQueued` held back, rejects coded `plugin_not_run`.
  *
  * Services: every method of `services[id]` is callable from the plugin; arguments and results must
  * be structured-cloneable. Handled specially: `core.logger` (fire-and-forget; `child()` worker-side;
@@ -97,6 +99,14 @@ interface PendingCall {
   /** The caller's async context, for the service calls made on its behalf. */
   context: AsyncResource;
   timer: NodeJS.Timeout | undefined;
+  kind: CallKind;
+  name: string;
+  label: string;
+  budgetMs: number;
+  /** The thread said it began the call; until then it waits in the thread's queue. */
+  started: boolean;
+  /** Arms the call's own budget (once the thread started it). */
+  arm(ms: number, extended: boolean): void;
 }
 
 /** One started thread. A restart makes a new one. */
@@ -113,6 +123,8 @@ interface Incarnation {
   crash: Error | undefined;
 }
 
+/** Added to the wait cap of a queued call, for message latency and a thread busy collecting garbage. */
+const START_SLACK_MS = 1000;
 /** A timer this late means our own event loop was blocked; the call gets its budget once more. */
 const LATE_MS = 10;
 /** After a failed (re)start, the next attempt waits 1 s, doubling up to 5 min. */
@@ -223,37 +235,47 @@ export class PluginThread {
     const incarnation = await this.running();
     const label = `plugin ${this.pluginId}: ${what}`;
     // Another call's overrun may have ended the thread while this one waited for it to start.
-    if (incarnation.dead)
-      throw new PluginError(`${label} was not run: the plugin's thread was restarted`, {
-        code: 'plugin_restarted',
-      });
+    if (incarnation.dead) throw notRun(label, "the plugin's thread was restarted");
     const id = this.nextCallId++;
     return new Promise<unknown>((resolve, reject) => {
+      const overran = (error: PluginTimeoutError) => {
+        incarnation.pending.delete(id);
+        reject(error);
+        this.end(
+          incarnation,
+          new PluginError(`${label} overran its budget, so the plugin's thread was restarted`, {
+            code: 'plugin_restarted',
+          }),
+        );
+      };
       const pending: PendingCall = {
         resolve,
         reject,
         context: new AsyncResource('FaultlinePluginCall'),
         timer: undefined,
+        kind,
+        name,
+        label,
+        budgetMs,
+        started: false,
+        arm: (ms, extended) => {
+          const due = performance.now() + ms;
+          pending.timer = setTimeout(() => {
+            if (!extended && performance.now() - due > LATE_MS) return pending.arm(budgetMs, true);
+            overran(
+              new PluginTimeoutError(
+                `${label} ran longer than ${budgetMs} ms; its thread was stopped`,
+                budgetMs,
+              ),
+            );
+          }, ms);
+        },
       };
-      const arm = (ms: number, extended: boolean) => {
-        const due = performance.now() + ms;
-        pending.timer = setTimeout(() => {
-          if (!extended && performance.now() - due > LATE_MS) return arm(budgetMs, true);
-          incarnation.pending.delete(id);
-          reject(
-            new PluginTimeoutError(
-              `${label} ran longer than ${budgetMs} ms; its thread was stopped`,
-              budgetMs,
-            ),
-          );
-          this.end(
-            incarnation,
-            new PluginError(`${label} overran its budget, so the plugin's thread was restarted`, {
-              code: 'plugin_restarted',
-            }),
-          );
-        }, ms);
-      };
+      // The budget counts from when the thread starts the call (its 'started' message), not while
+      // it waits behind other calls. Waiting is capped by the budgets of everything ahead of it:
+      // each of those ends or is cut off within its own, so a longer wait means the thread is stuck.
+      const waitCapMs =
+        budgetMs + START_SLACK_MS + [...incarnation.pending.values()].reduce((sum, p) => sum + p.budgetMs, 0);
       incarnation.pending.set(id, pending);
       try {
         incarnation.worker.postMessage({ t: 'call', id, kind, name, arg } satisfies ToThread);
@@ -262,8 +284,36 @@ export class PluginThread {
         reject(new PluginError(`${label}: ${(error as Error).message}`, { code: 'not_cloneable' }));
         return;
       }
-      arm(budgetMs, false);
+      pending.timer = setTimeout(
+        () =>
+          overran(
+            new PluginTimeoutError(
+              `${label} was not started by the plugin's thread within ${waitCapMs} ms; its thread was stopped`,
+              budgetMs,
+            ),
+          ),
+        waitCapMs,
+      );
     });
+  }
+
+  /**
+   * Rejects the calls of `hook` still waiting in the thread's queue (coded `plugin_not_run`) and
+   * tells the thread to skip them; calls already running go on. Returns how many were held back.
+   */
+  cancelQueued(hook: string, reason: string): number {
+    const incarnation = this.current;
+    if (!incarnation || incarnation.dead) return 0;
+    const ids: number[] = [];
+    for (const [id, pending] of incarnation.pending) {
+      if (pending.started || pending.kind !== 'hook' || pending.name !== hook) continue;
+      ids.push(id);
+      incarnation.pending.delete(id);
+      clearTimeout(pending.timer);
+      pending.reject(notRun(pending.label, reason));
+    }
+    if (ids.length > 0) incarnation.worker.postMessage({ t: 'cancel', ids } satisfies ToThread);
+    return ids.length;
   }
 
   /** The live thread, (re)starting it when needed. */
@@ -348,6 +398,14 @@ export class PluginThread {
           this.startFailed(error);
           settle.reject(error);
           this.end(incarnation, error);
+          break;
+        }
+        case 'started': {
+          const pending = incarnation.pending.get(message.id);
+          if (!pending) break;
+          pending.started = true;
+          clearTimeout(pending.timer);
+          pending.arm(pending.budgetMs, false);
           break;
         }
         case 'result': {
@@ -447,7 +505,10 @@ export class PluginThread {
     if (this.current === incarnation) this.current = undefined;
     for (const pending of incarnation.pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(error);
+      // A call still waiting in the queue never ran: it is not the plugin's failure (a stop is final).
+      pending.reject(
+        pending.started || error.code === 'plugin_stopped' ? error : notRun(pending.label, error.message),
+      );
     }
     incarnation.pending.clear();
     void incarnation.worker.terminate();
@@ -501,6 +562,11 @@ export class PluginThread {
     }
     return await target[method](...args);
   }
+}
+
+/** The error of a call that was held back or dropped from the thread's queue before it ran. */
+function notRun(label: string, reason: string): PluginError {
+  return new PluginError(`${label} was not run: ${reason}`, { code: 'plugin_not_run' });
 }
 
 function newWorker(data: PluginThreadData, resourceLimits: ResourceLimits | undefined): Worker {

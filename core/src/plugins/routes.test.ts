@@ -41,6 +41,18 @@ describe('plugin routes', () => {
       throw new TypeError('synchronous failure');
     });
     hooks.handle('GET', '/slow', () => new Promise(() => undefined));
+    hooks.handle('GET', '/page', (request) => {
+      received.push(request);
+      return {
+        headers: {
+          'Content-Type': 'text/html',
+          'Set-Cookie': 'session=planted; Path=/',
+          'Content-Security-Policy': "script-src 'unsafe-inline'",
+          'X-Content-Type-Options': 'sniff-away',
+        },
+        body: '<script>fetch("/api/0/projects/").then(r => r.text()).then(steal)</script>',
+      };
+    });
     const plugins = new Map([['hooks', hooks]]);
     const log = pino(
       { level: 'debug' },
@@ -104,6 +116,36 @@ describe('plugin routes', () => {
     assert.deepEqual([...new Uint8Array(await bytes.arrayBuffer())], [0, 1, 2, 255]);
     const nothing = await fetch(`${url}/hooks/nothing`, { method: 'DELETE' });
     assert.equal(nothing.status, 204);
+  });
+
+  it('keeps the caller’s credentials from the plugin and its answer from acting on the API’s origin', async () => {
+    for (let i = 0; i < 2; i++) {
+      const answer = await fetch(`${url}/hooks/page`, {
+        headers: {
+          Cookie: 'faultline_session=abc',
+          Authorization: 'Bearer flt_user_token',
+          'Proxy-Authorization': 'Basic cHJveHk6cHc=',
+          'X-Custom': 'kept',
+        },
+      });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.headers.get('set-cookie'), null);
+      assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(answer.headers.get('content-security-policy'), "default-src 'none'; sandbox");
+      const request = received.at(-1)!;
+      assert.equal(request.headers.cookie, undefined);
+      assert.equal(request.headers.authorization, undefined);
+      assert.equal(request.headers['proxy-authorization'], undefined);
+      assert.equal(request.headers['x-custom'], 'kept');
+    }
+    const warned = logLines.filter((l) => /tried to set a cookie/.test(String(l.msg)));
+    assert.equal(warned.length, 1, 'logged once per plugin');
+    assert.equal(warned[0].plugin, 'hooks');
+
+    const missing = await fetch(`${url}/hooks/unknown`);
+    assert.equal(missing.headers.get('content-security-policy'), "default-src 'none'; sandbox");
+    const echo = await fetch(`${url}/hooks/echo`);
+    assert.equal(echo.headers.get('x-content-type-options'), 'nosniff');
   });
 
   it('answers 404 in the API error shape for an unknown plugin or route, 405 for another method', async () => {

@@ -52,6 +52,22 @@ function pluginPath(fullPath: string): string {
   return slash < 0 ? '/' : rest.slice(slash);
 }
 
+/**
+ * The caller's credentials for Faultline itself: a plugin route is not Faultline's API, so its code
+ * never sees them (a plugin could otherwise act as whoever called it).
+ */
+const WITHHELD_REQUEST_HEADERS = new Set(['cookie', 'authorization', 'proxy-authorization']);
+
+/**
+ * Set on every answer of a plugin route, over whatever the plugin set: plugin routes share the API's
+ * origin, so a plugin must not serve active content there (a page with script could act with the
+ * visitor's session) nor have a response sniffed into HTML.
+ */
+const RESPONSE_SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+} as const;
+
 function pluginRequest(ctx: Context, path: string, rawBody: Buffer): PluginRequest {
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx.query)) {
@@ -61,18 +77,27 @@ function pluginRequest(ctx: Context, path: string, rawBody: Buffer): PluginReque
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx.req.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    const lower = name.toLowerCase();
+    if (value === undefined || WITHHELD_REQUEST_HEADERS.has(lower)) continue;
+    headers[lower] = Array.isArray(value) ? value.join(', ') : value;
   }
   return { method: ctx.method, path, query, headers, rawBody };
 }
 
-function send(ctx: Context, response: PluginResponse | undefined): void {
+/** Writes the plugin's answer; returns whether it tried to set a cookie (which is dropped). */
+function send(ctx: Context, response: PluginResponse | undefined): { droppedCookie: boolean } {
   const { status, headers, body } = response ?? {};
-  for (const [name, value] of Object.entries(headers ?? {})) ctx.set(name, String(value));
+  let droppedCookie = false;
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // Cookies on the API's origin are Faultline's: a plugin could otherwise plant or overwrite them.
+    if (name.toLowerCase() === 'set-cookie') droppedCookie = true;
+    else ctx.set(name, String(value));
+  }
+  ctx.set(RESPONSE_SECURITY_HEADERS);
   if (body === undefined || body === null) {
     ctx.body = '';
     ctx.status = status ?? 204;
-    return;
+    return { droppedCookie };
   }
   const raw = typeof body === 'string' || Buffer.isBuffer(body);
   const declaredType = Object.keys(headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
@@ -81,6 +106,7 @@ function send(ctx: Context, response: PluginResponse | undefined): void {
   if (declaredType) ctx.set('Content-Type', String(headers![declaredType]));
   else if (!raw) ctx.type = 'application/json';
   ctx.status = status ?? 200;
+  return { droppedCookie };
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -88,7 +114,9 @@ const TIMED_OUT = Symbol('timed out');
 /**
  * Serves plugins' routes under `/api/0/plugins/{id}/…` on the host's router. Faultline does not
  * authenticate these requests: each route checks its caller itself (a signature over the raw body,
- * a shared secret). A missing plugin or route is a 404, a body over the limit a 413, a handler that
+ * a shared secret); the caller's `Cookie`, `Authorization` and `Proxy-Authorization` headers are not
+ * passed on, a `Set-Cookie` in the answer is dropped, and every answer is `nosniff` with a sandboxing
+ * Content-Security-Policy. A missing plugin or route is a 404, a body over the limit a 413, a handler that
  * runs out of time a 504 and one that throws a 500 with a generic message (details in the log):
  * a plugin can't take the server down or hold a request forever.
  */
@@ -97,8 +125,12 @@ export function mountPluginRoutes(
   routesOf: (pluginId: string) => PluginRoutes | undefined,
   options: PluginRouteOptions,
 ): void {
+  /** Plugins already warned about for setting a cookie: the warning is logged once per plugin. */
+  const warnedAboutCookies = new Set<string>();
   router.all(`${PLUGIN_ROUTE_PREFIX}:pluginId{/*rest}`, async (ctx) => {
     const pluginId = ctx.params.pluginId;
+    // Error answers too: nothing under this prefix is active content.
+    ctx.set(RESPONSE_SECURITY_HEADERS);
     const path = pluginPath(ctx.path);
     const routes = routesOf(pluginId);
     const handler = routes?.find(ctx.method, path);
@@ -156,7 +188,11 @@ export function mountPluginRoutes(
           `Plugin ${pluginId} did not answer within ${options.timeoutMs} ms`,
         );
       }
-      send(ctx, outcome);
+      const { droppedCookie } = send(ctx, outcome);
+      if (droppedCookie && !warnedAboutCookies.has(pluginId)) {
+        warnedAboutCookies.add(pluginId);
+        log.warn({ method: ctx.method, path }, 'plugin route tried to set a cookie; plugin routes cannot');
+      }
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === 'plugin_timeout') {
         log.warn({ method: ctx.method, path, timeoutMs: options.timeoutMs }, 'plugin route timed out');

@@ -83,6 +83,28 @@ export class PluginSettingsStore {
     return row && this.layerOf(row);
   }
 
+  /**
+   * One layer, locked until `trx` ends, for a read-modify-write: a concurrent change of the same
+   * layer waits here and then reads what this one wrote, so neither change is lost. A missing row is
+   * created first (with nothing set, which means the same as no row) so there is a row to lock.
+   */
+  async readForUpdate(trx: Knex.Transaction, scope: SettingsScope): Promise<SettingsLayer | undefined> {
+    await trx.raw(
+      `INSERT INTO plugin_settings (organization_id, project_id, plugin_id, enabled, config, secrets, updated_at)
+       VALUES (?, ?, ?, NULL, '{}'::jsonb, '{}'::jsonb, now())
+       ON CONFLICT ${conflictTarget(scope)} DO NOTHING`,
+      [scope.organizationId, scope.projectId, scope.pluginId],
+    );
+    const row = await trx('plugin_settings')
+      .where({ organization_id: scope.organizationId, plugin_id: scope.pluginId })
+      .andWhere((q) =>
+        scope.projectId === null ? q.whereNull('project_id') : q.where('project_id', scope.projectId),
+      )
+      .forUpdate()
+      .first<SettingsRow | undefined>();
+    return row && this.layerOf(row);
+  }
+
   /** Replaces one layer (secrets sealed), in the caller's transaction. */
   async write(trx: Knex.Transaction, scope: SettingsScope, layer: SettingsLayer): Promise<void> {
     const sealed: Record<string, string> = {};
@@ -90,14 +112,10 @@ export class PluginSettingsStore {
       if (!this.sealer) throw new SecretsUnavailableError('secret plugin settings need the server key');
       sealed[field] = this.sealer.seal(JSON.stringify(value), sealContext(scope, field));
     }
-    const target =
-      scope.projectId === null
-        ? '(organization_id, plugin_id) WHERE project_id IS NULL'
-        : '(project_id, plugin_id) WHERE project_id IS NOT NULL';
     await trx.raw(
       `INSERT INTO plugin_settings (organization_id, project_id, plugin_id, enabled, config, secrets, updated_at)
        VALUES (?, ?, ?, ?, ?::jsonb, ?::jsonb, now())
-       ON CONFLICT ${target}
+       ON CONFLICT ${conflictTarget(scope)}
        DO UPDATE SET enabled = EXCLUDED.enabled, config = EXCLUDED.config, secrets = EXCLUDED.secrets,
                      updated_at = now()`,
       [
@@ -161,6 +179,13 @@ export class PluginSettingsStore {
     }
     return { enabled: row.enabled, config: parseJson(row.config), secrets };
   }
+}
+
+/** The unique index a layer's row is found by (organization-level rows have no project). */
+function conflictTarget(scope: SettingsScope): string {
+  return scope.projectId === null
+    ? '(organization_id, plugin_id) WHERE project_id IS NULL'
+    : '(project_id, plugin_id) WHERE project_id IS NOT NULL';
 }
 
 /** Binds a sealed value to its row and field: copied anywhere else, it does not open. */

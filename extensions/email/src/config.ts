@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import { secret } from '@faultline/plugin-sdk';
+import { installationOnly, secret } from '@faultline/plugin-sdk';
 
 /** `you@example.com` or `Display Name <you@example.com>`. */
 const MAILBOX = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)$/;
 
 /**
- * Installation config (`PLUGIN_CONFIG_EMAIL`), overridable per organization and project. Both fields
- * may be left to the organization or project that uses the action; a send without them fails with a
- * sentence naming what to set.
+ * Installation config (`PLUGIN_CONFIG_EMAIL`). `smtpUrl` is the installation's alone: it decides
+ * where the server connects, so an organization's admin must not aim it at the internal network.
+ * `from` may be overridden per organization and project. A send without them fails with a sentence
+ * naming what to set.
  */
 export const configSchema = z.object({
   /** `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://…:465`. Holds credentials. */
-  smtpUrl: secret(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })).optional(),
+  smtpUrl: secret(
+    installationOnly(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
+  ).optional(),
   /** The From of alert mails. */
   from: z.string().regex(MAILBOX, 'must be an address, or "Name <address>"').optional(),
 });

@@ -19,16 +19,34 @@ export {
   DEFAULT_SUBJECT_PREFIX,
   type RenderedMail,
 } from './render';
-export { sendAlertMail, messageIdFor, ALERT_ID_HEADER, SmtpSendError, type SmtpSettings } from './send';
+export {
+  sendAlertMail,
+  messageIdFor,
+  ALERT_ID_HEADER,
+  SMTP_TIMEOUTS,
+  SEND_DEADLINE_MS,
+  SmtpSendError,
+  type SmtpSettings,
+} from './send';
 
-/** The SMTP settings in effect for the alert's project, or a sentence naming what is missing. */
+/** Where each setting can be given, for the message when it is missing. */
+const WHERE_TO_SET = {
+  smtpUrl: 'PLUGIN_CONFIG_EMAIL (the installation config)',
+  from: 'PLUGIN_CONFIG_EMAIL or the organization or project plugin settings',
+} as const;
+
+/**
+ * The SMTP settings in effect for the alert's project. A missing one throws `PluginConfigError`
+ * (code `plugin_config_invalid`): the host marks the action failed at once, as a retry would meet the
+ * same settings.
+ */
 async function smtpSettingsFor(config: PluginConfig, projectId: string): Promise<SmtpSettings> {
   const effective = configSchema.parse(await config.forProject(projectId)) as EmailConfig;
   const missing = (['smtpUrl', 'from'] as const).filter((field) => !effective[field]);
   if (missing.length > 0)
     throw new PluginConfigError(
       `email: ${missing.join(' and ')} not set for project ${projectId} ` +
-        '(set it in PLUGIN_CONFIG_EMAIL or in the organization or project plugin settings)',
+        `(set ${missing.map((field) => `${field} in ${WHERE_TO_SET[field]}`).join(', and ')})`,
     );
   return { smtpUrl: effective.smtpUrl!, from: effective.from! };
 }

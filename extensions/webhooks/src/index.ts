@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   coreServices,
   definePlugin,
+  PluginError,
   secret,
   type AlertNotification,
   type ChangeActor,
   type HttpClient,
-  type IssueRef,
+  type IssueChange,
   type Logger,
 } from '@faultline/plugin-sdk';
-import { DEFAULT_DELIVERY, deliver } from './deliver';
+import { DEFAULT_DELIVERY, deliver, type DeliveryResult } from './deliver';
 
 export { computeSignature, signatureHeader, verifySignature, SIGNATURE_HEADER } from './signing';
 export { deliver, DEFAULT_DELIVERY, type DeliveryOptions, type DeliveryResult } from './deliver';
@@ -42,7 +42,10 @@ export type WebhookEventName = 'issue.created' | 'issue.regressed' | 'issue.stat
 
 /** The JSON body of every webhook. */
 export interface WebhookPayload {
-  /** Unique per hook call (for alerts: the alert id); the same across retries and URLs. */
+  /**
+   * Unique per change (issue events: the host's change id; alerts: the alert notification id); the
+   * same across retries and URLs. Also sent as `Faultline-Delivery`.
+   */
   id: string;
   event: WebhookEventName;
   /** ISO time the change was handed to the plugin. */
@@ -53,13 +56,36 @@ export interface WebhookPayload {
   alert?: Omit<AlertNotification, 'config'>;
 }
 
+/**
+ * Host error codes of a delivery that would fail the same way on every retry: the installation refuses
+ * the destination, or the URL is not one. Retrying the hook would not help, so these are only logged
+ * (issue hooks) or fail the alert action at once (see `notDelivered`).
+ */
+const FINAL_CODES = new Set(['destination_refused', 'invalid_url']);
+
+/**
+ * The error to throw for the URLs that did not get the payload, or undefined when all did. Any
+ * failure worth another try (network, timeout, an HTTP error status) makes it a plain
+ * `webhook_not_delivered`, which the host retries with backoff (re-sending to every URL, with the
+ * same `Faultline-Delivery` id, so receivers drop what they already have). When only final failures
+ * remain, it carries their code (`destination_refused`, `invalid_url`).
+ */
+function notDelivered(payload: WebhookPayload, results: DeliveryResult[]): PluginError | undefined {
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length === 0) return undefined;
+  const reasons = failed.map((r) => `${r.url}: ${r.error ?? 'failed'}`).join('; ');
+  const message = `webhook ${payload.id} not delivered to ${failed.length} of ${results.length} URL(s): ${reasons}`;
+  const retryable = failed.some((r) => r.code === undefined || !FINAL_CODES.has(r.code));
+  return new PluginError(message, { code: retryable ? 'webhook_not_delivered' : failed[0].code });
+}
+
 async function post(
   http: HttpClient,
   log: Logger,
   config: WebhooksConfig,
   urls: string[],
   payload: WebhookPayload,
-): Promise<void> {
+): Promise<DeliveryResult[]> {
   const body = JSON.stringify(payload);
   const options = { ...DEFAULT_DELIVERY, secret: config.secret };
   const results = await Promise.all(
@@ -77,16 +103,17 @@ async function post(
     // `code` says why, e.g. `destination_refused` for a private address the installation does not allow.
     else log.warn('webhook not delivered', { ...fields, error: r.error, code: r.code });
   }
-  // Failures are logged, not thrown: a throw would make the host call the hook again and re-send to
-  // the URLs that did get the payload.
+  return results;
 }
 
-function issuePayload(
-  event: Exclude<WebhookEventName, 'alert.fired'>,
-  change: IssueRef & { from?: string; to?: string; actor?: ChangeActor },
-): WebhookPayload {
+/** The argument of the issue hooks this plugin has (`from`, `to`, `actor` for a state change). */
+type HookedChange = IssueChange & { from?: string; to?: string; actor?: ChangeActor };
+
+function issuePayload(event: Exclude<WebhookEventName, 'alert.fired'>, change: HookedChange): WebhookPayload {
   const payload: WebhookPayload = {
-    id: randomUUID(),
+    // The host's id of the change: the same when the hook is called again, so receivers can drop
+    // a repeated delivery.
+    id: change.changeId,
     event,
     sentAt: new Date().toISOString(),
     issue: { id: change.issueId, projectId: change.projectId },
@@ -99,7 +126,7 @@ function issuePayload(
 
 export default definePlugin({
   id: 'webhooks',
-  version: '0.2.0',
+  version: '0.3.0',
   hostVersion: '^0.1.0',
   description: 'Signed JSON webhooks for issue changes and alerts',
   configSchema,
@@ -111,12 +138,13 @@ export default definePlugin({
         // The config in effect differs per project (organization and project settings), so it is
         // read per call rather than once here.
         const configFor = async (projectId: string) => configSchema.parse(await config.forProject(projectId));
-        const emit = async (
-          event: Exclude<WebhookEventName, 'alert.fired'>,
-          change: IssueRef & { from?: string; to?: string; actor?: ChangeActor },
-        ) => {
+        const emit = async (event: Exclude<WebhookEventName, 'alert.fired'>, change: HookedChange) => {
           const cfg = await configFor(change.projectId);
-          await post(http, logger, cfg, cfg.urls, issuePayload(event, change));
+          const payload = issuePayload(event, change);
+          const failure = notDelivered(payload, await post(http, logger, cfg, cfg.urls, payload));
+          // A failure worth retrying is thrown (the host calls the hook again, with the same change id);
+          // a refused destination or a bad URL would fail again, and was logged above.
+          if (failure?.code === 'webhook_not_delivered') throw failure;
         };
         return {
           hooks: {
@@ -133,7 +161,11 @@ export default definePlugin({
                 sentAt: new Date().toISOString(),
                 alert: rest,
               };
-              await post(http, logger, cfg, action.urls ?? cfg.urls, payload);
+              const results = await post(http, logger, cfg, action.urls ?? cfg.urls, payload);
+              // Thrown in every case, so the action is not marked sent: retried with backoff by the
+              // alert job, or failed at once for a final code (a refused destination).
+              const failure = notDelivered(payload, results);
+              if (failure) throw failure;
             },
           },
         };

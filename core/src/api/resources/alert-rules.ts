@@ -175,7 +175,12 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       body: updateBody,
       handler: async ({ target: { project }, params, body }) => {
         const current = await findRule(knex, project.id, params.ruleId);
-        await checkActions(project.id, body.actions);
+        // An active rule must be able to act: its actions are checked whenever the rule is active
+        // after this change (also when `actions` is not in the body: a plugin may have been turned
+        // off for the project since they were saved), and new actions always.
+        const active = body.status === undefined ? ruleFromRow(current).enabled : body.status === 'active';
+        const actions = body.actions ?? (active ? ruleFromRow(current).actions : undefined);
+        await checkActions(project.id, actions);
         const patch = columnsOf(body);
         const [row] =
           Object.keys(patch).length === 0
