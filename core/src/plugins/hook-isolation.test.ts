@@ -73,6 +73,27 @@ describeEachDatabase('hooks of plugins loaded by path run on their own threads',
     await ctx.db.knex('plugin_storage').delete();
   });
 
+  it('keeps only processEvent plugins (and their threads) in a processEvent-only host', async () => {
+    const pipelineHost = await PluginHost.start(['./busy-after-await', './notifier', './third-party'], {
+      knex: ctx.db.knex,
+      log: pino({ level: 'silent' }),
+      baseDir: FIXTURES,
+      rawConfigs: { BUSY_AFTER_AWAIT: JSON.stringify({ greeting: 'hello' }) },
+      processEventOnly: true,
+      services: pluginServices({
+        knex: ctx.db.knex,
+        publicUrl: 'http://127.0.0.1:8000',
+        allowPrivateNetworks: false,
+      }),
+    });
+    try {
+      assert.deepEqual(pipelineHost.loaded.map((p) => p.id).sort(), ['busy-after-await', 'release-stamp']);
+      assert.equal(pipelineHost.plugin('notifier'), undefined, 'notifier has no processEvent');
+    } finally {
+      await pipelineHost.stop();
+    }
+  });
+
   it('loads them on threads, with the hooks, tasks and routes their init registered', () => {
     assert.deepEqual(host.skipped, []);
     const busy = host.plugin('busy-after-await')!;

@@ -41,6 +41,11 @@ import { hookTransaction, PostgresKeyValueStorage } from './storage';
 export type PluginSpec = string | object;
 
 export interface PluginHostOptions {
+  /**
+   * Keep only plugins with a `processEvent` hook (the pipeline thread's host): the others' threads
+   * are stopped right after start instead of idling next to the main host's copy.
+   */
+  processEventOnly?: boolean;
   knex: Knex;
   log: Logger;
   /** Raw JSON config by `PLUGIN_CONFIG_<ID>` suffix (see config/index.ts). */
@@ -178,6 +183,11 @@ export class PluginHost {
     const host = new PluginHost(options);
     for (const spec of specs) await host.load(spec, false);
     for (const spec of options.builtins ?? []) await host.load(spec, true);
+    if (options.processEventOnly) {
+      const idle = host.loaded.filter((p) => !p.hooks.processEvent);
+      await Promise.all(idle.map((p) => p.thread?.stop()));
+      host.loaded.splice(0, host.loaded.length, ...host.loaded.filter((p) => p.hooks.processEvent));
+    }
     if (host.loaded.length + host.skipped.length > 0) {
       options.log.info(
         { loaded: host.loaded.map((p) => `${p.id}@${p.version}`), skipped: host.skipped.length },

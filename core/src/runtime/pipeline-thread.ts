@@ -120,6 +120,7 @@ function runThread(data: ThreadData): void {
     log: pluginLog,
     rawConfigs: data.plugins.rawConfigs,
     eventBudgetMs: data.plugins.eventBudgetMs,
+    processEventOnly: true,
     builtins: discoverBuiltins(),
     settings: new PluginSettingsStore(db.knex, secretBox),
     failures: new PluginFailures(db.knex, pluginLog),
