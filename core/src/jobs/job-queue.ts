@@ -125,6 +125,15 @@ export class JobQueue {
     await this.boss.unschedule(name);
   }
 
+  /** Names of the cron schedules starting with `prefix`, sorted. */
+  async scheduleNames(prefix: string): Promise<string[]> {
+    const schedules = await this.boss.getSchedules();
+    return schedules
+      .map((s) => s.name)
+      .filter((name) => name.startsWith(prefix))
+      .sort();
+  }
+
   /** Job state counts per queue (for health output and tests). */
   async counts(name: string): Promise<Record<string, number>> {
     const rows = await this.knex.raw<{ rows: { state: string; n: string }[] }>(

@@ -46,6 +46,9 @@ describeEachDatabase('plugin scheduled tasks (core.scheduler on the job queue)',
     assert.deepEqual(host.skipped, []);
     const queue = await JobQueue.start(ctx.db.knex, silent, { maintenance: false });
     try {
+      // Left over from a plugin that is no longer installed.
+      await queue.define('plugin.retired.task.cleanup');
+      await queue.schedule('plugin.retired.task.cleanup', '0 * * * *');
       const names = await startScheduledTasks(host, { queue, log: silent, taskBudgetMs: 1000, retries: 1 });
       assert.deepEqual(names, [taskQueueName('nightly', 'sync'), taskQueueName('nightly', 'flaky')]);
       const schedules = await ctx.db.knex('pgboss.schedule').orderBy('name').select('name', 'cron');

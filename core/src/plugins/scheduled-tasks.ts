@@ -49,5 +49,12 @@ export async function startScheduledTasks(
       names.push(name);
     }
   }
+  // Schedules of tasks no loaded plugin declares any more (plugin removed, task renamed) would go
+  // on queuing jobs nothing takes: remove them.
+  for (const stale of await queue.scheduleNames('plugin.')) {
+    if (!stale.includes('.task.') || names.includes(stale)) continue;
+    await queue.unschedule(stale);
+    options.log.info({ schedule: stale }, 'removed the schedule of a plugin task no longer declared');
+  }
   return names;
 }
