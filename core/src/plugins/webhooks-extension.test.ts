@@ -138,9 +138,22 @@ describeEachDatabase('webhooks extension through the plugin host', (ctx) => {
         assert.ok(signatureValid(String(r.headers['faultline-signature']), r.body), 'signature verifies');
       }
       const issue = await knex('issues').where('project_id', projectId).orderBy('id', 'desc').first('id');
-      const payload = JSON.parse(second.body) as { event: string; issue: { id: string; projectId: string } };
+      const payload = JSON.parse(second.body) as {
+        event: string;
+        issue: {
+          id: string;
+          projectId: string;
+          summary?: { title: string; status: string; count: number; permalink: string };
+        };
+      };
       assert.equal(payload.event, 'issue.created');
-      assert.deepEqual(payload.issue, { id: String(issue.id), projectId: String(projectId) });
+      assert.equal(payload.issue.id, String(issue.id));
+      assert.equal(payload.issue.projectId, String(projectId));
+      // The receiver learns what the issue is, not only its id.
+      assert.match(payload.issue.summary?.title ?? '', /^WebhookError: boom/);
+      assert.equal(payload.issue.summary?.status, 'unresolved');
+      assert.equal(payload.issue.summary?.count, 1);
+      assert.match(payload.issue.summary?.permalink ?? '', new RegExp(`/issues/${String(issue.id)}/$`));
     } finally {
       await dispatcher.stop();
     }

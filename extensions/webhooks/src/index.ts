@@ -6,6 +6,7 @@ import {
   secret,
   type AlertNotification,
   type ChangeActor,
+  type IssueSummary,
   type HttpClient,
   type IssueChange,
   type Logger,
@@ -50,7 +51,8 @@ export interface WebhookPayload {
   event: WebhookEventName;
   /** ISO time the change was handed to the plugin. */
   sentAt: string;
-  issue?: { id: string; projectId: string };
+  /** For issue events: the ids, plus the issue as it is when the hook runs (title, status, counts…). */
+  issue?: { id: string; projectId: string; summary?: IssueSummary };
   change?: { from: string; to: string; actor: ChangeActor };
   /** For `alert.fired`: the rule, project and issues, as the host notified them. */
   alert?: Omit<AlertNotification, 'config'>;
@@ -109,14 +111,18 @@ async function post(
 /** The argument of the issue hooks this plugin has (`from`, `to`, `actor` for a state change). */
 type HookedChange = IssueChange & { from?: string; to?: string; actor?: ChangeActor };
 
-function issuePayload(event: Exclude<WebhookEventName, 'alert.fired'>, change: HookedChange): WebhookPayload {
+function issuePayload(
+  event: Exclude<WebhookEventName, 'alert.fired'>,
+  change: HookedChange,
+  summary: IssueSummary | undefined,
+): WebhookPayload {
   const payload: WebhookPayload = {
     // The host's id of the change: the same when the hook is called again, so receivers can drop
     // a repeated delivery.
     id: change.changeId,
     event,
     sentAt: new Date().toISOString(),
-    issue: { id: change.issueId, projectId: change.projectId },
+    issue: { id: change.issueId, projectId: change.projectId, ...(summary ? { summary } : {}) },
   };
   if (change.from !== undefined && change.to !== undefined && change.actor) {
     payload.change = { from: change.from, to: change.to, actor: change.actor };
@@ -133,14 +139,21 @@ export default definePlugin({
   actionConfigSchema,
   register(env) {
     env.registerInit({
-      deps: { logger: coreServices.logger, config: coreServices.config, http: coreServices.http },
-      init({ logger, config, http }) {
+      deps: {
+        logger: coreServices.logger,
+        config: coreServices.config,
+        http: coreServices.http,
+        issues: coreServices.issues,
+      },
+      init({ logger, config, http, issues }) {
         // The config in effect differs per project (organization and project settings), so it is
         // read per call rather than once here.
         const configFor = async (projectId: string) => configSchema.parse(await config.forProject(projectId));
         const emit = async (event: Exclude<WebhookEventName, 'alert.fired'>, change: HookedChange) => {
           const cfg = await configFor(change.projectId);
-          const payload = issuePayload(event, change);
+          // Receivers want to know what the issue is, not only its id (it may be gone since: then ids only).
+          const summary = await issues.get(change.issueId).catch(() => undefined);
+          const payload = issuePayload(event, change, summary);
           const failure = notDelivered(payload, await post(http, logger, cfg, cfg.urls, payload));
           // A failure worth retrying is thrown (the host calls the hook again, with the same change id);
           // a refused destination or a bad URL would fail again, and was logged above.
