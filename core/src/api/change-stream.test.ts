@@ -174,3 +174,47 @@ describeEachDatabase('change stream (SSE)', (ctx) => {
     streams.closeAll();
   });
 });
+
+describeEachDatabase('change stream access while open', (ctx) => {
+  it('stops sending a project the caller lost, and ends when the caller lost the organization', async () => {
+    const knex = ctx.db.knex;
+    const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'o@acme.io' });
+    const organizationId: number = (
+      await knex('projects').where('id', seeded.projectId).first('organization_id')
+    ).organization_id;
+    let scope: number[] | 'revoked' = [seeded.projectId];
+    const streams = new ChangeStreams(knex, { pollMs: 20, heartbeatMs: 60_000, rescopeMs: 50 });
+    const out = streams.subscribe({
+      organizationId,
+      projectIds: [seeded.projectId],
+      after: await currentChangeCursor(knex),
+      rescope: async () => scope,
+    });
+    let text = '';
+    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const ended = new Promise<void>((resolve) => out.on('end', resolve));
+    out.resume();
+    const deadline = (ms: number) => Date.now() + ms;
+
+    await storeEvents(knex, seeded.projectId, [errorEvent({ type: 'SeenError', value: 'a' })]);
+    for (const until = deadline(5000); !text.includes('issue.created');) {
+      assert.ok(Date.now() < until, 'the first change arrives');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    scope = []; // taken off the project's team
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const before = text;
+    await storeEvents(knex, seeded.projectId, [errorEvent({ type: 'HiddenError', value: 'b' })]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(text, before, 'nothing of a project the caller no longer sees');
+    assert.ok(!text.includes('HiddenError'));
+
+    scope = 'revoked'; // removed from the organization
+    await Promise.race([
+      ended,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 3000)),
+    ]);
+    assert.equal(streams.size, 0);
+    streams.closeAll();
+  });
+});

@@ -5,19 +5,27 @@ import { readChangesAfter, type ChangeCursor, type IssueChangeRecord } from '../
 /** How often open streams look for new changes, and how often an idle one sends a comment. */
 export const POLL_INTERVAL_MS = 250;
 export const HEARTBEAT_INTERVAL_MS = 15_000;
+/** How often an open stream checks again which projects its caller may see. */
+export const RESCOPE_INTERVAL_MS = 30_000;
 const BATCH = 500;
+
+/** The caller's projects now (undefined: all), or `revoked` when the caller lost the organization. */
+export type Rescope = () => Promise<number[] | undefined | 'revoked'>;
 
 export interface StreamSubscription {
   organizationId: number;
   /** Undefined: every project of the organization. */
   projectIds: number[] | undefined;
   after: ChangeCursor;
+  /** Re-checks access while the stream is open, so a member taken off a team stops seeing it. */
+  rescope?: Rescope;
 }
 
 interface OpenStream extends StreamSubscription {
   out: PassThrough;
   busy: boolean;
   lastWrite: number;
+  lastScoped: number;
 }
 
 /** One change as a Server-Sent Event. */
@@ -47,7 +55,10 @@ export class ChangeStreams {
 
   constructor(
     private readonly knex: Knex,
-    private readonly intervals = { pollMs: POLL_INTERVAL_MS, heartbeatMs: HEARTBEAT_INTERVAL_MS },
+    private readonly intervals: { pollMs: number; heartbeatMs: number; rescopeMs?: number } = {
+      pollMs: POLL_INTERVAL_MS,
+      heartbeatMs: HEARTBEAT_INTERVAL_MS,
+    },
   ) {}
 
   get size(): number {
@@ -57,7 +68,8 @@ export class ChangeStreams {
   /** Opens a stream; it ends (and stops being polled) when the client goes or `closeAll()` runs. */
   subscribe(subscription: StreamSubscription): PassThrough {
     const out = new PassThrough();
-    const stream: OpenStream = { ...subscription, out, busy: false, lastWrite: Date.now() };
+    const now = Date.now();
+    const stream: OpenStream = { ...subscription, out, busy: false, lastWrite: now, lastScoped: now };
     this.open.add(stream);
     out.on('close', () => this.forget(stream));
     out.write(`retry: 2000\n: connected\n\n`);
@@ -93,6 +105,17 @@ export class ChangeStreams {
   private async poll(stream: OpenStream): Promise<void> {
     stream.busy = true;
     try {
+      const rescopeMs = this.intervals.rescopeMs ?? RESCOPE_INTERVAL_MS;
+      if (stream.rescope && Date.now() - stream.lastScoped >= rescopeMs) {
+        const scope = await stream.rescope();
+        stream.lastScoped = Date.now();
+        if (scope === 'revoked') {
+          stream.out.end();
+          this.forget(stream);
+          return;
+        }
+        stream.projectIds = scope;
+      }
       for (;;) {
         if (!this.open.has(stream) || stream.projectIds?.length === 0) return;
         const changes = await readChangesAfter(this.knex, {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { BadRequestError } from '../../errors';
+import { BadRequestError, NotFoundError } from '../../errors';
 import { currentChangeCursor, parseCursor } from '../../changes';
-import { projectsInScope } from '../access';
+import { callerOrganizationById, projectsInScope } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';
-import { ChangeStreams } from '../change-streams';
+import { ChangeStreams, type Rescope } from '../change-streams';
 
 const changeStreamQuery = z.object({
   project: repeated(z.coerce.number().int()),
@@ -25,7 +25,7 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
         "A text/event-stream of changes to the organization's issues (projects the caller may see, or ?project=ID), resumable with Last-Event-ID",
       query: changeStreamQuery,
       produces: 'text/event-stream',
-      handler: async ({ ctx, target: { access }, query }) => {
+      handler: async ({ ctx, caller, target: { access }, query }) => {
         const given = ctx.get('last-event-id') || query.cursor;
         const parsed = given ? parseCursor(given) : undefined;
         if (given && !parsed)
@@ -43,7 +43,19 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
         ctx.type = 'text/event-stream';
         // No compression middleware exists; should one come, this keeps it off the stream.
         ctx.compress = false;
-        return streams.subscribe({ organizationId: access.organization.id, projectIds, after });
+        const organizationId = access.organization.id;
+        const rescope: Rescope = async () => {
+          try {
+            return projectsInScope(
+              await callerOrganizationById(deps.knex, caller, organizationId),
+              query.project,
+            );
+          } catch (error) {
+            if (error instanceof NotFoundError) return 'revoked';
+            throw error;
+          }
+        };
+        return streams.subscribe({ organizationId, projectIds, after, rescope });
       },
     }),
   ];
