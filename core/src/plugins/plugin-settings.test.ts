@@ -18,6 +18,7 @@ import { Mailer } from '../mail';
 import { PipelineWorker } from '../pipeline';
 import { describeEachDatabase } from '../testing/databases';
 import { PluginAlertActions } from './alert-actions';
+import { pluginServices } from './plugin-services';
 import { discoverBuiltins } from './builtins';
 import { PluginFailures } from './failures';
 import { PluginHost } from './host';
@@ -329,7 +330,14 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
       builtins.some((b) => b.endsWith(`${path.sep}webhooks`)),
       builtins.join(', '),
     );
-    const loaded = await PluginHost.start([], { knex, log: silent, settings, builtins });
+    // The services a real host gives (the webhooks plugin asks for http and issues).
+    const services = pluginServices({
+      knex,
+      publicUrl: 'http://127.0.0.1:8000',
+      allowPrivateNetworks: false,
+    });
+    const loaded = await PluginHost.start([], { knex, log: silent, settings, builtins, services });
+    assert.deepEqual(loaded.skipped, []);
     const webhooks = loaded.plugin('webhooks');
     assert.equal(webhooks?.builtin, true);
     assert.equal(await loaded.isEnabled('webhooks', projectId), false);
@@ -344,6 +352,7 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
       log: silent,
       settings,
       builtins,
+      services,
       rawConfigs: {
         WEBHOOKS: JSON.stringify({ urls: ['https://example.com/hook'], secret: 'x'.repeat(16) }),
       },
