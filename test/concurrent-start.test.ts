@@ -64,7 +64,7 @@ describe('processes started together on a fresh Postgres database', function () 
       method: 'POST',
       body: event.body,
     });
-    assert.equal(res.status, 200, res.text());
+    assert.equal(res.status, 200, `${res.text()}\n${server!.output()}`);
     const api = new ApiClient(server!.url, token);
     await waitFor('the worker process to turn the event into an issue', async () => {
       const issues = await api.issues(organization, project);
