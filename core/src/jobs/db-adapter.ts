@@ -18,6 +18,7 @@ export function knexDb(knex: Knex | Knex.Transaction): PgBoss.Db {
     acquireConnection(): Promise<Queryable>;
     releaseConnection(connection: Queryable): Promise<void>;
   };
+  const inCallersTransaction = (knex as Knex.Transaction).isTransaction === true;
   return {
     async executeSql(text: string, values: unknown[]) {
       const connection = await client.acquireConnection();
@@ -28,9 +29,24 @@ export function knexDb(knex: Knex | Knex.Transaction): PgBoss.Db {
         }
         const result = await connection.query(text, values ?? []);
         return { rows: result.rows };
+      } catch (error) {
+        // pg-boss sends scripts with their own BEGIN … COMMIT; one that fails half-way leaves its
+        // transaction open and aborted on this connection. Roll it back before the connection goes
+        // back to the pool, or the next query on it (any of Faultline's) fails with 25P02.
+        if (!inCallersTransaction) await rollBack(connection);
+        throw error;
       } finally {
         await client.releaseConnection(connection);
       }
     },
   };
+}
+
+async function rollBack(connection: Queryable): Promise<void> {
+  try {
+    if (typeof connection.exec === 'function') await connection.exec('ROLLBACK');
+    else await connection.query('ROLLBACK');
+  } catch {
+    // Not in a transaction, or the connection is gone: nothing to undo.
+  }
 }

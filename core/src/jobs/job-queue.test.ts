@@ -68,3 +68,17 @@ describeEachDatabase('job queue (pg-boss on our database)', (ctx) => {
     assert.equal(calls, 2);
   });
 });
+
+describeEachDatabase('job queue database port', (ctx) => {
+  it('leaves no aborted transaction on a pooled connection when a script fails half-way', async () => {
+    const { knexDb } = await import('./db-adapter');
+    const db = knexDb(ctx.db.knex);
+    await assert.rejects(db.executeSql('BEGIN; SELECT 1; SELECT * FROM no_such_table; COMMIT;', []));
+    // The pool's connections must all still work (Postgres: one of them held the aborted transaction).
+    for (let i = 0; i < 6; i++) {
+      const { rows } = await db.executeSql('SELECT $1::int AS n', [i]);
+      assert.deepEqual(rows, [{ n: i }]);
+      assert.deepEqual((await ctx.db.knex.raw('SELECT 1 AS one')).rows, [{ one: 1 }]);
+    }
+  });
+});
