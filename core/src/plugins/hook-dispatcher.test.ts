@@ -217,6 +217,15 @@ describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
     );
     assert.equal(throwingCalls, 6, 'three calls per change');
     assert.equal(hangingCalls, 6);
+    // The shared counts are written by a timer (about a second behind the calls).
+    await waitFor(
+      'the failure counts to be saved',
+      async () => {
+        const saved = await failures.counts();
+        return saved.get('throws')?.hook === 6 && saved.get('hangs')?.hook === 6;
+      },
+      10_000,
+    );
     const counts = await failures.counts();
     assert.equal(counts.get('throws')?.hook, 6);
     assert.equal(counts.get('hangs')?.hook, 6);
