@@ -45,6 +45,7 @@ import {
   serverPhase,
   track,
   type ServerPhase,
+  runBenchmark,
 } from './lib/harness';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 import {
@@ -521,15 +522,4 @@ function roundAll<T extends object>(values: T, digits = 2): Record<keyof T, numb
   >;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  await cleanup();
-  process.exit(1);
-});
+runBenchmark(main);

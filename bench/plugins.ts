@@ -34,6 +34,7 @@ import {
   serverPhase,
   track,
   type ServerPhase,
+  runBenchmark,
 } from './lib/harness';
 import { freePort, stopChild, tailOf, waitForHttp, waitForQuiet } from './lib/proc';
 import { fmtInt, fmtMs, round, table } from './lib/stats';
@@ -353,15 +354,4 @@ async function main(): Promise<void> {
   );
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  await cleanup();
-  process.exit(1);
-});
+runBenchmark(main);

@@ -391,3 +391,21 @@ export const cpuText = (cpu: Record<string, number>) =>
         `${k === 'serverMainThread' ? '(main thread' : k} ${cpu[k].toFixed(2)}${k === 'serverMainThread' ? ')' : ''}`,
     )
     .join(', ');
+
+/**
+ * Runs a benchmark's `main`: children and servers are cleaned up on Ctrl-C, SIGTERM and failure, so
+ * an interrupted run leaves no process behind.
+ */
+export function runBenchmark(main: () => Promise<void>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  main().catch(async (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await cleanup();
+    process.exit(1);
+  });
+}
