@@ -169,6 +169,16 @@ export function mountPluginRoutes(
     // An async function, so a handler that throws at once rejects like one that throws later.
     const running = (async () =>
       options.isolate ? options.isolate(pluginId, call, options.timeoutMs) : call())();
+    // Either our deadline or the isolating runner's own (a PluginTimeoutError) may fire first.
+    const timedOut = () => {
+      log.warn({ method: ctx.method, path, timeoutMs: options.timeoutMs }, 'plugin route timed out');
+      answerError(
+        ctx,
+        504,
+        'plugin_timeout',
+        `Plugin ${pluginId} did not answer within ${options.timeoutMs} ms`,
+      );
+    };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), options.timeoutMs);
@@ -180,13 +190,7 @@ export function mountPluginRoutes(
         running.catch((error: unknown) =>
           log.warn({ err: error, path }, 'plugin route failed after its time limit'),
         );
-        log.warn({ method: ctx.method, path, timeoutMs: options.timeoutMs }, 'plugin route timed out');
-        return answerError(
-          ctx,
-          504,
-          'plugin_timeout',
-          `Plugin ${pluginId} did not answer within ${options.timeoutMs} ms`,
-        );
+        return timedOut();
       }
       const { droppedCookie } = send(ctx, outcome);
       if (droppedCookie && !warnedAboutCookies.has(pluginId)) {
@@ -195,13 +199,7 @@ export function mountPluginRoutes(
       }
     } catch (error) {
       if ((error as { code?: unknown } | null)?.code === 'plugin_timeout') {
-        log.warn({ method: ctx.method, path, timeoutMs: options.timeoutMs }, 'plugin route timed out');
-        return answerError(
-          ctx,
-          504,
-          'plugin_timeout',
-          `Plugin ${pluginId} did not answer within ${options.timeoutMs} ms`,
-        );
+        return timedOut();
       }
       log.error({ err: error, method: ctx.method, path }, 'plugin route failed');
       answerError(
