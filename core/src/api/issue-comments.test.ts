@@ -81,6 +81,8 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
       (list.body as Note[]).map((n) => n.data.text),
       ['Fixed in #42', 'Looking into it'],
     );
+    const issue = await api.get(`/api/0/issues/${issueId}/`, token);
+    assert.equal((issue.body as { numComments: number }).numComments, 2, 'the issue counts its comments');
   });
 
   it('announces each comment in the change stream as `commented`, with its actor and surface', async () => {

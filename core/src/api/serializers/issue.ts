@@ -93,7 +93,7 @@ export function serializeIssue(issue: IssueRow, publicUrl: string, stats?: Issue
     },
     type: issue.type,
     metadata: issue.metadata,
-    numComments: 0,
+    numComments: issue.num_comments,
     assignedTo: serializeAssignee(issue),
     isBookmarked: false,
     isSubscribed: false,
