@@ -99,6 +99,10 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
     const [hook] = port.runs.filter(
       (r) => r.notification.rule.id === String(ruleId) && r.pluginId === 'webhooks',
     );
+    assert.ok(
+      hook,
+      `no webhooks run for rule ${ruleId}; runs: ${JSON.stringify(port.runs.map((r) => [r.pluginId, r.notification.id, r.notification.rule.id]))}, fires: ${JSON.stringify(await actionsOf(ruleId))}`,
+    );
     const n = hook.notification;
     assert.equal(n.digest, false);
     assert.deepEqual(n.rule, { id: String(ruleId), name: 'New issues' });
