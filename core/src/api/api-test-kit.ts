@@ -17,7 +17,7 @@ import { EventPartitions } from '../db';
 import { createHttpApp } from '../http';
 import { PipelineWorker } from '../pipeline';
 import { mountApiRoutes } from './routes';
-import { ChangeStreams } from './change-streams';
+import { ChangeStreams, HEARTBEAT_INTERVAL_MS, POLL_INTERVAL_MS } from './change-streams';
 import type { ApiDependencies } from './dependencies';
 
 /** A signed-in browser: the session cookie, and the CSRF token it echoes on writes (when given). */
@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   alertActions?: AlertActionPort;
   /** Plugin settings behind the plugin routes (default: none, they answer 404). */
   plugins?: ApiDependencies['plugins'];
+  /** How often open change streams re-check the caller (default: every 30 s, as in production). */
+  rescopeMs?: number;
 }
 
 export interface ApiAnswer {
@@ -117,7 +119,14 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
     log,
     hasher: TEST_HASHER,
   });
-  const changeStreams = new ChangeStreams(knex);
+  const changeStreams =
+    options.rescopeMs === undefined
+      ? new ChangeStreams(knex)
+      : new ChangeStreams(knex, {
+          pollMs: POLL_INTERVAL_MS,
+          heartbeatMs: HEARTBEAT_INTERVAL_MS,
+          rescopeMs: options.rescopeMs,
+        });
   const app = createHttpApp(log, [
     (router) =>
       mountApiRoutes(router, {

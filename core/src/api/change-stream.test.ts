@@ -4,7 +4,15 @@ import { AccountsRepository, ADMIN_SCOPES } from '../accounts';
 import { currentChangeCursor, readChangesAfter } from '../changes';
 import { describeEachDatabase } from '../testing/databases';
 import { SseClient } from '../testing/sse-client';
-import { errorEvent, seedAccount, startApiServer, storeEvents, type ApiServer } from './api-test-kit';
+import { cookieNames } from '../auth';
+import {
+  errorEvent,
+  seedAccount,
+  sessionFrom,
+  startApiServer,
+  storeEvents,
+  type ApiServer,
+} from './api-test-kit';
 import { ChangeStreams } from './change-streams';
 
 interface ChangeData {
@@ -216,5 +224,63 @@ describeEachDatabase('change stream access while open', (ctx) => {
     ]);
     assert.equal(streams.size, 0);
     streams.closeAll();
+  });
+});
+
+describeEachDatabase('change stream credentials while open', (ctx) => {
+  it('ends an open stream once its API token is revoked, or its session signed out', async () => {
+    const knex = ctx.db.knex;
+    const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'o@acme.io' });
+    const api = await startApiServer(knex, { rescopeMs: 50 });
+    const accounts = new AccountsRepository(knex);
+    try {
+      const streamToken = await accounts.createToken(seeded.userId, 'laptop', ADMIN_SCOPES);
+      const client = await SseClient.connect(`${api.url}/api/0/organizations/acme/changes/`, {
+        Authorization: `Bearer ${streamToken}`,
+      });
+      assert.equal(client.status, 200);
+      await client.until((c) => c.comments.includes('connected'), 5000, 'connected');
+      const tokens = (await api.get('/api/0/api-tokens/', seeded.token)).body as {
+        id: string;
+        name: string;
+      }[];
+      const laptop = tokens.find((t) => t.name === 'laptop');
+      assert.ok(laptop, JSON.stringify(tokens));
+      const stillOpen = await Promise.race([
+        client.ended.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300)),
+      ]);
+      assert.ok(stillOpen, 'the stream stays open while the token is valid');
+      assert.equal(
+        (await api.request('delete', `/api/0/api-tokens/${laptop.id}/`, undefined, seeded.token)).status,
+        204,
+      );
+      await Promise.race([
+        client.ended,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 3000)),
+      ]);
+
+      await api.auth.passwords.setPassword(seeded.userId, 'correct horse battery staple');
+      const signedIn = await api.request('post', '/api/0/auth/login/', {
+        email: 'o@acme.io',
+        password: 'correct horse battery staple',
+      });
+      assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+      const session = sessionFrom(signedIn);
+      const browser = await SseClient.connect(`${api.url}/api/0/organizations/acme/changes/`, {
+        Cookie: `${cookieNames('http://x').session}=${session.session}`,
+      });
+      assert.equal(browser.status, 200);
+      await browser.until((c) => c.comments.includes('connected'), 5000, 'connected');
+      assert.equal((await api.request('post', '/api/0/auth/logout/', undefined, session)).status, 204);
+      await Promise.race([
+        browser.ended,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('the session stream did not end')), 3000),
+        ),
+      ]);
+    } finally {
+      await api.close();
+    }
   });
 });

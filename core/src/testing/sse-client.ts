@@ -16,6 +16,8 @@ export class SseClient {
   readonly comments: string[] = [];
   private buffer = '';
   private waiters: (() => void)[] = [];
+  /** Resolves when the server ends the response (or the connection closes). */
+  readonly ended: Promise<void>;
 
   private constructor(
     readonly status: number,
@@ -25,6 +27,7 @@ export class SseClient {
   ) {
     response.setEncoding('utf8');
     response.on('data', (chunk: string) => this.receive(chunk));
+    this.ended = new Promise((resolve) => response.on('close', resolve));
   }
 
   static connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {

@@ -5,6 +5,7 @@ import { callerOrganizationById, projectsInScope } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';
+import { callerCredentialsHold } from '../auth';
 import { ChangeStreams, type Rescope } from '../change-streams';
 
 const changeStreamQuery = z.object({
@@ -45,6 +46,8 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
         ctx.compress = false;
         const organizationId = access.organization.id;
         const rescope: Rescope = async () => {
+          // As a new request would: a revoked token or signed-out session ends the stream.
+          if (!(await callerCredentialsHold(deps.knex, caller))) return 'revoked';
           try {
             return projectsInScope(
               await callerOrganizationById(deps.knex, caller, organizationId),
