@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { AccountsRepository, ADMIN_SCOPES } from '../accounts';
-import { currentChangeCursor, readChangesAfter } from '../changes';
+import { currentChangeCursor, pruneChanges, readChangesAfter } from '../changes';
 import { describeEachDatabase } from '../testing/databases';
 import { SseClient } from '../testing/sse-client';
 import { cookieNames } from '../auth';
@@ -279,6 +279,40 @@ describeEachDatabase('change stream credentials while open', (ctx) => {
           setTimeout(() => reject(new Error('the session stream did not end')), 3000),
         ),
       ]);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describeEachDatabase('change stream resumed past retention', (ctx) => {
+  it('answers 410 naming the expired cursor when changes after it were pruned, and resumes after them', async () => {
+    const knex = ctx.db.knex;
+    const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'o@acme.io' });
+    const organizationId: number = (
+      await knex('projects').where('id', seeded.projectId).first('organization_id')
+    ).organization_id;
+    await storeEvents(knex, seeded.projectId, [errorEvent({ type: 'OldError', value: 'a' })]);
+    await storeEvents(knex, seeded.projectId, [errorEvent({ type: 'OldError', value: 'a' })]);
+    const old = await readChangesAfter(knex, { organizationId, after: { txid: '0', id: '0' }, limit: 100 });
+    assert.ok(old.length >= 2, JSON.stringify(old));
+    await knex('issue_changes').update({ created_at: new Date(Date.now() - 100 * 86_400_000) });
+    assert.equal(await pruneChanges(knex, new Date(Date.now() - 90 * 86_400_000)), old.length);
+    const api = await startApiServer(knex);
+    try {
+      const expired = await api.get(
+        `/api/0/organizations/acme/changes/?cursor=${encodeURIComponent(old[0].cursor)}`,
+        seeded.token,
+      );
+      assert.equal(expired.status, 410);
+      assert.equal((expired.body as { code?: string }).code, 'cursor_expired', JSON.stringify(expired.body));
+      assert.match((expired.body as { detail: string }).detail, /past retention/);
+      const fromNewest = await SseClient.connect(`${api.url}/api/0/organizations/acme/changes/`, {
+        Authorization: `Bearer ${seeded.token}`,
+        'Last-Event-ID': old.at(-1)!.cursor,
+      });
+      assert.equal(fromNewest.status, 200, 'nothing after the newest pruned change was lost');
+      fromNewest.close();
     } finally {
       await api.close();
     }

@@ -10,3 +10,4 @@ export { recordIssueChanges } from './record';
 export { readChangesAfter, currentChangeCursor } from './read';
 export { parseCursor, formatCursor, type ChangeCursor } from './cursor';
 export { LeasedCursor, type LeasedCursorRow } from './leased-cursor';
+export { pruneChanges, isBeforeHorizon } from './prune';

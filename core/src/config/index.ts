@@ -193,7 +193,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   DB_POOL_MAX: 'Postgres connections per process (default 10).',
   WORKER_BATCH_SIZE: 'Raw events a pipeline worker claims per transaction (default 500).',
   WORKER_CONCURRENCY: 'Pipeline worker loops per process (default 2).',
-  RETENTION_DAYS: 'Days of events kept; older daily partitions are dropped (default 90).',
+  RETENTION_DAYS:
+    'Days of events kept; older daily partitions are dropped, and issue changes older than this are pruned (default 90).',
   SECRET_KEY:
     '32+ random bytes, hex or base64, encrypting TOTP seeds and signing CSRF tokens. Required with DATABASE_URL; embedded mode generates DATA_DIR/secret.key.',
   SMTP_URL:

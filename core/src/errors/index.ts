@@ -113,3 +113,14 @@ export class ConflictError extends FaultlineError {
     super(message);
   }
 }
+
+/** What was asked for existed once but is gone for good (a change stream cursor past retention). */
+export class GoneError extends FaultlineError {
+  readonly status = 410;
+  constructor(
+    message: string,
+    readonly code: string = 'gone',
+  ) {
+    super(message);
+  }
+}

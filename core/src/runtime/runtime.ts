@@ -31,6 +31,7 @@ import {
   startScheduledTasks,
 } from '../plugins';
 import { startAlertWorkers, type AlertWorkers } from '../alerts';
+import { pruneChanges } from '../changes';
 import { JobQueue } from '../jobs';
 import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
@@ -287,7 +288,10 @@ const HOUR_MS = 3_600_000;
 /** How long a graceful stop lets requests in flight finish before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Keeps upcoming daily event partitions created and drops the ones past retention, hourly. */
+/**
+ * Hourly: keeps upcoming daily event partitions created, drops the ones past retention and prunes
+ * the issue change outbox past the same retention.
+ */
 function startMaintenance(
   runtime: Runtime,
   partitions: EventPartitions,
@@ -297,6 +301,11 @@ function startMaintenance(
     await partitions.ensureFor([0, 1, 2].map((d) => new Date(now + d * 86_400_000)));
     const dropped = await partitions.dropOlderThan(runtime.config.retentionDays);
     if (dropped.length > 0) runtime.log.info({ dropped }, 'dropped event partitions past retention');
+    const pruned = await pruneChanges(
+      runtime.db.knex,
+      new Date(now - runtime.config.retentionDays * 86_400_000),
+    );
+    if (pruned > 0) runtime.log.info({ pruned }, 'pruned issue changes past retention');
   };
   const timer = setInterval(
     () => run().catch((err) => runtime.log.error({ err }, 'maintenance failed')),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BadRequestError, NotFoundError } from '../../errors';
-import { currentChangeCursor, parseCursor } from '../../changes';
+import { BadRequestError, GoneError, NotFoundError } from '../../errors';
+import { currentChangeCursor, isBeforeHorizon, parseCursor } from '../../changes';
 import { callerOrganizationById, projectsInScope } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
@@ -33,6 +33,11 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
           throw new BadRequestError(
             `Invalid cursor "${given}": resume with the id of the last event received (Last-Event-ID)`,
             'invalid_request',
+          );
+        if (parsed && (await isBeforeHorizon(deps.knex, parsed)))
+          throw new GoneError(
+            `Changes after cursor "${given}" are past retention and were deleted: reload the issues you show and connect again without a cursor`,
+            'cursor_expired',
           );
         const after = parsed ?? (await currentChangeCursor(deps.knex));
         const projectIds = projectsInScope(access, query.project);
