@@ -183,4 +183,77 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
     const kept = list.find((n) => n.data.text === 'from dave');
     assert.equal(kept?.user, null);
   });
+
+  it('lets the author change and delete a comment, announcing both; numComments follows', async () => {
+    const posted = (await api.request('post', path(), { text: 'Typo in teh fix' }, token)).body as Note;
+    const countBefore = ((await api.get(`/api/0/issues/${issueId}/`, token)).body as { numComments: number })
+      .numComments;
+    const start = await lastChangeId();
+    const edited = await api.put(`${path()}${posted.id}/`, { text: 'Typo in the fix' }, token);
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.deepEqual(
+      [(edited.body as Note).id, (edited.body as Note).data],
+      [posted.id, { text: 'Typo in the fix' }],
+    );
+    const listed = (await api.get(path(), token)).body as Note[];
+    assert.equal(listed.find((n) => n.id === posted.id)?.data.text, 'Typo in the fix');
+
+    const deleted = await api.request('delete', `${path()}${posted.id}/`, undefined, token);
+    assert.equal(deleted.status, 204);
+    assert.ok(!((await api.get(path(), token)).body as Note[]).some((n) => n.id === posted.id));
+    assert.equal(
+      ((await api.get(`/api/0/issues/${issueId}/`, token)).body as { numComments: number }).numComments,
+      countBefore - 1,
+    );
+    const changes = await changesSince(start, 2);
+    assert.deepEqual(
+      changes.map((c) => [c.kind, c.surface, c.actorUserId, c.data]),
+      [
+        ['comment_edited', 'api', userId, { commentId: posted.id, text: 'Typo in the fix' }],
+        ['comment_deleted', 'api', userId, { commentId: posted.id }],
+      ],
+    );
+    assert.equal((await api.request('delete', `${path()}${posted.id}/`, undefined, token)).status, 404);
+  });
+
+  it("refuses to change someone else's comment (403), a missing one (404) and empty text (400)", async () => {
+    const posted = (await api.request('post', path(), { text: 'Mine' }, token)).body as Note;
+    const accounts = new AccountsRepository(knex);
+    const colleague = await accounts.ensureUser('erin@acme.io', false);
+    await accounts.ensureMember(organizationId, colleague.id, 'admin');
+    const team = await knex('teams').where('organization_id', organizationId).first('id');
+    await accounts.ensureTeamMember(team.id, colleague.id);
+    const colleagueToken = await accounts.createToken(colleague.id, 'erin', ADMIN_SCOPES);
+    assert.equal((await api.get(path(), colleagueToken)).status, 200, 'the colleague sees the comment');
+    const start = await lastChangeId();
+    for (const answer of [
+      await api.put(`${path()}${posted.id}/`, { text: 'Theirs now' }, colleagueToken),
+      await api.request('delete', `${path()}${posted.id}/`, undefined, colleagueToken),
+    ]) {
+      assert.equal(answer.status, 403);
+      assert.match((answer.body as { detail: string }).detail, /author/);
+    }
+    const empty = await api.put(`${path()}${posted.id}/`, { text: ' ' }, token);
+    assert.equal(empty.status, 400);
+    assert.match((empty.body as { detail: string }).detail, /`text`/);
+    for (const missing of ['999999', 'abc'])
+      assert.equal((await api.put(`${path()}${missing}/`, { text: 'x' }, token)).status, 404, missing);
+    const { project_id: projectId } = await knex('issues').where('id', issueId).first('project_id');
+    await storeEvents(knex, projectId, [errorEvent({ type: 'RangeError', value: 'other issue' })]);
+    const otherIssue = await knex('issues').whereNot('id', issueId).first('id');
+    assert.equal(
+      (await api.put(`/api/0/issues/${otherIssue.id}/comments/${posted.id}/`, { text: 'x' }, token)).status,
+      404,
+      'a comment is only found under its own issue',
+    );
+    assert.equal(
+      ((await api.get(path(), token)).body as Note[]).find((n) => n.id === posted.id)?.data.text,
+      'Mine',
+    );
+    assert.deepEqual(
+      (await changesSince(start, 0)).filter((c) => c.kind.startsWith('comment')),
+      [],
+      'nothing refused is announced',
+    );
+  });
 });

@@ -5,6 +5,8 @@ export const CHANGE_KINDS = [
   'state_changed',
   'assigned',
   'commented',
+  'comment_edited',
+  'comment_deleted',
   'events_counted',
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];

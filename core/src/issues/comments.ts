@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { recordIssueChanges, type ChangeSurface } from '../changes';
+import { ForbiddenError, NotFoundError } from '../errors';
 
 /** Comments (Sentry's "notes") on issues: one path for the REST API and plugins alike. */
 
@@ -65,4 +66,69 @@ export async function listIssueComments(knex: Knex, issueId: number): Promise<Is
       { column: 'c.created_at', order: 'desc' },
       { column: 'c.id', order: 'desc' },
     ]);
+}
+
+type CommentActor = { userId: number | null; surface: ChangeSurface };
+
+/**
+ * The comment `commentId` of issue `issueId`, locked for the rest of `trx`, when `actor` wrote it.
+ * As in Sentry, only its author changes a comment (service tokens and plugins have no user, so none).
+ */
+async function ownComment(
+  trx: Knex.Transaction,
+  issueId: number,
+  commentId: number,
+  actor: CommentActor,
+): Promise<{ id: number; user_id: number | null }> {
+  const comment: { id: number; user_id: number | null } | undefined = await trx('issue_comments')
+    .where({ id: commentId, issue_id: issueId })
+    .forUpdate()
+    .first('id', 'user_id');
+  if (!comment) throw new NotFoundError(`Comment ${commentId} not found on this issue`, 'comment_not_found');
+  if (actor.userId === null || comment.user_id !== actor.userId)
+    throw new ForbiddenError('Only the author of a comment can change or delete it', 'not_comment_author');
+  return comment;
+}
+
+/** Replaces the text of the actor's own comment; announced as `comment_edited` (`{ commentId, text }`). */
+export async function editIssueComment(
+  knex: Knex,
+  options: { issueId: number; commentId: number; text: string; actor: CommentActor },
+): Promise<IssueCommentRow> {
+  const { issueId, commentId, text, actor } = options;
+  await knex.transaction(async (trx) => {
+    await ownComment(trx, issueId, commentId, actor);
+    await trx('issue_comments').where('id', commentId).update({ text });
+    await recordIssueChanges(trx, [
+      {
+        issueId,
+        kind: 'comment_edited',
+        surface: actor.surface,
+        actorUserId: actor.userId,
+        data: { commentId: String(commentId), text },
+      },
+    ]);
+  });
+  return (await selectComments(knex).where('c.id', commentId).first()) as IssueCommentRow;
+}
+
+/** Deletes the actor's own comment; announced as `comment_deleted` (`{ commentId }`). */
+export async function deleteIssueComment(
+  knex: Knex,
+  options: { issueId: number; commentId: number; actor: CommentActor },
+): Promise<void> {
+  const { issueId, commentId, actor } = options;
+  await knex.transaction(async (trx) => {
+    await ownComment(trx, issueId, commentId, actor);
+    await trx('issue_comments').where('id', commentId).delete();
+    await recordIssueChanges(trx, [
+      {
+        issueId,
+        kind: 'comment_deleted',
+        surface: actor.surface,
+        actorUserId: actor.userId,
+        data: { commentId: String(commentId) },
+      },
+    ]);
+  });
 }

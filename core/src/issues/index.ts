@@ -37,6 +37,8 @@ export {
 } from './update';
 export {
   addIssueComment,
+  editIssueComment,
+  deleteIssueComment,
   listIssueComments,
   commentTextProblem,
   MAX_COMMENT_CHARS,

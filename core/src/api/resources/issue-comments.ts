@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { NotFoundError } from '../../errors';
 import {
   addIssueComment,
   commentTextProblem,
+  deleteIssueComment,
+  editIssueComment,
   listIssueComments,
   MAX_COMMENT_CHARS,
   type IssueCommentRow,
@@ -47,7 +50,15 @@ const COMMENT_PATHS = [
   '/api/0/organizations/:organization/issues/:issue/comments/',
 ];
 
-/** Comments on an issue: Sentry's notes, listed and added. */
+/** The `:comment` path parameter as a row id; anything else names no comment. */
+function commentIdOf(params: Record<string, string>): number {
+  const given = params.comment;
+  if (!/^\d{1,9}$/.test(given))
+    throw new NotFoundError(`Comment ${given} not found on this issue`, 'comment_not_found');
+  return Number(given);
+}
+
+/** Comments on an issue: Sentry's notes, listed, added, and changed or deleted by their author. */
 export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
   return COMMENT_PATHS.flatMap((path) => [
     route({
@@ -74,6 +85,39 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
             actor: { userId: caller.user?.id ?? null, surface: 'api' },
           }),
         ),
+    }),
+    route({
+      method: 'put',
+      path: `${path}:comment/`,
+      scope: 'event:write',
+      resource: 'issue',
+      summary:
+        'Changes the text of a comment (its author only); announced in the change stream as `comment_edited`',
+      body: commentBody,
+      handler: async ({ caller, params, target: { issue }, body }) =>
+        serializeNote(
+          await editIssueComment(knex, {
+            issueId: issue.id,
+            commentId: commentIdOf(params),
+            text: body.text,
+            actor: { userId: caller.user?.id ?? null, surface: 'api' },
+          }),
+        ),
+    }),
+    route({
+      method: 'delete',
+      path: `${path}:comment/`,
+      scope: 'event:write',
+      resource: 'issue',
+      summary: 'Deletes a comment (its author only); announced in the change stream as `comment_deleted`',
+      handler: async ({ caller, params, target: { issue } }) => {
+        await deleteIssueComment(knex, {
+          issueId: issue.id,
+          commentId: commentIdOf(params),
+          actor: { userId: caller.user?.id ?? null, surface: 'api' },
+        });
+        return undefined;
+      },
     }),
   ]);
 }

@@ -14,7 +14,7 @@ import * as alertRules from './012-alert-rules';
 import * as issueCommentsAndExternalLinks from './013-issue-comments-and-external-links';
 import * as pluginSettings from './014-plugin-settings';
 import * as alertFrequencyAndDigests from './015-alert-frequency-and-digests';
-import * as issueChangePruning from './016-issue-change-pruning';
+import * as changePruningAndCommentKinds from './016-change-pruning-and-comment-kinds';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -38,7 +38,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['013-issue-comments-and-external-links', issueCommentsAndExternalLinks],
   ['014-plugin-settings', pluginSettings],
   ['015-alert-frequency-and-digests', alertFrequencyAndDigests],
-  ['016-issue-change-pruning', issueChangePruning],
+  ['016-change-pruning-and-comment-kinds', changePruningAndCommentKinds],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
