@@ -76,7 +76,7 @@ const AUTHORIZED_PARAMS = [
   'inviteId',
   'tokenId',
 ];
-const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId', 'pluginId'];
+const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId', 'pluginId', 'comment'];
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
 type Outcome = 'allowed' | 403 | 404;
@@ -186,6 +186,13 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     return String(row.id);
   }
 
+  async function comment(issueId: string, userId: number | null): Promise<string> {
+    const [row] = await knex('issue_comments')
+      .insert({ issue_id: Number(issueId), user_id: userId, text: `note ${++counter}` })
+      .returning('id');
+    return String(row.id);
+  }
+
   /** Throw-away targets for routes that change memberships or delete, so the next case finds the world intact. */
   async function freshOwn(route: ApiRoute, role: Role): Promise<Record<string, string>> {
     const changesMembership = route.path.includes('/members/:member/teams/');
@@ -221,6 +228,8 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       values.keyId = key.public_key;
     }
     if (params.includes('ruleId') && route.method === 'delete') values.ruleId = await alertRule(projectId);
+    // Only its author deletes a comment: each caller gets one of their own.
+    if (params.includes('comment')) values.comment = await comment(own.issue, userIds[role]);
     if (params.includes('inviteId')) {
       const made = await invite(orgId);
       values.inviteId = made.id;
@@ -309,6 +318,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       ruleId: await alertRule(globex.projectId),
       // Plugins are installation-wide: the foreign case is one that isn't loaded.
       pluginId: 'not-loaded',
+      comment: await comment(String(foreignIssue.id), globex.userId),
     };
     own = {
       organization: 'acme',
@@ -325,6 +335,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       foreignUserTokenId: String(eveToken.id),
       ruleId: await alertRule(projectId),
       pluginId: MATRIX_PLUGIN.id,
+      comment: await comment(String(ownIssue.id), seeded.userId),
     };
     const plugins = await PluginHost.start([MATRIX_PLUGIN], { knex, log: pino({ level: 'silent' }) });
     api = await startApiServer(knex, {
