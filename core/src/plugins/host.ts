@@ -31,6 +31,7 @@ import {
 } from './config-fields';
 import { emptyCounts, type FailureCounts, type PluginFailures } from './failures';
 import { configVariableSuffix, HOST_VERSION, manifestSchema, type Manifest } from './manifest';
+import { probeModuleLoad, type LoadProbeFailure } from './load-probe';
 import { PluginThread } from './plugin-thread';
 import { Sandbox } from './sandbox';
 import { PluginScheduler } from './scheduler';
@@ -54,6 +55,8 @@ export interface PluginHostOptions {
   eventBudgetMs?: number;
   /** Time `init` may take. */
   initBudgetMs?: number;
+  /** Time a plugin module's top-level code may take to load (default 10 s). */
+  loadBudgetMs?: number;
   /** Time one run of a scheduled task of a thread-run plugin may take (default 60 s). */
   taskBudgetMs?: number;
   /** Time a route handler of a thread-run plugin may take (default 5 s, as `PLUGIN_HOOK_BUDGET_MS`). */
@@ -173,6 +176,8 @@ export class PluginHost {
   readonly skipped: SkippedPlugin[] = [];
   private readonly health = new Map<string, PluginHealth & { pauses: number }>();
   private readonly sandbox = new Sandbox();
+  /** Load probes by resolved module path, so each module is probed once. */
+  private readonly probes = new Map<string, Promise<LoadProbeFailure | undefined>>();
   private readonly eventBudgetMs: number;
 
   private constructor(private readonly options: PluginHostOptions) {
@@ -181,6 +186,15 @@ export class PluginHost {
 
   static async start(specs: PluginSpec[], options: PluginHostOptions): Promise<PluginHost> {
     const host = new PluginHost(options);
+    // Probe every module at once (each on its own thread), rather than one after another.
+    for (const spec of [...specs, ...(options.builtins ?? [])]) {
+      if (typeof spec !== 'string') continue;
+      try {
+        void host.probe(host.resolvePlugin(spec));
+      } catch {
+        // Reported when this spec is loaded.
+      }
+    }
     for (const spec of specs) await host.load(spec, false);
     for (const spec of options.builtins ?? []) await host.load(spec, true);
     if (options.processEventOnly) {
@@ -412,7 +426,7 @@ export class PluginHost {
   }
 
   private async loadOrSkip(spec: PluginSpec, source: string, builtin: boolean): Promise<void> {
-    const required = typeof spec === 'string' ? this.requirePlugin(spec) : undefined;
+    const required = typeof spec === 'string' ? await this.requirePlugin(spec) : undefined;
     const exported = required ? required.exported : spec;
     const parsed = manifestSchema.safeParse(exported);
     if (!parsed.success) {
@@ -530,21 +544,48 @@ export class PluginHost {
     return { hooks: hooks as PluginHooks };
   }
 
-  /**
-   * Loads the plugin's module here, for its manifest (only its top-level code runs in this thread),
-   * and says where it was found, for the plugin's thread to load it again.
-   */
-  private requirePlugin(spec: string): { exported: unknown; resolved: string } {
+  /** Where the module of a package name or folder spec is; a SkipPlugin when there is none. */
+  private resolvePlugin(spec: string): string {
     const isPath = spec.startsWith('.') || path.isAbsolute(spec);
     const target = isPath ? path.resolve(this.options.baseDir ?? process.cwd(), spec) : spec;
-    let resolved: string;
     try {
-      resolved = require.resolve(target, { paths: [this.options.baseDir ?? process.cwd()] });
+      return require.resolve(target, { paths: [this.options.baseDir ?? process.cwd()] });
     } catch (error) {
       throw new SkipPlugin(
         isPath ? `no plugin found at ${target}` : `package ${spec} is not installed (${describe(error)})`,
       );
     }
+  }
+
+  /**
+   * The load probe of a module (see load-probe.ts), started once per module. A module this process
+   * has loaded already is not probed: requiring it again runs none of its code.
+   */
+  private probe(resolved: string): Promise<LoadProbeFailure | undefined> {
+    if (require.cache[resolved]) return Promise.resolve(undefined);
+    let probe = this.probes.get(resolved);
+    if (!probe) {
+      probe = probeModuleLoad(resolved, this.options.loadBudgetMs ?? 10_000);
+      this.probes.set(resolved, probe);
+    }
+    return probe;
+  }
+
+  /**
+   * Loads the plugin's module here, for its manifest (only its top-level code runs in this thread),
+   * and says where it was found, for the plugin's thread to load it again. A probe thread loads it
+   * first, so top-level code that never finishes or ends the thread skips the plugin instead of
+   * hanging the host.
+   */
+  private async requirePlugin(spec: string): Promise<{ exported: unknown; resolved: string }> {
+    const resolved = this.resolvePlugin(spec);
+    const budget = this.options.loadBudgetMs ?? 10_000;
+    const probe = await this.probe(resolved);
+    if (probe?.kind === 'timeout')
+      throw new SkipPlugin(
+        `its module did not finish loading within ${budget} ms (a loop or blocking call at its top level?)`,
+      );
+    if (probe) throw new SkipPlugin(`could not be loaded: ${probe.message}`);
     let mod: unknown;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

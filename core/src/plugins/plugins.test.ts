@@ -182,6 +182,35 @@ describeEachDatabase('plugin host', (ctx) => {
       );
   });
 
+  it('skips a plugin whose module loops or exits at load time, and starts the others', async () => {
+    const { log, lines } = capturingLogger();
+    const started = Date.now();
+    const host = await PluginHost.start(['./loops-on-load', './exits-on-load', EXAMPLE], {
+      knex: ctx.db.knex,
+      log,
+      rawConfigs: { TAG_AND_DROP: JSON.stringify({ team: 'payments' }) },
+      baseDir: FIXTURES,
+      loadBudgetMs: 500,
+    });
+    hosts.push(host);
+    assert.ok(Date.now() - started < 8000, 'the host started without waiting on the looping module');
+    assert.deepEqual(
+      host.loaded.map((p) => p.id),
+      ['tag-and-drop'],
+    );
+    const reasons = host.skipped.map((s) => `${path.basename(s.source)}: ${s.reason}`);
+    assert.match(reasons[0], /^loops-on-load: its module did not finish loading within 500 ms/);
+    assert.match(
+      reasons[1],
+      /^exits-on-load: could not be loaded: its top-level code ended the thread \(exit code 3\)/,
+    );
+    for (const reason of host.skipped.map((s) => s.reason))
+      assert.ok(
+        lines.some((l) => l.msg.includes(reason)),
+        `logged: ${reason}`,
+      );
+  });
+
   it('skips a plugin whose config is not JSON', async () => {
     const { host } = await run([EXAMPLE], { TAG_AND_DROP: '{team: payments' });
     assert.match(host.skipped[0].reason, /PLUGIN_CONFIG_TAG_AND_DROP is not valid JSON/);

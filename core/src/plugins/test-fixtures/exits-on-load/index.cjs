@@ -1,0 +1,2 @@
+// A plugin whose module ends the process that loads it.
+process.exit(3);
