@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { z } from 'zod';
 import type { Knex } from 'knex';
 import { definePlugin, installationOnly, isInstallationOnly, secret } from '@faultline/plugin-sdk';
-import { AccountsRepository } from '../accounts';
-import { mountApiRoutes } from '../api';
-import { seedAccount } from '../api/api-test-kit';
-import { createAuthServices, deriveKey, SecretBox } from '../auth';
-import { loadConfig } from '../config';
+import { seedAccount, startApiServer, type ApiServer } from '../api/api-test-kit';
+import { deriveKey, SecretBox } from '../auth';
 import { normalizeEvent } from '../events';
-import { createHttpApp } from '../http';
-import { Mailer } from '../mail';
 import { describeEachDatabase } from '../testing/databases';
 import { PluginFailures } from './failures';
 import { PluginHost } from './host';
@@ -61,9 +54,7 @@ describeEachDatabase('plugin settings: who may set what', (ctx) => {
   let knex: Knex;
   let host: PluginHost;
   let settings: PluginSettingsStore;
-  let server: http.Server;
-  let mail: Mailer;
-  let url: string;
+  let api: ApiServer;
   let token: string;
   let projectId: number;
   let organizationId: number;
@@ -85,30 +76,12 @@ describeEachDatabase('plugin settings: who may set what', (ctx) => {
     });
     assert.deepEqual(host.skipped, []);
 
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    mail = new Mailer({ smtpUrl: undefined, from: 'x <x@test>' }, silent);
-    const config = loadConfig({ PUBLIC_URL: url, LOG_LEVEL: 'silent' });
-    const auth = createAuthServices({ knex, secretKey, publicUrl: url, mailer: mail, log: silent });
-    const app = createHttpApp(silent, [
-      (router) =>
-        mountApiRoutes(router, {
-          knex,
-          accounts: new AccountsRepository(knex),
-          config,
-          auth,
-          plugins: new PluginAdmin(host, settings),
-        }),
-    ]);
-    server.on('request', app.callback());
+    api = await startApiServer(knex, { plugins: new PluginAdmin(host, settings) });
   });
 
   after(async () => {
     await host?.stop();
-    mail?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await api?.close();
   });
 
   async function call(
@@ -116,16 +89,8 @@ describeEachDatabase('plugin settings: who may set what', (ctx) => {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: unknown }> {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+    const { status, body: answer } = await api.request(method, path, body, token);
+    return { status, body: answer };
   }
 
   const ORG = '/api/0/organizations/acme/plugins/mail-out/';

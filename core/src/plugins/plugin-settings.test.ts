@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { z } from 'zod';
 import type { Knex } from 'knex';
 import { definePlugin, secret, withTag, type AlertNotification } from '@faultline/plugin-sdk';
-import { AccountsRepository } from '../accounts';
-import { mountApiRoutes } from '../api';
-import { seedAccount, tokenWithScopes } from '../api/api-test-kit';
-import { createAuthServices, deriveKey, SecretBox } from '../auth';
-import { loadConfig } from '../config';
+import { seedAccount, startApiServer, tokenWithScopes, type ApiServer } from '../api/api-test-kit';
+import { deriveKey, SecretBox } from '../auth';
 import { EventPartitions } from '../db';
-import { createHttpApp } from '../http';
-import { Mailer } from '../mail';
 import { PipelineWorker } from '../pipeline';
 import { describeEachDatabase } from '../testing/databases';
 import { PluginAlertActions } from './alert-actions';
@@ -66,9 +59,7 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
   let host: PluginHost;
   let settings: PluginSettingsStore;
   let failures: PluginFailures;
-  let server: http.Server;
-  let mailer: Mailer;
-  let url: string;
+  let api: ApiServer;
   let token: string;
   let readOnly: string;
   let projectId: number;
@@ -88,42 +79,16 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
     host = await PluginHost.start([quiet], { knex, log: silent, settings, failures, builtins: [chat] });
     assert.deepEqual(host.skipped, []);
 
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    mailer = new Mailer({ smtpUrl: undefined, from: 'x <x@test>' }, silent);
-    const config = loadConfig({ PUBLIC_URL: url, LOG_LEVEL: 'silent' });
-    const auth = createAuthServices({ knex, secretKey, publicUrl: url, mailer, log: silent });
-    const app = createHttpApp(silent, [
-      (router) =>
-        mountApiRoutes(router, {
-          knex,
-          accounts: new AccountsRepository(knex),
-          config,
-          auth,
-          plugins: new PluginAdmin(host, settings),
-        }),
-    ]);
-    server.on('request', app.callback());
+    api = await startApiServer(knex, { plugins: new PluginAdmin(host, settings) });
   });
 
   after(async () => {
-    mailer?.close();
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await api?.close();
   });
 
   async function call(method: string, path: string, body?: unknown, bearer = token): Promise<Answer> {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${bearer}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+    const { status, body: answer } = await api.request(method, path, body, bearer);
+    return { status, body: answer };
   }
 
   it('lists the plugins: built-ins off, listed ones on, with their config fields and secret marks', async () => {

@@ -138,25 +138,32 @@ describe('faultline runtime', function () {
     assert.ok(running.plugins!.healthOf('hangs')!.failures >= 1);
   });
 
-  it('an HTTP-only process loads the plugins: routes served, catalogue listed, alert actions checked', async () => {
+  /** A process with the notifier test plugin, an account, and a client of its API with the owner's token. */
+  async function startWithNotifier(workers: boolean) {
     const notifier = path.join(__dirname, '..', 'plugins', 'test-fixtures', 'notifier');
     const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PLUGINS: notifier });
     runtime = await openRuntime(config, createLogger('silent'));
-    running = await startServices(runtime, { http: true, workers: false });
+    const started = await startServices(runtime, { http: true, workers });
+    running = started;
     const setup = await bootstrap(runtime.db.knex, {
       organization: 'acme',
       team: 'acme-team',
       project: 'app',
       platform: 'javascript',
       email: 'owner@acme.io',
-      publicUrl: running.url,
+      publicUrl: started.url,
     });
     const api = (method: string, route: string, body?: unknown) =>
-      fetch(`${running!.url}${route}`, {
+      fetch(`${started.url}${route}`, {
         method,
         headers: { Authorization: `Bearer ${setup.token}`, 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+    return { runtime, running: started, setup, api };
+  }
+
+  it('an HTTP-only process loads the plugins: routes served, catalogue listed, alert actions checked', async () => {
+    const { running, api } = await startWithNotifier(false);
 
     const echo = await fetch(`${running.url}/api/0/plugins/notifier/echo`, { method: 'POST', body: 'ping' });
     assert.equal(echo.status, 200);
@@ -204,26 +211,11 @@ describe('faultline runtime', function () {
   });
 
   it("worker processes run plugins' issue hooks and alert actions through the job queue", async () => {
-    const notifier = path.join(__dirname, '..', 'plugins', 'test-fixtures', 'notifier');
-    const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PLUGINS: notifier });
-    runtime = await openRuntime(config, createLogger('silent'));
-    running = await startServices(runtime, { http: true, workers: true });
-    const setup = await bootstrap(runtime.db.knex, {
-      organization: 'acme',
-      team: 'acme-team',
-      project: 'app',
-      platform: 'javascript',
-      email: 'owner@acme.io',
-      publicUrl: running.url,
-    });
-    const created = await fetch(`${running.url}/api/0/projects/acme/app/rules/`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${setup.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        name: 'New issues',
-        conditions: [{ id: 'issue.created' }],
-        actions: [{ plugin: 'notifier', config: { room: '#ops' } }],
-      }),
+    const { runtime, running, setup, api } = await startWithNotifier(true);
+    const created = await api('POST', '/api/0/projects/acme/app/rules/', {
+      name: 'New issues',
+      conditions: [{ id: 'issue.created' }],
+      actions: [{ plugin: 'notifier', config: { room: '#ops' } }],
     });
     assert.equal(created.status, 201, await created.clone().text());
     const publicKey = decodeURIComponent(new URL(setup.dsn).username);
@@ -234,7 +226,7 @@ describe('faultline runtime', function () {
     });
     assert.equal(sent.status, 200);
     const stored = async (prefix: string) =>
-      runtime!.db
+      runtime.db
         .knex('plugin_storage')
         .where('plugin_id', 'notifier')
         .andWhereLike('key', `${prefix}%`)
