@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { AccountsRepository, ADMIN_SCOPES } from '../accounts';
-import { currentChangeCursor, readChangesAfter } from '../changes';
+import { currentChangeCursor } from '../changes';
 import { MAX_COMMENT_CHARS } from '../issues';
 import { describeEachDatabase } from '../testing/databases';
+import { changesSince, lastChangeId } from '../testing/changes';
 import { ChangeStreams } from './change-streams';
 import {
   errorEvent,
@@ -30,26 +31,6 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
   let organizationId: number;
   let issueId: number;
   const path = () => `/api/0/issues/${issueId}/comments/`;
-  /** The newest outbox row id so far: what a test's own changes come after. */
-  const lastChangeId = async (): Promise<number> =>
-    Number((await knex('issue_changes').max('id as id').first())?.id ?? 0);
-  /**
-   * The changes recorded after row `after`, once `expected` of them are readable: on a shared Postgres
-   * server another client's open transaction holds back delivery for a moment (see changes/read.ts).
-   */
-  const changesSince = async (after: number, expected: number) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const all = await readChangesAfter(knex, {
-        organizationId,
-        after: { txid: '0', id: '0' },
-        limit: 1000,
-      });
-      const changes = all.filter((c) => c.id > after);
-      if (changes.length >= expected || Date.now() > deadline) return changes;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
 
   before(async () => {
     knex = ctx.db.knex;
@@ -86,9 +67,9 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
   });
 
   it('announces each comment in the change stream as `commented`, with its actor and surface', async () => {
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     const posted = (await api.request('post', path(), { text: 'Deployed the fix' }, token)).body as Note;
-    const changes = await changesSince(start, 1);
+    const changes = await changesSince(knex, organizationId, start, 1);
     assert.deepEqual(
       changes.map((c) => [c.kind, c.surface, c.actorUserId, c.issueId, c.data]),
       [['commented', 'api', userId, issueId, { commentId: posted.id, text: 'Deployed the fix' }]],
@@ -123,7 +104,7 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
   });
 
   it('refuses empty, blank, missing and too long text with a 400 naming `text`', async () => {
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     for (const body of [{ text: '' }, { text: '   \n' }, {}, { text: 'x'.repeat(MAX_COMMENT_CHARS + 1) }]) {
       const answer = await api.request('post', path(), body, token);
       assert.equal(answer.status, 400, JSON.stringify(body));
@@ -133,7 +114,7 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
       (await api.request('post', path(), { text: 'x'.repeat(MAX_COMMENT_CHARS) }, token)).status,
       201,
     );
-    const changes = await changesSince(start, 1);
+    const changes = await changesSince(knex, organizationId, start, 1);
     assert.equal(changes.length, 1, 'only the accepted comment is announced');
   });
 
@@ -188,7 +169,7 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
     const posted = (await api.request('post', path(), { text: 'Typo in teh fix' }, token)).body as Note;
     const countBefore = ((await api.get(`/api/0/issues/${issueId}/`, token)).body as { numComments: number })
       .numComments;
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     const edited = await api.put(`${path()}${posted.id}/`, { text: 'Typo in the fix' }, token);
     assert.equal(edited.status, 200, JSON.stringify(edited.body));
     assert.deepEqual(
@@ -205,7 +186,7 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
       ((await api.get(`/api/0/issues/${issueId}/`, token)).body as { numComments: number }).numComments,
       countBefore - 1,
     );
-    const changes = await changesSince(start, 2);
+    const changes = await changesSince(knex, organizationId, start, 2);
     assert.deepEqual(
       changes.map((c) => [c.kind, c.surface, c.actorUserId, c.data]),
       [
@@ -225,7 +206,7 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
     await accounts.ensureTeamMember(team.id, colleague.id);
     const colleagueToken = await accounts.createToken(colleague.id, 'erin', ADMIN_SCOPES);
     assert.equal((await api.get(path(), colleagueToken)).status, 200, 'the colleague sees the comment');
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     for (const answer of [
       await api.put(`${path()}${posted.id}/`, { text: 'Theirs now' }, colleagueToken),
       await api.request('delete', `${path()}${posted.id}/`, undefined, colleagueToken),
@@ -251,7 +232,7 @@ describeEachDatabase('REST API issue comments (notes)', (ctx) => {
       'Mine',
     );
     assert.deepEqual(
-      (await changesSince(start, 0)).filter((c) => c.kind.startsWith('comment')),
+      (await changesSince(knex, organizationId, start, 0)).filter((c) => c.kind.startsWith('comment')),
       [],
       'nothing refused is announced',
     );

@@ -3,9 +3,9 @@ import type { Knex } from 'knex';
 import type { PluginError } from '@faultline/plugin-sdk';
 import { AccountsRepository } from '../../accounts';
 import { errorEvent, seedAccount, storeEvents } from '../../api/api-test-kit';
-import { readChangesAfter } from '../../changes';
 import { listIssueComments } from '../../issues';
 import { describeEachDatabase } from '../../testing/databases';
+import { changesSince, lastChangeId } from '../../testing/changes';
 import { hookTransaction } from '../storage';
 import { PluginIssuesService } from './issues-service';
 
@@ -19,27 +19,6 @@ describeEachDatabase('plugin issues service', (ctx) => {
   let ownerId: number;
   let issueId: string;
   let otherIssueId: string;
-
-  /** The newest outbox row id so far: what a test's own changes come after. */
-  const lastChangeId = async (): Promise<number> =>
-    Number((await knex('issue_changes').max('id as id').first())?.id ?? 0);
-  /**
-   * The changes recorded after row `after`, once `expected` of them are readable: on a shared Postgres
-   * server another client's open transaction holds back delivery for a moment (see changes/read.ts).
-   */
-  const changesSince = async (after: number, expected: number) => {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const all = await readChangesAfter(knex, {
-        organizationId,
-        after: { txid: '0', id: '0' },
-        limit: 1000,
-      });
-      const changes = all.filter((c) => c.id > after);
-      if (changes.length >= expected || Date.now() > deadline) return changes;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
 
   before(async () => {
     knex = ctx.db.knex;
@@ -84,14 +63,14 @@ describeEachDatabase('plugin issues service', (ctx) => {
   });
 
   it('changes the status through the issues domain: outbox (surface plugin) and audit log', async () => {
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     const resolved = await service.updateStatus(issueId, 'resolved');
     assert.equal(resolved.status, 'resolved');
     const row = await knex('issues').where('id', issueId).first('resolved_at', 'substatus');
     assert.ok(row.resolved_at, 'resolving stamps resolved_at, as the REST API does');
     assert.equal(row.substatus, null);
     await service.updateStatus(issueId, 'resolved'); // a no-op is not announced
-    const changes = await changesSince(start, 1);
+    const changes = await changesSince(knex, organizationId, start, 1);
     assert.deepEqual(
       changes.map((c) => [c.kind, c.surface, c.actorUserId, c.data]),
       [
@@ -112,13 +91,13 @@ describeEachDatabase('plugin issues service', (ctx) => {
   });
 
   it('records the acting member and the surface the plugin names; refuses a non-member actor', async () => {
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     const reopened = await service.updateStatus(issueId, 'unresolved', {
       actorUserId: String(ownerId),
       surface: 'slack',
     });
     assert.equal(reopened.status, 'unresolved');
-    const [change] = await changesSince(start, 1);
+    const [change] = await changesSince(knex, organizationId, start, 1);
     assert.deepEqual([change.kind, change.surface, change.actorUserId], ['state_changed', 'slack', ownerId]);
 
     const stranger = await new AccountsRepository(knex).ensureUser('stranger@else.io', false);
@@ -134,7 +113,7 @@ describeEachDatabase('plugin issues service', (ctx) => {
   });
 
   it('assigns members only, and unassigns', async () => {
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     const assigned = await service.assign(issueId, String(ownerId));
     assert.deepEqual(assigned.assignedTo, { userId: String(ownerId) });
     const stranger = await new AccountsRepository(knex).ensureUser('stranger2@else.io', false);
@@ -145,7 +124,7 @@ describeEachDatabase('plugin issues service', (ctx) => {
     await assert.rejects(service.assign(issueId, 'nobody'), (e) => codeOf(e) === 'invalid_request');
     assert.equal((await service.assign(issueId, null)).assignedTo, null);
     assert.deepEqual(
-      (await changesSince(start, 2)).map((c) => [c.kind, c.surface, c.data]),
+      (await changesSince(knex, organizationId, start, 2)).map((c) => [c.kind, c.surface, c.data]),
       [
         ['assigned', 'plugin', { from: null, to: `user:${ownerId}` }],
         ['assigned', 'plugin', { from: `user:${ownerId}`, to: null }],
@@ -154,7 +133,7 @@ describeEachDatabase('plugin issues service', (ctx) => {
   });
 
   it('comments like the REST API: stored, announced as commented with its id and text', async () => {
-    const start = await lastChangeId();
+    const start = await lastChangeId(knex);
     const comment = await service.comment(issueId, 'Opened acme/api#42', {
       actorUserId: String(ownerId),
       surface: 'github',
@@ -166,7 +145,12 @@ describeEachDatabase('plugin issues service', (ctx) => {
     const stored = await listIssueComments(knex, Number(issueId));
     assert.equal(String(stored[0].id), comment.id);
     assert.deepEqual(
-      (await changesSince(start, 1)).map((c) => [c.kind, c.surface, c.actorUserId, c.data]),
+      (await changesSince(knex, organizationId, start, 1)).map((c) => [
+        c.kind,
+        c.surface,
+        c.actorUserId,
+        c.data,
+      ]),
       [['commented', 'github', ownerId, { commentId: comment.id, text: 'Opened acme/api#42' }]],
     );
     await assert.rejects(service.comment(issueId, '  '), (e) => codeOf(e) === 'invalid_comment');
