@@ -47,6 +47,7 @@ import {
   type ServerPhase,
   runBenchmark,
 } from './lib/harness';
+import { BenchFlags } from './lib/flags';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 import {
   CpuMeter,
@@ -95,41 +96,19 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
-    if (m[2] !== undefined) flags.set(m[1], m[2]);
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags.set(m[1], argv[++i]);
-    else flags.set(m[1], '1');
-  }
-  // `npm run bench:ingest -- --duration=5` reaches us as npm config (npm_config_duration), not as argv.
-  const npmConfig = (flag: string) => process.env[`npm_config_${flag.replaceAll('-', '_')}`];
-  const num = (flag: string, env: string, fallback: number, min: number, max: number): number => {
-    const raw = flags.get(flag) ?? process.env[env] ?? npmConfig(flag);
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`--${flag} / ${env} must be a number between ${min} and ${max} (got ${raw})`);
-    }
-    return value;
-  };
-  const bool = (flag: string, env: string) => {
-    const raw = flags.get(flag) ?? process.env[env] ?? npmConfig(flag);
-    return raw !== undefined && raw !== '' && raw !== '0' && raw !== 'false';
-  };
+  const flags = new BenchFlags(argv);
   return {
-    durationMs: num('duration', 'BENCH_DURATION', 10, 1, 600) * 1000,
-    concurrency: Math.round(num('concurrency', 'BENCH_CONCURRENCY', 64, 1, 1024)),
-    rate: num('rate', 'BENCH_RATE', TARGET_EVENTS_PER_SECOND / 2, 1, 100_000),
-    warmupMs: num('warmup', 'BENCH_WARMUP', 2, 0, 60) * 1000,
-    drainTimeoutMs: num('drain-timeout', 'BENCH_DRAIN_TIMEOUT', 120, 1, 3600) * 1000,
-    quietWaitMs: num('quiet-wait', 'BENCH_QUIET_WAIT', 60, 0, 3600) * 1000,
-    workers: readWorkers(flags.get('workers') ?? process.env.BENCH_WORKERS ?? npmConfig('workers')),
-    pgLz4: bool('pg-lz4', 'BENCH_PG_LZ4'),
-    serverNodeOptions: flags.get('server-node-options') ?? process.env.BENCH_SERVER_NODE_OPTIONS ?? '',
-    profile: bool('profile', 'BENCH_PROFILE'),
-    keepDb: bool('keep-db', 'BENCH_KEEP_DB'),
+    durationMs: flags.num('duration', 'BENCH_DURATION', 10, 1, 600) * 1000,
+    concurrency: Math.round(flags.num('concurrency', 'BENCH_CONCURRENCY', 64, 1, 1024)),
+    rate: flags.num('rate', 'BENCH_RATE', TARGET_EVENTS_PER_SECOND / 2, 1, 100_000),
+    warmupMs: flags.num('warmup', 'BENCH_WARMUP', 2, 0, 60) * 1000,
+    drainTimeoutMs: flags.num('drain-timeout', 'BENCH_DRAIN_TIMEOUT', 120, 1, 3600) * 1000,
+    quietWaitMs: flags.num('quiet-wait', 'BENCH_QUIET_WAIT', 60, 0, 3600) * 1000,
+    workers: readWorkers(flags.text('workers', 'BENCH_WORKERS')),
+    pgLz4: flags.bool('pg-lz4', 'BENCH_PG_LZ4'),
+    serverNodeOptions: flags.text('server-node-options', 'BENCH_SERVER_NODE_OPTIONS') ?? '',
+    profile: flags.bool('profile', 'BENCH_PROFILE'),
+    keepDb: flags.bool('keep-db', 'BENCH_KEEP_DB'),
   };
 }
 

@@ -36,6 +36,7 @@ import {
   type ServerPhase,
   runBenchmark,
 } from './lib/harness';
+import { BenchFlags } from './lib/flags';
 import { freePort, stopChild, tailOf, waitForHttp, waitForQuiet } from './lib/proc';
 import { fmtInt, fmtMs, round, table } from './lib/stats';
 
@@ -62,31 +63,14 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unexpected argument ${arg}`);
-    flags.set(m[1], m[2] ?? '1');
-  }
-  // `npm run bench:plugins -- --duration=5` reaches us as npm config (npm_config_duration).
-  const raw = (flag: string, env: string) =>
-    flags.get(flag) ?? process.env[env] ?? process.env[`npm_config_${flag.replaceAll('-', '_')}`];
-  const num = (flag: string, env: string, fallback: number, min: number, max: number): number => {
-    const value = raw(flag, env);
-    if (value === undefined || value === '') return fallback;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < min || n > max)
-      throw new Error(`--${flag} / ${env} must be a number between ${min} and ${max} (got ${value})`);
-    return n;
-  };
-  const slow = raw('slow', 'BENCH_SLOW');
+  const flags = new BenchFlags(argv);
   return {
-    durationMs: num('duration', 'BENCH_DURATION', 5, 1, 120) * 1000,
-    concurrency: Math.round(num('concurrency', 'BENCH_CONCURRENCY', 64, 1, 1024)),
-    warmupMs: num('warmup', 'BENCH_WARMUP', 2, 0, 30) * 1000,
-    drainTimeoutMs: num('drain-timeout', 'BENCH_DRAIN_TIMEOUT', 10, 1, 600) * 1000,
-    quietWaitMs: num('quiet-wait', 'BENCH_QUIET_WAIT', 2, 0, 120) * 1000,
-    slow: slow !== undefined && slow !== '' && slow !== '0' && slow !== 'false',
+    durationMs: flags.num('duration', 'BENCH_DURATION', 5, 1, 120) * 1000,
+    concurrency: Math.round(flags.num('concurrency', 'BENCH_CONCURRENCY', 64, 1, 1024)),
+    warmupMs: flags.num('warmup', 'BENCH_WARMUP', 2, 0, 30) * 1000,
+    drainTimeoutMs: flags.num('drain-timeout', 'BENCH_DRAIN_TIMEOUT', 10, 1, 600) * 1000,
+    quietWaitMs: flags.num('quiet-wait', 'BENCH_QUIET_WAIT', 2, 0, 120) * 1000,
+    slow: flags.bool('slow', 'BENCH_SLOW'),
   };
 }
 
