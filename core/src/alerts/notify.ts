@@ -1,6 +1,6 @@
-import type { AlertedIssue, AlertNotification, AlertTrigger, IssueSummary } from '@faultline/plugin-sdk';
+import type { AlertedIssue, AlertNotification, AlertTrigger } from '@faultline/plugin-sdk';
 import type { Knex } from 'knex';
-import { findIssuesByIds, type IssueRow } from '../issues';
+import { findIssuesByIds, issueSummaryOf } from '../issues';
 import type { AlertActionPort } from './actions';
 import type { ActionJob } from './fires';
 import type { RuleAction } from './rules';
@@ -32,29 +32,6 @@ export interface PreparedAction {
   notification: AlertNotification;
   /** The fires whose action status the outcome updates. */
   fireIds: number[];
-}
-
-/** `BACKEND-3F`, as the REST API shows it. */
-function shortIdOf(issue: IssueRow): string {
-  return `${issue.project_slug.toUpperCase()}-${issue.short_id}`;
-}
-
-function summaryOf(issue: IssueRow, publicUrl: string): IssueSummary {
-  return {
-    id: String(issue.id),
-    projectId: String(issue.project_id),
-    shortId: shortIdOf(issue),
-    title: issue.title,
-    culprit: issue.culprit || null,
-    level: issue.level,
-    status: issue.status,
-    assignedTo: issue.assigned_user_id === null ? null : { userId: String(issue.assigned_user_id) },
-    firstSeen: new Date(issue.first_seen).toISOString(),
-    lastSeen: new Date(issue.last_seen).toISOString(),
-    count: issue.times_seen,
-    userCount: issue.user_count,
-    permalink: `${publicUrl}/organizations/${issue.organization_slug}/issues/${issue.id}/`,
-  };
 }
 
 /**
@@ -105,7 +82,7 @@ export async function prepareAction(
   const alerted: AlertedIssue[] = fires
     .filter((f) => issues.has(f.issue_id))
     .map((f) => ({
-      issue: summaryOf(issues.get(f.issue_id)!, publicUrl),
+      issue: issueSummaryOf(issues.get(f.issue_id)!, publicUrl),
       trigger: (f.trigger ?? 'issue.created') as AlertTrigger,
       reason: f.reason ?? '',
       firedAt: new Date(f.fired_at).toISOString(),

@@ -51,3 +51,4 @@ export {
   type ExternalLinkRow,
 } from './external-links';
 export { formatShortId, issuePermalink } from './links';
+export { issueSummaryOf } from './summary';

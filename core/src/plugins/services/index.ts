@@ -3,7 +3,6 @@
  * the host: issues, events, outgoing HTTP and routes.
  */
 export { PluginIssuesService } from './issues-service';
-export { issueSummaryOf } from './issue-summary';
 export { PluginEventsService, pluginEventOf } from './events-service';
 export {
   createPluginHttpClient,

@@ -16,6 +16,7 @@ import {
   findIssueIdsByExternalKey,
   findIssuesInAnyOrganization,
   formatShortId,
+  issueSummaryOf,
   linkExternalIssue,
   listExternalLinks,
   resolveAssignee,
@@ -23,7 +24,6 @@ import {
   type IssueRow,
 } from '../../issues';
 import { hookTransaction } from '../storage';
-import { issueSummaryOf } from './issue-summary';
 
 const STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
 const PLUGIN_SURFACES = ['plugin', 'slack', 'github', 'vscode'] as const;

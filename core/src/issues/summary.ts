@@ -1,5 +1,6 @@
 import type { IssueSummary } from '@faultline/plugin-sdk';
-import { formatShortId, issuePermalink, type IssueRow } from '../../issues';
+import { formatShortId, issuePermalink } from './links';
+import type { IssueRow } from './queries';
 
 /**
  * An issue as plugins see it (hooks, alert notifications, the issues service): the fields the REST
