@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AlertRule, EventFacts, IssueFacts } from './rules';
+import { jsonColumn } from '../db';
 
 /** Filters that look at an event rather than the issue. */
 const EVENT_FILTERS = new Set(['environment', 'release', 'tag']);
@@ -25,7 +26,7 @@ export async function issueFactsOf(
 }
 
 function tagPairs(value: unknown): [string, string][] {
-  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  const parsed = jsonColumn<unknown>(value);
   if (!Array.isArray(parsed)) return [];
   return parsed.filter(
     (t): t is [string, string] => Array.isArray(t) && typeof t[0] === 'string' && typeof t[1] === 'string',

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { JobQueue } from '../jobs';
 import type { AlertRule, Firing } from './rules';
+import { jsonColumn } from '../db';
 
 /** The job queues alerts use. */
 export const ALERT_QUEUES = {
@@ -116,9 +117,7 @@ export async function closeDigest(knex: Knex, queue: JobQueue, digestId: number)
     if (closed.length === 0) return;
     const fires = await trx('alert_fires').where('digest_id', digestId).count<{ n: string }[]>('* as n');
     if (Number(fires[0].n) === 0) return;
-    const actions = (
-      typeof closed[0].actions === 'string' ? JSON.parse(closed[0].actions) : closed[0].actions
-    ) as unknown[];
+    const actions = jsonColumn<unknown[]>(closed[0].actions);
     for (let action = 0; action < actions.length; action++)
       await queue.send(ALERT_QUEUES.action, { digestId, action } satisfies ActionJob, { trx });
   });

@@ -4,7 +4,7 @@ import { findIssuesByIds, issueSummaryOf } from '../issues';
 import type { AlertActionPort } from './actions';
 import type { ActionJob } from './fires';
 import type { RuleAction } from './rules';
-import { json } from './store';
+import { jsonColumn } from '../db';
 
 interface FireRow {
   id: string | number;
@@ -52,11 +52,11 @@ export async function prepareAction(
       .where('id', job.digestId)
       .first<{ actions: unknown } | undefined>('actions');
     if (!row) return undefined;
-    actions = json<RuleAction[]>(row.actions);
+    actions = jsonColumn<RuleAction[]>(row.actions);
     fires = await knex('alert_fires').where('digest_id', job.digestId).orderBy('id').select('*');
   } else {
     fires = await knex('alert_fires').where('id', job.fireId).select('*');
-    actions = fires.length > 0 ? json<RuleAction[]>(fires[0].actions) : [];
+    actions = fires.length > 0 ? jsonColumn<RuleAction[]>(fires[0].actions) : [];
   }
   const action = actions[job.action];
   if (fires.length === 0 || !action) return undefined;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AlertRule, Filter, Match, RuleAction, Trigger } from './rules';
+import { jsonColumn } from '../db';
 
 export interface AlertRuleRow {
   id: number;
@@ -17,11 +18,6 @@ export interface AlertRuleRow {
   updated_at: Date | string;
 }
 
-/** JSON columns come back parsed from Postgres, as text from some drivers. */
-export function json<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
-}
-
 export function ruleFromRow(row: AlertRuleRow): AlertRule {
   return {
     id: row.id,
@@ -29,9 +25,9 @@ export function ruleFromRow(row: AlertRuleRow): AlertRule {
     name: row.name,
     actionMatch: row.action_match === 'all' ? 'all' : 'any',
     filterMatch: row.filter_match as Match,
-    triggers: json<Trigger[]>(row.triggers),
-    filters: json<Filter[]>(row.filters),
-    actions: json<RuleAction[]>(row.actions),
+    triggers: jsonColumn<Trigger[]>(row.triggers),
+    filters: jsonColumn<Filter[]>(row.filters),
+    actions: jsonColumn<RuleAction[]>(row.actions),
     frequencyMinutes: row.frequency_minutes,
     digestMinutes: row.digest_minutes ?? null,
     enabled: row.enabled,

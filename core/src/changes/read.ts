@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { formatCursor, type ChangeCursor } from './cursor';
 import type { ChangeKind, ChangeSurface, IssueChangeRecord } from './kinds';
+import { jsonColumn } from '../db';
 
 /** A row id above any real one: a cursor at the end of a transaction. */
 const END_OF_TRANSACTION = '9223372036854775807';
@@ -56,7 +57,7 @@ export async function readChangesAfter(
     kind: row.kind,
     surface: row.surface,
     actorUserId: row.actor_user_id,
-    data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data,
+    data: jsonColumn<Record<string, unknown>>(row.data),
     createdAt: new Date(row.created_at),
   }));
 }

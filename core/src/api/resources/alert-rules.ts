@@ -13,6 +13,7 @@ import { BadRequestError, NotFoundError } from '../../errors';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { pageParams, pageRequest, paginate } from '../pagination';
+import { jsonColumn } from '../../db';
 
 const MAX_FREQUENCY_MINUTES = 30 * 24 * 60;
 
@@ -242,7 +243,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
           reason: row.reason,
           digest: row.digest_id === null ? null : String(row.digest_id),
           dateFired: new Date(row.fired_at).toISOString(),
-          actions: typeof row.actions === 'string' ? (JSON.parse(row.actions) as unknown) : row.actions,
+          actions: jsonColumn<unknown>(row.actions),
         }));
       },
     }),

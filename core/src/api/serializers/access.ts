@@ -1,6 +1,7 @@
 import type { AuditRow } from '../../audit';
 import type { InviteRow, MemberRow, TeamRow, TokenRow } from '../access';
 import { isoDate, isoDateOrNull } from './dates';
+import { jsonColumn } from '../../db';
 
 /** Sentry's team summary. */
 export function serializeTeam(team: TeamRow, memberCount: number, isMember: boolean) {
@@ -78,7 +79,7 @@ export function serializeAuditEntry(row: AuditRow) {
     ipAddress: row.ip_address,
     targetObject: row.target_id,
     targetType: row.target_type,
-    data: typeof row.data === 'string' ? (JSON.parse(row.data) as unknown) : row.data,
+    data: jsonColumn<unknown>(row.data),
     dateCreated: isoDate(row.created_at),
   };
 }
