@@ -30,8 +30,15 @@ import {
   type ConfigField,
 } from './config-fields';
 import { emptyCounts, type FailureCounts, type PluginFailures } from './failures';
-import { configVariableSuffix, HOST_VERSION, manifestSchema, type Manifest } from './manifest';
+import {
+  configVariable,
+  configVariableSuffix,
+  HOST_VERSION,
+  manifestSchema,
+  type Manifest,
+} from './manifest';
 import { probeModuleLoad, type LoadProbeFailure } from './load-probe';
+import { pluginLogger } from './plugin-logger';
 import { PluginThread } from './plugin-thread';
 import { Sandbox } from './sandbox';
 import { PluginScheduler } from './scheduler';
@@ -40,6 +47,9 @@ import { hookTransaction, PostgresKeyValueStorage } from './storage';
 
 /** A plugin to load: an npm package name, a folder or file path, or (in tests) the plugin itself. */
 export type PluginSpec = string | object;
+
+/** The `source` (in `skipped`, logs) of a plugin given as a definition rather than a name or path. */
+export const IN_PROCESS_SOURCE = 'in-process plugin';
 
 export interface PluginHostOptions {
   /**
@@ -415,7 +425,7 @@ export class PluginHost {
   }
 
   private async load(spec: PluginSpec, builtin: boolean): Promise<void> {
-    const source = typeof spec === 'string' ? spec : 'in-process plugin';
+    const source = typeof spec === 'string' ? spec : IN_PROCESS_SOURCE;
     try {
       await this.loadOrSkip(spec, source, builtin);
     } catch (error) {
@@ -605,7 +615,7 @@ export class PluginHost {
     manifest: Manifest,
     builtin: boolean,
   ): { installConfig: Record<string, unknown>; value: unknown } {
-    const variable = `PLUGIN_CONFIG_${configVariableSuffix(manifest.id)}`;
+    const variable = configVariable(manifest.id);
     const raw = this.options.rawConfigs?.[configVariableSuffix(manifest.id)];
     let value: unknown = {};
     if (raw !== undefined) {
@@ -684,17 +694,6 @@ export function effectiveConfig(
       withoutFields(layer?.secrets, reserved),
     ]),
   );
-}
-
-/** The SDK's logger interface (message first) over pino (fields first). */
-function pluginLogger(log: Logger): PluginLogger {
-  return {
-    debug: (message, fields) => log.debug(fields ?? {}, message),
-    info: (message, fields) => log.info(fields ?? {}, message),
-    warn: (message, fields) => log.warn(fields ?? {}, message),
-    error: (message, fields) => log.error(fields ?? {}, message),
-    child: (fields) => pluginLogger(log.child(fields)),
-  };
 }
 
 function describe(error: unknown): string {

@@ -4,6 +4,7 @@
 export {
   PluginHost,
   PLUGIN_SERVICE_TOKENS,
+  IN_PROCESS_SOURCE,
   resolveEnabled,
   type PluginHostOptions,
   type PluginSpec,
@@ -20,7 +21,7 @@ export {
   type HookDispatcherOptions,
   type HookDeliveryStats,
 } from './hook-dispatcher';
-export { HOST_VERSION } from './manifest';
+export { HOST_VERSION, configVariable } from './manifest';
 export { PluginAlertActions } from './alert-actions';
 export { discoverBuiltins, EXTENSIONS_DIR } from './builtins';
 export {

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startWorker } from './worker-start';
 
 /** Why a plugin module could not be loaded on a probe thread. */
 export type LoadProbeFailure = { kind: 'timeout' } | { kind: 'error'; message: string };
@@ -10,10 +10,7 @@ export type LoadProbeFailure = { kind: 'timeout' } | { kind: 'error'; message: s
  * undefined when the module loaded.
  */
 export function probeModuleLoad(resolved: string, budgetMs: number): Promise<LoadProbeFailure | undefined> {
-  const fromSources = __filename.endsWith('.ts');
-  // From sources (tests, tsx) a worker does not inherit tsx's CommonJS hook: register it first.
-  const prelude = fromSources ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});` : '';
-  const source = `${prelude}
+  const source = `
     const { parentPort, workerData } = require('node:worker_threads');
     try {
       require(workerData.module);
@@ -21,12 +18,7 @@ export function probeModuleLoad(resolved: string, budgetMs: number): Promise<Loa
     } catch (error) {
       parentPort.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error) });
     }`;
-  const worker = new Worker(source, {
-    eval: true,
-    workerData: { module: resolved },
-    stdout: true,
-    stderr: true,
-  });
+  const worker = startWorker({ source }, { workerData: { module: resolved }, stdout: true, stderr: true });
   worker.unref();
   return new Promise((resolve) => {
     let settled = false;

@@ -46,3 +46,8 @@ export const HOST_VERSION: string = (
 export function configVariableSuffix(id: string): string {
   return id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }
+
+/** The `PLUGIN_CONFIG_<ID>` variable holding a plugin's installation config. */
+export function configVariable(id: string): string {
+  return `PLUGIN_CONFIG_${configVariableSuffix(id)}`;
+}

@@ -9,7 +9,7 @@ import {
   type MaskedSecret,
 } from './config-fields';
 import { effectiveConfig, resolveEnabled, type PluginDescription, type PluginHost } from './host';
-import { configVariableSuffix } from './manifest';
+import { configVariable } from './manifest';
 import type { PluginSettingsStore, SettingsLayer, SettingsScope } from './settings';
 
 /** A plugin as an organization or a project sees it. */
@@ -104,7 +104,7 @@ export class PluginAdmin {
       if (reserved.has(field) && value !== null)
         throw new PluginSettingsInvalid(
           field,
-          `can only be set in the installation config (${installationVariable(plugin.id)}), not per organization or project`,
+          `can only be set in the installation config (${configVariable(plugin.id)}), not per organization or project`,
         );
       changed.push(field);
       if (value === null) {
@@ -151,10 +151,6 @@ export class PluginAdmin {
       overrides: maskSecrets({ ...own?.config, ...own?.secrets }, secrets),
     };
   }
-}
-
-function installationVariable(pluginId: string): string {
-  return `PLUGIN_CONFIG_${configVariableSuffix(pluginId)}`;
 }
 
 function isMasked(value: unknown): boolean {

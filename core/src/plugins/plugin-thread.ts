@@ -41,7 +41,7 @@
  */
 import { AsyncResource } from 'node:async_hooks';
 import path from 'node:path';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import {
   PluginError,
   PluginTimeoutError,
@@ -53,6 +53,7 @@ import {
   type Scheduler,
 } from '@faultline/plugin-sdk';
 import type { Logger } from '../logging';
+import { pluginLogger } from './plugin-logger';
 import {
   fromWireError,
   routeKey,
@@ -63,6 +64,7 @@ import {
   type ToThread,
   type WireHttpResponse,
 } from './plugin-thread-entry';
+import { startWorker } from './worker-start';
 
 export interface PluginThreadOptions {
   pluginId: string;
@@ -157,7 +159,7 @@ export class PluginThread {
     );
     this.pluginLog =
       (options.services['core.logger'] as PluginLogger | undefined) ??
-      sdkLogger(options.log.child({ plugin: options.pluginId }));
+      pluginLogger(options.log.child({ plugin: options.pluginId }));
   }
 
   /** Starts the thread and runs the plugin's `init`; rejects when that fails or overruns. */
@@ -346,7 +348,10 @@ export class PluginThread {
       config: this.options.config,
       services: this.methods,
     };
-    const worker = newWorker(data, this.options.resourceLimits);
+    const worker = startWorker(
+      { file: ENTRY },
+      { workerData: data, resourceLimits: this.options.resourceLimits },
+    );
     let settle!: { resolve(): void; reject(error: PluginError): void };
     const ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     const incarnation: Incarnation = {
@@ -569,19 +574,6 @@ function notRun(label: string, reason: string): PluginError {
   return new PluginError(`${label} was not run: ${reason}`, { code: 'plugin_not_run' });
 }
 
-function newWorker(data: PluginThreadData, resourceLimits: ResourceLimits | undefined): Worker {
-  if (ENTRY.endsWith('.ts')) {
-    // From sources (tests, tsx): a worker does not inherit tsx's CommonJS hook, so register it first.
-    const tsx = require.resolve('tsx/cjs');
-    return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(ENTRY)});`, {
-      eval: true,
-      workerData: data,
-      resourceLimits,
-    });
-  }
-  return new Worker(ENTRY, { workerData: data, resourceLimits });
-}
-
 /** The methods an object answers, own and inherited (class methods live on the prototype). */
 function methodNames(service: object): string[] {
   const names = new Set<string>();
@@ -597,15 +589,4 @@ function methodNames(service: object): string[] {
     }
   }
   return [...names];
-}
-
-/** The SDK's logger interface (message first) over pino (fields first). */
-function sdkLogger(log: Logger): PluginLogger {
-  return {
-    debug: (message, fields) => log.debug(fields ?? {}, message),
-    info: (message, fields) => log.info(fields ?? {}, message),
-    warn: (message, fields) => log.warn(fields ?? {}, message),
-    error: (message, fields) => log.error(fields ?? {}, message),
-    child: (fields) => sdkLogger(log.child(fields)),
-  };
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { jsonColumn } from '../db';
 import { hookTransaction } from './storage';
 
 /** Encryption at rest for secret config fields (the auth domain's SecretBox fits). */
@@ -171,13 +172,13 @@ export class PluginSettingsStore {
 
   private layerOf(row: SettingsRow): SettingsLayer {
     const scope = { organizationId: row.organization_id, projectId: row.project_id, pluginId: row.plugin_id };
-    const sealed = parseJson<Record<string, string>>(row.secrets);
+    const sealed = jsonColumn<Record<string, string>>(row.secrets);
     const secrets: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(sealed)) {
       if (!this.sealer) throw new SecretsUnavailableError('secret plugin settings need the server key');
       secrets[field] = JSON.parse(this.sealer.open(value, sealContext(scope, field))) as unknown;
     }
-    return { enabled: row.enabled, config: parseJson(row.config), secrets };
+    return { enabled: row.enabled, config: jsonColumn<Record<string, unknown>>(row.config), secrets };
   }
 }
 
@@ -191,10 +192,6 @@ function conflictTarget(scope: SettingsScope): string {
 /** Binds a sealed value to its row and field: copied anywhere else, it does not open. */
 function sealContext(scope: SettingsScope, field: string): string {
   return `plugin-settings:${scope.pluginId}:${scope.organizationId}:${scope.projectId ?? 'org'}:${field}`;
-}
-
-function parseJson<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
 
 /** The SecretBox purpose (derived key) of secret plugin settings. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TestHostOptions } from '@faultline/plugin-sdk/testing';
 import { loadConfig, type Config } from '../config';
+import { configVariable } from '../plugins';
 
 /** The settings of `faultline start`, with the test host's database, data directory and port. */
 export function testHostConfig(options: TestHostOptions, dataDir: string, port: number): Config {
@@ -14,7 +15,7 @@ export function testHostConfig(options: TestHostOptions, dataDir: string, port: 
   };
   // Config objects go through PLUGIN_CONFIG_<ID>, the production path, validation included.
   for (const [id, value] of Object.entries(options.config ?? {}))
-    env[`PLUGIN_CONFIG_${configVariableSuffix(id)}`] = JSON.stringify(value);
+    env[configVariable(id)] = JSON.stringify(value);
   const config = loadConfig(env);
   return {
     ...config,
@@ -23,9 +24,4 @@ export function testHostConfig(options: TestHostOptions, dataDir: string, port: 
     secretKey: randomBytes(32),
     plugins: { ...config.plugins, specs: options.plugins },
   };
-}
-
-/** Same as the plugin host's: the plugin id upper-cased, anything but letters and digits as `_`. */
-function configVariableSuffix(id: string): string {
-  return id.toUpperCase().replace(/[^A-Z0-9]/g, '_');
 }

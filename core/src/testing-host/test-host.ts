@@ -8,7 +8,7 @@ import { PluginError } from '@faultline/plugin-sdk';
 import type { TestEvent, TestHost, TestHostOptions } from '@faultline/plugin-sdk/testing';
 import { bootstrap } from '../accounts';
 import { createLogger } from '../logging';
-import { taskQueueName } from '../plugins';
+import { IN_PROCESS_SOURCE, taskQueueName } from '../plugins';
 import { openRuntime, startServices, type RunningServer, type Runtime } from '../runtime';
 import { describePending, isIdle, pendingWork } from './pending-work';
 import { testHostConfig } from './settings';
@@ -17,8 +17,6 @@ const ORGANIZATION = 'test-org';
 const PROJECT = 'test-project';
 const DEFAULT_IDLE_TIMEOUT_MS = 20_000;
 const IDLE_POLL_MS = 20;
-/** How the plugin host names a plugin given as a definition (core/src/plugins/host.ts). */
-const IN_PROCESS_SOURCE = 'in-process plugin';
 
 /**
  * The plugin test host (`startTestHost` of `@faultline/plugin-sdk/testing`): the real runtime, as

@@ -1,26 +1,20 @@
 import type { Knex } from 'knex';
 import type { EventsService, PluginEvent } from '@faultline/plugin-sdk';
+import { jsonColumn } from '../../db';
+import { parseEventId } from '../../events';
 import { findIssueEdgeEvent, findProjectEvent, type EventRow } from '../../issues';
 import { hookTransaction } from '../storage';
+import { parseId } from './ids';
 
 /** What grouping added to the stored event for the host's own use; not part of the event. */
 const HOST_FIELDS = ['hashes', 'grouping_config'];
-
-/** Event ids are 32 hex digits; plugins (and SDKs) also write them as dashed UUIDs or in capitals. */
-function normalizeEventId(text: string): string | undefined {
-  const compact = text.replace(/-/g, '').toLowerCase();
-  return /^[0-9a-f]{32}$/.test(compact) ? compact : undefined;
-}
-
-const parseId = (text: unknown): number | undefined =>
-  typeof text === 'string' && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
 
 /**
  * A stored event in the shape `processEvent` sees: the normalized event the pipeline stored (Sentry's
  * field names, plus the title, type and metadata grouping derived), without the host's grouping data.
  */
 export function pluginEventOf(row: EventRow): PluginEvent {
-  const data = (typeof row.data === 'string' ? JSON.parse(row.data) : row.data) as Record<string, unknown>;
+  const data = jsonColumn<Record<string, unknown>>(row.data);
   const event = Object.fromEntries(Object.entries(data).filter(([key]) => !HOST_FIELDS.includes(key)));
   return {
     ...event,
@@ -40,7 +34,8 @@ export class PluginEventsService implements EventsService {
 
   async get(projectId: string, eventId: string): Promise<PluginEvent | undefined> {
     const project = parseId(projectId);
-    const id = typeof eventId === 'string' ? normalizeEventId(eventId) : undefined;
+    // Plugins (and SDKs) also write event ids as dashed UUIDs or in capitals.
+    const id = parseEventId(eventId);
     if (project === undefined || id === undefined) return undefined;
     const row = await findProjectEvent(this.knex, project, id);
     return row && pluginEventOf(row);

@@ -24,6 +24,7 @@ import {
   type IssueRow,
 } from '../../issues';
 import { hookTransaction } from '../storage';
+import { parseId } from './ids';
 
 const STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
 const PLUGIN_SURFACES = ['plugin', 'slack', 'github', 'vscode'] as const;
@@ -31,10 +32,6 @@ type PluginSurface = (typeof PLUGIN_SURFACES)[number];
 const MAX_LINK_KEY_CHARS = 200;
 const MAX_LINK_URL_CHARS = 2000;
 const MAX_LINK_TITLE_CHARS = 500;
-
-/** Ids are decimal strings; anything else names no issue or user. */
-const parseId = (text: unknown): number | undefined =>
-  typeof text === 'string' && /^[1-9]\d{0,8}$/.test(text) ? Number(text) : undefined;
 
 function invalid(message: string): PluginError {
   return new PluginError(message, { code: 'invalid_request' });
