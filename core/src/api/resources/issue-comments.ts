@@ -6,7 +6,6 @@ import {
   deleteIssueComment,
   editIssueComment,
   listIssueComments,
-  MAX_COMMENT_CHARS,
   type IssueCommentRow,
 } from '../../issues';
 import { route, type ApiRoute } from '../define-route';
@@ -15,10 +14,11 @@ import { isoDate } from '../serializers/dates';
 
 /** Sentry's note body; `mentions` (which Sentry's UI sends) is accepted and not used yet. */
 const commentBody = z.object({
-  text: z
-    .string()
-    .max(MAX_COMMENT_CHARS, `must be at most ${MAX_COMMENT_CHARS} characters`)
-    .refine((text) => commentTextProblem(text) === undefined, 'must not be empty'),
+  // One rule for the API and plugins: the issues module says what is wrong with a text.
+  text: z.string().superRefine((text, ctx) => {
+    const problem = commentTextProblem(text);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   mentions: z.array(z.string()).optional(),
 });
 
