@@ -159,11 +159,22 @@ export class AccountsRepository {
     return { id: row.id, token };
   }
 
+  /** Tokens not revoked (deleted) and not expired. */
+  private liveTokens(): Knex.QueryBuilder {
+    return this.knex('api_tokens as t').andWhere((q) =>
+      q.whereNull('t.expires_at').orWhere('t.expires_at', '>', this.knex.fn.now()),
+    );
+  }
+
+  /** Whether token `tokenId` is still usable: not revoked, not expired. */
+  async isTokenLive(tokenId: number): Promise<boolean> {
+    return (await this.liveTokens().where('t.id', tokenId).first('t.id')) !== undefined;
+  }
+
   async findToken(token: string): Promise<TokenOwner | undefined> {
-    const row = await this.knex('api_tokens as t')
+    const row = await this.liveTokens()
       .leftJoin('users as u', 'u.id', 't.user_id')
       .where('t.token_hash', hashToken(token))
-      .andWhere((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', this.knex.fn.now()))
       .first(
         't.id as token_id',
         't.scopes',

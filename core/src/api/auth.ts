@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { AccountsRepository, User } from '../accounts';
 import { ALL_SCOPES } from '../access';
 import type { RateLimiter, RateLimitRule, Session } from '../auth';
@@ -99,28 +98,4 @@ export class TokenAuthenticator {
     this.lastTouched.set(tokenId, now);
     await this.accounts.touchToken(tokenId);
   }
-}
-
-/**
- * Whether the credentials a caller authenticated with still hold: the API token or the session has
- * not been revoked or expired since. A long-lived response (the change stream) asks this now and
- * then, as a new request would by authenticating again.
- */
-export async function callerCredentialsHold(knex: Knex, caller: ApiCaller): Promise<boolean> {
-  const now = new Date();
-  if (caller.tokenId !== null) {
-    const token = await knex('api_tokens')
-      .where('id', caller.tokenId)
-      .andWhere((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))
-      .first('id');
-    return token !== undefined;
-  }
-  if (caller.session) {
-    const session = await knex('sessions')
-      .where('id', caller.session.id)
-      .andWhere('expires_at', '>', now)
-      .first('id');
-    return session !== undefined;
-  }
-  return true;
 }

@@ -88,6 +88,11 @@ export class SessionStore {
     return { token, session: found.session };
   }
 
+  /** Whether session `sessionId` is still live (not signed out, idle too long or expired). */
+  async isLive(sessionId: number): Promise<boolean> {
+    return (await this.liveSessions().where('s.id', sessionId).first()) !== undefined;
+  }
+
   /** The live session and its user for a cookie token; undefined when unknown, idle too long or expired. */
   async lookup(token: string): Promise<{ session: Session; user: User } | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;

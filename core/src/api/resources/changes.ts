@@ -5,7 +5,6 @@ import { callerOrganizationById, projectsInScope } from '../access';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';
-import { callerCredentialsHold } from '../auth';
 import { ChangeStreams, type Rescope } from '../change-streams';
 
 const changeStreamQuery = z.object({
@@ -52,7 +51,11 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
         const organizationId = access.organization.id;
         const rescope: Rescope = async () => {
           // As a new request would: a revoked token or signed-out session ends the stream.
-          if (!(await callerCredentialsHold(deps.knex, caller))) return 'revoked';
+          const credentialsHold =
+            caller.tokenId !== null
+              ? await deps.accounts.isTokenLive(caller.tokenId)
+              : caller.session === undefined || (await deps.auth.sessions.isLive(caller.session.id));
+          if (!credentialsHold) return 'revoked';
           try {
             return projectsInScope(
               await callerOrganizationById(deps.knex, caller, organizationId),
