@@ -4,7 +4,7 @@ import pino from 'pino';
 import type { Knex } from 'knex';
 import { definePlugin, type ChangeActor, type PluginHooks } from '@faultline/plugin-sdk';
 import { errorEvent, seedAccount, storeEvents } from '../api/api-test-kit';
-import { issueChangeRecords, lockIssueStates } from '../api/issue-change-records';
+import { issueChangeRecords, lockIssueStates } from '../issues';
 import { SecretBox } from '../auth';
 import { recordIssueChanges } from '../changes';
 import { connectDatabase } from '../db';
