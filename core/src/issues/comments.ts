@@ -58,6 +58,16 @@ export async function addIssueComment(
   return (await selectComments(knex).where('c.id', id).first()) as IssueCommentRow;
 }
 
+/** How many comments each of these issues has (issues without any are absent). */
+export async function countIssueComments(knex: Knex, issueIds: number[]): Promise<Map<number, number>> {
+  if (issueIds.length === 0) return new Map();
+  const rows: { issue_id: number; n: number }[] = await knex('issue_comments')
+    .whereIn('issue_id', issueIds)
+    .groupBy('issue_id')
+    .select('issue_id', knex.raw('count(*)::int AS n'));
+  return new Map(rows.map((r) => [r.issue_id, r.n]));
+}
+
 /** An issue's comments, newest first (as Sentry lists notes). */
 export async function listIssueComments(knex: Knex, issueId: number): Promise<IssueCommentRow[]> {
   return selectComments(knex)

@@ -37,6 +37,7 @@ export {
 } from './update';
 export {
   addIssueComment,
+  countIssueComments,
   editIssueComment,
   deleteIssueComment,
   listIssueComments,

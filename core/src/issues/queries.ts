@@ -58,8 +58,6 @@ export interface IssueRow {
   assignee_name: string | null;
   assignee_team_slug: string | null;
   assignee_team_name: string | null;
-  /** Comments on the issue (Sentry's `numComments`). */
-  num_comments: number;
 }
 
 /** A stored event; `data` is the normalized event plus title, culprit, metadata, type and hashes. */
@@ -108,7 +106,6 @@ function selectIssues(knex: Knex, organizationIds: number[] | undefined): Knex.Q
       'au.name as assignee_name',
       'at.slug as assignee_team_slug',
       'at.name as assignee_team_name',
-      knex.raw('(SELECT count(*)::int FROM issue_comments c WHERE c.issue_id = i.id) AS num_comments'),
     );
   if (organizationIds) query.whereIn('p.organization_id', organizationIds);
   return query;

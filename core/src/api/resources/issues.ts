@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../errors';
 import {
   changeIssues as changeIssuesInDomain,
+  countIssueComments,
   findIssueById,
   findIssuesByIds,
+  formatShortId,
   listIssues,
   type IssueRow,
 } from '../../issues';
@@ -55,14 +57,12 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
       listIssues(knex, { ...scope, ...window, conditions, sort: query.sort }),
     );
-    const stats = query.statsPeriod
-      ? await loadIssueStats(
-          knex,
-          rows.map((r) => r.id),
-          [query.statsPeriod],
-        )
-      : undefined;
-    return rows.map((row) => serializeIssue(row, publicUrl, stats?.get(row.id)));
+    const ids = rows.map((r) => r.id);
+    const stats = query.statsPeriod ? await loadIssueStats(knex, ids, [query.statsPeriod]) : undefined;
+    const comments = await countIssueComments(knex, ids);
+    return rows.map((row) =>
+      serializeIssue(row, publicUrl, { stats: stats?.get(row.id), numComments: comments.get(row.id) }),
+    );
   }
 
   /** Applies the change through the issues domain (state rules, change outbox, audit log, one transaction). */
@@ -75,7 +75,10 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   ): Promise<void> {
     await changeIssuesInDomain(knex, {
       organizationId: organization.id,
-      issues: issues.map((issue) => ({ id: issue.id, shortId: serializeIssue(issue, publicUrl).shortId })),
+      issues: issues.map((issue) => ({
+        id: issue.id,
+        shortId: formatShortId(issue.project_slug, issue.short_id),
+      })),
       change: await issueChangeOf(knex, organization, body),
       actor: { userId: caller.user?.id ?? null, surface: 'api', audit: auditActor(ctx, caller) },
       request: body,
@@ -120,12 +123,21 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
     await changeIssues(ctx, caller, organization, [issue], body);
     const updated = await findIssueById(knex, [issue.organization_id], issue.id);
     if (!updated) throw new NotFoundError(`Issue ${issue.id} not found`, 'issue_not_found');
-    return serializeIssue(updated, publicUrl);
+    return serializeWithComments(updated);
+  }
+
+  async function serializeWithComments(issue: IssueRow) {
+    const comments = await countIssueComments(knex, [issue.id]);
+    return serializeIssue(issue, publicUrl, { numComments: comments.get(issue.id) });
   }
 
   async function details(issue: IssueRow) {
     const stats = await loadIssueStats(knex, [issue.id], ['24h', '30d']);
-    return serializeIssueDetails(issue, publicUrl, stats.get(issue.id) ?? {});
+    const comments = await countIssueComments(knex, [issue.id]);
+    return serializeIssueDetails(issue, publicUrl, {
+      stats: stats.get(issue.id) ?? {},
+      numComments: comments.get(issue.id) ?? 0,
+    });
   }
 
   return [
@@ -233,8 +245,8 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
           organizationSlug: issue.organization_slug,
           projectSlug: issue.project_slug,
           groupId: String(issue.id),
-          shortId: serializeIssue(issue, publicUrl).shortId,
-          group: serializeIssue(issue, publicUrl),
+          shortId: formatShortId(issue.project_slug, issue.short_id),
+          group: await serializeWithComments(issue),
         };
       },
     }),

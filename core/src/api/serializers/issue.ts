@@ -54,8 +54,6 @@ export interface SentryIssueDetails extends SentryIssue {
   activity: never[];
 }
 
-export { formatShortId };
-
 export function serializeAssignee(issue: IssueRow): SentryActor | null {
   if (issue.assigned_user_id !== null && issue.assignee_email !== null) {
     return {
@@ -71,7 +69,14 @@ export function serializeAssignee(issue: IssueRow): SentryActor | null {
   return null;
 }
 
-export function serializeIssue(issue: IssueRow, publicUrl: string, stats?: IssueStats): SentryIssue {
+/** What an issue answer adds to the row: its event counts per period and its number of comments. */
+export interface IssueExtras {
+  stats?: IssueStats;
+  numComments?: number;
+}
+
+export function serializeIssue(issue: IssueRow, publicUrl: string, extras: IssueExtras = {}): SentryIssue {
+  const { stats, numComments = 0 } = extras;
   return {
     id: String(issue.id),
     shortId: formatShortId(issue.project_slug, issue.short_id),
@@ -93,7 +98,7 @@ export function serializeIssue(issue: IssueRow, publicUrl: string, stats?: Issue
     },
     type: issue.type,
     metadata: issue.metadata,
-    numComments: issue.num_comments,
+    numComments,
     assignedTo: serializeAssignee(issue),
     isBookmarked: false,
     isSubscribed: false,
@@ -117,10 +122,10 @@ export function serializeIssue(issue: IssueRow, publicUrl: string, stats?: Issue
 export function serializeIssueDetails(
   issue: IssueRow,
   publicUrl: string,
-  stats: IssueStats,
+  extras: Required<IssueExtras>,
 ): SentryIssueDetails {
   return {
-    ...serializeIssue(issue, publicUrl, stats),
+    ...serializeIssue(issue, publicUrl, extras),
     firstRelease: issue.first_release === null ? null : { version: issue.first_release },
     userReportCount: 0,
     participants: [],
