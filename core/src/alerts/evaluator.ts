@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { LeasedCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
+import { LeasedCursor, type IssueChangeRecord } from '../changes';
 import type { Logger } from '../logging';
 import type { JobQueue } from '../jobs';
 import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
@@ -22,9 +22,6 @@ export interface AlertEvaluatorOptions {
   /** Where fires enqueue their actions (in the fire's transaction); without it actions stay pending. */
   queue?: JobQueue;
 }
-
-/** Thrown inside a round's transaction when the lease was lost, to roll the round back. */
-class LeaseLost extends Error {}
 
 /**
  * Evaluates the projects' alert rules against the change outbox (`issue_changes`), off the request
@@ -91,23 +88,13 @@ export class AlertEvaluator {
   }
 
   /** One round: claim the cursor, evaluate a batch, record fires and advance. Returns the changes handled. */
-  private async pump(): Promise<number> {
-    const { knex } = this.options;
-    const cursor = await this.cursor.claim();
-    if (!cursor) return 0;
-    const changes = await readChangesAfter(knex, { after: cursor, limit: this.options.batchSize ?? 100 });
-    if (changes.length === 0) return 0;
-    const rules = await enabledRules(knex, [...new Set(changes.map((c) => c.projectId))]);
-    try {
-      await knex.transaction(async (trx) => {
+  private pump(): Promise<number> {
+    return this.cursor.consume(this.options.batchSize ?? 100, async (changes) => {
+      const rules = await enabledRules(this.options.knex, [...new Set(changes.map((c) => c.projectId))]);
+      return async (trx) => {
         for (const change of changes) await this.evaluate(trx, change, rules);
-        if (!(await this.cursor.advance(trx, changes.at(-1)!.cursor))) throw new LeaseLost();
-      });
-    } catch (err) {
-      if (err instanceof LeaseLost) return 0; // another evaluator has the cursor now
-      throw err;
-    }
-    return changes.length;
+      };
+    });
   }
 
   private async evaluate(

@@ -9,5 +9,5 @@ export {
 export { recordIssueChanges } from './record';
 export { readChangesAfter, currentChangeCursor } from './read';
 export { parseCursor, formatCursor, type ChangeCursor } from './cursor';
-export { LeasedCursor, type LeasedCursorRow } from './leased-cursor';
+export { LeasedCursor, type LeasedCursorRow, type RoundWork } from './leased-cursor';
 export { pruneChanges, isBeforeHorizon } from './prune';

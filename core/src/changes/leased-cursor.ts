@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { parseCursor, type ChangeCursor } from './cursor';
-import { currentChangeCursor } from './read';
+import type { IssueChangeRecord } from './kinds';
+import { currentChangeCursor, readChangesAfter } from './read';
 
 /** Where a consumer's cursor row lives: a table with `txid`, `change_id`, `lease_owner`, `leased_until`. */
 export interface LeasedCursorRow {
@@ -8,6 +9,15 @@ export interface LeasedCursorRow {
   keyColumn: string;
   key: string;
 }
+
+/**
+ * The work of one round over a batch of changes, run in the transaction that advances the cursor;
+ * it may return extra cursor-row columns to set with the advance.
+ */
+export type RoundWork = (trx: Knex.Transaction) => Promise<Record<string, unknown> | void>;
+
+/** Thrown inside a round's transaction when the lease was lost, to roll the round back. */
+class LeaseLost extends Error {}
 
 /**
  * A durable position in the change outbox for one consumer (a plugin's hooks, the alert evaluator),
@@ -80,6 +90,31 @@ export class LeasedCursor {
         ...extra,
       });
     return updated === 1;
+  }
+
+  /**
+   * One round: claims the cursor, reads up to `limit` changes after it, lets `plan` look at them
+   * (outside any transaction: on PGlite's one connection, other queries would wait for it), then runs
+   * the work `plan` returned and the advance in one transaction. Returns the changes handled: 0 when
+   * another process holds the lease, nothing is new, or the lease was lost meanwhile (the round then
+   * rolls back, and the process holding the lease handles those changes).
+   */
+  async consume(limit: number, plan: (changes: IssueChangeRecord[]) => Promise<RoundWork>): Promise<number> {
+    const cursor = await this.claim();
+    if (!cursor) return 0;
+    const changes = await readChangesAfter(this.knex, { after: cursor, limit });
+    if (changes.length === 0) return 0;
+    const work = await plan(changes);
+    try {
+      await this.knex.transaction(async (trx) => {
+        const extra = (await work(trx)) ?? {};
+        if (!(await this.advance(trx, changes.at(-1)!.cursor, extra))) throw new LeaseLost();
+      });
+    } catch (error) {
+      if (error instanceof LeaseLost) return 0;
+      throw error;
+    }
+    return changes.length;
   }
 
   /** Gives up every lease this owner holds in the table (on stop), so another process takes over at once. */

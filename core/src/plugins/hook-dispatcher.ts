@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ChangeActor, PluginHooks } from '@faultline/plugin-sdk';
-import { LeasedCursor, readChangesAfter, type IssueChangeRecord } from '../changes';
+import { LeasedCursor, type IssueChangeRecord } from '../changes';
 import type { JobContext, JobQueue } from '../jobs';
 import type { Logger } from '../logging';
 import type { LoadedPlugin, PluginHost } from './host';
@@ -53,9 +53,6 @@ interface HookJob {
 export function hookQueueName(pluginId: string): string {
   return `plugin.${pluginId}.hooks`;
 }
-
-/** Thrown inside a fan-out transaction when the cursor's lease was lost, to roll it back. */
-class LeaseLost extends Error {}
 
 /**
  * Delivers issue changes from the outbox (`issue_changes`) to plugins' issue hooks through the job
@@ -176,33 +173,22 @@ export class HookDispatcher {
   }
 
   /** One round for one plugin: claim its cursor, enqueue a batch's jobs and advance, atomically. */
-  private async fanOut(plugin: LoadedPlugin): Promise<number> {
-    const { knex, queue } = this.options;
-    const cursor = await this.cursorOf(plugin.id).claim();
-    if (!cursor) return 0;
-    const changes = await readChangesAfter(knex, { after: cursor, limit: this.options.batchSize ?? 100 });
-    if (changes.length === 0) return 0;
-    const wanted: IssueChangeRecord[] = [];
-    for (const change of changes) {
-      const hook = HOOK_OF_KIND[change.kind];
-      if (hook && plugin.hooks[hook] && (await this.host.isEnabled(plugin.id, change.projectId)))
-        wanted.push(change);
-    }
-    try {
-      await knex.transaction(async (trx) => {
+  private fanOut(plugin: LoadedPlugin): Promise<number> {
+    const { queue } = this.options;
+    return this.cursorOf(plugin.id).consume(this.options.batchSize ?? 100, async (changes) => {
+      const wanted: IssueChangeRecord[] = [];
+      for (const change of changes) {
+        const hook = HOOK_OF_KIND[change.kind];
+        if (hook && plugin.hooks[hook] && (await this.host.isEnabled(plugin.id, change.projectId)))
+          wanted.push(change);
+      }
+      return async (trx) => {
         for (const change of wanted) await queue.send(hookQueueName(plugin.id), jobOf(change), { trx });
         // `delivered` on the cursor row now counts jobs handed to the queue (`failed` stays unused:
         // failed calls are counted in plugin_failures).
-        const advanced = await this.cursorOf(plugin.id).advance(trx, changes.at(-1)!.cursor, {
-          delivered: trx.raw('delivered + ?', [wanted.length]),
-        });
-        if (!advanced) throw new LeaseLost();
-      });
-    } catch (error) {
-      if (error instanceof LeaseLost) return 0; // another process has the cursor now
-      throw error;
-    }
-    return changes.length;
+        return { delivered: trx.raw('delivered + ?', [wanted.length]) };
+      };
+    });
   }
 
   /** Runs one hook job; throws (so the queue retries) when the hook failed. */
