@@ -5,7 +5,13 @@ import type { Logger } from '../logging';
 import type { JobQueue } from '../jobs';
 import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
 import { recordFire } from './fires';
-import { evaluateRule, isFrequencyTrigger, type AlertRule } from './rules';
+import {
+  evaluateRule,
+  isChangeTriggerKind,
+  isFrequencyTrigger,
+  type AlertRule,
+  type IssueFacts,
+} from './rules';
 import { enabledRules } from './store';
 
 export interface AlertEvaluatorOptions {
@@ -91,8 +97,14 @@ export class AlertEvaluator {
   private pump(): Promise<number> {
     return this.cursor.consume(this.options.batchSize ?? 100, async (changes) => {
       const rules = await enabledRules(this.options.knex, [...new Set(changes.map((c) => c.projectId))]);
+      const triggering = changes.filter((c) => isChangeTriggerKind(c.kind));
       return async (trx) => {
-        for (const change of changes) await this.evaluate(trx, change, rules);
+        if (triggering.length === 0) return;
+        // One transaction: `now()` and the issues' facts are the same for every change of the round.
+        const { rows } = await trx.raw<{ rows: { now: Date | string }[] }>('SELECT now() AS now');
+        const now = new Date(rows[0].now);
+        const issues = await issueFactsOf(trx, [...new Set(triggering.map((c) => c.issueId))]);
+        for (const change of triggering) await this.evaluate(trx, change, rules, issues, now);
       };
     });
   }
@@ -101,15 +113,15 @@ export class AlertEvaluator {
     trx: Knex.Transaction,
     change: IssueChangeRecord,
     rules: AlertRule[],
+    issues: Map<number, IssueFacts>,
+    now: Date,
   ): Promise<void> {
     const mine = rules.filter(
       (r) => r.projectId === change.projectId && r.triggers.some((t) => !isFrequencyTrigger(t)),
     );
-    if (mine.length === 0 || !CHANGE_KINDS_TRIGGERING.has(change.kind)) return;
-    const issue = (await issueFactsOf(trx, [change.issueId])).get(change.issueId);
+    if (mine.length === 0) return;
+    const issue = issues.get(change.issueId);
     if (!issue) return; // deleted since
-    const { rows } = await trx.raw<{ rows: { now: Date | string }[] }>('SELECT now() AS now');
-    const now = new Date(rows[0].now);
     // The event that caused the change, when the pipeline recorded it; else the issue's newest.
     const event = needsEventFacts(mine)
       ? (eventFactsOfChange(change.data) ?? (await latestEventFacts(trx, change.issueId)))
@@ -135,6 +147,3 @@ export class AlertEvaluator {
     }
   }
 }
-
-/** Kinds of change that a change trigger can match; others are skipped without reading anything. */
-const CHANGE_KINDS_TRIGGERING = new Set(['created', 'regressed', 'state_changed']);

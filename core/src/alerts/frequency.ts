@@ -4,6 +4,7 @@ import { issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
 import { recordFire } from './fires';
 import {
   evaluateRule,
+  FREQUENCY_TRIGGER_IDS,
   frequencyTriggers,
   LONGEST_INTERVAL_MINUTES,
   windowStart,
@@ -27,10 +28,9 @@ export interface FrequencyRound {
 async function frequencyRules(knex: Knex): Promise<AlertRule[]> {
   const rows: AlertRuleRow[] = await knex('alert_rules')
     .where('enabled', true)
-    .whereRaw(
-      `EXISTS (SELECT 1 FROM jsonb_array_elements(triggers) t
-                WHERE t->>'id' IN ('event_frequency', 'event_unique_user_frequency'))`,
-    )
+    .whereRaw(`EXISTS (SELECT 1 FROM jsonb_array_elements(triggers) t WHERE t->>'id' = ANY(?::text[]))`, [
+      [...FREQUENCY_TRIGGER_IDS],
+    ])
     .orderBy('id')
     .select('*');
   return rows.map(ruleFromRow);

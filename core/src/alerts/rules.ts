@@ -129,6 +129,11 @@ const TRIGGER_OF_KIND: Record<string, TriggerId | undefined> = {
   state_changed: 'issue.state_changed',
 };
 
+/** Whether a change trigger can match changes of this kind (others are skipped without reading anything). */
+export function isChangeTriggerKind(kind: string): boolean {
+  return TRIGGER_OF_KIND[kind] !== undefined;
+}
+
 export function isFrequencyTrigger(trigger: Trigger): trigger is FrequencyTrigger {
   return (FREQUENCY_TRIGGER_IDS as readonly string[]).includes(trigger.id);
 }
