@@ -44,14 +44,21 @@ export function eventFactsOfChange(data: Record<string, unknown>): EventFacts | 
   };
 }
 
-/** The facts of the issue's newest event, for changes and evaluations that carry none. */
+/**
+ * The facts of the issue's newest event, for changes and evaluations that carry none: the event the
+ * API calls `latest` (same order as `findIssueEdgeEvent`), reading three fields rather than the
+ * whole payload.
+ */
 export async function latestEventFacts(
   db: Knex | Knex.Transaction,
   issueId: number,
 ): Promise<EventFacts | undefined> {
   const row = await db('events')
     .where('issue_id', issueId)
-    .orderBy('received_at', 'desc')
+    .orderBy([
+      { column: 'received_at', order: 'desc' },
+      { column: 'event_id', order: 'desc' },
+    ])
     .first<{ environment: string | null; release: string | null; tags: unknown } | undefined>(
       'environment',
       'release',
