@@ -1,1 +1,2 @@
 export { createHttpApp, type RouteMounter } from './app';
+export { readRawBody } from './raw-body';

@@ -2,6 +2,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { PluginRequest, PluginResponse } from '@faultline/plugin-sdk';
 import type { Logger } from '../logging';
+import { PayloadTooLargeError } from '../errors';
+import { readRawBody } from '../http';
 import type { PluginRoutes } from './services';
 
 /** Where plugin routes live; everything after the plugin id is the plugin's own path. */
@@ -26,23 +28,6 @@ export interface PluginRouteOptions {
 function answerError(ctx: Context, status: number, code: string, detail: string): void {
   ctx.status = status;
   ctx.body = { detail, code };
-}
-
-class BodyTooLarge extends Error {}
-
-/** Reads the body as sent, refusing it past `limit` bytes (declared or counted). */
-async function readRawBody(ctx: Context, limit: number): Promise<Buffer> {
-  const declared = Number(ctx.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buffer.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** The path below `/api/0/plugins/{id}` (`/` for the prefix itself). */
@@ -150,17 +135,16 @@ export function mountPluginRoutes(
 
     let rawBody: Buffer;
     try {
-      rawBody = await readRawBody(ctx, options.bodyLimitBytes);
-    } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
-      // The rest of the body is left unread; closing the connection discards it.
-      ctx.set('Connection', 'close');
-      return answerError(
-        ctx,
-        413,
-        'payload_too_large',
+      rawBody = await readRawBody(
+        ctx.req,
+        options.bodyLimitBytes,
         `Request bodies of plugin routes are limited to ${options.bodyLimitBytes} bytes`,
       );
+    } catch (error) {
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      // The rest of the body is left unread; closing the connection discards it.
+      ctx.set('Connection', 'close');
+      return answerError(ctx, error.status, error.code, error.message);
     }
 
     const log = options.log.child({ plugin: pluginId });
