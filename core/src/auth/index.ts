@@ -16,7 +16,7 @@ export {
   type SignedIn,
   type ClientInfo,
 } from './flows';
-export { createAuthServices, type AuthServices, type AuthDependencies } from './services';
+export { createAuthServices, secretBoxFor, type AuthServices, type AuthDependencies } from './services';
 export {
   InvalidCredentialsError,
   PasswordPolicyError,

@@ -49,6 +49,14 @@ export interface AuthDependencies {
   sessionTimeouts?: SessionTimeouts;
 }
 
+/**
+ * Encryption at rest for one purpose, under a key derived from the server's secret key: what
+ * `AuthServices.secretBox` gives, for a process (e.g. the pipeline thread) without auth services.
+ */
+export function secretBoxFor(secretKey: Buffer, purpose: string): SecretBox {
+  return new SecretBox(deriveKey(secretKey, purpose));
+}
+
 export function createAuthServices(deps: AuthDependencies): AuthServices {
   const { knex, secretKey, publicUrl } = deps;
   const now = deps.now ?? Date.now;
@@ -70,11 +78,11 @@ export function createAuthServices(deps: AuthDependencies): AuthServices {
     passwordReset: new PasswordResetService(knex, hasher, deps.mailer, deps.log, { publicUrl, now }),
     twoFactor: new TwoFactorService(
       knex,
-      new SecretBox(deriveKey(secretKey, 'totp-seeds')),
+      secretBoxFor(secretKey, 'totp-seeds'),
       deriveKey(secretKey, 'recovery-codes'),
       { now },
     ),
-    secretBox: (purpose) => new SecretBox(deriveKey(secretKey, purpose)),
+    secretBox: (purpose) => secretBoxFor(secretKey, purpose),
     limits: {
       secondFactor: limiter('two-factor:user', 5, 15 * 60, 'Too many two-factor attempts'),
       resetRequestPerIp: limiter(

@@ -14,16 +14,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, EventPartitions } from '../db';
 import { PipelineWorker } from '../pipeline';
-import { deriveKey, SecretBox } from '../auth';
-import {
-  discoverBuiltins,
-  PLUGIN_SETTINGS_PURPOSE,
-  PluginFailures,
-  PluginHost,
-  PluginSettingsStore,
-  pluginServices,
-} from '../plugins';
+import { PluginHost } from '../plugins';
 import type { Config } from '../config';
+import { pluginHostStart } from './plugin-host-options';
 
 export interface PipelineThreadOptions {
   databaseUrl: string;
@@ -113,23 +106,15 @@ function runThread(data: ThreadData): void {
   const db = connectDatabase({ kind: 'postgres', url: data.databaseUrl, poolMax: data.concurrency + 1 });
   // The thread's plugins serve processEvent only: hooks, alert actions and tasks run as jobs on the
   // main thread. Per-project settings apply here too, so the thread reads them (briefly cached).
-  const secretBox = new SecretBox(deriveKey(Buffer.from(data.secretKey, 'base64'), PLUGIN_SETTINGS_PURPOSE));
-  const pluginLog = base.child({ component: 'plugins', thread: true });
-  const started = PluginHost.start(data.plugins.specs, {
+  const { specs, options } = pluginHostStart({
     knex: db.knex,
-    log: pluginLog,
-    rawConfigs: data.plugins.rawConfigs,
-    eventBudgetMs: data.plugins.eventBudgetMs,
-    processEventOnly: true,
-    builtins: discoverBuiltins(),
-    settings: new PluginSettingsStore(db.knex, secretBox),
-    failures: new PluginFailures(db.knex, pluginLog),
-    services: pluginServices({
-      knex: db.knex,
-      publicUrl: data.publicUrl,
-      allowPrivateNetworks: data.plugins.allowPrivateNetworks,
-    }),
-  }).then((plugins) => {
+    log: base.child({ component: 'plugins', thread: true }),
+    plugins: data.plugins,
+    secretKey: Buffer.from(data.secretKey, 'base64'),
+    publicUrl: data.publicUrl,
+    role: { processEventOnly: true },
+  });
+  const started = PluginHost.start(specs, options).then((plugins) => {
     const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
       batchSize: data.batchSize,
       concurrency: data.concurrency,

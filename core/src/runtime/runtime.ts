@@ -17,16 +17,12 @@ import {
 } from '../ingest';
 import { PipelineWorker } from '../pipeline';
 import {
-  discoverBuiltins,
   HookDispatcher,
   mountPluginRoutes,
-  PLUGIN_SETTINGS_PURPOSE,
   PluginAdmin,
   PluginAlertActions,
-  PluginFailures,
   PluginHost,
-  PluginSettingsStore,
-  pluginServices,
+  type PluginSettingsStore,
   routesOf,
   startScheduledTasks,
 } from '../plugins';
@@ -37,6 +33,7 @@ import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp } from '../http';
 import { lockDataDir } from './data-dir-lock';
 import { PipelineThread } from './pipeline-thread';
+import { pluginHostStart } from './plugin-host-options';
 import { TOKENS } from './tokens';
 
 export interface Runtime {
@@ -110,6 +107,7 @@ export async function startServices(
 ): Promise<RunningServer> {
   const { config, log, db, container } = runtime;
   const partitions = container.resolve(TOKENS.EventPartitions);
+  const secretKey = loadSecretKey(config);
   // Serving HTTP on Postgres, the pipeline gets a thread of its own: batch processing then neither
   // delays acknowledgements nor shares their event loop. PGlite is one in-process connection, and a
   // `faultline worker` process has nothing else to do, so both keep the workers on the main thread.
@@ -122,7 +120,7 @@ export async function startServices(
             batchSize: config.worker.batchSize,
             concurrency: config.worker.concurrency,
             plugins: config.plugins,
-            secretKey: loadSecretKey(config).toString('base64'),
+            secretKey: secretKey.toString('base64'),
             publicUrl: config.http.publicUrl,
           },
           log,
@@ -135,7 +133,7 @@ export async function startServices(
   // Plugins load in every process: the HTTP side needs them for their routes, the catalogue and to
   // check alert actions; workers for hooks, alert actions and scheduled tasks; the pipeline (here,
   // or on its thread, which loads its own) for processEvent.
-  const { host: plugins, settings: pluginSettings } = await startPluginHost(runtime);
+  const { host: plugins, settings: pluginSettings } = await startPluginHost(runtime, secretKey);
   const alertActions = new PluginAlertActions(plugins, config.plugins.hookBudgetMs);
   const worker =
     options.workers && !thread
@@ -261,27 +259,18 @@ export async function startServices(
 /** Loads the plugins listed in PLUGINS and the built-ins, with per-organization/project settings. */
 async function startPluginHost(
   runtime: Runtime,
+  secretKey: Buffer,
 ): Promise<{ host: PluginHost; settings: PluginSettingsStore }> {
   const { config, log, db, container } = runtime;
-  const auth = container.resolve(TOKENS.Auth);
-  const settings = new PluginSettingsStore(db.knex, auth.secretBox(PLUGIN_SETTINGS_PURPOSE));
-  const host = await PluginHost.start(config.plugins.specs, {
+  const { specs, options, settings } = pluginHostStart({
     knex: db.knex,
     log: log.child({ component: 'plugins' }),
-    rawConfigs: config.plugins.rawConfigs,
-    eventBudgetMs: config.plugins.eventBudgetMs,
-    routeBudgetMs: config.plugins.hookBudgetMs,
-    container,
-    builtins: discoverBuiltins(),
-    settings,
-    failures: new PluginFailures(db.knex, log.child({ component: 'plugins' })),
-    services: pluginServices({
-      knex: db.knex,
-      publicUrl: config.http.publicUrl,
-      allowPrivateNetworks: config.plugins.allowPrivateNetworks,
-    }),
+    plugins: config.plugins,
+    secretKey,
+    publicUrl: config.http.publicUrl,
+    role: { container },
   });
-  return { host, settings };
+  return { host: await PluginHost.start(specs, options), settings };
 }
 
 const HOUR_MS = 3_600_000;
