@@ -1,5 +1,6 @@
 import type { AlertNotification } from '@faultline/plugin-sdk';
 import type { AlertActionPort } from './actions';
+import { waitFor } from '../testing/wait';
 
 /** How a test plugin behind `RecordingActions` behaves. */
 export interface TestActionPlugin {
@@ -57,10 +58,7 @@ export class RecordingActions implements AlertActionPort {
   }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Polls `check` until it holds (see `waitFor`). */
+export function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  return waitFor('the alert condition', check, ms);
 }

@@ -2,16 +2,9 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { describeEachDatabase } from '../testing/databases';
 import { JobQueue } from './job-queue';
+import { waitFor } from '../testing/wait';
 
 const silent = pino({ level: 'silent' });
-
-async function until(check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describeEachDatabase('job queue (pg-boss on our database)', (ctx) => {
   let queue: JobQueue;
@@ -32,7 +25,10 @@ describeEachDatabase('job queue (pg-boss on our database)', (ctx) => {
       if (job.retryCount < 1) throw new Error('transient');
     });
     await queue.send('test-retry', { n: 7 });
-    await until(async () => (await queue.counts('test-retry')).completed === 1);
+    await waitFor(
+      'the retried job to complete',
+      async () => (await queue.counts('test-retry')).completed === 1,
+    );
     assert.deepEqual(attempts, [0, 1]);
   });
 
@@ -50,7 +46,7 @@ describeEachDatabase('job queue (pg-boss on our database)', (ctx) => {
     });
     const seen: boolean[] = [];
     await queue.work<{ keep: boolean }>('test-trx', async (data) => void seen.push(data.keep));
-    await until(() => seen.length >= 1);
+    await waitFor('the committed job to run', () => seen.length >= 1);
     await new Promise((r) => setTimeout(r, 700));
     assert.deepEqual(seen, [true]);
   });
@@ -64,7 +60,10 @@ describeEachDatabase('job queue (pg-boss on our database)', (ctx) => {
       if (calls === 1) await new Promise(() => undefined);
     });
     await queue.send('test-hang', {});
-    await until(async () => (await queue.counts('test-hang')).completed === 1);
+    await waitFor(
+      'the job after the hang to complete',
+      async () => (await queue.counts('test-hang')).completed === 1,
+    );
     assert.equal(calls, 2);
   });
 });

@@ -14,6 +14,7 @@ import { PluginFailures } from './failures';
 import { HookDispatcher, type HookDispatcherOptions } from './hook-dispatcher';
 import { PluginHost } from './host';
 import { PluginSettingsStore } from './settings';
+import { waitFor } from '../testing/wait';
 
 const silent = pino({ level: 'silent' });
 
@@ -26,18 +27,6 @@ function plugin(id: string, hooks: PluginHooks) {
       env.registerInit({ deps: {}, init: () => ({ hooks }) });
     },
   });
-}
-
-async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,16 +7,9 @@ import { PluginFailures } from './failures';
 import { PluginHost } from './host';
 import { startScheduledTasks } from './scheduled-tasks';
 import { taskQueueName } from './scheduler';
+import { waitFor } from '../testing/wait';
 
 const silent = pino({ level: 'silent' });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describeEachDatabase('plugin scheduled tasks (core.scheduler on the job queue)', (ctx) => {
   it('registers a cron schedule per task and runs a tick once, isolated; a failing task is counted and retried', async function () {
@@ -62,7 +55,7 @@ describeEachDatabase('plugin scheduled tasks (core.scheduler on the job queue)',
       // A tick, as the cron would send it (once, cluster-wide).
       await queue.send(taskQueueName('nightly', 'sync'), {});
       await queue.send(taskQueueName('nightly', 'flaky'), {});
-      await until('both tasks', () => runs.length === 1 && flaky === 2);
+      await waitFor('both tasks', () => runs.length === 1 && flaky === 2);
       assert.deepEqual(runs, ['sync']);
       assert.equal((await failures.counts()).get('nightly')?.task, 1);
     } finally {
