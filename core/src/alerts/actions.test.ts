@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
 import { errorEvent, seedAccount, storeEvents } from '../api/api-test-kit';
 import { JobQueue } from '../jobs';
 import { describeEachDatabase } from '../testing/databases';
-import { RecordingActions, until } from './alert-test-kit';
+import { RecordingActions } from './alert-test-kit';
+import { waitFor } from '../testing/wait';
 import { closeDigest } from './fires';
 import { startAlertWorkers, type AlertWorkers } from './workers';
 
@@ -90,7 +91,8 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
       ]),
     });
     await storeEvents(knex, projectId, [errorEvent({ type: 'TypeError', value: 'boom' })]);
-    await until(
+    await waitFor(
+      'the alert actions',
       async () =>
         (await actionsOf(ruleId)).flat().every((a) => a.status === 'sent') &&
         (await actionsOf(ruleId)).length === 1,
@@ -127,7 +129,7 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
     const { projectId } = await project();
     const ruleId = await rule(projectId, { actions: JSON.stringify([{ plugin: 'flaky', config: {} }]) });
     await storeEvents(knex, projectId, [errorEvent({ type: 'TypeError', value: 'flaky' })]);
-    await until(async () => (await actionsOf(ruleId)).flat()[0]?.status === 'sent');
+    await waitFor('the alert actions', async () => (await actionsOf(ruleId)).flat()[0]?.status === 'sent');
     const calls = port.runsOf('flaky').filter((n) => n.rule.id === String(ruleId));
     assert.equal(calls.length, 2);
     assert.equal(calls[0].id, calls[1].id);
@@ -138,7 +140,7 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
     const { projectId } = await project();
     const ruleId = await rule(projectId, { actions: JSON.stringify([{ plugin: 'down', config: {} }]) });
     await storeEvents(knex, projectId, [errorEvent({ type: 'TypeError', value: 'down' })]);
-    await until(async () => (await actionsOf(ruleId)).flat()[0]?.status === 'failed');
+    await waitFor('the alert actions', async () => (await actionsOf(ruleId)).flat()[0]?.status === 'failed');
     const calls = port.runsOf('down').filter((n) => n.rule.id === String(ruleId));
     assert.equal(calls.length, 3, 'the first attempt and two retries');
     assert.equal(new Set(calls.map((c) => c.id)).size, 1);
@@ -157,7 +159,7 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
       actions: JSON.stringify([{ plugin: 'unconfigured', config: {} }]),
     });
     await storeEvents(knex, projectId, [errorEvent({ type: 'TypeError', value: 'unconfigured' })]);
-    await until(async () => (await actionsOf(ruleId)).flat()[0]?.status === 'failed');
+    await waitFor('the alert actions', async () => (await actionsOf(ruleId)).flat()[0]?.status === 'failed');
     assert.deepEqual((await actionsOf(ruleId)).flat()[0], {
       plugin: 'unconfigured',
       config: {},
@@ -183,7 +185,7 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
     await storeEvents(knex, projectId, [
       errorEvent({ type: 'SyntaxError', value: 'three', functionName: 'c' }),
     ]);
-    await until(async () => (await actionsOf(ruleId)).length === 3);
+    await waitFor('the alert actions', async () => (await actionsOf(ruleId)).length === 3);
     const digests = await knex('alert_digests').where('rule_id', ruleId).select('id', 'closed_at');
     assert.equal(digests.length, 1, 'one open digest for the window');
     assert.equal(digests[0].closed_at, null);
@@ -205,7 +207,9 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
 
     // The window passes (the delayed job would do this): close it.
     await closeDigest(knex, queue, Number(digests[0].id));
-    await until(async () => (await actionsOf(ruleId)).flat().every((a) => a.status === 'sent'));
+    await waitFor('the alert actions', async () =>
+      (await actionsOf(ruleId)).flat().every((a) => a.status === 'sent'),
+    );
     const sent = port.runs.filter((r) => r.notification.rule.id === String(ruleId));
     assert.equal(sent.length, 1);
     assert.equal(sent[0].notification.digest, true);
@@ -217,7 +221,10 @@ describeEachDatabase('alert actions through the job queue', (ctx) => {
     // Closing again sends nothing more; a later fire opens a new digest.
     await closeDigest(knex, queue, Number(digests[0].id));
     await storeEvents(knex, projectId, [errorEvent({ type: 'EvalError', value: 'four', functionName: 'd' })]);
-    await until(async () => (await knex('alert_digests').where('rule_id', ruleId)).length === 2);
+    await waitFor(
+      'the alert actions',
+      async () => (await knex('alert_digests').where('rule_id', ruleId)).length === 2,
+    );
     assert.equal(port.runs.filter((r) => r.notification.rule.id === String(ruleId)).length, 1);
   });
 });

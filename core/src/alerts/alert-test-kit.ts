@@ -1,6 +1,5 @@
 import type { AlertNotification } from '@faultline/plugin-sdk';
 import type { AlertActionPort } from './actions';
-import { waitFor } from '../testing/wait';
 
 /** How a test plugin behind `RecordingActions` behaves. */
 export interface TestActionPlugin {
@@ -56,9 +55,4 @@ export class RecordingActions implements AlertActionPort {
   runsOf(pluginId: string): AlertNotification[] {
     return this.runs.filter((r) => r.pluginId === pluginId).map((r) => r.notification);
   }
-}
-
-/** Polls `check` until it holds (see `waitFor`). */
-export function until(check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  return waitFor('the alert condition', check, ms);
 }

@@ -5,7 +5,8 @@ import { errorEvent, seedAccount, storeEvents } from '../api/api-test-kit';
 import { connectDatabase } from '../db';
 import { JobQueue } from '../jobs';
 import { describeEachDatabase } from '../testing/databases';
-import { RecordingActions, until } from './alert-test-kit';
+import { RecordingActions } from './alert-test-kit';
+import { waitFor } from '../testing/wait';
 import { ALERT_QUEUES } from './fires';
 import { evaluateFrequencyRules } from './frequency';
 import { startAlertWorkers, type AlertWorkers } from './workers';
@@ -251,7 +252,9 @@ describeEachDatabase('frequency alert rules', (ctx) => {
       await storeEvents(knex, projectId, users(3, 'Error'));
       // What the cron sends every minute:
       await queue.send(ALERT_QUEUES.frequency, {});
-      await until(() => port.runs.some((r) => r.notification.rule.id === String(ruleId)));
+      await waitFor('the alert actions', () =>
+        port.runs.some((r) => r.notification.rule.id === String(ruleId)),
+      );
       const [run] = port.runs.filter((r) => r.notification.rule.id === String(ruleId));
       assert.equal(run.notification.issues[0].trigger, 'event_frequency');
       assert.equal(run.notification.issues[0].reason, 'Seen 3 times in 15 minutes');
