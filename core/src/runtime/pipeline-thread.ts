@@ -23,7 +23,10 @@ export interface PipelineThreadOptions {
   logLevel: string;
   batchSize: number;
   concurrency: number;
+  /** The plugin settings, with `specs` narrowed to the listed plugins that have a processEvent hook. */
   plugins: Config['plugins'];
+  /** The built-in plugins (module paths) that have a processEvent hook. */
+  builtins: string[];
   /** For plugin settings' secret fields (base64). */
   secretKey: string;
   /** Base of issue permalinks, for plugins' issues service. */
@@ -110,6 +113,7 @@ function runThread(data: ThreadData): void {
     knex: db.knex,
     log: base.child({ component: 'plugins', thread: true }),
     plugins: data.plugins,
+    builtins: data.builtins,
     secretKey: Buffer.from(data.secretKey, 'base64'),
     publicUrl: data.publicUrl,
     role: { processEventOnly: true },

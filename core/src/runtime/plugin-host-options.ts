@@ -19,6 +19,8 @@ export interface PluginHostWiring {
   /** The plugins' logger (failures are logged there too). */
   log: Logger;
   plugins: Config['plugins'];
+  /** The built-in plugins to load (default: every one under extensions/). */
+  builtins?: string[];
   /** The server's secret key (`loadSecretKey`); secret plugin settings are sealed with a key derived from it. */
   secretKey: Buffer;
   /** Base of issue permalinks, for plugins' issues service. */
@@ -52,7 +54,7 @@ export function pluginHostStart(wiring: PluginHostWiring): {
       ...('processEventOnly' in role
         ? { processEventOnly: true }
         : { routeBudgetMs: plugins.hookBudgetMs, container: role.container }),
-      builtins: discoverBuiltins(),
+      builtins: wiring.builtins ?? discoverBuiltins(),
       settings,
       failures: new PluginFailures(knex, log),
       services: pluginServices({

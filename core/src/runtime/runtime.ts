@@ -108,24 +108,6 @@ export async function startServices(
   const { config, log, db, container } = runtime;
   const partitions = container.resolve(TOKENS.EventPartitions);
   const secretKey = loadSecretKey(config);
-  // Serving HTTP on Postgres, the pipeline gets a thread of its own: batch processing then neither
-  // delays acknowledgements nor shares their event loop. PGlite is one in-process connection, and a
-  // `faultline worker` process has nothing else to do, so both keep the workers on the main thread.
-  const thread =
-    options.workers && options.http && config.database.kind === 'postgres' && PipelineThread.supported
-      ? new PipelineThread(
-          {
-            databaseUrl: config.database.url,
-            logLevel: config.logLevel,
-            batchSize: config.worker.batchSize,
-            concurrency: config.worker.concurrency,
-            plugins: config.plugins,
-            secretKey: secretKey.toString('base64'),
-            publicUrl: config.http.publicUrl,
-          },
-          log,
-        )
-      : undefined;
   // One job queue per process; only processes that run workers fire cron schedules and maintain it.
   const queue = await JobQueue.start(db.knex, log.child({ component: 'jobs' }), {
     maintenance: options.workers,
@@ -134,6 +116,30 @@ export async function startServices(
   // check alert actions; workers for hooks, alert actions and scheduled tasks; the pipeline (here,
   // or on its thread, which loads its own) for processEvent.
   const { host: plugins, settings: pluginSettings } = await startPluginHost(runtime, secretKey);
+  // Serving HTTP on Postgres, the pipeline gets a thread of its own: batch processing then neither
+  // delays acknowledgements nor shares their event loop. PGlite is one in-process connection, and a
+  // `faultline worker` process has nothing else to do, so both keep the workers on the main thread.
+  // The thread loads only the plugins this process found to have a processEvent hook.
+  const eventPlugins = plugins.loaded.filter((p) => p.hooks.processEvent);
+  const thread =
+    options.workers && options.http && config.database.kind === 'postgres' && PipelineThread.supported
+      ? new PipelineThread(
+          {
+            databaseUrl: config.database.url,
+            logLevel: config.logLevel,
+            batchSize: config.worker.batchSize,
+            concurrency: config.worker.concurrency,
+            plugins: {
+              ...config.plugins,
+              specs: eventPlugins.filter((p) => !p.builtin).map((p) => p.source),
+            },
+            builtins: eventPlugins.filter((p) => p.builtin).map((p) => p.source),
+            secretKey: secretKey.toString('base64'),
+            publicUrl: config.http.publicUrl,
+          },
+          log,
+        )
+      : undefined;
   const alertActions = new PluginAlertActions(plugins, config.plugins.hookBudgetMs);
   const worker =
     options.workers && !thread
