@@ -165,6 +165,7 @@ describeEachDatabase('hooks of plugins loaded by path run on their own threads',
   it('serves a route and runs a scheduled task of a plugin on its thread', async () => {
     const handler = routesOf(host, 'busy-after-await')!.find('POST', '/shout')!;
     const response = await host.runIsolated(
+      'busy-after-await',
       () =>
         handler({ method: 'POST', path: '/shout', query: {}, headers: {}, rawBody: Buffer.from('hi there') }),
       5000,

@@ -318,11 +318,18 @@ export class PluginHost {
   }
 
   /**
-   * Runs a call of plugin code (a route handler, a scheduled task) under a time budget. For a
-   * thread-run plugin the call is already a message to its thread, which enforces its own budget
-   * (`routeBudgetMs`, `taskBudgetMs`) by restarting the thread; this adds the caller's deadline.
+   * Runs a call of plugin `pluginId`'s code (a route handler, a scheduled task) under a time budget:
+   * in the Sandbox for a plugin object run on this thread. A thread-run plugin's call is already a
+   * message to its thread, which enforces the host's budget (`routeBudgetMs`, `taskBudgetMs`) by
+   * restarting the thread, so it is not wrapped a second time.
    */
-  runIsolated<T>(call: () => T | Promise<T>, budgetMs: number, what: string): Promise<T> {
+  async runIsolated<T>(
+    pluginId: string,
+    call: () => T | Promise<T>,
+    budgetMs: number,
+    what: string,
+  ): Promise<T> {
+    if (this.plugin(pluginId)?.thread) return call();
     return this.sandbox.run(call, budgetMs, what);
   }
 

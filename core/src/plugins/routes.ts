@@ -16,10 +16,9 @@ export interface PluginRouteOptions {
   timeoutMs: number;
   log: Logger;
   /**
-   * Runs plugin code under the host's time budget (e.g. `PluginHost.runIsolated`); by default the
-   * handler is simply called. The handler of a plugin on its own thread is a message to that thread,
-   * which also stops it at the host's `routeBudgetMs`. A `PluginTimeoutError` (code
-   * `plugin_timeout`) from it is a 504 too.
+   * Runs plugin code isolated under the host's time budget (`PluginHost.runIsolated`: the plugin's
+   * thread, or the Sandbox); by default the handler is simply called. A `PluginTimeoutError` (code
+   * `plugin_timeout`) from it is a 504, as is our own deadline.
    */
   isolate?: <T>(pluginId: string, call: () => T | Promise<T>, timeoutMs: number) => Promise<T>;
 }

@@ -39,7 +39,12 @@ export async function startScheduledTasks(
       await queue.schedule(name, task.cron);
       await queue.work(name, async () => {
         try {
-          await host.runIsolated(() => task.task(), budgetMs, `plugin ${plugin.id}: task ${task.name}`);
+          await host.runIsolated(
+            plugin.id,
+            () => task.task(),
+            budgetMs,
+            `plugin ${plugin.id}: task ${task.name}`,
+          );
         } catch (err) {
           await host.recordFailure(plugin.id, 'task', err);
           log.warn({ err }, 'plugin task failed');

@@ -212,7 +212,7 @@ export async function startServices(
           timeoutMs: config.plugins.hookBudgetMs,
           log: log.child({ component: 'plugin-routes' }),
           isolate: (pluginId, call, timeoutMs) =>
-            plugins.runIsolated(call, timeoutMs, `plugin ${pluginId}: route`),
+            plugins.runIsolated(pluginId, call, timeoutMs, `plugin ${pluginId}: route`),
         }),
     ]);
     server = http.createServer(app.callback());
