@@ -4,6 +4,7 @@ import { recordIssueChanges, type NewIssueChange } from '../changes';
 import { columnBindings } from '../db';
 import { countEventMinutes } from './minute-counters';
 import type { PreparedEvent } from './prepared-event';
+import { pgJson, pgText, pgTextOrNull } from './pg-text';
 
 /** What one stored batch did, for logs and metrics (the change stream reads `issue_changes`). */
 export interface StoreSummary {
@@ -15,21 +16,6 @@ export interface StoreSummary {
 
 const iso = (d: Date) => d.toISOString();
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * Postgres text cannot hold NUL ("invalid byte sequence for encoding UTF8: 0x00"), yet JSON events
- * can ("\u0000"). One such string would fail the whole batch again and again, so every string this
- * module binds goes through here: NUL becomes U+FFFD.
- */
-const pgText = (value: string): string =>
-  value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
-const pgTextOrNull = (value: string | null | undefined): string | null =>
-  value == null ? null : pgText(value);
-/** JSON for a json column; a `\u0000` escape (not an escaped backslash before "u0000") becomes `\ufffd`. */
-const pgJson = (value: unknown): string => {
-  const json = JSON.stringify(value);
-  return json.includes('\\u0000') ? json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd') : json;
-};
 
 /**
  * `issue_users` only needs user keys to count distinct users, but its primary key is a btree whose

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { columnBindings } from '../db';
+import { pgText } from './pg-text';
 import type { PreparedEvent } from './prepared-event';
 
 const MINUTE_MS = 60_000;
@@ -45,7 +46,7 @@ export async function countEventMinutes(
       people.map((u) => u.project),
       people.map((u) => u.minute),
       people.map((u) => u.issue),
-      people.map((u) => u.key.replaceAll('\u0000', '\uFFFD')),
+      people.map((u) => pgText(u.key)),
       rows.map((r) => r.project),
       rows.map((r) => r.minute),
       rows.map((r) => r.issue),
