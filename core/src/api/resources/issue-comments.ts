@@ -6,6 +6,7 @@ import {
   deleteIssueComment,
   editIssueComment,
   listIssueComments,
+  MAX_COMMENT_CHARS,
   type IssueCommentRow,
 } from '../../issues';
 import { route, type ApiRoute } from '../define-route';
@@ -14,11 +15,15 @@ import { isoDate } from '../serializers/dates';
 
 /** Sentry's note body; `mentions` (which Sentry's UI sends) is accepted and not used yet. */
 const commentBody = z.object({
-  // One rule for the API and plugins: the issues module says what is wrong with a text.
-  text: z.string().superRefine((text, ctx) => {
-    const problem = commentTextProblem(text);
-    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  // The length limit is declared for the OpenAPI description (and stops there); the rule itself is
+  // the issues module's, shared with plugins.
+  text: z
+    .string()
+    .max(MAX_COMMENT_CHARS, { message: `is longer than ${MAX_COMMENT_CHARS} characters`, abort: true })
+    .superRefine((text, ctx) => {
+      const problem = commentTextProblem(text);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   mentions: z.array(z.string()).optional(),
 });
 
