@@ -21,6 +21,17 @@ export function node(id: string, children: GroupingComponent[]): GroupingCompone
   return { id, values: children, contributes: children.some((child) => child.contributes) };
 }
 
+/** A deep copy, so one variant's `ignore()` can't mark the other variant's tree. */
+export function cloneComponent(component: GroupingComponent): GroupingComponent {
+  const copy: GroupingComponent = {
+    id: component.id,
+    values: component.values.map((value) => (typeof value === 'string' ? value : cloneComponent(value))),
+    contributes: component.contributes,
+  };
+  if (component.hint !== undefined) copy.hint = component.hint;
+  return copy;
+}
+
 /** Marks a component as ignored (keeping the first reason given). */
 export function ignore(component: GroupingComponent, hint: string): GroupingComponent {
   if (component.contributes) {

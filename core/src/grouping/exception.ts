@@ -3,6 +3,16 @@ import { type GroupingComponent, ignore, leaf, node } from './component';
 import { normalizeMessage } from './normalize-message';
 import { type StackVariant, stacktraceComponent } from './stacktrace';
 
+/** An exception's normalized value, computed once for both variants (see stacktrace.ts). */
+const normalizedValues = new WeakMap<ExceptionValue, string | undefined>();
+
+function normalizedValue(exception: ExceptionValue): string | undefined {
+  if (normalizedValues.has(exception)) return normalizedValues.get(exception);
+  const value = exception.value ? normalizeMessage(exception.value) : undefined;
+  normalizedValues.set(exception, value);
+  return value;
+}
+
 /**
  * One exception: stack trace, type, value, in that order. The value only counts when no stack
  * trace contributes (messages carry ids and counts; stacks identify the bug). A synthetic
@@ -15,7 +25,7 @@ export function exceptionComponent(
 ): GroupingComponent {
   const stacktrace = stacktraceComponent(exception.stacktrace?.frames, platform, variant);
   const type = leaf('type', exception.type);
-  const value = leaf('value', exception.value ? normalizeMessage(exception.value) : undefined);
+  const value = leaf('value', normalizedValue(exception));
   if (exception.mechanism?.synthetic === true) {
     ignore(type, 'ignored because exception is synthetic');
     ignore(value, 'ignored because exception is synthetic');

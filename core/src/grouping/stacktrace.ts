@@ -1,5 +1,5 @@
 import type { StackFrame } from '../events/types';
-import { type GroupingComponent, ignore, leaf, node, refresh } from './component';
+import { type GroupingComponent, cloneComponent, ignore, leaf, node, refresh } from './component';
 import { frameComponent, isRecursion, isUrl } from './frame';
 import { isJavaScriptPlatform } from './platform';
 
@@ -24,6 +24,21 @@ function isSentrySdkFrame(frame: StackFrame, platform: string): boolean {
   return frame.function === 'sentryWrapped' || /\bsentry-cdn\.com\//.test(path) || /^sentry[.-]/i.test(base);
 }
 
+/**
+ * Both variants (app and system) walk the same frames; a frame's component (regexes over its file,
+ * module and function) is built once per frame object and copied for each variant, which halves
+ * the grouping work of an event. Keyed weakly by the frame, so it lives as long as the event.
+ */
+const builtFrames = new WeakMap<StackFrame, { platform: string; component: GroupingComponent }>();
+
+function frameComponentOnce(frame: StackFrame, platform: string): GroupingComponent {
+  const built = builtFrames.get(frame);
+  if (built && built.platform === platform) return cloneComponent(built.component);
+  const component = frameComponent(frame, platform);
+  builtFrames.set(frame, { platform, component: cloneComponent(component) });
+  return component;
+}
+
 export function stacktraceComponent(
   frames: readonly StackFrame[] | undefined,
   platform: string,
@@ -31,7 +46,7 @@ export function stacktraceComponent(
 ): GroupingComponent {
   if (!frames || frames.length === 0) return leaf('stacktrace', undefined);
   const children = frames.map((frame, index) => {
-    const component = frameComponent(frame, platform);
+    const component = frameComponentOnce(frame, platform);
     if (isRecursion(frame, frames[index - 1])) ignore(component, 'ignored due to recursion');
     if (variant === 'app' && frame.in_app !== true) ignore(component, 'non app frame');
     if (variant === 'app' && isSentrySdkFrame(frame, platform)) ignore(component, 'Sentry SDK frame');
