@@ -15,6 +15,7 @@ import * as issueCommentsAndExternalLinks from './013-issue-comments-and-externa
 import * as pluginSettings from './014-plugin-settings';
 import * as alertFrequencyAndDigests from './015-alert-frequency-and-digests';
 import * as changePruningAndCommentKinds from './016-change-pruning-and-comment-kinds';
+import * as rawEventsStayUncompressed from './017-raw-events-stay-uncompressed';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -39,6 +40,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['014-plugin-settings', pluginSettings],
   ['015-alert-frequency-and-digests', alertFrequencyAndDigests],
   ['016-change-pruning-and-comment-kinds', changePruningAndCommentKinds],
+  ['017-raw-events-stay-uncompressed', rawEventsStayUncompressed],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
