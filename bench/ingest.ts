@@ -38,6 +38,7 @@ import {
   cleanup,
   cleanups,
   cpuText,
+  cpuMicrosPerEvent,
   failuresText,
   log,
   runLoad,
@@ -347,6 +348,9 @@ async function main(): Promise<void> {
   const openRate = open.load.okInWindow / (open.load.windowMs / 1000);
   const p99Ok = open.load.latency.p99 < TARGET_P99_MS;
   const sustained = Math.min(closed.acceptedPerSecond, closed.processedPerSecondEndToEnd);
+  const perEventText = (us: ReturnType<typeof cpuMicrosPerEvent>) =>
+    `HTTP ${fmtInt(us.http)} µs, pipeline ${fmtInt(us.pipeline)} µs, Postgres ${fmtInt(us.postgres)} µs ` +
+    `(total ${fmtInt(us.http + us.pipeline + us.postgres)} µs)`;
   const rows: string[][] = [
     ['phase', 'req/s (200)', 'p50', 'p99', 'processed/s', 'queued at stop', 'drain', 'CPU cores used'],
     [
@@ -393,6 +397,7 @@ async function main(): Promise<void> {
       `${fmtInt(open.atDeadline.queued)} queued at stop`,
     `target ≥ ${fmtInt(TARGET_EVENTS_PER_SECOND)} events/s accepted and processed: ${fmtInt(sustained)}/s → ` +
       `${sustained >= TARGET_EVENTS_PER_SECOND ? 'met' : 'MISSED'}`,
+    `CPU per event (closed loop): ${perEventText(cpuMicrosPerEvent(closed))}; open loop: ${perEventText(cpuMicrosPerEvent(open))}`,
     `postgres sessions (closed loop, % of samples): ${JSON.stringify(closed.waits)}; ` +
       `${fmtInt(closed.commitsPerSecond)} commits/s`,
     `postgres sessions (open loop, % of samples): ${JSON.stringify(open.waits)}; ` +
@@ -423,6 +428,7 @@ async function main(): Promise<void> {
     skipped: phase.load.skipped,
     abandoned: phase.load.abandoned,
     cpuCores: roundAll(phase.cpu, 2),
+    cpuMicrosPerEvent: roundAll(cpuMicrosPerEvent(phase), 0),
     noisy: phase.cpu.other >= NOISY_CORES,
     commitsPerSecond: round(phase.commitsPerSecond),
     postgresSessions: phase.waits,

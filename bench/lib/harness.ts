@@ -383,6 +383,25 @@ export function failuresText(load: LoadResult): string {
     : parts.join(', ') + (load.sampleFailure ? ` (first: ${load.sampleFailure})` : '');
 }
 
+/**
+ * CPU time per event in each place that works on it, from the cores each used during the window:
+ * the HTTP main thread per accepted event; the server's other threads (the pipeline, plugin threads)
+ * and Postgres per event processed in the window. Unlike events/s, these hold still when the
+ * machine's speed drifts between runs, so they compare versions more fairly.
+ */
+export function cpuMicrosPerEvent(phase: ServerPhase): { http: number; pipeline: number; postgres: number } {
+  const perEvent = (cores: number, rate: number) => (rate > 0 ? (cores * 1e6) / rate : NaN);
+  const main = phase.cpu.serverMainThread;
+  return {
+    http: perEvent(main, phase.acceptedPerSecond),
+    pipeline: perEvent(
+      (phase.cpu.server ?? NaN) - main + (phase.cpu.worker ?? 0),
+      phase.processedPerSecondDuringLoad,
+    ),
+    postgres: perEvent(phase.cpu.postgres ?? NaN, phase.processedPerSecondDuringLoad),
+  };
+}
+
 export const cpuText = (cpu: Record<string, number>) =>
   ['server', 'serverMainThread', 'worker', 'bare', 'postgres', 'generator', 'irq', 'other']
     .filter((k) => cpu[k] !== undefined)
