@@ -20,8 +20,10 @@ import { isRecord } from './values';
 
 /** Copies the defined entries of `fields` onto `target`, so absent fields stay absent keys. */
 function assignDefined<T extends object>(target: T, fields: Partial<T>): void {
-  for (const [key, value] of Object.entries(fields)) {
-    if (value !== undefined) Object.assign(target, { [key]: value });
+  const into = target as Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined) into[key] = value;
   }
 }
 
