@@ -43,12 +43,12 @@ export class IngestQueueWriter {
 
   constructor(
     private readonly knex: Knex,
-    options: { maxInFlight: number; onCommitted?: () => void },
+    options: { maxInFlight: number; onCommitted?: (rows: number) => void },
   ) {
     this.events = new GroupCommitter(
       async (rows) => {
         await this.insertEvents(rows);
-        options.onCommitted?.();
+        options.onCommitted?.(rows.length);
       },
       { maxBatch: MAX_EVENT_ROWS, maxInFlight: options.maxInFlight },
     );

@@ -37,7 +37,8 @@ interface ThreadData extends PipelineThreadOptions {
   faultlinePipelineThread: true;
 }
 
-type ToThread = 'wake' | 'stop';
+/** `wake` carries how many rows were just committed to the queue. */
+type ToThread = { wake: number } | 'stop';
 type FromThread = 'stopped';
 
 /** A thread that dies is restarted after 1 s, doubling up to 30 s while it keeps dying within a minute. */
@@ -81,9 +82,9 @@ export class PipelineThread {
     this.worker = worker;
   }
 
-  /** Tells idle loops that rows were just committed to the queue. */
-  wake(): void {
-    this.worker?.postMessage('wake' satisfies ToThread);
+  /** Tells idle loops that `rows` rows were just committed to the queue. */
+  wake(rows: number): void {
+    this.worker?.postMessage({ wake: rows } satisfies ToThread);
   }
 
   /** Lets the batches in progress finish, then ends the thread. */
@@ -130,7 +131,7 @@ function runThread(data: ThreadData): void {
     return { worker, plugins };
   });
   port.on('message', (message: ToThread) => {
-    if (message === 'wake') void started.then(({ worker }) => worker.wake());
+    if (typeof message === 'object') void started.then(({ worker }) => worker.wake(message.wake));
     else if (message === 'stop') {
       void started
         .then(async ({ worker, plugins }) => {

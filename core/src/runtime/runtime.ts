@@ -188,7 +188,7 @@ export async function startServices(
     writer = new IngestQueueWriter(db.knex, {
       // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
       maxInFlight: db.kind === 'embedded' ? 1 : 2,
-      onCommitted: () => (thread ?? worker)?.wake(),
+      onCommitted: (rows) => (thread ?? worker)?.wake(rows),
     });
     const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
     const ingest = new IngestService(keyCache, new KeyRateLimiter(), writer, config.limits);
