@@ -27,6 +27,9 @@ export interface StoredItem {
  */
 const MAX_EVENT_ROWS = 1000;
 
+/** Rows that must be waiting before a second flush overlaps a running one (see GroupCommitOptions). */
+const OVERLAP_ROWS = 32;
+
 /** `(?, ?, …), (?, ?, …)…`: `rows` tuples of `columns` placeholders. */
 function valueRows(rows: number, columns: number): string {
   const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
@@ -50,7 +53,7 @@ export class IngestQueueWriter {
         await this.insertEvents(rows);
         options.onCommitted?.(rows.length);
       },
-      { maxBatch: MAX_EVENT_ROWS, maxInFlight: options.maxInFlight },
+      { maxBatch: MAX_EVENT_ROWS, maxInFlight: options.maxInFlight, minRowsToOverlap: OVERLAP_ROWS },
     );
     this.items = new GroupCommitter((rows) => this.insertItems(rows), {
       maxBatch: 200,
