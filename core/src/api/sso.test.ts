@@ -334,7 +334,7 @@ describeEachDatabase('single sign-on (OpenID Connect, real provider on loopback)
     assert.equal((await identityOf('sam-sub'))?.user_id, sam.id);
     assert.equal(
       (await browser.fetch(`${api.url}/api/0/auth/sso/link/`)).status,
-      404,
+      400,
       'the pending link is used up',
     );
     const again = await login('sam-sub');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CookieDescription } from '../cookies';
-import { NotFoundError } from '../../errors';
+import { BadRequestError } from '../../errors';
 import type { SecretBox } from '../secret-box';
 import { ssoCookie } from './sso-cookies';
 
@@ -41,7 +41,10 @@ export function clearedPendingLinkCookie(publicUrl: string): CookieDescription {
   return ssoCookie(publicUrl, 'link', '', 0);
 }
 
-/** The pending link in this cookie; `NotFoundError` when there is none, or it was altered or expired. */
+/**
+ * The pending link in this cookie. None, altered or expired is a 400, like an unknown sign-in
+ * state: the request lacks what it needs, and the remedy is the same, starting again.
+ */
 export function openPendingLink(
   box: SecretBox,
   cookieValue: string | undefined,
@@ -54,7 +57,7 @@ export function openPendingLink(
     link = undefined;
   }
   if (!link || link.expiresAt <= now) {
-    throw new NotFoundError(
+    throw new BadRequestError(
       'No single sign-on link is waiting in this browser, or it expired; sign in through your organization again',
       'sso_link_not_found',
     );
