@@ -178,6 +178,12 @@ describeEachDatabase('single sign-on (OpenID Connect, real provider on loopback)
     assert.equal(found?.session.pendingSecondFactor, false);
     assert.equal(browser.cookie(api.url, 'faultline_sso_link'), undefined, 'the pending link is used up');
     assert.equal((await identityOf('carol-sub'))?.user_id, carol.id);
+    const audited = await ctx.db.knex('audit_log').where({ organization_id: orgId, event: 'sso.link' });
+    assert.deepEqual(
+      audited.map((row: { actor_user_id: number }) => row.actor_user_id),
+      [carol.id],
+      'the link is in the audit log',
+    );
     const member = await ctx.db
       .knex('organization_members')
       .where({ organization_id: orgId, user_id: carol.id })

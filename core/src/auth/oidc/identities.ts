@@ -85,10 +85,11 @@ export async function linkIdentity(
   ip: string | null,
 ): Promise<boolean> {
   const identity = identityKey(provider, subject);
-  await trx('sso_identities')
+  const inserted = await trx('sso_identities')
     .insert({ ...identity, user_id: user.id, last_login_at: new Date() })
     .onConflict(['organization_id', 'issuer', 'subject'])
-    .ignore();
+    .ignore()
+    .returning('id');
   const linked: { user_id: number } | undefined = await trx('sso_identities')
     .where(identity)
     .first('user_id');
@@ -97,6 +98,15 @@ export async function linkIdentity(
       'This single sign-on identity is already linked to another account',
       'sso_identity_taken',
     );
+  }
+  if (inserted.length > 0) {
+    await recordAudit(trx, {
+      organizationId: provider.organizationId,
+      actor: { userId: user.id, email: user.email, tokenId: null, ip },
+      event: 'sso.link',
+      target: { type: 'sso_identity', id: (inserted[0] as { id: number }).id },
+      data: { issuer: provider.issuer, subject },
+    });
   }
   return joinJustInTime(trx, provider, user, ip);
 }

@@ -59,7 +59,7 @@ export function openPendingLink(
   if (!link || link.expiresAt <= now) {
     throw new BadRequestError(
       'No single sign-on link is waiting in this browser, or it expired; sign in through your organization again',
-      'sso_link_not_found',
+      'sso_link_missing',
     );
   }
   return link;
