@@ -89,6 +89,8 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
         '401': { $ref: '#/components/responses/Error' },
         '403': { $ref: '#/components/responses/Error' },
         '404': { $ref: '#/components/responses/Error' },
+        // A body in any media type but application/json (see json-body.ts).
+        ...(route.body ? { '415': { $ref: '#/components/responses/Error' } } : {}),
       },
     };
     if (route.body) {

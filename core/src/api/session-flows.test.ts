@@ -258,6 +258,61 @@ describeEachDatabase('people signing in through the REST API', (ctx) => {
     }
   });
 
+  it('turning on "require 2FA" needs 2FA on your own account (sessions and tokens alike)', async () => {
+    const owner = await person('owner');
+    const session = await signIn(owner.email);
+    const token = await new AccountsRepository(knex).createToken(owner.id, 'cli', ['org:write']);
+    for (const credential of [session, token]) {
+      const refused = await api.put('/api/0/organizations/acme/', { require2FA: true }, credential);
+      assert.equal(refused.status, 400, JSON.stringify(refused.body));
+      assert.equal((refused.body as Json).code, 'own_two_factor_required');
+      assert.match((refused.body as Json).detail as string, /two-factor authentication for your own account/);
+    }
+    const organization = await knex('organizations').where({ slug: 'acme' }).first('require_2fa');
+    assert.equal(organization.require_2fa, false);
+    // Other changes, and turning it off, need nothing more.
+    assert.equal((await api.put('/api/0/organizations/acme/', { require2FA: false }, session)).status, 200);
+    assert.equal((await api.put('/api/0/organizations/acme/', { name: 'acme' }, session)).status, 200);
+  });
+
+  it('sign-in routes take JSON only: the same body as a form or text/plain (what a page elsewhere can post) gets 415 and signs nobody in', async () => {
+    const { email } = await person();
+    const json = JSON.stringify({ email, password: PASSWORD });
+    const post = (path: string, contentType: string | undefined, body: string | FormData) =>
+      fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: contentType === undefined ? {} : { 'Content-Type': contentType },
+        body,
+      });
+    const form = new FormData();
+    form.set(json, '');
+    const attempts: [string, Response][] = [
+      ['text/plain', await post('/api/0/auth/login/', 'text/plain', json)],
+      ['text/plain;charset=UTF-8', await post('/api/0/auth/login/', 'text/plain;charset=UTF-8', json)],
+      ['a urlencoded form', await post('/api/0/auth/login/', 'application/x-www-form-urlencoded', json)],
+      ['a multipart form', await post('/api/0/auth/login/', undefined, form)],
+      ['no content type', await post('/api/0/auth/login/', '', json)],
+      ['reset request', await post('/api/0/auth/password-reset/', 'text/plain', JSON.stringify({ email }))],
+      [
+        'reset completion',
+        await post(
+          '/api/0/auth/password-reset/complete/',
+          'text/plain',
+          JSON.stringify({ token: 'flr_x', newPassword: 'whatever it is now' }),
+        ),
+      ],
+    ];
+    for (const [what, answer] of attempts) {
+      assert.equal(answer.status, 415, what);
+      const body = (await answer.json()) as Json;
+      assert.equal(body.code, 'unsupported_media_type', what);
+      assert.match(body.detail as string, /Content-Type: application\/json/, what);
+      assert.equal(answer.headers.getSetCookie().length, 0, `${what} sets no cookie`);
+    }
+    const accepted = await post('/api/0/auth/login/', 'application/json; charset=utf-8', json);
+    assert.equal(accepted.status, 200);
+  });
+
   it('a member session has its role: it may read but not change roles', async () => {
     const { email } = await person();
     const session = await signIn(email);

@@ -69,7 +69,16 @@ export class TestBrowser {
     return this.jar.get(new URL(url).host)?.get(name);
   }
 
-  async fetch(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  /** A request with this browser's cookies: a form post, or (as the web UI sends) a JSON body and headers. */
+  async fetch(
+    url: string,
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      json?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<Response> {
     const host = new URL(url).host;
     const cookies = [...(this.jar.get(host) ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`);
     const response = await fetch(url, {
@@ -78,8 +87,14 @@ export class TestBrowser {
       headers: {
         ...(cookies.length ? { Cookie: cookies.join('; ') } : {}),
         ...(init.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
+        ...(init.json === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...init.headers,
       },
-      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
+      body: init.form
+        ? new URLSearchParams(init.form).toString()
+        : init.json === undefined
+          ? undefined
+          : JSON.stringify(init.json),
     });
     const jar = this.jar.get(host) ?? new Map<string, string>();
     this.jar.set(host, jar);

@@ -30,6 +30,8 @@ export const AUDIT_EVENTS = [
   'apitoken.revoke',
   'issue.update',
   'sso.edit',
+  // A person confirmed that a provider identity is theirs (password + 2FA, or signed in).
+  'sso.link',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -65,7 +65,11 @@ export class TwoFactorRequiredError extends AuthError {
 export class TwoFactorStateError extends BadRequestError {
   constructor(
     message: string,
-    code: 'two_factor_already_enabled' | 'two_factor_not_pending' | 'two_factor_not_enabled',
+    code:
+      | 'two_factor_already_enabled'
+      | 'two_factor_not_pending'
+      | 'two_factor_not_enabled'
+      | 'own_two_factor_required',
   ) {
     super(message, code);
   }

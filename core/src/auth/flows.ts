@@ -1,6 +1,6 @@
 import type { User } from '../accounts';
 import type { CookieDescription } from './cookies';
-import { InvalidCredentialsError, TwoFactorStateError } from './errors';
+import { InvalidCredentialsError, TwoFactorRequiredError, TwoFactorStateError } from './errors';
 import type { AuthServices } from './services';
 import type { SessionCaller } from './session-authenticator';
 import type { Session } from './sessions';
@@ -38,6 +38,41 @@ export async function login(
     ip: input.ip,
     userAgent: input.userAgent,
   });
+  return signedIn(auth, user, token, session);
+}
+
+/**
+ * A person proving, outside any session, that a known account is theirs: its password, throttled
+ * like a login, then (when the account has 2FA) a TOTP or recovery code, limited like the 2FA step.
+ * Nothing is signed in; returns whether a second factor passed, for `startSession`. This is what
+ * linking a single sign-on identity to an existing account asks for, as Sentry does.
+ */
+export async function proveAccount(
+  auth: AuthServices,
+  user: User,
+  input: { password: string; code?: string } & ClientInfo,
+): Promise<{ secondFactorPassed: boolean }> {
+  const attempt = await auth.loginThrottle.begin(user.email, input.ip);
+  if (!(await auth.passwords.verifyPasswordOf(user.id, input.password))) throw new InvalidCredentialsError();
+  await attempt.succeeded();
+  if (!(await auth.twoFactor.userHas2FA(user.id))) return { secondFactorPassed: false };
+  if (input.code === undefined) throw new TwoFactorRequiredError();
+  const hit = await auth.limits.secondFactor.hit(String(user.id));
+  await auth.twoFactor.verify(user.id, input.code);
+  await hit.release();
+  return { secondFactorPassed: true };
+}
+
+/** A new session for a person who just proved who they are (`proveAccount`); complete when the second factor passed. */
+export async function startSession(
+  auth: AuthServices,
+  user: User,
+  proof: { secondFactorPassed: boolean } & ClientInfo,
+): Promise<SignedIn> {
+  const created = await auth.sessions.create(user.id, { ip: proof.ip, userAgent: proof.userAgent });
+  const { token, session } = proof.secondFactorPassed
+    ? await auth.sessions.rotate(created.session, { twoFactorVerified: true })
+    : created;
   return signedIn(auth, user, token, session);
 }
 
@@ -141,6 +176,20 @@ export async function regenerateRecoveryCodes(
     );
   }
   return auth.twoFactor.regenerateRecoveryCodes(caller.user.id);
+}
+
+/**
+ * Only a person who has 2FA may make an organization require it (as Sentry: otherwise the one
+ * turning it on would lock themselves out, and a token acting for nobody proves nothing).
+ */
+export async function assertMayRequireTwoFactor(auth: AuthServices, user: User | null): Promise<void> {
+  if (user && (await auth.twoFactor.userHas2FA(user.id))) return;
+  throw new TwoFactorStateError(
+    user
+      ? 'Turn on two-factor authentication for your own account before requiring it for the organization'
+      : 'Only a person with two-factor authentication on their own account can require it; a service token cannot',
+    'own_two_factor_required',
+  );
 }
 
 /** Password check for sensitive changes, throttled like a login. */

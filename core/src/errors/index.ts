@@ -124,3 +124,14 @@ export class GoneError extends FaultlineError {
     super(message);
   }
 }
+
+/** The body comes in a media type the route does not take (e.g. JSON sent as `text/plain`). */
+export class UnsupportedMediaTypeError extends FaultlineError {
+  readonly status = 415;
+  constructor(
+    message: string,
+    readonly code: string = 'unsupported_media_type',
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_EVENTS, listAuditLog, recordAudit } from '../../audit';
+import { assertMayRequireTwoFactor } from '../../auth';
 import { findCallerOrganization } from '../access';
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
@@ -21,7 +22,7 @@ const organizationUpdateBody = z.strictObject({
   require2FA: z.boolean().optional(),
 });
 
-export function organizationRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
+export function organizationRoutes({ knex, config, auth }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
   return [
     route({
@@ -92,6 +93,8 @@ export function organizationRoutes({ knex, config }: ApiDependencies): ApiRoute[
       summary: "Changes an organization's name, slug or whether members need 2FA",
       body: organizationUpdateBody,
       handler: async ({ ctx, caller, target: { access }, body }) => {
+        if (body.require2FA === true && !access.organization.require_2fa)
+          await assertMayRequireTwoFactor(auth, caller.user);
         const patch = {
           ...(body.name === undefined ? {} : { name: body.name }),
           ...(body.slug === undefined ? {} : { slug: body.slug }),

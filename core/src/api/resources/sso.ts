@@ -4,17 +4,21 @@ import {
   beginSsoLogin,
   callbackUrl,
   completeSsoLogin,
+  confirmLinkAsSignedIn,
+  confirmLinkWithPassword,
   createSsoServices,
+  describePendingLink,
   isLoopbackHttp,
   providerSettings,
   SSO_DEFAULT_ROLES,
-  stateCookieName,
+  ssoCookieName,
   type SsoProvider,
   type SsoServices,
 } from '../../auth';
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
+import { serializeUser } from '../serializers/user';
 import { applyCookies, clientInfo } from '../session-cookies';
 
 const issuer = z
@@ -23,10 +27,18 @@ const issuer = z
   .url()
   .max(500)
   .refine((text) => {
+    // zod runs this check even after .url() failed; that failure already names the problem.
+    if (!URL.canParse(text)) return true;
     const url = new URL(text);
     return url.protocol === 'https:' || isLoopbackHttp(url);
   }, 'must be an https URL (plain http only for a provider on this machine)')
   .transform((text) => text.replace(/\/+$/, ''));
+
+/** As on the password sign-in: long enough for any password, the code as the 2FA step takes it. */
+const linkBody = z.strictObject({
+  password: z.string().min(1).max(1024),
+  code: z.string().trim().min(1).max(64).optional(),
+});
 
 const domain = z
   .string()
@@ -149,12 +161,66 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
         const signed = await completeSsoLogin(sso(), params.organization, {
           query,
           rawQuery: ctx.querystring,
-          stateCookie: ctx.cookies.get(stateCookieName(publicUrl)),
+          stateCookie: ctx.cookies.get(ssoCookieName(publicUrl, 'state')),
           ...clientInfo(ctx),
         });
         applyCookies(ctx, signed.cookies);
         ctx.redirect(signed.location);
         return undefined;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/auth/sso/link/',
+      scope: null,
+      resource: 'public',
+      summary:
+        'The single sign-on link waiting in this browser for confirmation: which organization, and which existing account (by email)',
+      handler: async ({ ctx }) =>
+        describePendingLink(sso(), ctx.cookies.get(ssoCookieName(publicUrl, 'link'))),
+    }),
+    route({
+      method: 'post',
+      path: '/api/0/auth/sso/link/',
+      scope: null,
+      resource: 'public',
+      summary:
+        "Confirms the waiting single sign-on link with the existing account's password (and `code`, a TOTP or recovery code, when it has 2FA); links the identity, joins the organization and signs in",
+      body: linkBody,
+      handler: async ({ ctx, body }) => {
+        const linked = await confirmLinkWithPassword(
+          sso(),
+          ctx.cookies.get(ssoCookieName(publicUrl, 'link')),
+          {
+            ...body,
+            ...clientInfo(ctx),
+          },
+        );
+        applyCookies(ctx, linked.cookies);
+        return {
+          user: serializeUser(linked.signedIn.user, linked.has2fa),
+          csrfToken: linked.signedIn.session.csrfToken,
+          joined: linked.joined,
+          location: linked.location,
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/0/auth/sso/link/signed-in/',
+      scope: null,
+      resource: 'session',
+      summary:
+        'Confirms the waiting single sign-on link as the signed-in person, who must be the account it names; links the identity and joins the organization',
+      handler: async ({ ctx, target: { user, session } }) => {
+        const linked = await confirmLinkAsSignedIn(
+          sso(),
+          ctx.cookies.get(ssoCookieName(publicUrl, 'link')),
+          { user, session },
+          clientInfo(ctx),
+        );
+        applyCookies(ctx, linked.cookies);
+        return { joined: linked.joined, location: linked.location };
       },
     }),
   ];

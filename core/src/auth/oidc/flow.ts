@@ -1,14 +1,16 @@
 import type { Knex } from 'knex';
 import * as oidc from 'openid-client';
 import { BadRequestError, ForbiddenError, NotFoundError } from '../../errors';
-import type { CookieDescription, CookieOptions } from '../cookies';
-import type { SessionCookies } from '../cookies';
-import type { SessionStore } from '../sessions';
+import type { CookieDescription } from '../cookies';
+import type { SecretBox } from '../secret-box';
+import type { AuthServices } from '../services';
 import type { OidcDiscovery } from './discovery';
 import { resolveSsoUser, type SsoUser, type VerifiedClaims } from './identities';
 import { LOGIN_ATTEMPT_SECONDS, type SsoLoginAttempts } from './login-attempts';
+import { LINK_PATH, PENDING_LINK_SECONDS, pendingLinkCookie } from './pending-links';
 import type { SsoProvider, SsoProviders } from './providers';
 import { landingUrl, sameOriginPath } from './redirects';
+import { ssoCookie } from './sso-cookies';
 
 /** Where a signed-in user with 2FA lands to enter the code (the web UI's page). */
 export const TWO_FACTOR_PATH = '/auth/two-factor';
@@ -19,8 +21,10 @@ export interface SsoServices {
   providers: SsoProviders;
   discovery: OidcDiscovery;
   attempts: SsoLoginAttempts;
-  sessions: SessionStore;
-  cookies: SessionCookies;
+  /** Sessions, cookies, passwords and 2FA: what signing in and proving an account take. */
+  auth: AuthServices;
+  /** Encryption under the SSO key (pending links travel sealed in a cookie). */
+  box: SecretBox;
 }
 
 export interface SsoRedirect {
@@ -40,24 +44,6 @@ export interface SsoCallback {
 
 export function callbackUrl(publicUrl: string, organizationSlug: string): string {
   return `${publicUrl}/api/0/auth/sso/${encodeURIComponent(organizationSlug)}/callback/`;
-}
-
-/** Binds the login to the browser that started it, so a stolen or planted callback URL is useless elsewhere. */
-export function stateCookieName(publicUrl: string): string {
-  return `${new URL(publicUrl).protocol === 'https:' ? '__Host-' : ''}faultline_sso_state`;
-}
-
-function stateCookie(publicUrl: string, value: string, maxAgeSeconds: number): CookieDescription {
-  const options: CookieOptions = {
-    httpOnly: true,
-    // Lax: the provider sends the browser back with a top-level GET, which carries Lax cookies.
-    sameSite: 'lax',
-    secure: new URL(publicUrl).protocol === 'https:',
-    path: '/',
-    maxAge: maxAgeSeconds * 1000,
-    overwrite: true,
-  };
-  return { name: stateCookieName(publicUrl), value, options };
 }
 
 /** Step one: remember state, nonce and PKCE verifier, and send the browser to the provider. */
@@ -84,20 +70,31 @@ export async function beginSsoLogin(
   });
   return {
     location: location.toString(),
-    cookies: [stateCookie(sso.publicUrl, attempt.state, LOGIN_ATTEMPT_SECONDS)],
+    // The state cookie binds the login to the browser that started it, so a stolen or planted
+    // callback URL is useless elsewhere.
+    cookies: [ssoCookie(sso.publicUrl, 'state', attempt.state, LOGIN_ATTEMPT_SECONDS)],
   };
 }
+
+/** How a callback ended: signed in (possibly still owing the second factor), or a link to confirm. */
+export type SsoCallbackResult = SsoRedirect &
+  (
+    | ({ outcome: 'signed-in'; secondFactorRequired: boolean } & SsoUser)
+    | { outcome: 'link-pending'; email: string }
+  );
 
 /**
  * Step two: check the state against the cookie and the stored attempt, exchange the code, validate
  * the ID token (issuer, audience, nonce, expiry: openid-client), require a verified email in an
- * allowed domain, find or create the user, join them to the organization, start a session.
+ * allowed domain, then find the user. A linked identity or a new account signs in (joining the
+ * organization just in time); an existing account not yet linked gets no session, only a pending
+ * link in this browser that the person confirms with the account's password (+ 2FA) or session.
  */
 export async function completeSsoLogin(
   sso: SsoServices,
   organizationSlug: string,
   callback: SsoCallback,
-): Promise<SsoRedirect & SsoUser & { secondFactorRequired: boolean }> {
+): Promise<SsoCallbackResult> {
   const provider = await enabledProvider(sso, organizationSlug);
   const state = callback.query.state;
   if (state === undefined || callback.stateCookie === undefined || callback.stateCookie !== state) {
@@ -125,23 +122,43 @@ export async function completeSsoLogin(
   const claims = await exchange(sso, config, organizationSlug, callback.rawQuery, attempt);
   checkEmail(provider, claims);
   const found = await sso.knex.transaction((trx) => resolveSsoUser(trx, provider, claims, callback.ip));
-  const { token, session } = await sso.sessions.create(found.user.id, {
+  const clearState = ssoCookie(sso.publicUrl, 'state', '', 0);
+  const origin = new URL(sso.publicUrl).origin;
+  const landing = landingUrl(sso.publicUrl, attempt.next);
+  const nextParam = `?next=${encodeURIComponent(new URL(landing).pathname)}`;
+  if (found.kind === 'link-required') {
+    const link = {
+      organizationId: provider.organizationId,
+      issuer: provider.issuer,
+      subject: claims.subject,
+      userId: found.user.id,
+      email: found.user.email.toLowerCase(),
+      next: attempt.next,
+      expiresAt: Date.now() + PENDING_LINK_SECONDS * 1000,
+    };
+    return {
+      outcome: 'link-pending',
+      email: link.email,
+      location: `${origin}${LINK_PATH}${nextParam}`,
+      cookies: [pendingLinkCookie(sso.publicUrl, sso.box, link), clearState],
+    };
+  }
+  const { token, session } = await sso.auth.sessions.create(found.user.id, {
     ip: callback.ip,
     userAgent: callback.userAgent,
   });
   const maxAgeSeconds = Math.max(0, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000));
-  const landing = landingUrl(sso.publicUrl, attempt.next);
-  const location = session.pendingSecondFactor
-    ? `${new URL(sso.publicUrl).origin}${TWO_FACTOR_PATH}?next=${encodeURIComponent(new URL(landing).pathname)}`
-    : landing;
   return {
-    ...found,
-    location,
+    outcome: 'signed-in',
+    user: found.user,
+    created: found.created,
+    joined: found.joined,
+    location: session.pendingSecondFactor ? `${origin}${TWO_FACTOR_PATH}${nextParam}` : landing,
     secondFactorRequired: session.pendingSecondFactor,
     cookies: [
-      sso.cookies.session(token, maxAgeSeconds),
-      sso.cookies.csrf(session.csrfToken, maxAgeSeconds),
-      stateCookie(sso.publicUrl, '', 0),
+      sso.auth.cookies.session(token, maxAgeSeconds),
+      sso.auth.cookies.csrf(session.csrfToken, maxAgeSeconds),
+      clearState,
     ],
   };
 }

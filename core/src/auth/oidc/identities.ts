@@ -21,23 +21,30 @@ export interface SsoUser {
 
 const USER_COLUMNS = ['id', 'email', 'name', 'is_superuser'] as const;
 
+/** What a verified provider identity leads to. */
+export type SsoResolution =
+  | ({ kind: 'signed-in' } & SsoUser)
+  /**
+   * An account with this email exists but has never signed in through this identity: nobody is
+   * signed in until the person proves the account is theirs (`linkIdentity` after that proof).
+   */
+  | { kind: 'link-required'; user: User };
+
 /**
- * Finds the Faultline user for a provider identity, in this order: an identity seen before; an
- * existing account with the same verified email, linked only when it is already a member of the
- * organization (otherwise a provider run by one organization could take over accounts it has no
- * say over); a new account. Then adds the membership with the provider's default role if missing.
+ * Finds the Faultline user for a provider identity: an identity linked before signs its user in;
+ * an email nobody has yet gets a new account (and the identity); an email that belongs to an
+ * existing account gets nothing yet. An organization's owner chooses its provider, and a provider
+ * can claim any email as verified, so the claim alone must never open an account that also lives
+ * in other organizations (Sentry asks the same proof before linking). Signing in adds the
+ * membership with the provider's default role when missing.
  */
 export async function resolveSsoUser(
   trx: Knex,
   provider: SsoProvider,
   claims: VerifiedClaims,
   ip: string | null,
-): Promise<SsoUser> {
-  const identity = {
-    organization_id: provider.organizationId,
-    issuer: provider.issuer,
-    subject: claims.subject,
-  };
+): Promise<SsoResolution> {
+  const identity = identityKey(provider, claims.subject);
   const known: User | undefined = await trx('sso_identities as i')
     .join('users as u', 'u.id', 'i.user_id')
     .where({
@@ -46,33 +53,66 @@ export async function resolveSsoUser(
       'i.subject': identity.subject,
     })
     .first(USER_COLUMNS.map((c) => `u.${c}`));
-  let user = known;
-  let created = false;
-  if (!user) {
-    const existing: User | undefined = await trx('users')
-      .whereRaw('lower(email) = ?', [claims.email])
-      .first(USER_COLUMNS);
-    if (existing && !(await isMember(trx, provider.organizationId, existing.id))) {
-      throw new ConflictError(
-        'An account with this email already exists; sign in with its password and ask an organization owner to add it before using single sign-on',
-        'sso_link_required',
-      );
-    }
-    user = existing ?? (await createUser(trx, claims));
-    created = !existing;
-    await trx('sso_identities').insert({ ...identity, user_id: user.id });
+  if (known) {
+    await trx('sso_identities').where(identity).update({ last_login_at: new Date() });
+    return {
+      kind: 'signed-in',
+      user: known,
+      created: false,
+      joined: await joinJustInTime(trx, provider, known, ip),
+    };
   }
-  await trx('sso_identities').where(identity).update({ last_login_at: new Date() });
-  const joined = await joinJustInTime(trx, provider, user, ip);
-  return { user, created, joined };
+  const existing: User | undefined = await trx('users')
+    .whereRaw('lower(email) = ?', [claims.email])
+    .orderBy('id')
+    .first(USER_COLUMNS);
+  if (existing) return { kind: 'link-required', user: existing };
+  const user = await createUser(trx, claims);
+  await trx('sso_identities').insert({ ...identity, user_id: user.id, last_login_at: new Date() });
+  return { kind: 'signed-in', user, created: true, joined: await joinJustInTime(trx, provider, user, ip) };
 }
 
-async function isMember(trx: Knex, organizationId: number, userId: number): Promise<boolean> {
-  return (
-    (await trx('organization_members')
-      .where({ organization_id: organizationId, user_id: userId })
-      .first('id')) !== undefined
-  );
+/**
+ * Links the provider identity to `user`, who has just proved the account is theirs, and adds the
+ * membership if missing; true when they joined just now. Linking twice is harmless; an identity
+ * already linked to someone else is refused.
+ */
+export async function linkIdentity(
+  trx: Knex,
+  provider: SsoProvider,
+  subject: string,
+  user: User,
+  ip: string | null,
+): Promise<boolean> {
+  const identity = identityKey(provider, subject);
+  const inserted = await trx('sso_identities')
+    .insert({ ...identity, user_id: user.id, last_login_at: new Date() })
+    .onConflict(['organization_id', 'issuer', 'subject'])
+    .ignore()
+    .returning('id');
+  const linked: { user_id: number } | undefined = await trx('sso_identities')
+    .where(identity)
+    .first('user_id');
+  if (linked?.user_id !== user.id) {
+    throw new ConflictError(
+      'This single sign-on identity is already linked to another account',
+      'sso_identity_taken',
+    );
+  }
+  if (inserted.length > 0) {
+    await recordAudit(trx, {
+      organizationId: provider.organizationId,
+      actor: { userId: user.id, email: user.email, tokenId: null, ip },
+      event: 'sso.link',
+      target: { type: 'sso_identity', id: (inserted[0] as { id: number }).id },
+      data: { issuer: provider.issuer, subject },
+    });
+  }
+  return joinJustInTime(trx, provider, user, ip);
+}
+
+function identityKey(provider: SsoProvider, subject: string) {
+  return { organization_id: provider.organizationId, issuer: provider.issuer, subject };
 }
 
 async function createUser(trx: Knex, claims: VerifiedClaims): Promise<User> {

@@ -1,6 +1,7 @@
 /**
  * Single sign-on through OpenID Connect, per organization: provider settings (client secret
- * encrypted), the authorization-code flow with PKCE, identities and just-in-time membership.
+ * encrypted), the authorization-code flow with PKCE, identities and just-in-time membership, and
+ * the confirmation an existing account gives before a provider identity may sign it in.
  */
 import type { Knex } from 'knex';
 import type { AuthServices } from '../services';
@@ -13,12 +14,21 @@ export {
   beginSsoLogin,
   completeSsoLogin,
   callbackUrl,
-  stateCookieName,
   TWO_FACTOR_PATH,
   type SsoServices,
   type SsoRedirect,
   type SsoCallback,
+  type SsoCallbackResult,
 } from './flow';
+export {
+  confirmLinkAsSignedIn,
+  confirmLinkWithPassword,
+  describePendingLink,
+  type PendingLinkSummary,
+  type SsoLinked,
+} from './linking';
+export { LINK_PATH, PENDING_LINK_SECONDS } from './pending-links';
+export { ssoCookieName, type SsoCookie } from './sso-cookies';
 export { isLoopbackHttp, OidcDiscovery } from './discovery';
 export {
   SsoProviders,
@@ -38,7 +48,7 @@ export const SSO_SECRET_PURPOSE = 'sso-secrets';
 export function createSsoServices(deps: {
   knex: Knex;
   publicUrl: string;
-  auth: Pick<AuthServices, 'sessions' | 'cookies' | 'secretBox'>;
+  auth: AuthServices;
   now?: () => number;
 }): SsoServices {
   const { knex, auth } = deps;
@@ -49,7 +59,7 @@ export function createSsoServices(deps: {
     providers: new SsoProviders(knex, box),
     discovery: new OidcDiscovery(deps.now),
     attempts: new SsoLoginAttempts(knex, box, deps.now),
-    sessions: auth.sessions,
-    cookies: auth.cookies,
+    auth,
+    box,
   };
 }
