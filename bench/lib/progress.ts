@@ -158,12 +158,13 @@ export interface ApiTarget {
  * figure the Postgres variant sums); queued is what the generators saw acknowledged minus that. An
  * acknowledgement reaches this process a moment after the server committed it, so during a load the
  * queue is slightly under-counted; once a load has finished, the acknowledged total is exact.
- * The API requests run on the server's main thread like everything else embedded, so the drain is
- * polled less often than on Postgres.
+ * The API requests run on the server's main thread like everything else embedded: one reading cost
+ * it 25–35 ms of CPU on this (busy) machine, most of it the fixed cost of an authenticated API call on
+ * PGlite (limit=1 costs nearly as much), so the drain is polled less often than on Postgres.
  */
 export class ApiProgress extends SampledProgress {
   readonly database = 'embedded';
-  protected readonly drainPollMs = 250;
+  protected readonly drainPollMs = 500;
   private readonly acceptedByPhase = new Map<string, number>();
   private last = { issues: NaN, count: NaN };
 
