@@ -212,8 +212,22 @@ export class EmbeddedUnderTest implements DatabaseUnderTestBase {
     );
   }
 
-  sessionsText(): string {
-    return 'n/a (embedded: PGlite runs on the server main thread); commits/s n/a';
+  /**
+   * No sessions to sample; instead, how long the API readings of the window took, since the one that
+   * closes the window arrives that much after the load stopped and the rates over the window are
+   * measured up to its arrival.
+   */
+  sessionsText(phase: ServerPhase): string {
+    const times = (this.api?.readings ?? [])
+      .filter((r) => r.at > phase.start.at && r.at <= phase.atDeadline.at)
+      .map((r) => r.ms)
+      .sort((a, b) => a - b);
+    const readings =
+      times.length === 0
+        ? ''
+        : `; the API readings of the window took ${fmtInt(times[Math.floor(times.length / 2)])} ms median, ` +
+          `${fmtInt(times[times.length - 1])} ms max (the last one closes the window)`;
+    return `n/a (embedded: PGlite runs on the server main thread), commits/s n/a${readings}`;
   }
 }
 

@@ -167,6 +167,8 @@ export class ApiProgress extends SampledProgress {
   protected readonly drainPollMs = 500;
   private readonly acceptedByPhase = new Map<string, number>();
   private last = { issues: NaN, count: NaN };
+  /** When each reading arrived and how long it took: a late reading stretches the window it closes. */
+  readonly readings: { at: number; ms: number }[] = [];
 
   constructor(private readonly target: ApiTarget) {
     super();
@@ -185,8 +187,12 @@ export class ApiProgress extends SampledProgress {
 
   async sample(): Promise<DbSample> {
     const accepted = this.accepted;
+    const sentAt = Date.now();
     const processed = await this.processed();
-    return { at: Date.now(), processed, queued: Math.max(0, accepted - processed), commits: NaN };
+    // Stamped on arrival: the server counts just before it answers, after waiting its turn.
+    const at = Date.now();
+    this.readings.push({ at, ms: at - sentAt });
+    return { at, processed, queued: Math.max(0, accepted - processed), commits: NaN };
   }
 
   /**
