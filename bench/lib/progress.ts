@@ -15,7 +15,7 @@ export interface DbSample {
   processed: number;
   /** Events acknowledged but not stored yet. */
   queued: number;
-  /** Transactions committed in this database so far; NaN where it can't be known (embedded). */
+  /** Transactions committed in this database so far (pg_stat_database, updated with a small delay); NaN embedded. */
   commits: number;
 }
 
