@@ -3,15 +3,17 @@
  *
  * In one run, on this machine, over loopback only:
  *   1. baseline: a bare node:http server that reads and JSON.parses the same envelopes (no database);
- *   2. closed loop against the real `faultline start` process on a fresh Postgres database: accepted
- *      events/s (200s during the window), ack latency, events processed into issues per second
- *      (measured in the database), and the `raw_events` backlog when the load stops and how long it
- *      takes to drain;
+ *   2. closed loop against the real `faultline start` process on a fresh Postgres database (or, with
+ *      --database=embedded, PGlite in a fresh temporary DATA_DIR): accepted events/s (200s during the
+ *      window), ack latency, events processed into issues per second (measured in the database, or
+ *      through the API when embedded), and the backlog when the load stops and how long it takes to
+ *      drain;
  *   3. open loop at a fixed arrival rate (default 2,500 events/s, half the 5,000/s target): ack latency
  *      measured from the scheduled arrival time.
  * Prints a table and one JSON line, and writes bench/results/latest.json.
  *
- * Settings (flag or environment): --duration / BENCH_DURATION (seconds per phase, 10),
+ * Settings (flag or environment): --database / BENCH_DATABASE (postgres, the default, or embedded),
+ * --duration / BENCH_DURATION (seconds per phase, 10),
  * --concurrency / BENCH_CONCURRENCY (64), --rate / BENCH_RATE (2500), --warmup / BENCH_WARMUP (2),
  * --drain-timeout / BENCH_DRAIN_TIMEOUT (120), --quiet-wait / BENCH_QUIET_WAIT (seconds to wait for
  * other processes to leave the CPUs idle before each phase, 60), --workers / BENCH_WORKERS (in-process:
@@ -31,14 +33,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createPostgresDatabase } from '../core/src/testing/databases';
 import {
   CHILD_EXEC_ARGV,
-  Progress,
   cleanup,
-  cleanups,
   cpuText,
-  cpuMicrosPerEvent,
   failuresText,
   log,
   runLoad,
@@ -49,6 +47,8 @@ import {
   runBenchmark,
 } from './lib/harness';
 import { BenchFlags } from './lib/flags';
+import { createDatabaseUnderTest, readDatabaseKind } from './lib/database-under-test';
+import type { DatabaseKind } from './lib/progress';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 import {
   CpuMeter,
@@ -77,6 +77,8 @@ const TARGET_P99_MS = 50;
 const NOISY_CORES = 0.25;
 
 interface Settings {
+  /** postgres: a fresh database on TEST_DATABASE_URL's server; embedded: PGlite in a temporary DATA_DIR. */
+  database: DatabaseKind;
   durationMs: number;
   concurrency: number;
   rate: number;
@@ -98,7 +100,8 @@ interface Settings {
 
 function readSettings(argv: string[]): Settings {
   const flags = new BenchFlags(argv);
-  return {
+  const settings: Settings = {
+    database: readDatabaseKind(flags.text('database', 'BENCH_DATABASE')),
     durationMs: flags.num('duration', 'BENCH_DURATION', 10, 1, 600) * 1000,
     concurrency: Math.round(flags.num('concurrency', 'BENCH_CONCURRENCY', 64, 1, 1024)),
     rate: flags.num('rate', 'BENCH_RATE', TARGET_EVENTS_PER_SECOND / 2, 1, 100_000),
@@ -111,6 +114,10 @@ function readSettings(argv: string[]): Settings {
     profile: flags.bool('profile', 'BENCH_PROFILE'),
     keepDb: flags.bool('keep-db', 'BENCH_KEEP_DB'),
   };
+  // The embedded database belongs to the `faultline start` process alone.
+  if (settings.database === 'embedded' && (settings.workers === 'separate' || settings.pgLz4))
+    throw new Error('--workers=separate and --pg-lz4 need --database=postgres');
+  return settings;
 }
 
 function readWorkers(raw: string | undefined): Settings['workers'] {
@@ -150,12 +157,10 @@ async function main(): Promise<void> {
   );
 
   // Database and credentials.
-  const database = await createPostgresDatabase();
-  if (!settings.keepDb) cleanups.push(() => database.drop());
-  else log(`keeping database ${database.url}`);
+  const database = await createDatabaseUnderTest(settings.database, settings.keepDb);
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: database.url,
+    ...database.env,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     // Every process of one deployment shares the key; a throwaway one per run unless one is given.
@@ -164,8 +169,14 @@ async function main(): Promise<void> {
   delete baseEnv.NODE_OPTIONS;
   const port = await freePort();
   const boot = await runNode(CLI, ['bootstrap', '--json'], { ...baseEnv, PORT: String(port) }, 120_000);
-  const { dsn } = JSON.parse(boot.trim().split('\n').pop() ?? '{}') as { dsn?: string };
-  if (!dsn) throw new Error(`bootstrap printed no DSN: ${boot}`);
+  const { dsn, token, organization, project } = JSON.parse(boot.trim().split('\n').pop() ?? '{}') as {
+    dsn?: string;
+    token?: string;
+    organization?: string;
+    project?: string;
+  };
+  if (!dsn || !token || !organization || !project)
+    throw new Error(`bootstrap printed no DSN or token: ${boot}`);
   const dsnUrl = new URL(dsn);
   const publicKey = decodeURIComponent(dsnUrl.username);
   const projectId = dsnUrl.pathname.replace(/^\/+|\/+$/g, '');
@@ -239,7 +250,7 @@ async function main(): Promise<void> {
   const profileDir = path.join(RESULTS_DIR, 'profiles', startedAt.toISOString().replace(/[:.]/g, '-'));
   const serverEnv: NodeJS.ProcessEnv = { ...baseEnv, PORT: String(serverPort) };
   if (settings.serverNodeOptions) serverEnv.NODE_OPTIONS = settings.serverNodeOptions;
-  if (settings.pgLz4) {
+  if (settings.pgLz4 && database.kind === 'postgres') {
     const admin = new Client({ connectionString: database.url });
     await admin.connect();
     try {
@@ -273,15 +284,21 @@ async function main(): Promise<void> {
   const processes: Record<string, ChildProcess> = { server };
   if (separate) processes.worker = startFaultline('worker', ['worker']);
   await waitForHttp(`http://127.0.0.1:${serverPort}/_health`, 60_000, () => server.exitCode === null);
-  const client = new Client({ connectionString: database.url, application_name: 'faultline-bench' });
-  await client.connect();
-  cleanups.push(() => client.end());
-  const progress = new Progress(client);
+  const progress = await database.progress({
+    baseUrl: `http://127.0.0.1:${serverPort}`,
+    token,
+    organization,
+    project,
+  });
   const serverJob = { ...jobBase, port: serverPort, concurrency: settings.concurrency };
 
   if (settings.warmupMs > 0) {
     log(`faultline: warm-up ${settings.warmupMs / 1000} s`);
-    await runLoad({ ...serverJob, label: 'warmup', mode: 'closed', rate: 0, durationMs: settings.warmupMs });
+    const warmup = await runLoad(
+      { ...serverJob, label: 'warmup', mode: 'closed', rate: 0, durationMs: settings.warmupMs },
+      { onAccepted: (n) => progress.noteAccepted('warmup', n) },
+    );
+    progress.noteAccepted('warmup', warmup.okTotal);
     const { drained } = await progress.waitDrained(settings.drainTimeoutMs);
     if (!drained) log('warm-up backlog did not drain in time; measuring anyway');
   }
@@ -310,20 +327,9 @@ async function main(): Promise<void> {
     durationMs: settings.durationMs,
   });
 
-  const { rows: totals } = await client.query<{
-    events: string;
-    issues: string;
-    times_seen: string;
-    unprocessable: string;
-  }>(
-    `SELECT (SELECT count(*) FROM events)::bigint AS events, (SELECT count(*) FROM issues)::bigint AS issues,
-            (SELECT coalesce(sum(times_seen), 0) FROM issues)::bigint AS times_seen,
-            (SELECT count(*) FROM stored_items WHERE item_type = 'event.unprocessable')::bigint AS unprocessable`,
-  );
-  const { rows: versions } = await client.query<{ v: string }>('SELECT current_setting($1) AS v', [
-    'server_version',
-  ]);
   await Promise.all(Object.values(processes).map((child) => stopChild(child, 20_000)));
+  // Counted once the server has stopped: an embedded database can be opened by one process only.
+  const totals = await database.totals();
 
   const profiles: Record<string, ProfileSummary> = {};
   if (settings.profile) {
@@ -348,9 +354,6 @@ async function main(): Promise<void> {
   const openRate = open.load.okInWindow / (open.load.windowMs / 1000);
   const p99Ok = open.load.latency.p99 < TARGET_P99_MS;
   const sustained = Math.min(closed.acceptedPerSecond, closed.processedPerSecondEndToEnd);
-  const perEventText = (us: ReturnType<typeof cpuMicrosPerEvent>) =>
-    `HTTP ${fmtInt(us.http)} µs, pipeline ${fmtInt(us.pipeline)} µs, Postgres ${fmtInt(us.postgres)} µs ` +
-    `(total ${fmtInt(us.http + us.pipeline + us.postgres)} µs)`;
   const rows: string[][] = [
     ['phase', 'req/s (200)', 'p50', 'p99', 'processed/s', 'queued at stop', 'drain', 'CPU cores used'],
     [
@@ -378,7 +381,7 @@ async function main(): Promise<void> {
   ];
   const out: string[] = [
     '',
-    `Faultline ingestion benchmark: ${settings.durationMs / 1000} s per phase, Postgres ${versions[0].v}, ` +
+    `Faultline ingestion benchmark: ${settings.durationMs / 1000} s per phase, ${totals.description}, ` +
       `${os.cpus().length} CPUs, Node ${process.version}`,
     '',
     table(rows),
@@ -390,22 +393,23 @@ async function main(): Promise<void> {
     `accepted (closed loop):     ${fmtInt(closed.acceptedPerSecond)} events/s = ${ratio.toFixed(2)}× bare (${fmtInt(bareRate)} req/s)`,
     `processed into issues:      ${fmtInt(closed.processedPerSecondDuringLoad)}/s during load, ` +
       `${fmtInt(closed.processedPerSecondWhileDraining)}/s while draining, ${fmtInt(closed.processedPerSecondEndToEnd)}/s end to end`,
-    `queue lag when load stopped: ${fmtInt(closed.atDeadline.queued)} raw_events queued, drained ` +
+    `queue lag when load stopped: ${fmtInt(closed.atDeadline.queued)} ` +
+      `${database.kind === 'postgres' ? 'raw_events' : 'events (acknowledged − processed)'} queued, drained ` +
       `${closed.drained ? `in ${closed.drainSeconds.toFixed(1)} s` : `NOT within ${closed.drainSeconds.toFixed(0)} s`}`,
     `open loop ${fmtInt(settings.rate)}/s:       achieved ${fmtInt(openRate)}/s, p99 ${fmtMs(open.load.latency.p99)} ` +
       `(target < ${TARGET_P99_MS} ms: ${p99Ok ? 'met' : 'MISSED'}), processed ${fmtInt(open.processedPerSecondDuringLoad)}/s, ` +
       `${fmtInt(open.atDeadline.queued)} queued at stop`,
     `target ≥ ${fmtInt(TARGET_EVENTS_PER_SECOND)} events/s accepted and processed: ${fmtInt(sustained)}/s → ` +
       `${sustained >= TARGET_EVENTS_PER_SECOND ? 'met' : 'MISSED'}`,
-    `CPU per event (closed loop): ${perEventText(cpuMicrosPerEvent(closed))}; open loop: ${perEventText(cpuMicrosPerEvent(open))}`,
-    `postgres sessions (closed loop, % of samples): ${JSON.stringify(closed.waits)}; ` +
-      `${fmtInt(closed.commitsPerSecond)} commits/s`,
-    `postgres sessions (open loop, % of samples): ${JSON.stringify(open.waits)}; ` +
-      `${fmtInt(open.commitsPerSecond)} commits/s`,
+    `CPU per event (closed loop): ${database.cpuMicrosPerEventText(closed)}; ` +
+      `open loop: ${database.cpuMicrosPerEventText(open)}`,
+    `postgres sessions (closed loop, % of samples): ${database.sessionsText(closed)}`,
+    `postgres sessions (open loop, % of samples): ${database.sessionsText(open)}`,
     `background CPU before phases (cores busy with other work): ${JSON.stringify(background)}`,
     `failures: bare ${failuresText(bareLoad)}; closed ${failuresText(closed.load)}; open ${failuresText(open.load)}`,
-    `database: ${fmtInt(Number(totals[0].events))} events in ${fmtInt(Number(totals[0].issues))} issues ` +
-      `(sum times_seen ${fmtInt(Number(totals[0].times_seen))}, unprocessable ${totals[0].unprocessable})`,
+    `database: ${fmtInt(totals.events)} events in ${fmtInt(totals.issues)} issues ` +
+      `(sum times_seen ${fmtInt(totals.timesSeen)}, unprocessable ${fmtInt(totals.unprocessable)}; ` +
+      `the last progress reading saw ${fmtInt(open.drainedAt.processed)} processed)`,
     `closed-loop series (s: accepted/s, processed/s, queued): ` +
       closed.series
         .map((s) => `${s.second}: ${fmtInt(s.accepted)}, ${fmtInt(s.processed)}, ${fmtInt(s.queued)}`)
@@ -428,7 +432,7 @@ async function main(): Promise<void> {
     skipped: phase.load.skipped,
     abandoned: phase.load.abandoned,
     cpuCores: roundAll(phase.cpu, 2),
-    cpuMicrosPerEvent: roundAll(cpuMicrosPerEvent(phase), 0),
+    cpuMicrosPerEvent: roundAll(database.cpuMicrosPerEvent(phase), 0),
     noisy: phase.cpu.other >= NOISY_CORES,
     commitsPerSecond: round(phase.commitsPerSecond),
     postgresSessions: phase.waits,
@@ -438,6 +442,7 @@ async function main(): Promise<void> {
     benchmark: 'ingest',
     at: startedAt.toISOString(),
     settings: {
+      database: settings.database,
       durationSeconds: settings.durationMs / 1000,
       concurrency: settings.concurrency,
       openLoopRate: settings.rate,
@@ -456,7 +461,8 @@ async function main(): Promise<void> {
     environment: {
       cpus: os.cpus().length,
       node: process.version,
-      postgres: versions[0].v,
+      database: totals.description,
+      postgres: totals.version,
       backgroundCores: background,
     },
     bare: {
@@ -487,10 +493,11 @@ async function main(): Promise<void> {
     closed: phaseJson(closed),
     open: phaseJson(open),
     database: {
-      events: Number(totals[0].events),
-      issues: Number(totals[0].issues),
-      timesSeen: Number(totals[0].times_seen),
-      unprocessable: Number(totals[0].unprocessable),
+      kind: database.kind,
+      events: totals.events,
+      issues: totals.issues,
+      timesSeen: totals.timesSeen,
+      unprocessable: totals.unprocessable,
     },
     profiles,
   };

@@ -24,7 +24,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createPostgresDatabase } from '../core/src/testing/databases';
 import {
-  Progress,
+  PostgresProgress,
+  type Progress,
   cleanup,
   cleanups,
   failuresText,
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
   const client = new Client({ connectionString: database.url, application_name: 'faultline-bench' });
   await client.connect();
   cleanups.push(() => client.end());
-  const progress = new Progress(client);
+  const progress = new PostgresProgress(client);
 
   log(
     `${variants.length} runs of ${settings.durationMs / 1000} s, closed loop with ${settings.concurrency} in flight, ` +

@@ -1,14 +1,17 @@
 /**
  * What the benchmarks share: child processes that never outlive a run, the load generator in its own
  * process, and one measured load phase against a running Faultline (accepted and processed per second,
- * latency, queue lag, CPU), read from the database it writes to.
+ * latency, queue lag, CPU), read from the database it writes to or, embedded, through its API
+ * (lib/progress.ts).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Client } from 'pg';
-import { CpuMeter, commandCpuCounter, processCpuSeconds, sleep, stopChild } from './proc';
+import { CpuMeter, commandCpuCounter, processCpuSeconds, stopChild } from './proc';
+import type { DbSample, Progress } from './progress';
 import type { LoadJob, LoadMessage, LoadResult } from './protocol';
-import { round } from './stats';
+
+export { every } from './every';
+export { PostgresProgress, type DbSample, type Progress } from './progress';
 
 const EXT = path.extname(__filename);
 /** Children run the same flavour as this file: TypeScript through tsx, or the compiled build. */
@@ -87,11 +90,16 @@ export function runNode(
 /**
  * Runs one load phase in a fresh generator process. `hooks.beforeStart` runs once the generator is
  * ready and before it starts (so the window's first sample is not taken during its start-up);
- * `hooks.atDeadline` runs when the window closes.
+ * `hooks.atDeadline` runs when the window closes; `hooks.onAccepted` hears the number of 200s so far
+ * while the load runs, last just before the deadline.
  */
 export function runLoad(
   job: Omit<LoadJob, 'type'>,
-  hooks: { beforeStart?: () => Promise<void>; atDeadline?: () => Promise<void> | void } = {},
+  hooks: {
+    beforeStart?: () => Promise<void>;
+    atDeadline?: () => Promise<void> | void;
+    onAccepted?: (acceptedSoFar: number) => void;
+  } = {},
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = track(
@@ -127,6 +135,8 @@ export function runLoad(
             finish(() => reject(error instanceof Error ? error : new Error(String(error))));
           },
         );
+      } else if (message.type === 'accepted') {
+        hooks.onAccepted?.(message.okTotal);
       } else if (message.type === 'deadline') {
         stopProgress();
         deadlineWork = Promise.resolve(hooks.atDeadline?.());
@@ -140,137 +150,6 @@ export function runLoad(
       finish(() => reject(new Error(`load generator (${job.label}) exited with ${code} before reporting`)));
     });
   });
-}
-
-export interface DbSample {
-  at: number;
-  processed: number;
-  queued: number;
-  /** Transactions committed in this database so far (pg_stat_database; updated with a small delay). */
-  commits: number;
-}
-
-/**
- * Runs `body` every `everyMs` (first right away when `immediate`) until stopped. `stop()` cuts the
- * pause short and resolves once a body in progress has finished.
- */
-export function every(
-  everyMs: number,
-  immediate: boolean,
-  body: () => Promise<void>,
-): { stop: () => Promise<void> } {
-  let running = true;
-  let cutPause: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      cutPause = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  const loop = (async () => {
-    const startedAt = Date.now();
-    for (let n = immediate ? 0 : 1; running; n++) {
-      const wait = startedAt + n * everyMs - Date.now();
-      if (wait > 0) await pause(wait);
-      if (running) await body();
-    }
-  })();
-  return {
-    stop: () => {
-      running = false;
-      cutPause?.();
-      return loop;
-    },
-  };
-}
-
-/** Reads progress from the database: events stored into issues so far, and rows still queued. */
-export class Progress {
-  constructor(private readonly client: Client) {}
-
-  async sample(): Promise<DbSample> {
-    const { rows } = await this.client.query<{ processed: string; queued: string; commits: string }>(
-      `SELECT (SELECT coalesce(sum(times_seen), 0) FROM issues)::bigint AS processed,
-              (SELECT count(*) FROM raw_events)::bigint AS queued,
-              (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::bigint AS commits`,
-    );
-    return {
-      at: Date.now(),
-      processed: Number(rows[0].processed),
-      queued: Number(rows[0].queued),
-      commits: Number(rows[0].commits),
-    };
-  }
-
-  /**
-   * Samples what the server's Postgres sessions are doing every `everyMs`: on CPU, waiting on a lock
-   * or on I/O (wait_event), or idle inside a transaction waiting for Node ("ClientRead"). Shares of
-   * session-samples; tells whether Postgres or the Node process is the one being waited for.
-   */
-  sampleWaits(everyMs: number): { stop: () => Promise<Record<string, number>> } {
-    const counts = new Map<string, number>();
-    let total = 0;
-    const ticker = every(everyMs, true, async () => {
-      const { rows } = await this.client.query<{ w: string; n: string }>(
-        `SELECT CASE
-                  WHEN state = 'active' THEN 'active: ' || coalesce(wait_event_type || '/' || wait_event, 'CPU')
-                  WHEN state = 'idle in transaction' THEN 'in transaction, waiting for Node'
-                  ELSE 'idle'
-                END AS w, count(*) AS n
-           FROM pg_stat_activity
-          WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
-          GROUP BY 1`,
-      );
-      for (const row of rows) {
-        counts.set(row.w, (counts.get(row.w) ?? 0) + Number(row.n));
-        total += Number(row.n);
-      }
-    });
-    return {
-      stop: async () => {
-        await ticker.stop();
-        const shares: Record<string, number> = {};
-        for (const [w, n] of [...counts].sort((a, b) => b[1] - a[1])) {
-          shares[w] = round((n / Math.max(1, total)) * 100, 1);
-        }
-        return shares;
-      },
-    };
-  }
-
-  /**
-   * Postgres processes working for this benchmark: the sessions of its database (server pools, the
-   * pipeline, autovacuum on its tables) and the cluster's background processes (WAL writer,
-   * checkpointer…). Sessions of other databases on the same server are not counted.
-   */
-  async ourPids(): Promise<Set<number>> {
-    const { rows } = await this.client.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() OR datname IS NULL`,
-    );
-    return new Set(rows.map((r) => r.pid));
-  }
-
-  /** After `first`, samples every `everyMs` until stopped: the time series of a window. */
-  record(everyMs: number, first: DbSample): { samples: DbSample[]; stop: () => Promise<void> } {
-    const samples: DbSample[] = [first];
-    const ticker = every(everyMs, false, async () => {
-      samples.push(await this.sample());
-    });
-    return { samples, stop: () => ticker.stop() };
-  }
-
-  /** Polls until the queue is empty or `timeoutMs` passes; returns the sample that saw it empty (or the last). */
-  async waitDrained(timeoutMs: number): Promise<{ sample: DbSample; drained: boolean }> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const sample = await this.sample();
-      if (sample.queued === 0) return { sample, drained: true };
-      if (Date.now() >= until) return { sample, drained: false };
-      await sleep(100);
-    }
-  }
 }
 
 export interface ServerPhase {
@@ -318,7 +197,10 @@ export async function serverPhase(
         ...Object.fromEntries(
           Object.entries(processes).map(([name, child]) => [name, () => processCpuSeconds(child.pid ?? 0)]),
         ),
-        postgres: commandCpuCounter('postgres', () => pgPids),
+        // Embedded, Postgres (PGlite) is part of the server process's CPU.
+        ...(progress.database === 'postgres'
+          ? { postgres: commandCpuCounter('postgres', () => pgPids) }
+          : {}),
       });
       // The server's main thread on its own: it answers every request, so it must not be saturated.
       const pid = processes.server.pid ?? 0;
@@ -334,7 +216,9 @@ export async function serverPhase(
       void waitSampler?.stop();
       atDeadline = await progress.sample();
     },
+    onAccepted: (acceptedSoFar) => progress.noteAccepted(job.label, acceptedSoFar),
   });
+  progress.noteAccepted(job.label, load.okTotal);
   if (!start || !recorder || !waitSampler) throw new Error(`${job.label}: the load never started`);
   // The generator always reports its deadline; sample now if it somehow did not.
   atDeadline ??= await progress.sample();

@@ -17,6 +17,8 @@ import { Samples } from './stats';
 const USER_AGENT = 'sentry.javascript.node/11.12.0';
 /** Open loop: arrivals beyond this many unanswered requests are skipped (counted) instead of piling up. */
 const MAX_OUTSTANDING = 5000;
+/** How often the orchestrator hears how many events were acknowledged so far. */
+const ACCEPTED_EVERY_MS = 200;
 
 function send(message: LoadMessage): void {
   process.send?.(message);
@@ -56,6 +58,7 @@ function run(job: LoadJob): Promise<LoadResult> {
       if (finished) return;
       finished = true;
       if (finishTimer) clearTimeout(finishTimer);
+      clearInterval(acceptedTimer);
       const cpu = cpuWindow ?? process.cpuUsage(cpuAtStart);
       const windowMs = deadline - t0;
       agent.destroy();
@@ -79,6 +82,8 @@ function run(job: LoadJob): Promise<LoadResult> {
     const afterDeadline = () => {
       if (stopped) return;
       stopped = true;
+      clearInterval(acceptedTimer);
+      send({ type: 'accepted', okTotal });
       send({ type: 'deadline', at: Date.now() });
       cpuWindow = process.cpuUsage(cpuAtStart);
       if (outstanding === 0) finish();
@@ -158,6 +163,8 @@ function run(job: LoadJob): Promise<LoadResult> {
     t0 = performance.now();
     deadline = t0 + job.durationMs;
     cpuAtStart = process.cpuUsage();
+    // The finish and deadline handlers above stop it; they run only once requests are under way.
+    const acceptedTimer = setInterval(() => send({ type: 'accepted', okTotal }), ACCEPTED_EVERY_MS);
 
     if (job.mode === 'closed') {
       for (let i = 0; i < job.concurrency; i++) request(t0);

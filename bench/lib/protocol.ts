@@ -55,6 +55,8 @@ export interface LoadResult {
 
 export type LoadMessage =
   | { type: 'ready' }
+  /** 200 answers so far, sent while the load runs (the embedded variant counts the queue with it). */
+  | { type: 'accepted'; okTotal: number }
   | { type: 'deadline'; at: number }
   | { type: 'result'; result: LoadResult }
   | { type: 'fatal'; message: string };
