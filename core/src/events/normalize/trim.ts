@@ -19,7 +19,7 @@ export type BagSize = keyof typeof BAG_SIZES;
 
 /**
  * Every normalization limit, in one place: string lengths in code points, list lengths in items,
- * and the bag size of each free-form field. Mostly Relay's figures (docs/ingestion.md lists them).
+ * and the bag size of each free-form field. Mostly Relay's figures (docs/ingestion-limits.md lists them).
  */
 export const LIMITS = {
   message: 8192,
