@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';
 import { bootstrap, type BootstrapResult } from '../accounts';
-import { startTestServer, type TestServer } from './test-server';
+import { startTestServer, type TestServer } from '../testing/server';
 
 /** 6.2 million empty items of an unknown type: 87 MB of envelope in a small gzip body. */
 const HOSTILE_ITEMS = 6_200_000;

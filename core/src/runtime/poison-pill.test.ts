@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { bootstrap, type BootstrapResult } from '../accounts';
 import { isPostgresReachable } from '../testing/databases';
 import { waitFor } from '../testing/wait';
-import { startTestServer, type TestServer } from './test-server';
+import { startTestServer, type TestServer } from '../testing/server';
 
 const newEventId = () => randomUUID().replaceAll('-', '');
 

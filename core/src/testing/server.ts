@@ -10,8 +10,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { loadConfig } from '../config';
 import { createLogger } from '../logging';
-import { createPostgresDatabase, type TestDatabaseKind } from '../testing/databases';
-import { openRuntime, startServices } from './runtime';
+import { openRuntime, startServices } from '../runtime';
+import { createPostgresDatabase, type TestDatabaseKind } from './databases';
 
 export interface TestServer {
   url: string;
