@@ -165,6 +165,7 @@ export class PipelineWorker {
           this.knex.transaction((trx) => this.processClaimed(trx, 1, (id) => (claimedId = id))),
         );
         if (n === 0) break;
+        if (claimedId !== undefined) this.soloFailures.delete(claimedId);
         consumed += n;
       } catch (error) {
         if (claimedId === undefined || isOutage(error)) throw error;
