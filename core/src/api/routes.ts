@@ -16,6 +16,7 @@ import { projectKeyRoutes } from './resources/project-keys';
 import { memberRoutes } from './resources/members';
 import { teamRoutes } from './resources/teams';
 import { tokenRoutes } from './resources/tokens';
+import { unprocessableEventRoutes } from './resources/unprocessable-events';
 import { signInRoutes } from './resources/sign-in';
 import { ssoRoutes } from './resources/sso';
 import { userRoutes } from './resources/users';
@@ -41,6 +42,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...tokenRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
+    ...unprocessableEventRoutes(deps),
     ...issueTagRoutes(deps),
     ...issueCommentRoutes(deps),
     ...changeRoutes(deps),

@@ -44,6 +44,7 @@ const schema = z.object({
   MAX_ENVELOPE_BYTES: intSetting(1024, 4096 * MiB).default(100 * MiB),
   MAX_EVENT_BYTES: intSetting(1024, 256 * MiB).default(1 * MiB),
   MAX_ATTACHMENT_BYTES: intSetting(1024, 1024 * MiB).default(100 * MiB),
+  MAX_ENVELOPE_ITEMS: intSetting(1, 100_000).default(1000),
   KEY_RATE_LIMIT_PER_MINUTE: intSetting(0, 100_000_000).default(0),
   DB_POOL_MAX: intSetting(1, 200).default(10),
   WORKER_BATCH_SIZE: intSetting(1, 10_000).default(500),
@@ -84,6 +85,8 @@ export interface Config {
     maxEnvelopeBytes: number;
     maxEventBytes: number;
     maxAttachmentBytes: number;
+    /** Items (of any type, known or not) one envelope may carry. */
+    maxEnvelopeItems: number;
     /** Default events per minute per project key; 0 means unlimited. A key's own limit wins. */
     keyRateLimitPerMinute: number;
   };
@@ -148,6 +151,7 @@ export function loadConfig(
       maxEnvelopeBytes: s.MAX_ENVELOPE_BYTES,
       maxEventBytes: s.MAX_EVENT_BYTES,
       maxAttachmentBytes: s.MAX_ATTACHMENT_BYTES,
+      maxEnvelopeItems: s.MAX_ENVELOPE_ITEMS,
       keyRateLimitPerMinute: s.KEY_RATE_LIMIT_PER_MINUTE,
     },
     worker: { batchSize: s.WORKER_BATCH_SIZE, concurrency: s.WORKER_CONCURRENCY },
@@ -188,6 +192,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   MAX_ENVELOPE_BYTES: 'Largest envelope after decompression (default 100 MiB).',
   MAX_EVENT_BYTES: 'Largest event/transaction item (default 1 MiB).',
   MAX_ATTACHMENT_BYTES: 'Largest attachment item (default 100 MiB).',
+  MAX_ENVELOPE_ITEMS:
+    'Most items one envelope may carry, of any type (default 1000); past it the envelope is refused with 413.',
   KEY_RATE_LIMIT_PER_MINUTE:
     "Default events per minute per project key, 0 = unlimited; a key's own limit wins.",
   DB_POOL_MAX: 'Postgres connections per process (default 10).',

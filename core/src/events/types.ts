@@ -75,12 +75,29 @@ export interface EventRequest {
   env?: Record<string, unknown>;
 }
 
-/** Where normalization trimmed or dropped something, keyed by a dotted path (Relay keeps `_meta`). */
-export interface TrimRecord {
-  /** Original length (characters for strings, items for lists). */
-  original_length: number;
-  /** What was done: `truncated` strings, `frames_dropped` middle frames, `items_dropped` tail items. */
-  action: 'truncated' | 'frames_dropped' | 'items_dropped';
+/**
+ * One remark of Sentry's `_meta`: `[rule id, type]`, plus the character range it covers for a
+ * substitution. Faultline's only rule is `!limit` (a normalization limit); its types are `s`
+ * (substituted: a string cut and ended with `...`) and `x` (removed: a value too deep or over its
+ * bag's size).
+ */
+export type MetaRemark =
+  [rule: string, type: 's' | 'x'] | [rule: string, type: 's' | 'x', start: number, end: number];
+
+/** What Sentry's `_meta` says about one value: `rem` what was done, `len` its original length. */
+export interface MetaEntry {
+  rem?: MetaRemark[];
+  /** Original length: characters for strings, items for lists and objects. */
+  len?: number;
+}
+
+/**
+ * Sentry's `_meta`: a tree shaped like the event, where the key `""` holds the `MetaEntry` of the
+ * value at that place, e.g. `{ extra: { big: { "": { rem: [["!limit", "x"]], len: 3 } } } }`.
+ */
+export interface MetaTree {
+  ''?: MetaEntry;
+  [segment: string]: MetaTree | MetaEntry | undefined;
 }
 
 /** A problem found in the payload that did not stop processing (Sentry calls these event errors). */
@@ -120,7 +137,7 @@ export interface NormalizedEvent {
   fingerprint?: string[];
   sdk?: { name?: string; version?: string; [key: string]: unknown };
   modules?: Record<string, string>;
-  _meta?: Record<string, TrimRecord>;
+  _meta?: MetaTree;
   errors?: ProcessingError[];
 }
 

@@ -19,6 +19,12 @@ export interface ReadBodyOptions {
   contentLength?: string | number;
   maxCompressedBytes: number;
   maxDecompressedBytes: number;
+  /**
+   * Sees the decompressed body chunk by chunk while it is produced (coded bodies only); throwing
+   * stops decompression and fails the read with that error. Ingestion counts envelope items here,
+   * so a small body holding millions of them is refused before it is inflated to its full size.
+   */
+  inspect?: (decoded: Buffer) => void;
 }
 
 // Nobody legitimately stacks more codings than this; each layer costs a full decompression pass.
@@ -46,9 +52,11 @@ export async function readBody(stream: NodeJS.ReadableStream, opts: ReadBodyOpti
     throw tooLarge(declared, readLimit);
   }
   let body = await readLimited(stream, readLimit);
-  // Codings are listed in the order they were applied, so undo them last to first.
-  for (const coding of [...codings].reverse()) {
-    body = await decode(body, coding, opts.maxDecompressedBytes);
+  // Codings are listed in the order they were applied, so undo them last to first; only the last
+  // one undone yields the body itself, which is what `inspect` looks at.
+  for (const [i, coding] of [...codings].reverse().entries()) {
+    const inspect = i === codings.length - 1 ? opts.inspect : undefined;
+    body = await decode(body, coding, opts.maxDecompressedBytes, inspect);
   }
   return body;
 }
@@ -130,33 +138,68 @@ function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Promise<B
   });
 }
 
-async function decode(input: Buffer, coding: ContentCoding, maxOut: number): Promise<Buffer> {
+type Inspect = ((decoded: Buffer) => void) | undefined;
+
+async function decode(
+  input: Buffer,
+  coding: ContentCoding,
+  maxOut: number,
+  inspect: Inspect,
+): Promise<Buffer> {
   switch (coding) {
     case 'gzip':
-      return zlibDecode(input, coding, maxOut, zlib.gunzip);
+      return zlibDecode(input, coding, maxOut, zlib.createGunzip, inspect);
     case 'br':
-      return zlibDecode(input, coding, maxOut, zlib.brotliDecompress);
+      return zlibDecode(input, coding, maxOut, zlib.createBrotliDecompress, inspect);
     case 'deflate':
-      return inflateEither(input, maxOut);
+      return inflateEither(input, maxOut, inspect);
     case 'zstd':
-      return zstdDecode(input, maxOut);
+      return zstdDecode(input, maxOut, inspect);
   }
 }
 
-type ZlibAsync = (
-  buf: Buffer,
-  options: { maxOutputLength: number },
-  callback: (error: Error | null, result: Buffer) => void,
-) => void;
+type ZlibStream = (options: { chunkSize: number }) => NodeJS.ReadWriteStream & { destroy(): void };
 
-/** Runs a zlib convenience function; `maxOutputLength` makes zlib stop at the cap, chunk by chunk. */
-function zlibDecode(input: Buffer, coding: string, maxOut: number, fn: ZlibAsync): Promise<Buffer> {
+/** Output chunk of the zlib streams: fewer, larger chunks than zlib's 16 KiB cost less per byte. */
+const ZLIB_CHUNK = 64 * 1024;
+
+/**
+ * Runs a zlib stream over `input`, stopping at the `maxOut` cap or when `inspect` throws: in both
+ * cases the rest is never inflated.
+ */
+function zlibDecode(
+  input: Buffer,
+  coding: string,
+  maxOut: number,
+  create: ZlibStream,
+  inspect: Inspect,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    fn(input, { maxOutputLength: maxOut }, (err, out) => {
-      if (!err) resolve(out);
-      else if (errorCode(err) === 'ERR_BUFFER_TOO_LARGE') reject(decodedTooLarge(maxOut));
-      else reject(corrupt(coding, err));
+    const decoder = create({ chunkSize: ZLIB_CHUNK });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      decoder.destroy();
+      reject(err);
+    };
+    decoder.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxOut) return fail(decodedTooLarge(maxOut));
+      try {
+        inspect?.(chunk);
+      } catch (err) {
+        return fail(err);
+      }
+      chunks.push(chunk);
     });
+    decoder.on('error', (err: Error) => fail(corrupt(coding, err)));
+    decoder.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    });
+    decoder.end(input);
   });
 }
 
@@ -164,13 +207,14 @@ function zlibDecode(input: Buffer, coding: string, maxOut: number, fn: ZlibAsync
  * HTTP "deflate" means zlib-wrapped, but some clients send raw deflate: use raw when the first two
  * bytes are not a zlib header, and also retry raw when a zlib-looking stream fails to inflate.
  */
-async function inflateEither(input: Buffer, maxOut: number): Promise<Buffer> {
-  if (!hasZlibHeader(input)) return zlibDecode(input, 'deflate', maxOut, zlib.inflateRaw);
+async function inflateEither(input: Buffer, maxOut: number, inspect: Inspect): Promise<Buffer> {
+  if (!hasZlibHeader(input)) return zlibDecode(input, 'deflate', maxOut, zlib.createInflateRaw, inspect);
   try {
-    return await zlibDecode(input, 'deflate', maxOut, zlib.inflate);
+    // Not inspected: a failure here falls back to raw deflate, which would see the start twice.
+    return await zlibDecode(input, 'deflate', maxOut, zlib.createInflate, undefined);
   } catch (err) {
     if (err instanceof PayloadTooLargeError) throw err;
-    return zlibDecode(input, 'deflate', maxOut, zlib.inflateRaw).catch((rawErr: unknown) => {
+    return zlibDecode(input, 'deflate', maxOut, zlib.createInflateRaw, inspect).catch((rawErr: unknown) => {
       throw rawErr instanceof PayloadTooLargeError ? rawErr : err;
     });
   }
@@ -181,7 +225,7 @@ function hasZlibHeader(buf: Buffer): boolean {
   return buf.length >= 2 && (buf[0] & 0x0f) === 8 && buf[0] >> 4 <= 7 && (buf[0] * 256 + buf[1]) % 31 === 0;
 }
 
-async function zstdDecode(input: Buffer, maxOut: number): Promise<Buffer> {
+async function zstdDecode(input: Buffer, maxOut: number, inspect: Inspect): Promise<Buffer> {
   checkZstdFrames(input, maxOut);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -189,7 +233,9 @@ async function zstdDecode(input: Buffer, maxOut: number): Promise<Buffer> {
   const decoder = new ZstdDecompress((data) => {
     size += data.length;
     if (size > maxOut) throw decodedTooLarge(maxOut);
-    chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    inspect?.(chunk);
+    chunks.push(chunk);
   });
   try {
     // Feed slices and yield between them: fzstd is synchronous JavaScript.

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BadRequestError, PayloadTooLargeError } from '../errors';
 import { readBody } from './decode-body';
-import { parseEnvelope, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
+import {
+  parseEnvelope,
+  parseJsonPayload,
+  type Envelope,
+  type EnvelopeItem,
+  type EnvelopeLimits,
+} from './envelope';
 import { classifyItem } from './item-types';
 import { extractAuth } from './sentry-auth';
 import { FIXTURES_DIR } from '../testing/fixtures';
@@ -16,7 +22,7 @@ type ErrorClass = typeof BadRequestError | typeof PayloadTooLargeError;
 
 const LIMITS = { maxItemBytes: 1024 * 1024 };
 
-function parse(body: string | Buffer, limits = LIMITS): Envelope {
+function parse(body: string | Buffer, limits: EnvelopeLimits = LIMITS): Envelope {
   return parseEnvelope(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, limits);
 }
 
@@ -285,6 +291,58 @@ describe('parseEnvelope', () => {
         (err: unknown) => err instanceof PayloadTooLargeError,
       );
     });
+  });
+});
+
+describe('parseEnvelope limits on work', () => {
+  const items = (n: number, item = '{"type":"x"}\n\n') => `{}\n${item.repeat(n)}`;
+
+  it('accepts exactly maxItems items, of any type, and refuses one more, naming the limit', () => {
+    assert.equal(parse(items(3), { ...LIMITS, maxItems: 3 }).items.length, 3);
+    assert.throws(
+      () => parse(items(4), { ...LIMITS, maxItems: 3 }),
+      (err: unknown) =>
+        err instanceof PayloadTooLargeError &&
+        err.code === 'too_many_items' &&
+        /more than 3 items, over the limit of 3 items per envelope/.test(err.message),
+    );
+  });
+
+  it('refuses 6.2 million empty items at the first item past the limit', () => {
+    const body = Buffer.alloc(3 + 6_200_000 * 14);
+    body.write('{}\n');
+    body.fill('{"type":"x"}\n\n', 3);
+    assert.throws(() => parse(body, { ...LIMITS, maxItems: 1000 }), /more than 1000 items/);
+  });
+
+  it('skips long runs of blank lines between items, which count as no item', () => {
+    const body = `{}\n{"type":"a"}\n1\n${'\n \r\t'.repeat(100_000)}{"type":"b"}\n2\n`;
+    assert.deepEqual(summary(parse(body, { ...LIMITS, maxItems: 2 })), [
+      ['a', '1'],
+      ['b', '2'],
+    ]);
+  });
+
+  it('refuses a header line over 64 KiB, the envelope header as well as an item header', () => {
+    const long = `{"type":"x","pad":"${'p'.repeat(64 * 1024)}"}`;
+    rejects(`{}\n${long}\n`, {
+      type: BadRequestError,
+      code: 'header_too_large',
+      message: /item 0 header is \d+ bytes long/,
+    });
+    rejects(`{"pad":"${'p'.repeat(64 * 1024)}"}\n`, {
+      type: BadRequestError,
+      code: 'header_too_large',
+      message: /envelope header/,
+    });
+  });
+
+  it('gives per-type limits only to the types named, not to inherited names such as "constructor"', () => {
+    const limits = { maxItemBytes: 4, maxItemBytesByType: { event: 100 } };
+    assert.throws(
+      () => parse(`{}\n{"type":"constructor"}\n${'c'.repeat(10)}\n`, limits),
+      PayloadTooLargeError,
+    );
   });
 });
 

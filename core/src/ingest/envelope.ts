@@ -1,9 +1,11 @@
 /**
  * Sentry envelope framing: `header-line ("\n" item)* ["\n"]`, `item = header-line "\n" payload`.
- * Pure and synchronous; works on byte offsets because `length` counts UTF-8 bytes, not characters.
- * Payloads are zero-copy views into the body buffer.
+ * Pure; works on byte offsets because `length` counts UTF-8 bytes, not characters. Payloads are
+ * zero-copy views into the body buffer. The work per envelope is bounded (items, header sizes), and
+ * `parseEnvelopeYielding` lets other requests run between its steps.
  */
 import { BadRequestError, PayloadTooLargeError } from '../errors';
+import type { TimeSlicer } from './time-slice';
 
 export interface EnvelopeHeader {
   event_id?: string;
@@ -36,36 +38,88 @@ export interface EnvelopeLimits {
   maxItemBytes: number;
   /** Per-type overrides, e.g. `{ attachment: 100 * MiB }`. */
   maxItemBytesByType?: Readonly<Record<string, number>>;
+  /**
+   * Most items an envelope may carry, of any type (unknown ones too: 6 million empty items fit in
+   * a 188 KiB gzip body). Parsing stops at the first item past it. Unset: no limit.
+   */
+  maxItems?: number;
 }
+
+/**
+ * Longest header line (the envelope's or an item's). SDKs write a few hundred bytes; a header is
+ * parsed whole in one go, so its size is what one step of the parser may cost.
+ */
+export const MAX_HEADER_LINE_BYTES = 64 * 1024;
+
+/** Blank bytes skipped between two pause points of the parser (see `frames`). */
+const BLANK_RUN_STEP = 64 * 1024;
+
+/** Marks a point where the parser may pause (after a long run of blank lines). */
+const PAUSE = Symbol('pause');
 
 const NEWLINE = 0x0a;
 const MAX_MESSAGE_DETAIL = 200;
 
 export function parseEnvelope(body: Buffer, limits: EnvelopeLimits): Envelope {
+  const header = parseHeaderLine(body);
+  const items: EnvelopeItem[] = [];
+  for (const step of frames(body, header.end + 1, limits)) if (step !== PAUSE) items.push(step);
+  return { header: header.header, items };
+}
+
+/** `parseEnvelope`, giving the event loop to other work whenever `slicer`'s slice is used up. */
+export async function parseEnvelopeYielding(
+  body: Buffer,
+  limits: EnvelopeLimits,
+  slicer: TimeSlicer,
+): Promise<Envelope> {
+  const header = parseHeaderLine(body);
+  const items: EnvelopeItem[] = [];
+  for (const step of frames(body, header.end + 1, limits)) {
+    if (step !== PAUSE) items.push(step);
+    await slicer.tick();
+  }
+  return { header: header.header, items };
+}
+
+function parseHeaderLine(body: Buffer): { header: EnvelopeHeader; end: number } {
   if (body.length === 0) {
     throw new BadRequestError(
       'envelope is empty: expected at least a header line such as {}',
       'empty_envelope',
     );
   }
-  const headerEnd = lineEnd(body, 0);
-  const header = parseEnvelopeHeader(body.subarray(0, headerEnd));
+  const end = lineEnd(body, 0);
+  checkHeaderLine(end, 'envelope header');
+  return { header: parseEnvelopeHeader(body.subarray(0, end)), end };
+}
 
-  const items: EnvelopeItem[] = [];
-  let pos = headerEnd + 1;
+/** The items from `start` on, one at a time, with a pause point after each long run of blank lines. */
+function* frames(
+  body: Buffer,
+  start: number,
+  limits: EnvelopeLimits,
+): Generator<EnvelopeItem | typeof PAUSE, void, undefined> {
+  let count = 0;
+  let pos = start;
   while (pos < body.length) {
-    const lineStop = lineEnd(body, pos);
-    const line = body.subarray(pos, lineStop);
     // Tolerate blank lines where an item header is expected (e.g. "{}\n\n" or "\r\n" at the end):
     // a header is never blank, so skipping them cannot misframe anything.
-    if (isBlank(line)) {
-      pos = lineStop + 1;
+    const runEnd = Math.min(body.length, pos + BLANK_RUN_STEP);
+    while (pos < runEnd && isBlankByte(body[pos])) pos++;
+    if (pos === runEnd) {
+      if (pos < body.length) yield PAUSE;
       continue;
     }
-    const index = items.length;
-    const itemHeader = parseItemHeader(line, index);
+    const index = count;
+    if (limits.maxItems !== undefined && index >= limits.maxItems) throw tooManyItems(limits.maxItems);
+    const lineStop = lineEnd(body, pos);
+    checkHeaderLine(lineStop - pos, `item ${index} header`);
+    const itemHeader = parseItemHeader(body.subarray(pos, lineStop), index);
     const payloadStart = Math.min(lineStop + 1, body.length);
-    const limit = limits.maxItemBytesByType?.[itemHeader.type] ?? limits.maxItemBytes;
+    const byType = limits.maxItemBytesByType;
+    const limit =
+      byType && Object.hasOwn(byType, itemHeader.type) ? byType[itemHeader.type] : limits.maxItemBytes;
 
     let payloadEnd: number;
     if (itemHeader.length !== undefined) {
@@ -90,10 +144,26 @@ export function parseEnvelope(body: Buffer, limits: EnvelopeLimits): Envelope {
       payloadEnd = lineEnd(body, payloadStart);
       checkItemSize(payloadEnd - payloadStart, limit, index, itemHeader.type);
     }
-    items.push({ header: itemHeader, payload: body.subarray(payloadStart, payloadEnd) });
+    count++;
+    yield { header: itemHeader, payload: body.subarray(payloadStart, payloadEnd) };
     pos = payloadEnd + 1;
   }
-  return { header, items };
+}
+
+export function tooManyItems(max: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `envelope has more than ${max} items, over the limit of ${max} items per envelope`,
+    'too_many_items',
+  );
+}
+
+function checkHeaderLine(bytes: number, what: string): void {
+  if (bytes > MAX_HEADER_LINE_BYTES) {
+    throw new BadRequestError(
+      `${what} is ${bytes} bytes long, over the limit of ${MAX_HEADER_LINE_BYTES} bytes for a header line`,
+      'header_too_large',
+    );
+  }
 }
 
 /** JSON-decodes an item's payload; `index` is the item's position in `envelope.items` (0-based). */
@@ -114,11 +184,9 @@ function lineEnd(buf: Buffer, from: number): number {
   return at === -1 ? buf.length : at;
 }
 
-function isBlank(line: Buffer): boolean {
-  for (const byte of line) {
-    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
-  }
-  return true;
+/** Space, tab, CR or LF: what a blank line between items may hold. */
+function isBlankByte(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
 }
 
 function parseEnvelopeHeader(line: Buffer): EnvelopeHeader {

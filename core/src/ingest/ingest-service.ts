@@ -9,12 +9,13 @@ import {
   RateLimitedError,
 } from '../errors';
 import type { ProjectKey } from '../accounts';
-import { parseEnvelope, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
+import { parseEnvelopeYielding, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
 import { assertSingleEventItem, classifyItem } from './item-types';
 import type { ProjectKeyCache } from './key-cache';
 import type { IngestQueueWriter, QueuedEvent, StoredItem } from './queue-writer';
 import type { KeyRateLimiter } from './rate-limiter';
 import { extractAuth } from './sentry-auth';
+import { TimeSlicer } from './time-slice';
 
 /** What the HTTP layer hands over about a request, already read and decompressed. */
 export interface IngestRequest {
@@ -45,12 +46,23 @@ const JSON_ITEM_TYPES = new Set([
 
 /** Authenticates, limits and durably queues what an SDK sent; answers only once it is committed. */
 export class IngestService {
+  /**
+   * Items that are JSON-decoded on the request path (one synchronous JSON.parse each) are held to
+   * the event size; Relay's own limits for them are smaller still (check-ins 100 KiB, client
+   * reports 4 KiB). Other items are only framed, and held to the attachment size.
+   */
+  private readonly jsonItemLimits: Readonly<Record<string, number>>;
+
   constructor(
     private readonly keys: ProjectKeyCache,
     private readonly limiter: KeyRateLimiter,
     private readonly writer: IngestQueueWriter,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    this.jsonItemLimits = Object.fromEntries(
+      [...JSON_ITEM_TYPES].map((type) => [type, limits.maxEventBytes]),
+    );
+  }
 
   /** Auth from the URL and headers alone, before the body is read, so a bad key costs nothing. */
   async authenticateEarly(req: Omit<IngestRequest, 'body'>): Promise<ProjectKey | undefined> {
@@ -68,10 +80,18 @@ export class IngestService {
   }
 
   async ingestEnvelope(req: IngestRequest): Promise<IngestAnswer> {
-    const envelope = parseEnvelope(req.body, {
-      maxItemBytes: this.limits.maxAttachmentBytes,
-      maxItemBytesByType: { event: this.limits.maxEventBytes, transaction: this.limits.maxEventBytes },
-    });
+    // Decoding yields to other requests between items: a body of many items must not hold the
+    // event loop (and so every other organization's requests) for seconds.
+    const slicer = new TimeSlicer();
+    const envelope = await parseEnvelopeYielding(
+      req.body,
+      {
+        maxItemBytes: this.limits.maxAttachmentBytes,
+        maxItemBytesByType: this.jsonItemLimits,
+        maxItems: this.limits.maxEnvelopeItems,
+      },
+      slicer,
+    );
     assertSingleEventItem(envelope.items);
     const auth = extractAuth({
       query: req.query,
@@ -82,7 +102,7 @@ export class IngestService {
     });
     const key = await this.resolveKey(auth.publicKey, req.projectId);
     const receivedAt = new Date();
-    const { events, items } = this.splitItems(envelope, req, receivedAt);
+    const { events, items } = await this.splitItems(envelope, req, receivedAt, slicer);
     this.enforceRateLimit(key, events.length);
     await this.writer.write(events, items);
     return { id: events[0]?.eventId ?? headerEventId(envelope) ?? null };
@@ -107,7 +127,7 @@ export class IngestService {
     if (!isObject(payload)) throw new BadRequestError('The event must be a JSON object', 'invalid_event');
     const type = payload.type === 'transaction' ? 'transaction' : 'event';
     const envelope: Envelope = { header: {}, items: [{ header: { type }, payload: req.body }] };
-    const { events, items } = this.splitItems(envelope, req, new Date());
+    const { events, items } = await this.splitItems(envelope, req, new Date(), new TimeSlicer());
     this.enforceRateLimit(key, events.length);
     await this.writer.write(events, items);
     const id = events[0]?.eventId ?? parseEventId(payload.event_id) ?? null;
@@ -126,65 +146,79 @@ export class IngestService {
     return key;
   }
 
-  private splitItems(
+  private async splitItems(
     envelope: Envelope,
     req: IngestRequest,
     receivedAt: Date,
-  ): { events: QueuedEvent[]; items: StoredItem[] } {
+    slicer: TimeSlicer,
+  ): Promise<{ events: QueuedEvent[]; items: StoredItem[] }> {
     const events: QueuedEvent[] = [];
     const items: StoredItem[] = [];
     const sentAt = parseSentAt(envelope.header.sent_at);
-    envelope.items.forEach((item, index) => {
-      const type = item.header.type;
-      const kind = classifyItem(type);
-      if (kind === 'unknown') return; // unknown item types are skipped, never a reason to reject
-      const limit =
-        type === 'event' || type === 'transaction'
-          ? this.limits.maxEventBytes
-          : this.limits.maxAttachmentBytes;
-      if (item.payload.length > limit) {
-        throw new PayloadTooLargeError(
-          `Item ${index} (${type}) is ${item.payload.length} bytes; the limit is ${limit}`,
-          'item_too_large',
-        );
-      }
-      if (JSON_ITEM_TYPES.has(type)) {
-        const payload = parseJsonPayload(item, index);
-        if (!isObject(payload))
-          throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
-        if (type === 'event') {
-          // Like Relay: the envelope's id wins, then the payload's; an event with neither gets one.
-          const eventId = headerEventId(envelope) ?? parseEventId(payload.event_id) ?? newEventId();
-          events.push({
-            projectId: req.projectId,
-            receivedAt,
-            eventId,
-            sentAt,
-            clientIp: req.clientIp,
-            payload: item.payload.toString('utf8'),
-          });
-          return;
-        }
-        if (
-          type === 'transaction' &&
-          !isObject((payload.contexts as Record<string, unknown> | undefined)?.trace)
-        ) {
-          throw new BadRequestError(
-            `Item ${index} (transaction) has no contexts.trace`,
-            'invalid_transaction',
-          );
-        }
-      }
-      items.push({
-        projectId: req.projectId,
-        receivedAt,
-        itemType: type,
-        eventId: headerEventId(envelope),
-        itemHeader: item.header,
-        payload: item.payload,
-      });
-    });
+    for (const [index, item] of envelope.items.entries()) {
+      await slicer.tick();
+      this.splitItem(envelope, item, index, { req, receivedAt, sentAt, events, items });
+    }
     return { events, items };
+  }
+
+  private splitItem(
+    envelope: Envelope,
+    item: EnvelopeItem,
+    index: number,
+    into: {
+      req: IngestRequest;
+      receivedAt: Date;
+      sentAt: number | undefined;
+      events: QueuedEvent[];
+      items: StoredItem[];
+    },
+  ): void {
+    const { req, receivedAt, sentAt, events, items } = into;
+    const type = item.header.type;
+    const kind = classifyItem(type);
+    if (kind === 'unknown') return; // unknown item types are skipped, never a reason to reject
+    const limit = Object.hasOwn(this.jsonItemLimits, type)
+      ? this.jsonItemLimits[type]
+      : this.limits.maxAttachmentBytes;
+    if (item.payload.length > limit) {
+      throw new PayloadTooLargeError(
+        `Item ${index} (${type}) is ${item.payload.length} bytes; the limit is ${limit}`,
+        'item_too_large',
+      );
+    }
+    if (JSON_ITEM_TYPES.has(type)) {
+      const payload = parseJsonPayload(item, index);
+      if (!isObject(payload))
+        throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
+      if (type === 'event') {
+        // Like Relay: the envelope's id wins, then the payload's; an event with neither gets one.
+        const eventId = headerEventId(envelope) ?? parseEventId(payload.event_id) ?? newEventId();
+        events.push({
+          projectId: req.projectId,
+          receivedAt,
+          eventId,
+          sentAt,
+          clientIp: req.clientIp,
+          payload: item.payload.toString('utf8'),
+        });
+        return;
+      }
+      if (
+        type === 'transaction' &&
+        !isObject((payload.contexts as Record<string, unknown> | undefined)?.trace)
+      ) {
+        throw new BadRequestError(`Item ${index} (transaction) has no contexts.trace`, 'invalid_transaction');
+      }
+    }
+    items.push({
+      projectId: req.projectId,
+      receivedAt,
+      itemType: type,
+      eventId: headerEventId(envelope),
+      itemHeader: item.header,
+      payload: item.payload,
+    });
   }
 
   private enforceRateLimit(key: ProjectKey, eventCount: number): void {

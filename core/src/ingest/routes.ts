@@ -1,12 +1,14 @@
 import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { readBody } from './decode-body';
+import { EnvelopeItemCounter } from './envelope-counter';
 import type { IngestRequest, IngestService } from './ingest-service';
 import { parseProjectId } from './sentry-auth';
 
 export interface IngestRouteLimits {
   maxBodyBytes: number;
   maxEnvelopeBytes: number;
+  maxEnvelopeItems: number;
 }
 
 const ALLOWED_HEADERS = [
@@ -64,6 +66,8 @@ export function mountIngestRoutes(router: Router, service: IngestService, limits
       contentLength: headerValue(ctx, 'content-length'),
       maxCompressedBytes: limits.maxBodyBytes,
       maxDecompressedBytes: limits.maxEnvelopeBytes,
+      // An envelope over its item limit is refused while it is decompressed, not once inflated.
+      inspect: kind === 'envelope' ? new EnvelopeItemCounter(limits.maxEnvelopeItems).push : undefined,
     });
     const request: IngestRequest = { ...base, body };
     ctx.body =

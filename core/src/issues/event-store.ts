@@ -359,7 +359,7 @@ async function insertEvents(
         pgText(p.issue.title),
         pgText(p.event.message ?? p.event.exception?.values.at(-1)?.value ?? ''),
         pgTextOrNull(p.userKey),
-        pgJson(p.data),
+        p.dataJson,
       );
     }
     await trx.raw(

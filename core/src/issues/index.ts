@@ -1,5 +1,6 @@
 export type { PreparedEvent } from './prepared-event';
 export { storeEventBatch, type StoreSummary } from './event-store';
+export { pgJson } from './pg-text';
 export {
   listIssues,
   findIssueById,

@@ -13,6 +13,10 @@ export interface PreparedEvent {
   /** Identifies the user for `userCount`, e.g. `id:42`; undefined when the event names no user. */
   userKey: string | undefined;
   isUnhandled: boolean;
-  /** What the stored event JSON holds: the normalized event plus what grouping derived. */
-  data: Record<string, unknown>;
+  /**
+   * The stored event JSON (the normalized event plus what grouping derived), ready for the `data`
+   * column. Serialized while preparing, one event at a time, so a value JSON can't write fails
+   * that event alone instead of the whole batch's insert.
+   */
+  dataJson: string;
 }

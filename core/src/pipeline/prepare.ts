@@ -1,6 +1,6 @@
 import { normalizeEvent, userTagValue, type NormalizedEvent } from '../events';
 import { computeGrouping, deriveIssueMetadata } from '../grouping';
-import type { PreparedEvent } from '../issues';
+import { pgJson, type PreparedEvent } from '../issues';
 
 /** A row of the `raw_events` queue as the worker reads it. */
 export interface RawEventRow {
@@ -38,7 +38,10 @@ export function normalizeRow(row: RawEventRow): NormalizedEvent {
   });
 }
 
-/** Groups and titles a normalized event (after plugins' processEvent, if any). */
+/**
+ * Groups, titles and serializes a normalized event (after plugins' processEvent, if any). Throws
+ * when the event can't be written as JSON (the worker then sets that event aside).
+ */
 export function prepareNormalized(row: RawEventRow, event: NormalizedEvent): PreparedEvent {
   const grouping = computeGrouping(event);
   const issue = deriveIssueMetadata(event);
@@ -52,7 +55,7 @@ export function prepareNormalized(row: RawEventRow, event: NormalizedEvent): Pre
     issue,
     userKey: userKeyOf(event),
     isUnhandled: isUnhandled(event),
-    data: {
+    dataJson: pgJson({
       ...event,
       type: issue.type,
       title: issue.title,
@@ -60,6 +63,6 @@ export function prepareNormalized(row: RawEventRow, event: NormalizedEvent): Pre
       metadata: issue.metadata,
       hashes: grouping.hashes,
       grouping_config: { id: grouping.version, variant: grouping.variant },
-    },
+    }),
   };
 }

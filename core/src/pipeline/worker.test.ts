@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import { EventPartitions } from '../db';
 import { bootstrap } from '../accounts';
 import { describeEachDatabase } from '../testing/databases';
+import type { NormalizedEvent } from '../events';
+import { listUnprocessableEvents } from './unprocessable';
 import { PipelineWorker } from './worker';
 
 const silent = pino({ level: 'silent' });
@@ -142,5 +144,81 @@ describeEachDatabase('pipeline worker', (ctx) => {
     assert.equal(await worker.drain(), 2);
     const kept = await ctx.db.knex('stored_items').where({ item_type: 'event.unprocessable' });
     assert.equal(kept.length, 1);
+  });
+
+  /** `{"a":{"a":…1…}}` nested `depth` deep, as text: building it as an object and stringifying overflows. */
+  const deepJson = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+  it('stores an event whose extra is nested 5,000 deep, trimmed, with the rest of its batch', async () => {
+    const deepId = nextId();
+    const payload = JSON.stringify(errorEvent(deepId, { orderId: 13 })).replace(
+      /}$/,
+      `,"extra":${deepJson(5000)}}`,
+    );
+    await ctx.db.knex('raw_events').insert({ project_id: projectId, received_at: new Date(), payload });
+    const after = nextId();
+    await enqueue(ctx.db.knex, projectId, [errorEvent(after, { orderId: 14 })]);
+    assert.equal(await worker.drain(), 2);
+    const stored = await ctx.db
+      .knex('events')
+      .where({ project_id: projectId })
+      .whereIn('event_id', [deepId, after]);
+    assert.equal(stored.length, 2);
+    const deep = stored.find((row) => row.event_id === deepId);
+    const data = (typeof deep.data === 'string' ? JSON.parse(deep.data) : deep.data) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(data.extra, { a: { a: { a: { a: { a: { a: null } } } } } });
+    assert.equal(
+      JSON.stringify(data._meta),
+      '{"extra":{"a":{"a":{"a":{"a":{"a":{"a":{"":{"rem":[["!limit","x"]],"len":1}}}}}}}}}',
+    );
+  });
+
+  /** A worker whose processEvent (the plugins' hook) hands back what `change` makes of the event. */
+  const workerChanging = (change: (event: NormalizedEvent) => NormalizedEvent | null) =>
+    new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), silent, {
+      batchSize: 50,
+      concurrency: 1,
+      processEvent: (event) => Promise.resolve(change(event)),
+    });
+
+  it('sets aside an event it cannot serialize, with the reason, and stores the rest of the batch', async () => {
+    const poisoned = nextId();
+    const fine = [nextId(), nextId()];
+    await enqueue(ctx.db.knex, projectId, [
+      errorEvent(fine[0], { orderId: 21 }),
+      errorEvent(poisoned, { orderId: 22 }),
+      errorEvent(fine[1], { orderId: 23 }),
+    ]);
+    const deep = JSON.parse(deepJson(20_000)) as Record<string, unknown>;
+    const processing = workerChanging((event) =>
+      event.event_id === poisoned ? { ...event, extra: deep } : event,
+    );
+    assert.equal(await processing.drain(), 3);
+    const stored = await ctx.db.knex('events').whereIn('event_id', [...fine, poisoned]);
+    assert.deepEqual(stored.map((row) => row.event_id).sort(), [...fine].sort());
+    const [kept] = await listUnprocessableEvents(ctx.db.knex, projectId, { limit: 1, offset: 0 });
+    assert.equal(kept.eventId, null); // enqueued without an envelope id, like the store endpoint does
+    assert.match(kept.reason, /RangeError: Maximum call stack size exceeded/);
+  });
+
+  it('redoes a batch that failed for a reason other than an outage one event at a time', async () => {
+    const poisoned = nextId();
+    const fine = nextId();
+    await enqueue(ctx.db.knex, projectId, [
+      errorEvent(poisoned, { orderId: 31 }),
+      errorEvent(fine, { orderId: 32 }),
+    ]);
+    // An event id that isn't a string gets past preparing but fails the batch's store (a TypeError).
+    const processing = workerChanging((event) =>
+      event.event_id === poisoned ? ({ ...event, event_id: 42 } as unknown as NormalizedEvent) : event,
+    );
+    assert.equal(await processing.drain(), 2);
+    assert.equal((await ctx.db.knex('events').where({ event_id: fine })).length, 1);
+    const [kept] = await listUnprocessableEvents(ctx.db.knex, projectId, { limit: 1, offset: 0 });
+    assert.match(kept.reason, /TypeError/);
+    assert.equal(Number((await ctx.db.knex('raw_events').count({ n: '*' }))[0].n), 0);
   });
 });

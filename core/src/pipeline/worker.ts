@@ -4,6 +4,7 @@ import type { EventPartitions } from '../db';
 import { storeEventBatch, type PreparedEvent, type StoreSummary } from '../issues';
 import type { NormalizedEvent } from '../events';
 import { normalizeRow, prepareNormalized, type RawEventRow } from './prepare';
+import { UNPROCESSABLE_ITEM_TYPE } from './unprocessable';
 
 /**
  * Runs between normalizing and grouping (the plugin host's processEvent): returns the event, changed
@@ -39,6 +40,12 @@ const DEFAULT_GATHER = { rows: 200, maxWaitMs: 100 };
 const TRANSIENT = new Set(['40P01', '40001', '23505']);
 
 /**
+ * How often one event may fail alone, for a reason that doesn't plainly blame its data, before it
+ * is set aside: enough to ride out a passing fault, few enough that the queue moves on.
+ */
+const MAX_SOLO_FAILURES = 3;
+
+/**
  * Drains the `raw_events` queue: each loop claims a batch with FOR UPDATE SKIP LOCKED, prepares the
  * events (pure), stores them and deletes the claimed rows in one transaction. A crash at any point
  * leaves the rows in the queue for the next claim; nothing acknowledged is lost.
@@ -52,6 +59,8 @@ export class PipelineWorker {
   private announced = 0;
   private readonly idlePollMs: number;
   private readonly gather: { rows: number; maxWaitMs: number };
+  /** Queue row id → how often that event failed alone (see MAX_SOLO_FAILURES). */
+  private readonly soloFailures = new Map<string, number>();
 
   constructor(
     private readonly knex: Knex,
@@ -143,8 +152,9 @@ export class PipelineWorker {
 
   /**
    * One transaction: claim, process, store, delete. Returns the number of queue rows consumed. When
-   * the database refuses the data of the batch, the batch is redone one event at a time so the
-   * offending event is set aside instead of failing every batch it is claimed in, forever.
+   * the batch fails for any reason but an outage (the database refused its data, our code threw on
+   * it…), it is redone one event at a time so the offending event is set aside instead of failing
+   * every batch it is claimed in, forever, and holding up every event queued behind it.
    */
   async processBatch(): Promise<number> {
     try {
@@ -152,11 +162,8 @@ export class PipelineWorker {
         this.knex.transaction((trx) => this.processClaimed(trx, this.options.batchSize)),
       );
     } catch (error) {
-      if (!isDataError(error)) throw error;
-      this.log.warn(
-        { err: error },
-        'the database refused data of this batch; processing it one event at a time',
-      );
+      if (isOutage(error)) throw error;
+      this.log.warn({ err: error }, 'a pipeline batch failed; processing it one event at a time');
       return this.processOneByOne();
     }
   }
@@ -174,8 +181,9 @@ export class PipelineWorker {
   }
 
   /**
-   * Up to a batch of events, each in its own transaction; an event whose data the database refuses
-   * is set aside.
+   * Up to a batch of events, each in its own transaction. An event that fails alone is set aside
+   * when the failure blames its data, or when it failed alone MAX_SOLO_FAILURES times; an outage
+   * is thrown, leaving everything queued for the next round.
    */
   private async processOneByOne(): Promise<number> {
     let consumed = 0;
@@ -186,9 +194,16 @@ export class PipelineWorker {
           this.knex.transaction((trx) => this.processClaimed(trx, 1, (id) => (claimedId = id))),
         );
         if (n === 0) break;
+        if (claimedId !== undefined) this.soloFailures.delete(claimedId);
         consumed += n;
       } catch (error) {
-        if (!isDataError(error) || claimedId === undefined) throw error;
+        if (claimedId === undefined || isOutage(error)) throw error;
+        const failures = (this.soloFailures.get(claimedId) ?? 0) + 1;
+        if (!blamesData(error) && failures < MAX_SOLO_FAILURES) {
+          this.soloFailures.set(claimedId, failures);
+          throw error;
+        }
+        this.soloFailures.delete(claimedId);
         consumed += await this.setAside(claimedId, error);
       }
     }
@@ -265,27 +280,54 @@ export class PipelineWorker {
     failed: { row: RawEventRow; error: unknown }[],
   ): Promise<void> {
     for (const { row, error } of failed)
-      this.log.warn({ err: error, eventId: row.event_id }, 'event could not be processed');
+      this.log.warn(
+        { err: error, eventId: row.event_id, projectId: row.project_id, reason: failureReason(error) },
+        'event could not be processed; it is set aside as event.unprocessable',
+      );
     await trx('stored_items').insert(
       failed.map(({ row, error }) => ({
         project_id: row.project_id,
         received_at: row.received_at,
-        item_type: 'event.unprocessable',
+        item_type: UNPROCESSABLE_ITEM_TYPE,
         event_id: row.event_id,
-        item_header: JSON.stringify({ error: String(error) }),
+        item_header: JSON.stringify({ error: failureReason(error) }),
         payload: Buffer.from(row.payload),
       })),
     );
   }
 }
 
+/** What is recorded as the reason an event was set aside: the error's class and message, bounded. */
+function failureReason(error: unknown): string {
+  const text = String(error);
+  return text.length > 1000 ? `${text.slice(0, 997)}...` : text;
+}
+
 /**
- * SQLSTATE classes that blame the data rather than the database: 22 (data exception, e.g. an invalid
- * byte sequence or a value out of range) and 54 (program limit exceeded, e.g. an index row too large).
+ * Failures that blame the event rather than the system: SQLSTATE classes 22 (data exception, e.g.
+ * an invalid byte sequence or a value out of range) and 54 (program limit exceeded, e.g. an index
+ * row too large), and what our own code throws on strange data (a stack overflow in
+ * JSON.stringify is a RangeError).
  */
-function isDataError(error: unknown): boolean {
+function blamesData(error: unknown): boolean {
+  if (error instanceof RangeError || error instanceof TypeError || error instanceof SyntaxError) return true;
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && /^(22|54)/.test(code);
+}
+
+/**
+ * The database is out of reach or not itself (SQLSTATE 08 connection, 40 rollbacks that outlived
+ * their retries, 53 resources, 57 operator intervention, 58 system, XX internal; a socket error;
+ * knex's pool timeout): no event is to blame, so none is set aside and the batch waits.
+ */
+function isOutage(error: unknown): boolean {
+  const { code, name, message } = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^(08|40|53|57|58|XX)/.test(code) || /^E[A-Z]+$/.test(code))) return true;
+  if (name === 'KnexTimeoutError') return true;
+  return (
+    typeof message === 'string' &&
+    /connection terminated|connection (is )?closed|pglite is closed|database system is/i.test(message)
+  );
 }
 
 function uniqueDays(times: Date[]): Date[] {

@@ -66,7 +66,7 @@ describe('platform and environment', () => {
   it('cuts environments to 64 characters and records it', () => {
     const event = normalize({ environment: 'e'.repeat(100) });
     assert.equal(event.environment.length, 64);
-    assert.deepEqual(event._meta?.environment, { original_length: 100, action: 'truncated' });
+    assert.deepEqual(event._meta?.environment, { '': { rem: [['!limit', 's', 61, 64]], len: 100 } });
   });
 });
 

@@ -37,7 +37,7 @@ describe('breadcrumbs', () => {
     assert.equal(values.length, 100);
     assert.equal(values[0].message, 'm30');
     assert.equal(values[99].message, 'm129');
-    assert.deepEqual(event._meta?.['breadcrumbs.values'], { original_length: 130, action: 'items_dropped' });
+    assert.deepEqual(event._meta?.breadcrumbs, { values: { '': { len: 130 } } });
   });
 
   const invalidCases: [string, unknown, string][] = [
@@ -55,9 +55,8 @@ describe('breadcrumbs', () => {
   it('cuts long messages to 8192 characters', () => {
     const event = normalize({ breadcrumbs: [{ message: 'x'.repeat(9000) }] });
     assert.equal(event.breadcrumbs?.values[0].message?.length, 8192);
-    assert.deepEqual(event._meta?.['breadcrumbs.values.0.message'], {
-      original_length: 9000,
-      action: 'truncated',
+    assert.deepEqual(event._meta, {
+      breadcrumbs: { values: { 0: { message: { '': { rem: [['!limit', 's', 8189, 8192]], len: 9000 } } } } },
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { Breadcrumb } from '../types';
 import { parseLevel } from './level';
+import { trimObjectBag } from './databag';
 import type { Report } from './report';
 import { invalid } from './report';
 import { parseTimestamp } from './timestamp';
@@ -42,8 +43,9 @@ function normalizeBreadcrumb(
   }
   const message = breadcrumbString(crumb, 'message', path, report);
   if (message !== undefined) result.message = trimString(message, LIMITS.message, `${path}.message`, report);
-  if (isRecord(crumb.data)) result.data = crumb.data;
-  else if (!isAbsent(crumb.data)) invalid(report, `${path}.data`, crumb.data);
+  if (isRecord(crumb.data)) {
+    result.data = trimObjectBag(crumb.data, LIMITS.bags.breadcrumbData, [...path.split('.'), 'data'], report);
+  } else if (!isAbsent(crumb.data)) invalid(report, `${path}.data`, crumb.data);
   return result;
 }
 

@@ -1,12 +1,15 @@
+import { trimObjectBag } from './databag';
 import type { Report } from './report';
-import { invalid } from './report';
+import { invalid, setOwn } from './report';
+import { LIMITS } from './trim';
 import { isAbsent, isRecord } from './values';
 
 export type Contexts = Record<string, Record<string, unknown>>;
 
 /**
  * `contexts` is an object of objects. Non-object contexts are dropped; top-level string fields are
- * whitespace-trimmed (@sentry/node sends `os.version: "12.11\n"`). Everything else is kept as sent.
+ * whitespace-trimmed (@sentry/node sends `os.version: "12.11\n"`). Everything else is kept as sent,
+ * each context trimmed to its bag size.
  */
 export function normalizeContexts(value: unknown, report: Report): Contexts | undefined {
   if (isAbsent(value)) return undefined;
@@ -23,9 +26,9 @@ export function normalizeContexts(value: unknown, report: Report): Contexts | un
     }
     const fields: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(context)) {
-      fields[key] = typeof field === 'string' ? field.trim() : field;
+      setOwn(fields, key, typeof field === 'string' ? field.trim() : field);
     }
-    contexts[name] = fields;
+    setOwn(contexts, name, trimObjectBag(fields, LIMITS.bags.context, ['contexts', name], report));
   }
   return Object.keys(contexts).length > 0 ? contexts : undefined;
 }

@@ -8,7 +8,7 @@ import { normalizeEventId } from './event-id';
 import { normalizeExceptions } from './exception';
 import { normalizeFingerprint } from './fingerprint';
 import { normalizeMessage } from './message';
-import { normalizeModules, normalizeSdk, normalizeThreads, objectField } from './passthrough';
+import { normalizeExtra, normalizeModules, normalizeSdk, normalizeThreads } from './passthrough';
 import { createReport } from './report';
 import { normalizeRequest } from './request';
 import { normalizeStacktrace } from './stacktrace';
@@ -59,7 +59,7 @@ export function normalizeEvent(payload: unknown, ctx: NormalizeContext): Normali
     server_name: str('server_name', LIMITS.shortString),
     culprit: str('culprit', LIMITS.shortString),
     ...normalizeMessage(payload.message, payload.logentry, report),
-    extra: objectField(payload.extra, 'extra', report),
+    extra: normalizeExtra(payload.extra, report),
     contexts: normalizeContexts(payload.contexts, report),
     user: normalizeUser(payload.user, payload.sdk, ctx, report),
     request: normalizeRequest(payload.request, report),

@@ -1,6 +1,7 @@
 import type { ExceptionValue, Mechanism } from '../types';
+import { trimObjectBag } from './databag';
 import type { Report } from './report';
-import { invalid } from './report';
+import { invalid, setOwn } from './report';
 import { normalizeStacktrace } from './stacktrace';
 import { LIMITS, trimString } from './trim';
 import { finiteNumber, isAbsent, isRecord, jsonLenientString, lenientBoolean, lenientString } from './values';
@@ -11,6 +12,8 @@ function normalizeMechanism(value: unknown, path: string, report: Report): Mecha
     invalid(report, path, value);
     return undefined;
   }
+  // `data` and unknown fields are free-form: they are kept as trimmed to the mechanism's bag size.
+  const trimmed = trimObjectBag(value, LIMITS.bags.mechanism, path.split('.'), report);
   const mechanism: Mechanism = {};
   for (const [key, field] of Object.entries(value)) {
     if (isAbsent(field)) continue;
@@ -38,11 +41,11 @@ function normalizeMechanism(value: unknown, path: string, report: Report): Mecha
         break;
       }
       case 'data':
-        if (isRecord(field)) mechanism.data = field;
-        else invalid(report, fieldPath, field);
+        if (!isRecord(field)) invalid(report, fieldPath, field);
+        else if (isRecord(trimmed.data)) mechanism.data = trimmed.data;
         break;
       default:
-        mechanism[key] = field;
+        if (Object.hasOwn(trimmed, key)) setOwn(mechanism, key, trimmed[key]);
     }
   }
   return mechanism;

@@ -43,13 +43,13 @@ describe('message', () => {
     const event = normalize({ message: 'm'.repeat(10000) });
     assert.equal(event.message?.length, 8192);
     assert.ok(event.message?.endsWith('...'));
-    assert.deepEqual(event._meta?.message, { original_length: 10000, action: 'truncated' });
+    assert.deepEqual(event._meta?.message, { '': { rem: [['!limit', 's', 8189, 8192]], len: 10000 } });
   });
 
   it('cuts a message that only grows too long once formatted', () => {
     const event = normalize({ logentry: { message: '%s', params: ['p'.repeat(9000)] } });
     assert.equal(event.message?.length, 8192);
-    assert.deepEqual(event._meta?.message, { original_length: 9000, action: 'truncated' });
+    assert.deepEqual(event._meta?.message, { '': { rem: [['!limit', 's', 8189, 8192]], len: 9000 } });
   });
 
   it('drops a list as logentry and records it', () => {

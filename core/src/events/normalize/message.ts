@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../types';
+import { trimBag } from './databag';
 import type { Report } from './report';
 import { invalid } from './report';
 import { LIMITS, trimString } from './trim';
@@ -81,6 +82,11 @@ export function normalizeMessage(
   if (text !== undefined && text.trim() !== '') {
     result.message = trimString(text, LIMITS.message, 'message', report);
   }
-  if (fromLogentry || isRecord(message)) result.logentry = entry;
+  if (fromLogentry || isRecord(message)) {
+    // Formatted with the params as sent; they are stored trimmed, like any databag.
+    result.logentry = isAbsent(params)
+      ? entry
+      : { ...entry, params: trimBag(params, LIMITS.bags.logentryParams, ['logentry', 'params'], report) };
+  }
   return result;
 }

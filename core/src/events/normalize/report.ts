@@ -1,4 +1,4 @@
-import type { ProcessingError, TrimRecord } from '../types';
+import type { MetaEntry, MetaTree, ProcessingError } from '../types';
 import { preview } from './values';
 
 /**
@@ -7,7 +7,7 @@ import { preview } from './values';
  */
 export interface Report {
   readonly errors: ProcessingError[];
-  readonly meta: Record<string, TrimRecord>;
+  readonly meta: MetaTree;
 }
 
 /** Sentry's event error types (the ones Faultline produces). */
@@ -28,6 +28,26 @@ export function invalid(report: Report, path: string, value: unknown): void {
   addError(report, 'invalid_data', path, value);
 }
 
-export function recordTrim(report: Report, path: string, record: TrimRecord): void {
-  report.meta[path] = record;
+/** A place in the event: object keys and list indexes, outermost first. */
+export type MetaPath = readonly (string | number)[];
+
+/** Records what was done to the value at `path` in `_meta`, Sentry's way (see `MetaTree`). */
+export function recordMeta(report: Report, path: MetaPath, entry: MetaEntry): void {
+  let node: MetaTree = report.meta;
+  for (const segment of path) {
+    const key = String(segment);
+    if (!Object.hasOwn(node, key)) setOwn(node, key, {});
+    node = node[key] as MetaTree;
+  }
+  node[''] = entry;
+}
+
+/** Defines a plain data property: a payload key such as "__proto__" must stay a key, not a prototype. */
+export function setOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** `recordMeta` for a dotted path of fixed field names and indexes (never payload keys). */
+export function recordTrim(report: Report, path: string, entry: MetaEntry): void {
+  recordMeta(report, path.split('.'), entry);
 }

@@ -1,6 +1,8 @@
 import type { EventRequest } from '../types';
+import { trimBag, trimObjectBag } from './databag';
 import type { Report } from './report';
 import { invalid } from './report';
+import { LIMITS } from './trim';
 import { isAbsent, isRecord, lenientString } from './values';
 
 type Pair = [string, string];
@@ -54,7 +56,10 @@ function requestString(value: unknown, path: string, report: Report): string | u
   return text || undefined;
 }
 
-/** `url`, `method` (upper-cased), `headers` as pairs, `query_string` as text; `data` and `cookies` as sent. */
+/**
+ * `url`, `method` (upper-cased), `headers` as pairs, `query_string` as text; `data`, `cookies` and
+ * `env` as sent, trimmed to their bag sizes.
+ */
 export function normalizeRequest(value: unknown, report: Report): EventRequest | undefined {
   if (isAbsent(value)) return undefined;
   if (!isRecord(value)) {
@@ -77,9 +82,14 @@ export function normalizeRequest(value: unknown, report: Report): EventRequest |
     const query = queryString(value.query_string, report);
     if (query) request.query_string = query;
   }
-  if (!isAbsent(value.data)) request.data = value.data;
-  if (!isAbsent(value.cookies)) request.cookies = value.cookies;
-  if (isRecord(value.env)) request.env = value.env;
-  else if (!isAbsent(value.env)) invalid(report, 'request.env', value.env);
+  if (!isAbsent(value.data)) {
+    request.data = trimBag(value.data, LIMITS.bags.requestData, ['request', 'data'], report);
+  }
+  if (!isAbsent(value.cookies)) {
+    request.cookies = trimBag(value.cookies, LIMITS.bags.requestCookies, ['request', 'cookies'], report);
+  }
+  if (isRecord(value.env)) {
+    request.env = trimObjectBag(value.env, LIMITS.bags.requestEnv, ['request', 'env'], report);
+  } else if (!isAbsent(value.env)) invalid(report, 'request.env', value.env);
   return Object.keys(request).length > 0 ? request : undefined;
 }

@@ -1,4 +1,5 @@
 import type { StackFrame, Stacktrace } from '../types';
+import { trimObjectBag } from './databag';
 import type { Report } from './report';
 import { invalid } from './report';
 import { keepEnds, LIMITS } from './trim';
@@ -46,8 +47,9 @@ export function normalizeFrame(value: unknown, path: string, report: Report): St
     const lines = contextLines(value[key], `${path}.${key}`, report);
     if (lines) frame[key] = lines;
   }
-  if (isRecord(value.vars)) frame.vars = value.vars;
-  else if (!isAbsent(value.vars)) invalid(report, `${path}.vars`, value.vars);
+  if (isRecord(value.vars)) {
+    frame.vars = trimObjectBag(value.vars, LIMITS.bags.frameVars, [...path.split('.'), 'vars'], report);
+  } else if (!isAbsent(value.vars)) invalid(report, `${path}.vars`, value.vars);
 
   if (!frame.filename && !frame.abs_path && !frame.module && !frame.function) {
     invalid(report, path, value);

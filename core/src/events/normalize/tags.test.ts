@@ -75,8 +75,12 @@ describe('tags', () => {
     assert.equal(key.length, 32);
     assert.equal(value.length, 200);
     assert.ok(value.endsWith('...'));
-    assert.deepEqual(event._meta?.['tags.1.0'], { original_length: 40, action: 'truncated' });
-    assert.deepEqual(event._meta?.['tags.1.1'], { original_length: 250, action: 'truncated' });
+    assert.deepEqual(event._meta?.tags, {
+      1: {
+        0: { '': { rem: [['!limit', 's', 29, 32]], len: 40 } },
+        1: { '': { rem: [['!limit', 's', 197, 200]], len: 250 } },
+      },
+    });
   });
 
   describe('derived tags', () => {

@@ -1,6 +1,6 @@
 import type { Report } from './report';
 import { invalid, recordTrim } from './report';
-import { LIMITS, truncateString } from './trim';
+import { limitMeta, LIMITS, truncateString } from './trim';
 import { isAbsent, isRecord, lenientString } from './values';
 
 export type TagPair = [string, string];
@@ -64,10 +64,14 @@ export function finalizeTags(explicit: TagPair[], derived: TagPair[], report: Re
   for (const [key, entry] of entries) {
     const index = tags.length;
     if (entry.keyLength !== undefined) {
-      recordTrim(report, `tags.${index}.0`, { original_length: entry.keyLength, action: 'truncated' });
+      recordTrim(report, `tags.${index}.0`, limitMeta({ value: key, originalLength: entry.keyLength }));
     }
     if (entry.valueLength !== undefined) {
-      recordTrim(report, `tags.${index}.1`, { original_length: entry.valueLength, action: 'truncated' });
+      recordTrim(
+        report,
+        `tags.${index}.1`,
+        limitMeta({ value: entry.value, originalLength: entry.valueLength }),
+      );
     }
     tags.push([key, entry.value]);
   }

@@ -1,7 +1,26 @@
+import type { MetaEntry } from '../types';
 import type { Report } from './report';
 import { recordTrim } from './report';
 
-/** Size limits, as Relay applies them. */
+/**
+ * A databag (free-form JSON such as `extra` or a frame's `vars`) keeps at most `maxDepth` levels
+ * and about `maxBytes` of estimated JSON; what lies beyond is removed and recorded in `_meta`.
+ * Relay's `BagSize` figures.
+ */
+export const BAG_SIZES = {
+  small: { maxDepth: 3, maxBytes: 1024 },
+  medium: { maxDepth: 5, maxBytes: 2048 },
+  large: { maxDepth: 7, maxBytes: 8192 },
+  larger: { maxDepth: 7, maxBytes: 16384 },
+  massive: { maxDepth: 7, maxBytes: 262_144 },
+} as const;
+
+export type BagSize = keyof typeof BAG_SIZES;
+
+/**
+ * Every normalization limit, in one place: string lengths in code points, list lengths in items,
+ * and the bag size of each free-form field. Mostly Relay's figures (docs/ingestion-limits.md lists them).
+ */
 export const LIMITS = {
   message: 8192,
   exceptionValue: 8192,
@@ -14,6 +33,26 @@ export const LIMITS = {
   logger: 64,
   frames: 50,
   breadcrumbs: 100,
+  /** Threads of one event (Relay keeps them all; a payload is at most MAX_EVENT_BYTES anyway). */
+  threads: 250,
+  bags: {
+    extra: 'massive',
+    /** Each context (`contexts.os`, `contexts.trace`, …) is a bag of its own. */
+    context: 'large',
+    requestData: 'large',
+    requestEnv: 'large',
+    requestCookies: 'medium',
+    breadcrumbData: 'medium',
+    frameVars: 'medium',
+    logentryParams: 'medium',
+    mechanism: 'medium',
+    /** `user` fields besides id, email, username and ip_address. */
+    userOther: 'medium',
+    /** `sdk` fields besides name and version (integrations, packages, settings). */
+    sdkOther: 'large',
+    /** A thread's fields besides its stack trace. */
+    threadOther: 'medium',
+  } satisfies Record<string, BagSize>,
 } as const;
 
 const ELLIPSIS = '...';
@@ -36,11 +75,17 @@ export function truncateString(value: string, max: number): { value: string; ori
   return { value: Array.from(value).slice(0, keep).join('') + ELLIPSIS, originalLength };
 }
 
+/** The `_meta` entry of a cut string: `...` replaced the end, which was `originalLength` long. */
+export function limitMeta(result: { value: string; originalLength?: number }): MetaEntry {
+  const kept = Array.from(result.value).length - ELLIPSIS.length;
+  return { rem: [['!limit', 's', kept, kept + ELLIPSIS.length]], len: result.originalLength };
+}
+
 /** `truncateString` that records the cut in `_meta` under `path`. */
 export function trimString(value: string, max: number, path: string, report: Report): string {
   const result = truncateString(value, max);
   if (result.originalLength !== undefined) {
-    recordTrim(report, path, { original_length: result.originalLength, action: 'truncated' });
+    recordTrim(report, path, limitMeta(result));
   }
   return result.value;
 }
@@ -50,13 +95,13 @@ export function keepEnds<T>(items: T[], max: number, path: string, report: Repor
   if (items.length <= max) return items;
   const head = Math.ceil(max / 2);
   const tail = max - head;
-  recordTrim(report, path, { original_length: items.length, action: 'frames_dropped' });
+  recordTrim(report, path, { len: items.length });
   return [...items.slice(0, head), ...items.slice(items.length - tail)];
 }
 
 /** Keeps the newest `max` items (the end of the list). */
 export function keepLast<T>(items: T[], max: number, path: string, report: Report): T[] {
   if (items.length <= max) return items;
-  recordTrim(report, path, { original_length: items.length, action: 'items_dropped' });
+  recordTrim(report, path, { len: items.length });
   return items.slice(items.length - max);
 }

@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import type { EventUser, NormalizeContext } from '../types';
+import { otherFields } from './passthrough';
 import type { Report } from './report';
-import { invalid } from './report';
+import { invalid, setOwn } from './report';
+import { LIMITS } from './trim';
 import { isAbsent, isRecord, lenientString } from './values';
 
 /** The placeholder SDKs send to ask the server to fill in the client's address. */
@@ -53,8 +55,7 @@ export function normalizeUser(
   if (username !== undefined) user.username = username;
   // ctx.clientIp is checked as well: it may come from a proxy header, which can hold anything.
   if (ip !== undefined && isIP(ip) !== 0) user.ip_address = ip;
-  for (const [key, field] of Object.entries(raw)) {
-    if (!isAbsent(field) && !KNOWN_KEYS.has(key)) user[key] = field;
-  }
+  const other = otherFields(raw, KNOWN_KEYS, LIMITS.bags.userOther, ['user'], report);
+  for (const [key, field] of Object.entries(other)) setOwn(user, key, field);
   return Object.keys(user).length > 0 ? user : undefined;
 }
