@@ -2,13 +2,15 @@
  * Reads a request body under a size limit and undoes its Content-Encoding under a second limit.
  *
  * The compressed body is buffered (it is bounded by `maxCompressedBytes`); decompression streams
- * with an output cap so a small bomb fails fast instead of allocating gigabytes.
+ * with an output cap so a small bomb fails fast instead of allocating gigabytes, and counts what
+ * it produces against a budget shared by all requests, so many bombs at once can't either.
  */
-import type { Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import { BadRequestError, PayloadTooLargeError } from '../errors';
+import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
+import { readStream } from '../http';
+import type { DecompressionLease } from './decompression-budget';
 
 export type ContentCoding = 'gzip' | 'deflate' | 'br' | 'zstd';
 
@@ -19,6 +21,14 @@ export interface ReadBodyOptions {
   contentLength?: string | number;
   maxCompressedBytes: number;
   maxDecompressedBytes: number;
+  /** Gives up on a client that sends no byte of the body for this long (408); unset: waits. */
+  idleTimeoutMs?: number;
+  /**
+   * This request's share of the decompression budget across requests: decompressed bytes are
+   * counted against it, and past the budget the read fails with 503 + Retry-After. The caller
+   * releases it once the request is answered. Unset: no shared budget.
+   */
+  lease?: DecompressionLease;
 }
 
 // Nobody legitimately stacks more codings than this; each layer costs a full decompression pass.
@@ -45,10 +55,14 @@ export async function readBody(stream: NodeJS.ReadableStream, opts: ReadBodyOpti
   if (Number.isFinite(declared) && declared > readLimit) {
     throw tooLarge(declared, readLimit);
   }
-  let body = await readLimited(stream, readLimit);
+  let body = await readStream(stream, {
+    maxBytes: readLimit,
+    tooLarge: (size) => tooLarge(size, readLimit, true),
+    idleTimeoutMs: opts.idleTimeoutMs,
+  });
   // Codings are listed in the order they were applied, so undo them last to first.
   for (const coding of [...codings].reverse()) {
-    body = await decode(body, coding, opts.maxDecompressedBytes);
+    body = await decode(body, coding, { maxOut: opts.maxDecompressedBytes, lease: opts.lease });
   }
   return body;
 }
@@ -78,85 +92,69 @@ export function parseContentEncoding(header: string | undefined): ContentCoding[
   return codings;
 }
 
-/** Buffers the stream, failing as soon as more than `maxBytes` arrive or the client goes away. */
-function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
-  const state = stream as Partial<Pick<Readable, 'readableEnded' | 'destroyed'>>;
-  if (state.readableEnded) {
-    return Promise.reject(new Error('readBody: the request body was already consumed by someone else'));
-  }
-  if (state.destroyed) return Promise.reject(aborted());
-
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-
-    const settle = (err: Error | null, body?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('aborted', onAborted);
-      stream.off('close', onClose);
-      // Keep a listener so a late 'error' (client abort after we gave up) cannot crash the process.
-      stream.on('error', ignore);
-      if (err) reject(err);
-      else resolve(body ?? Buffer.alloc(0));
-    };
-    const onData = (chunk: Buffer | string): void => {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buf.length;
-      if (size > maxBytes) {
-        stream.pause();
-        chunks.length = 0;
-        settle(tooLarge(size, maxBytes, true));
-        return;
-      }
-      chunks.push(buf);
-    };
-    const onEnd = (): void => settle(null, Buffer.concat(chunks, size));
-    const onError = (err: Error): void => settle(isAbort(err) ? aborted() : readFailed(err));
-    const onAborted = (): void => settle(aborted());
-    // 'close' before 'end' means the connection died mid-body.
-    const onClose = (): void => settle(aborted());
-
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('aborted', onAborted);
-    stream.on('close', onClose);
-    stream.resume();
-  });
+/** Where decompressed output may go: at most `maxOut` bytes, each counted against the lease. */
+interface OutputLimits {
+  maxOut: number;
+  lease?: DecompressionLease;
 }
 
-async function decode(input: Buffer, coding: ContentCoding, maxOut: number): Promise<Buffer> {
+async function decode(input: Buffer, coding: ContentCoding, out: OutputLimits): Promise<Buffer> {
   switch (coding) {
     case 'gzip':
-      return zlibDecode(input, coding, maxOut, zlib.gunzip);
+      return zlibDecode(input, coding, out, zlib.createGunzip);
     case 'br':
-      return zlibDecode(input, coding, maxOut, zlib.brotliDecompress);
+      return zlibDecode(input, coding, out, zlib.createBrotliDecompress);
     case 'deflate':
-      return inflateEither(input, maxOut);
+      return inflateEither(input, out);
     case 'zstd':
-      return zstdDecode(input, maxOut);
+      return zstdDecode(input, out);
   }
 }
 
-type ZlibAsync = (
-  buf: Buffer,
-  options: { maxOutputLength: number },
-  callback: (error: Error | null, result: Buffer) => void,
-) => void;
+// Larger than zlib's 16 KiB default: fewer chunks (and budget checks) for a big body.
+const ZLIB_CHUNK_BYTES = 64 * 1024;
 
-/** Runs a zlib convenience function; `maxOutputLength` makes zlib stop at the cap, chunk by chunk. */
-function zlibDecode(input: Buffer, coding: string, maxOut: number, fn: ZlibAsync): Promise<Buffer> {
+/**
+ * Runs a zlib decompressor over the whole input, chunk by chunk: each output chunk is checked
+ * against `maxOut` and counted against the lease before it is kept, so decompression stops at the
+ * first chunk over either instead of after allocating it all.
+ */
+function zlibDecode(
+  input: Buffer,
+  coding: string,
+  out: OutputLimits,
+  create: (options: zlib.ZlibOptions) => zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    fn(input, { maxOutputLength: maxOut }, (err, out) => {
-      if (!err) resolve(out);
-      else if (errorCode(err) === 'ERR_BUFFER_TOO_LARGE') reject(decodedTooLarge(maxOut));
-      else reject(corrupt(coding, err));
+    const inflater = create({ chunkSize: ZLIB_CHUNK_BYTES });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const fail = (err: unknown): void => {
+      if (done) return;
+      done = true;
+      chunks.length = 0;
+      inflater.destroy();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    inflater.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > out.maxOut) return fail(decodedTooLarge(out.maxOut));
+      try {
+        out.lease?.take(chunk.length);
+      } catch (err) {
+        return fail(err);
+      }
+      chunks.push(chunk);
     });
+    inflater.on('error', (err) => fail(corrupt(coding, err)));
+    inflater.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    inflater.end(input);
   });
 }
 
@@ -164,14 +162,14 @@ function zlibDecode(input: Buffer, coding: string, maxOut: number, fn: ZlibAsync
  * HTTP "deflate" means zlib-wrapped, but some clients send raw deflate: use raw when the first two
  * bytes are not a zlib header, and also retry raw when a zlib-looking stream fails to inflate.
  */
-async function inflateEither(input: Buffer, maxOut: number): Promise<Buffer> {
-  if (!hasZlibHeader(input)) return zlibDecode(input, 'deflate', maxOut, zlib.inflateRaw);
+async function inflateEither(input: Buffer, out: OutputLimits): Promise<Buffer> {
+  if (!hasZlibHeader(input)) return zlibDecode(input, 'deflate', out, zlib.createInflateRaw);
   try {
-    return await zlibDecode(input, 'deflate', maxOut, zlib.inflate);
+    return await zlibDecode(input, 'deflate', out, zlib.createInflate);
   } catch (err) {
-    if (err instanceof PayloadTooLargeError) throw err;
-    return zlibDecode(input, 'deflate', maxOut, zlib.inflateRaw).catch((rawErr: unknown) => {
-      throw rawErr instanceof PayloadTooLargeError ? rawErr : err;
+    if (!(err instanceof BadRequestError)) throw err;
+    return zlibDecode(input, 'deflate', out, zlib.createInflateRaw).catch((rawErr: unknown) => {
+      throw rawErr instanceof BadRequestError ? err : rawErr;
     });
   }
 }
@@ -181,7 +179,8 @@ function hasZlibHeader(buf: Buffer): boolean {
   return buf.length >= 2 && (buf[0] & 0x0f) === 8 && buf[0] >> 4 <= 7 && (buf[0] * 256 + buf[1]) % 31 === 0;
 }
 
-async function zstdDecode(input: Buffer, maxOut: number): Promise<Buffer> {
+async function zstdDecode(input: Buffer, out: OutputLimits): Promise<Buffer> {
+  const { maxOut, lease } = out;
   checkZstdFrames(input, maxOut);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -189,6 +188,7 @@ async function zstdDecode(input: Buffer, maxOut: number): Promise<Buffer> {
   const decoder = new ZstdDecompress((data) => {
     size += data.length;
     if (size > maxOut) throw decodedTooLarge(maxOut);
+    lease?.take(data.length);
     chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   });
   try {
@@ -199,7 +199,7 @@ async function zstdDecode(input: Buffer, maxOut: number): Promise<Buffer> {
       if (end < input.length) await yieldToEventLoop();
     }
   } catch (err) {
-    if (err instanceof PayloadTooLargeError) throw err;
+    if (err instanceof PayloadTooLargeError || err instanceof ServiceUnavailableError) throw err;
     throw corrupt('zstd', err);
   }
   return Buffer.concat(chunks, size);
@@ -266,15 +266,6 @@ export function checkZstdFrames(buf: Buffer, maxOut: number): void {
   }
 }
 
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-}
-
-function isAbort(err: Error): boolean {
-  const code = errorCode(err);
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || err.message === 'aborted';
-}
-
 function tooLarge(size: number, limit: number, partial = false): PayloadTooLargeError {
   const amount = partial ? `more than ${limit}` : `${size}`;
   return new PayloadTooLargeError(
@@ -297,16 +288,3 @@ function corrupt(coding: string, err: unknown): BadRequestError {
     'invalid_compression',
   );
 }
-
-function aborted(): BadRequestError {
-  return new BadRequestError(
-    'the client closed the connection before the request body ended',
-    'body_aborted',
-  );
-}
-
-function readFailed(err: Error): BadRequestError {
-  return new BadRequestError(`the request body could not be read: ${err.message}`, 'body_read_failed');
-}
-
-function ignore(): void {}

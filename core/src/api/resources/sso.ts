@@ -23,6 +23,8 @@ const issuer = z
   .url()
   .max(500)
   .refine((text) => {
+    // zod runs refinements even after .url() failed: a non-URL is that check's 400, not a throw.
+    if (!URL.canParse(text)) return false;
     const url = new URL(text);
     return url.protocol === 'https:' || isLoopbackHttp(url);
   }, 'must be an https URL (plain http only for a provider on this machine)')
