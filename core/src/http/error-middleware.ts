@@ -26,7 +26,8 @@ export function errorMiddleware(log: Logger) {
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         // A body refused part-way is left unread; closing the connection discards the rest.
         if (error.status === 413 || error.status === 408) ctx.set('Connection', 'close');
-        if (error.status < 500) log.debug({ ...where, status: error.status, code: error.code }, error.message);
+        if (error.status < 500)
+          log.debug({ ...where, status: error.status, code: error.code }, error.message);
         else log.warn({ ...where, status: error.status, code: error.code }, error.message);
       } else if (isKoaHttpError(error)) {
         ctx.status = error.status;
