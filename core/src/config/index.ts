@@ -44,7 +44,7 @@ const settings = z.object({
   MAX_ENVELOPE_BYTES: intSetting(1024, 4096 * MiB).default(100 * MiB),
   MAX_EVENT_BYTES: intSetting(1024, 256 * MiB).default(1 * MiB),
   MAX_ATTACHMENT_BYTES: intSetting(1024, 1024 * MiB).default(100 * MiB),
-  DECOMPRESSION_BUDGET_BYTES: intSetting(1024, 64 * 1024 * MiB).default(256 * MiB),
+  DECOMPRESSION_BUDGET_BYTES: intSetting(1024, 64 * 1024 * MiB).default(128 * MiB),
   HTTP_HEADERS_TIMEOUT_MS: intSetting(100, 600_000).default(10_000),
   HTTP_BODY_IDLE_TIMEOUT_MS: intSetting(100, 600_000).default(10_000),
   HTTP_REQUEST_TIMEOUT_MS: intSetting(1000, 3_600_000).default(120_000),
@@ -220,7 +220,7 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   MAX_EVENT_BYTES: 'Largest event/transaction item (default 1 MiB).',
   MAX_ATTACHMENT_BYTES: 'Largest attachment item (default 100 MiB).',
   DECOMPRESSION_BUDGET_BYTES:
-    'Decompressed bytes all ingestion requests in progress may hold at once; a request that would go past it is answered 503 with Retry-After (default 256 MiB, at least MAX_ENVELOPE_BYTES).',
+    'Decompressed bytes all ingestion requests in progress may hold at once; a request that would go past it is answered 503 with Retry-After (default 128 MiB: one envelope of the largest size at a time; at least MAX_ENVELOPE_BYTES).',
   HTTP_HEADERS_TIMEOUT_MS:
     'Longest a client may take to send the headers of a request before the connection is closed with 408 (default 10000).',
   HTTP_BODY_IDLE_TIMEOUT_MS:

@@ -188,6 +188,7 @@ export async function startServices(
     writer = new IngestQueueWriter(db.knex, {
       // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
       maxInFlight: db.kind === 'embedded' ? 1 : 2,
+      bytesAsHex: db.kind === 'embedded',
       onCommitted: () => (thread ?? worker)?.wake(),
     });
     const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
