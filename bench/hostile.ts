@@ -43,6 +43,7 @@ const CLI = path.join(ROOT, 'core', 'dist', 'cli', 'main.js');
 const MiB = 1024 * 1024;
 const IDLE_MS = 5000;
 const SAMPLE_MS = 100;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 type DatabaseKind = 'postgres' | 'embedded';
 
@@ -121,6 +122,9 @@ function send(
       },
     );
     req.on('error', () => resolve(0));
+    // A server that stopped answering must not hold the benchmark up: past this, the request counts
+    // as a failed connection.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy());
     req.end(request.body);
   });
 }

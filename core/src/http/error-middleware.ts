@@ -54,9 +54,9 @@ export function errorMiddleware(log: Logger) {
  * unexplained 500), so those are written as `\uXXXX` escapes instead.
  */
 export function headerSafe(text: string): string {
-  const escaped = text.replace(/[^\x20-\x7e]/g, (char) =>
-    char === '\n' || char === '\r' ? ' ' : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const escaped = text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length <= MAX_SENTRY_ERROR_CHARS
     ? escaped
     : `${escaped.slice(0, MAX_SENTRY_ERROR_CHARS - 3)}...`;
