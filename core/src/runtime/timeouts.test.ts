@@ -48,6 +48,7 @@ describe('stalled clients are cut off within seconds', function () {
       PORT: '0',
       HTTP_HEADERS_TIMEOUT_MS: '1000',
       HTTP_BODY_IDLE_TIMEOUT_MS: '1000',
+      HTTP_REQUEST_TIMEOUT_MS: '2000',
     });
     runtime = await openRuntime(config, createLogger('silent'));
     running = await startServices(runtime, { http: true, workers: false });
@@ -94,6 +95,29 @@ describe('stalled clients are cut off within seconds', function () {
     const outcome = await stallAfter(running.url, 'GET /_health HTTP/1.1\r\nHost: x\r\nX-Slow: ');
     assert.match(outcome.answer, /^HTTP\/1\.1 408 /);
     assert.ok(outcome.closedAfterMs < 5000, `held for ${outcome.closedAfterMs} ms`);
+  });
+
+  it('a change stream stays open past the request timeout: it limits receiving a request, not answering it', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${running.url}/api/0/organizations/acme/changes/`, {
+      headers: { Authorization: `Bearer ${setup.token}` },
+      signal: controller.signal,
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let ended = false;
+    const reading = (async () => {
+      try {
+        while (!(await reader.read()).done);
+        ended = true;
+      } catch {
+        // aborted below
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    assert.equal(ended, false, 'the stream was closed');
+    controller.abort();
+    await reading;
   });
 
   it('the server goes on answering others meanwhile', async () => {
