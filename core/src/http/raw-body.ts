@@ -46,9 +46,13 @@ export function readStream(stream: NodeJS.ReadableStream, opts: ReadStreamOption
       if (err) reject(err);
       else resolve(body ?? Buffer.alloc(0));
     };
+    // One timer per body, pushed back on each chunk (refresh() is cheaper than a new timer).
     const armIdle = (): void => {
       if (opts.idleTimeoutMs === undefined) return;
-      clearTimeout(idle);
+      if (idle) {
+        idle.refresh();
+        return;
+      }
       idle = setTimeout(() => {
         stream.pause();
         chunks.length = 0;
