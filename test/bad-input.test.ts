@@ -118,6 +118,24 @@ describe('bad input against a running faultline', function () {
     assertRejected(res, 400, /event_id/);
   });
 
+  it('quotes input Node would refuse in a header (invalid UTF-8, non-Latin-1, controls) as escapes in X-Sentry-Error (400, not 500)', async () => {
+    for (const header of [
+      Buffer.from('{"event_id":"\xe9"}\n', 'latin1'),
+      Buffer.from('{"event_id":"\u20ac\\u0001"}\n'),
+    ]) {
+      const res = await post(url, Buffer.concat([header, Buffer.from('{"type":"event"}\n{}')]));
+      assertRejected(res, 400, /event_id/);
+      assert.match(String(res.headers['x-sentry-error']), /^[\x20-\x7e]+$/);
+      assert.match(String(res.headers['x-sentry-error']), /\\u(fffd|20ac)/);
+    }
+  });
+
+  it('refuses a Sentry key holding a NUL character (400, not a failed lookup)', async () => {
+    const dsn = parseTestDsn(stack!.setup.dsn);
+    const res = await post(envelopeUrl(stack!.baseUrl, dsn.projectId, 'a%00b'), rejected('nul key').body);
+    assertRejected(res, 400, /characters no key has/);
+  });
+
   it('gives an event sent without any event_id an id of its own and answers with it', async () => {
     const res = await post(url, '{}\n{"type":"event"}\n{"message":"sent without an id","platform":"node"}');
     assert.equal(res.status, 200, res.text());

@@ -13,6 +13,7 @@ import {
   type Target,
   type TargetOf,
 } from './authorize';
+import { assertCleanUrl } from './clean-input';
 import { readJsonBody } from './json-body';
 import { parseInput } from './validation';
 
@@ -59,6 +60,12 @@ export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType, R ex
 /** Kinds whose callers are known by their credentials alone (or by none), so they declare no scope. */
 type CredentialKind = 'public' | 'session' | 'signInSession';
 
+/** What every route runs with: the authorizer's lookups, and how long a request body may stall. */
+export interface RouteEnv extends AuthorizeEnv {
+  /** A client that sends no byte of a body for this long gets a 408 (unset: no limit). */
+  bodyIdleTimeoutMs?: number;
+}
+
 /** A declared route with its types erased: what the router and an API description need. */
 export interface ApiRoute {
   method: HttpMethod;
@@ -71,7 +78,7 @@ export interface ApiRoute {
   body: z.ZodType | undefined;
   produces?: 'text/event-stream';
   /** Authorizes, validates the request and runs the handler; authentication happened before (none for `public`). */
-  run(ctx: Context, caller: ApiCaller | null, env: AuthorizeEnv): Promise<unknown>;
+  run(ctx: Context, caller: ApiCaller | null, env: RouteEnv): Promise<unknown>;
 }
 
 /** The `:name` parameters of a Koa path. */
@@ -131,7 +138,9 @@ export function route<
       ) as TargetOf<R>;
       const query = parseInput(querySchema, ctx.query, 'query parameter') as z.output<Query>;
       const body = (
-        spec.body ? parseInput(spec.body, await readJsonBody(ctx.req), 'body field') : undefined
+        spec.body
+          ? parseInput(spec.body, await readJsonBody(ctx.req, env.bodyIdleTimeoutMs), 'body field')
+          : undefined
       ) as z.output<Body>;
       const answer = await spec.handler({
         ctx,
@@ -157,7 +166,8 @@ function publicTarget(resource: ResourceKind, what: string): Target {
 export type Authenticate = (ctx: Context, resource: ResourceKind) => Promise<ApiCaller | null>;
 
 /**
- * Registers routes on the router, enforcing in one place, for every route: valid credentials (401),
+ * Registers routes on the router, enforcing in one place, for every route: a URL the database can
+ * take (400: no NUL, UTF-8 escapes), valid credentials (401),
  * then its authorization rule (404 for what the caller can't see, 403 for a missing scope), then
  * its query and body schemas (400).
  */
@@ -165,12 +175,13 @@ export function registerRoutes(
   router: Router,
   routes: ApiRoute[],
   authenticate: Authenticate,
-  env: AuthorizeEnv,
+  env: RouteEnv,
 ): void {
   for (const apiRoute of routes) {
     checkRule(apiRoute);
     // Registered without the trailing slash: the router then matches the path with or without it.
     router[apiRoute.method](apiRoute.path.replace(/\/$/, ''), async (ctx: Context) => {
+      assertCleanUrl(ctx);
       const caller = await authenticate(ctx, apiRoute.resource);
       const answer = await apiRoute.run(ctx, caller, env);
       // A handler that redirected (sign-in steps) keeps its 302.

@@ -67,6 +67,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   registerRoutes(router, routes, requestAuthenticator(tokens, deps.auth), {
     knex: deps.knex,
     userHas2FA: (userId) => deps.auth.twoFactor.userHas2FA(userId),
+    bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
   });
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BadRequestError } from '../errors';
 
 /** Where a value came from, so an error message can say exactly what to fix. */
-export type InputPart = 'query parameter' | 'body field';
+export type InputPart = 'path parameter' | 'query parameter' | 'body field';
 
 /** Parses `input` with `schema`; a failure becomes a 400 naming the offending parameter or field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, part: InputPart): z.output<S> {

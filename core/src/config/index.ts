@@ -30,7 +30,7 @@ const SECRET_SETTINGS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL']);
  * Every setting Faultline reads, with its environment variable, default and bounds. Validated once at
  * start-up; a bad value stops start-up with one line naming the variable.
  */
-const schema = z.object({
+const settings = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -45,6 +45,10 @@ const schema = z.object({
   MAX_EVENT_BYTES: intSetting(1024, 256 * MiB).default(1 * MiB),
   MAX_ATTACHMENT_BYTES: intSetting(1024, 1024 * MiB).default(100 * MiB),
   MAX_ENVELOPE_ITEMS: intSetting(1, 100_000).default(1000),
+  DECOMPRESSION_BUDGET_BYTES: intSetting(1024, 64 * 1024 * MiB).default(128 * MiB),
+  HTTP_HEADERS_TIMEOUT_MS: intSetting(100, 600_000).default(10_000),
+  HTTP_BODY_IDLE_TIMEOUT_MS: intSetting(100, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: intSetting(1000, 3_600_000).default(120_000),
   KEY_RATE_LIMIT_PER_MINUTE: intSetting(0, 100_000_000).default(0),
   DB_POOL_MAX: intSetting(1, 200).default(10),
   WORKER_BATCH_SIZE: intSetting(1, 10_000).default(500),
@@ -70,14 +74,35 @@ const schema = z.object({
     .default(false),
 });
 
-export type RawSettings = z.infer<typeof schema>;
+/** Rules between settings, each reported on the setting to change. */
+const schema = settings
+  .refine((s) => s.DECOMPRESSION_BUDGET_BYTES >= s.MAX_ENVELOPE_BYTES, {
+    path: ['DECOMPRESSION_BUDGET_BYTES'],
+    message: 'must be at least MAX_ENVELOPE_BYTES, or no envelope of the largest size could ever be read',
+  })
+  .refine((s) => s.HTTP_HEADERS_TIMEOUT_MS <= s.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+  });
+
+export type RawSettings = z.infer<typeof settings>;
 
 export interface Config {
   database:
     | { kind: 'postgres'; url: string; poolMax: number }
     /** `dataDir` null: in memory (the plugin test host, core/src/testing-host). */
     | { kind: 'embedded'; dataDir: string | null };
-  http: { host: string; port: number; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** Longest a client may take to send a request's headers (Node's `headersTimeout`). */
+    headersTimeoutMs: number;
+    /** Longest a client may go without sending a byte of a body the server is reading. */
+    bodyIdleTimeoutMs: number;
+    /** Longest a client may take to send a whole request, headers and body (Node's `requestTimeout`). */
+    requestTimeoutMs: number;
+  };
   dataDir: string;
   logLevel: RawSettings['LOG_LEVEL'];
   limits: {
@@ -87,6 +112,8 @@ export interface Config {
     maxAttachmentBytes: number;
     /** Items (of any type, known or not) one envelope may carry. */
     maxEnvelopeItems: number;
+    /** Decompressed bytes all ingestion requests in progress may hold at once; past it, 503. */
+    decompressionBudgetBytes: number;
     /** Default events per minute per project key; 0 means unlimited. A key's own limit wins. */
     keyRateLimitPerMinute: number;
   };
@@ -120,7 +147,7 @@ export function loadConfig(
   overrides: Partial<Record<keyof RawSettings, string | number | undefined>> = {},
 ): Config {
   const input: Record<string, unknown> = {};
-  for (const key of Object.keys(schema.shape)) {
+  for (const key of Object.keys(settings.shape)) {
     const value = overrides[key as keyof RawSettings] ?? env[key];
     // An empty variable means "not set", as in most twelve-factor apps.
     if (value !== undefined && value !== '') input[key] = value;
@@ -143,6 +170,9 @@ export function loadConfig(
       host: s.HOST,
       port: s.PORT,
       publicUrl: (s.PUBLIC_URL ?? `http://${shownHost}:${s.PORT}`).replace(/\/+$/, ''),
+      headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
+      bodyIdleTimeoutMs: s.HTTP_BODY_IDLE_TIMEOUT_MS,
+      requestTimeoutMs: s.HTTP_REQUEST_TIMEOUT_MS,
     },
     dataDir,
     logLevel: s.LOG_LEVEL,
@@ -152,6 +182,7 @@ export function loadConfig(
       maxEventBytes: s.MAX_EVENT_BYTES,
       maxAttachmentBytes: s.MAX_ATTACHMENT_BYTES,
       maxEnvelopeItems: s.MAX_ENVELOPE_ITEMS,
+      decompressionBudgetBytes: s.DECOMPRESSION_BUDGET_BYTES,
       keyRateLimitPerMinute: s.KEY_RATE_LIMIT_PER_MINUTE,
     },
     worker: { batchSize: s.WORKER_BATCH_SIZE, concurrency: s.WORKER_CONCURRENCY },
@@ -194,6 +225,14 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   MAX_ATTACHMENT_BYTES: 'Largest attachment item (default 100 MiB).',
   MAX_ENVELOPE_ITEMS:
     'Most items one envelope may carry, of any type (default 1000); past it the envelope is refused with 413.',
+  DECOMPRESSION_BUDGET_BYTES:
+    'Decompressed bytes all ingestion requests in progress may hold at once; a request that would go past it is answered 503 with Retry-After (default 128 MiB: one envelope of the largest size at a time; at least MAX_ENVELOPE_BYTES).',
+  HTTP_HEADERS_TIMEOUT_MS:
+    'Longest a client may take to send the headers of a request before the connection is closed with 408 (default 10000).',
+  HTTP_BODY_IDLE_TIMEOUT_MS:
+    'Longest a client may go without sending a byte of a request body being read; then it is answered 408 and disconnected (default 10000).',
+  HTTP_REQUEST_TIMEOUT_MS:
+    'Longest a client may take to send a whole request, however steadily (default 120000; a 20 MiB body then needs ~1.4 Mbit/s).',
   KEY_RATE_LIMIT_PER_MINUTE:
     "Default events per minute per project key, 0 = unlimited; a key's own limit wins.",
   DB_POOL_MAX: 'Postgres connections per process (default 10).',

@@ -92,12 +92,28 @@ export class ConfigError extends Error {
   }
 }
 
-/** A dependency (usually the database) failed; the client may retry later. */
+/**
+ * A dependency (usually the database) failed, or the server is at a limit it keeps to stay up;
+ * the client may retry later (after `retryAfterSeconds`, when given, sent as Retry-After).
+ */
 export class ServiceUnavailableError extends FaultlineError {
   readonly status = 503;
   constructor(
     message: string,
     readonly code: string = 'service_unavailable',
+    retryAfterSeconds?: number,
+  ) {
+    super(message);
+    if (retryAfterSeconds !== undefined) this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+/** The client stopped sending its request body (or headers) for longer than the server waits. */
+export class RequestTimeoutError extends FaultlineError {
+  readonly status = 408;
+  constructor(
+    message: string,
+    readonly code: string = 'request_timeout',
   ) {
     super(message);
   }

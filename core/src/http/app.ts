@@ -12,6 +12,14 @@ export type RouteMounter = (router: Router) => void;
 export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
+  // What escapes the error middleware (a failure while writing the answer) would otherwise be a
+  // plain-text 500 that nobody hears of.
+  app.on('error', (error: unknown, ctx?: Context) => {
+    log.error(
+      { err: error, requestId: ctx?.state.requestId, method: ctx?.method, path: ctx?.path },
+      'error outside the error middleware',
+    );
+  });
   app.use(requestLogging(log));
   app.use(errorMiddleware(log));
   const router = new Router();
@@ -29,11 +37,16 @@ export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
   return app;
 }
 
+const REQUEST_ID = /^[\w.:@/+=-]{1,200}$/;
+
 /** Gives every request an id (echoed as X-Request-Id) and logs one line per request at debug level. */
 function requestLogging(log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
     const started = performance.now();
-    const requestId = ctx.get('x-request-id') || randomUUID();
+    // A caller's id is kept (to follow a request across proxies) only when it looks like one: it is
+    // echoed in a header and written to every log line of the request.
+    const given = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     try {

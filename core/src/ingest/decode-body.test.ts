@@ -3,8 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { BadRequestError, PayloadTooLargeError } from '../errors';
+import {
+  BadRequestError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  ServiceUnavailableError,
+} from '../errors';
 import { checkZstdFrames, parseContentEncoding, readBody, type ReadBodyOptions } from './decode-body';
+import { DecompressionBudget } from './decompression-budget';
 
 const MiB = 1024 * 1024;
 const LIMITS = { maxCompressedBytes: 20 * MiB, maxDecompressedBytes: 100 * MiB };
@@ -334,6 +340,91 @@ describe('readBody', () => {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+    });
+  });
+
+  describe('decompression budget across requests', () => {
+    // Each body inflates to 4 MiB; the budget holds one of them and a bit.
+    const inflated = Buffer.alloc(4 * MiB, 'x');
+    const budget = () => new DecompressionBudget(5 * MiB);
+
+    for (const [encoding, compress] of [
+      ['gzip', zlib.gzipSync],
+      ['deflate', zlib.deflateSync],
+      ['br', zlib.brotliCompressSync],
+    ] as const) {
+      it(`answers 503 with Retry-After to a ${encoding} body past the budget while the one within it succeeds`, async () => {
+        const shared = budget();
+        const first = shared.lease();
+        const second = shared.lease();
+        const body = compress(inflated);
+        // The first request holds its 4 MiB until it is answered (its lease is not released yet).
+        assert.equal((await read(body, { contentEncoding: encoding, lease: first })).length, 4 * MiB);
+        await assert.rejects(read(body, { contentEncoding: encoding, lease: second }), (err: unknown) => {
+          assert.ok(err instanceof ServiceUnavailableError, `expected a 503, got ${String(err)}`);
+          assert.equal(err.code, 'decompression_busy');
+          assert.match(err.headers['Retry-After'], /^[1-9][0-9]*$/);
+          return true;
+        });
+        second.release();
+        // What fits beside the first still goes through, and all of it once the first is answered.
+        const small = compress(Buffer.from(ENVELOPE));
+        const beside = shared.lease();
+        assert.equal((await read(small, { contentEncoding: encoding, lease: beside })).toString(), ENVELOPE);
+        beside.release();
+        first.release();
+        assert.equal(shared.bytesInUse, 0);
+        const retried = shared.lease();
+        assert.equal((await read(body, { contentEncoding: encoding, lease: retried })).length, 4 * MiB);
+        retried.release();
+      });
+    }
+
+    it('counts zstd output against the budget too', async () => {
+      const shared = new DecompressionBudget(1 * MiB);
+      const lease = shared.lease();
+      await assert.rejects(
+        read(zstdRleBomb(16), { contentEncoding: 'zstd', lease }),
+        ServiceUnavailableError,
+      );
+      lease.release();
+      assert.equal(shared.bytesInUse, 0);
+    });
+
+    it('gives the bytes of a refused body back when its lease is released', async () => {
+      const shared = budget();
+      const lease = shared.lease();
+      await assert.rejects(
+        read(zlib.gzipSync(Buffer.alloc(6 * MiB)), { contentEncoding: 'gzip', lease }),
+        ServiceUnavailableError,
+      );
+      lease.release();
+      assert.equal(shared.bytesInUse, 0);
+    });
+  });
+
+  describe('stalled bodies', () => {
+    it('gives up with a 408 on a body that stops arriving for the idle timeout', async () => {
+      const stream = new PassThrough();
+      stream.write('{}\n{"type":"event"}\n');
+      const started = Date.now();
+      await assert.rejects(readBody(stream, { ...LIMITS, idleTimeoutMs: 200 }), (err: unknown) => {
+        assert.ok(err instanceof RequestTimeoutError, `expected a 408, got ${String(err)}`);
+        assert.equal(err.code, 'body_timeout');
+        return true;
+      });
+      assert.ok(Date.now() - started < 2000);
+    });
+
+    it('keeps reading a slow body whose bytes keep coming', async () => {
+      const stream = new PassThrough();
+      const reading = readBody(stream, { ...LIMITS, idleTimeoutMs: 300 });
+      for (const part of ENVELOPE.match(/.{1,20}/gs)!) {
+        stream.write(part);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      stream.end();
+      assert.equal((await reading).toString(), ENVELOPE);
     });
   });
 });

@@ -2,13 +2,15 @@
  * Reads a request body under a size limit and undoes its Content-Encoding under a second limit.
  *
  * The compressed body is buffered (it is bounded by `maxCompressedBytes`); decompression streams
- * with an output cap so a small bomb fails fast instead of allocating gigabytes.
+ * with an output cap so a small bomb fails fast instead of allocating gigabytes, and counts what
+ * it produces against a budget shared by all requests, so many bombs at once can't either.
  */
-import type { Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import { BadRequestError, PayloadTooLargeError } from '../errors';
+import { BadRequestError, PayloadTooLargeError, ServiceUnavailableError } from '../errors';
+import { readStream } from '../http';
+import type { DecompressionLease } from './decompression-budget';
 
 export type ContentCoding = 'gzip' | 'deflate' | 'br' | 'zstd';
 
@@ -19,6 +21,14 @@ export interface ReadBodyOptions {
   contentLength?: string | number;
   maxCompressedBytes: number;
   maxDecompressedBytes: number;
+  /** Gives up on a client that sends no byte of the body for this long (408); unset: waits. */
+  idleTimeoutMs?: number;
+  /**
+   * This request's share of the decompression budget across requests: decompressed bytes are
+   * counted against it, and past the budget the read fails with 503 + Retry-After. The caller
+   * releases it once the request is answered. Unset: no shared budget.
+   */
+  lease?: DecompressionLease;
   /**
    * Sees the decompressed body chunk by chunk while it is produced (coded bodies only); throwing
    * stops decompression and fails the read with that error. Ingestion counts envelope items here,
@@ -51,12 +61,16 @@ export async function readBody(stream: NodeJS.ReadableStream, opts: ReadBodyOpti
   if (Number.isFinite(declared) && declared > readLimit) {
     throw tooLarge(declared, readLimit);
   }
-  let body = await readLimited(stream, readLimit);
+  let body = await readStream(stream, {
+    maxBytes: readLimit,
+    tooLarge: (size) => tooLarge(size, readLimit, true),
+    idleTimeoutMs: opts.idleTimeoutMs,
+  });
   // Codings are listed in the order they were applied, so undo them last to first; only the last
   // one undone yields the body itself, which is what `inspect` looks at.
   for (const [i, coding] of [...codings].reverse().entries()) {
     const inspect = i === codings.length - 1 ? opts.inspect : undefined;
-    body = await decode(body, coding, opts.maxDecompressedBytes, inspect);
+    body = await decode(body, coding, { maxOut: opts.maxDecompressedBytes, lease: opts.lease, inspect });
   }
   return body;
 }
@@ -86,120 +100,74 @@ export function parseContentEncoding(header: string | undefined): ContentCoding[
   return codings;
 }
 
-/** Buffers the stream, failing as soon as more than `maxBytes` arrive or the client goes away. */
-function readLimited(stream: NodeJS.ReadableStream, maxBytes: number): Promise<Buffer> {
-  const state = stream as Partial<Pick<Readable, 'readableEnded' | 'destroyed'>>;
-  if (state.readableEnded) {
-    return Promise.reject(new Error('readBody: the request body was already consumed by someone else'));
-  }
-  if (state.destroyed) return Promise.reject(aborted());
-
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-
-    const settle = (err: Error | null, body?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('aborted', onAborted);
-      stream.off('close', onClose);
-      // Keep a listener so a late 'error' (client abort after we gave up) cannot crash the process.
-      stream.on('error', ignore);
-      if (err) reject(err);
-      else resolve(body ?? Buffer.alloc(0));
-    };
-    const onData = (chunk: Buffer | string): void => {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buf.length;
-      if (size > maxBytes) {
-        stream.pause();
-        chunks.length = 0;
-        settle(tooLarge(size, maxBytes, true));
-        return;
-      }
-      chunks.push(buf);
-    };
-    const onEnd = (): void => settle(null, Buffer.concat(chunks, size));
-    const onError = (err: Error): void => settle(isAbort(err) ? aborted() : readFailed(err));
-    const onAborted = (): void => settle(aborted());
-    // 'close' before 'end' means the connection died mid-body.
-    const onClose = (): void => settle(aborted());
-
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-    stream.on('aborted', onAborted);
-    stream.on('close', onClose);
-    stream.resume();
-  });
+/**
+ * Where decompressed output may go: at most `maxOut` bytes, each counted against the lease and
+ * shown to `inspect` (see ReadBodyOptions) before it is kept.
+ */
+interface OutputLimits {
+  maxOut: number;
+  lease?: DecompressionLease;
+  inspect?: (decoded: Buffer) => void;
 }
 
-type Inspect = ((decoded: Buffer) => void) | undefined;
-
-async function decode(
-  input: Buffer,
-  coding: ContentCoding,
-  maxOut: number,
-  inspect: Inspect,
-): Promise<Buffer> {
+async function decode(input: Buffer, coding: ContentCoding, out: OutputLimits): Promise<Buffer> {
   switch (coding) {
     case 'gzip':
-      return zlibDecode(input, coding, maxOut, zlib.createGunzip, inspect);
+      return zlibDecode(input, coding, out, zlib.createGunzip);
     case 'br':
-      return zlibDecode(input, coding, maxOut, zlib.createBrotliDecompress, inspect);
+      return zlibDecode(input, coding, out, zlib.createBrotliDecompress);
     case 'deflate':
-      return inflateEither(input, maxOut, inspect);
+      return inflateEither(input, out);
     case 'zstd':
-      return zstdDecode(input, maxOut, inspect);
+      return zstdDecode(input, out);
   }
 }
 
-type ZlibStream = (options: { chunkSize: number }) => NodeJS.ReadWriteStream & { destroy(): void };
-
-/** Output chunk of the zlib streams: fewer, larger chunks than zlib's 16 KiB cost less per byte. */
-const ZLIB_CHUNK = 64 * 1024;
+// Larger than zlib's 16 KiB default: fewer chunks (and budget checks) for a big body.
+const ZLIB_CHUNK_BYTES = 64 * 1024;
 
 /**
- * Runs a zlib stream over `input`, stopping at the `maxOut` cap or when `inspect` throws: in both
- * cases the rest is never inflated.
+ * Runs a zlib decompressor over the whole input, chunk by chunk: each output chunk is checked
+ * against `maxOut` and counted against the lease before it is kept, so decompression stops at the
+ * first chunk over either instead of after allocating it all.
  */
 function zlibDecode(
   input: Buffer,
   coding: string,
-  maxOut: number,
-  create: ZlibStream,
-  inspect: Inspect,
+  out: OutputLimits,
+  create: (options: zlib.ZlibOptions) => zlib.Gunzip | zlib.BrotliDecompress | zlib.Inflate,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const decoder = create({ chunkSize: ZLIB_CHUNK });
+    const inflater = create({ chunkSize: ZLIB_CHUNK_BYTES });
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let done = false;
     const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
-      decoder.destroy();
-      reject(err);
+      if (done) return;
+      done = true;
+      chunks.length = 0;
+      inflater.destroy();
+      reject(err instanceof Error ? err : new Error(String(err)));
     };
-    decoder.on('data', (chunk: Buffer) => {
+    inflater.on('data', (chunk: Buffer) => {
+      if (done) return;
       size += chunk.length;
-      if (size > maxOut) return fail(decodedTooLarge(maxOut));
+      if (size > out.maxOut) return fail(decodedTooLarge(out.maxOut));
       try {
-        inspect?.(chunk);
+        out.lease?.take(chunk.length);
+        out.inspect?.(chunk);
       } catch (err) {
         return fail(err);
       }
       chunks.push(chunk);
     });
-    decoder.on('error', (err: Error) => fail(corrupt(coding, err)));
-    decoder.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks, size));
+    inflater.on('error', (err) => fail(corrupt(coding, err)));
+    inflater.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks, size));
     });
-    decoder.end(input);
+    inflater.end(input);
   });
 }
 
@@ -207,15 +175,15 @@ function zlibDecode(
  * HTTP "deflate" means zlib-wrapped, but some clients send raw deflate: use raw when the first two
  * bytes are not a zlib header, and also retry raw when a zlib-looking stream fails to inflate.
  */
-async function inflateEither(input: Buffer, maxOut: number, inspect: Inspect): Promise<Buffer> {
-  if (!hasZlibHeader(input)) return zlibDecode(input, 'deflate', maxOut, zlib.createInflateRaw, inspect);
+async function inflateEither(input: Buffer, out: OutputLimits): Promise<Buffer> {
+  if (!hasZlibHeader(input)) return zlibDecode(input, 'deflate', out, zlib.createInflateRaw);
   try {
-    // Not inspected: a failure here falls back to raw deflate, which would see the start twice.
-    return await zlibDecode(input, 'deflate', maxOut, zlib.createInflate, undefined);
+    // Not inspected: a failure here falls back to raw deflate, which would show the start twice.
+    return await zlibDecode(input, 'deflate', { ...out, inspect: undefined }, zlib.createInflate);
   } catch (err) {
-    if (err instanceof PayloadTooLargeError) throw err;
-    return zlibDecode(input, 'deflate', maxOut, zlib.createInflateRaw, inspect).catch((rawErr: unknown) => {
-      throw rawErr instanceof PayloadTooLargeError ? rawErr : err;
+    if (!(err instanceof BadRequestError)) throw err;
+    return zlibDecode(input, 'deflate', out, zlib.createInflateRaw).catch((rawErr: unknown) => {
+      throw rawErr instanceof BadRequestError ? err : rawErr;
     });
   }
 }
@@ -225,7 +193,8 @@ function hasZlibHeader(buf: Buffer): boolean {
   return buf.length >= 2 && (buf[0] & 0x0f) === 8 && buf[0] >> 4 <= 7 && (buf[0] * 256 + buf[1]) % 31 === 0;
 }
 
-async function zstdDecode(input: Buffer, maxOut: number, inspect: Inspect): Promise<Buffer> {
+async function zstdDecode(input: Buffer, out: OutputLimits): Promise<Buffer> {
+  const { maxOut, lease } = out;
   checkZstdFrames(input, maxOut);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -233,8 +202,9 @@ async function zstdDecode(input: Buffer, maxOut: number, inspect: Inspect): Prom
   const decoder = new ZstdDecompress((data) => {
     size += data.length;
     if (size > maxOut) throw decodedTooLarge(maxOut);
+    lease?.take(data.length);
     const chunk = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    inspect?.(chunk);
+    out.inspect?.(chunk);
     chunks.push(chunk);
   });
   try {
@@ -245,7 +215,7 @@ async function zstdDecode(input: Buffer, maxOut: number, inspect: Inspect): Prom
       if (end < input.length) await yieldToEventLoop();
     }
   } catch (err) {
-    if (err instanceof PayloadTooLargeError) throw err;
+    if (err instanceof PayloadTooLargeError || err instanceof ServiceUnavailableError) throw err;
     throw corrupt('zstd', err);
   }
   return Buffer.concat(chunks, size);
@@ -312,15 +282,6 @@ export function checkZstdFrames(buf: Buffer, maxOut: number): void {
   }
 }
 
-function errorCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-}
-
-function isAbort(err: Error): boolean {
-  const code = errorCode(err);
-  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || err.message === 'aborted';
-}
-
 function tooLarge(size: number, limit: number, partial = false): PayloadTooLargeError {
   const amount = partial ? `more than ${limit}` : `${size}`;
   return new PayloadTooLargeError(
@@ -343,16 +304,3 @@ function corrupt(coding: string, err: unknown): BadRequestError {
     'invalid_compression',
   );
 }
-
-function aborted(): BadRequestError {
-  return new BadRequestError(
-    'the client closed the connection before the request body ended',
-    'body_aborted',
-  );
-}
-
-function readFailed(err: Error): BadRequestError {
-  return new BadRequestError(`the request body could not be read: ${err.message}`, 'body_read_failed');
-}
-
-function ignore(): void {}

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { readBody } from './decode-body';
 import { EnvelopeItemCounter } from './envelope-counter';
+import { DecompressionBudget } from './decompression-budget';
 import type { IngestRequest, IngestService } from './ingest-service';
 import { parseProjectId } from './sentry-auth';
 
@@ -9,6 +10,10 @@ export interface IngestRouteLimits {
   maxBodyBytes: number;
   maxEnvelopeBytes: number;
   maxEnvelopeItems: number;
+  /** Decompressed bytes all requests in progress may hold at once (503 + Retry-After past it). */
+  decompressionBudgetBytes: number;
+  /** A client that sends no byte of the body for this long gets a 408 (unset: no limit). */
+  bodyIdleTimeoutMs?: number;
 }
 
 const ALLOWED_HEADERS = [
@@ -52,6 +57,7 @@ function headerValue(ctx: Context, name: string): string | undefined {
 
 /** Mounts the SDK endpoints: `/api/{projectId}/envelope/` and the deprecated `/api/{projectId}/store/`. */
 export function mountIngestRoutes(router: Router, service: IngestService, limits: IngestRouteLimits): void {
+  const budget = new DecompressionBudget(limits.decompressionBudgetBytes);
   const handle = (kind: 'envelope' | 'store') => async (ctx: Context) => {
     const base: Omit<IngestRequest, 'body'> = {
       projectId: parseProjectId(String(ctx.params.projectId)),
@@ -72,6 +78,23 @@ export function mountIngestRoutes(router: Router, service: IngestService, limits
     const request: IngestRequest = { ...base, body };
     ctx.body =
       kind === 'envelope' ? await service.ingestEnvelope(request) : await service.ingestStore(request);
+    // The decompressed body is held until the request is answered, so its share of the budget is too.
+    const lease = budget.lease();
+    try {
+      const body = await readBody(ctx.req, {
+        contentEncoding: headerValue(ctx, 'content-encoding'),
+        contentLength: headerValue(ctx, 'content-length'),
+        maxCompressedBytes: limits.maxBodyBytes,
+        maxDecompressedBytes: limits.maxEnvelopeBytes,
+        idleTimeoutMs: limits.bodyIdleTimeoutMs,
+        lease,
+      });
+      const request: IngestRequest = { ...base, body };
+      ctx.body =
+        kind === 'envelope' ? await service.ingestEnvelope(request) : await service.ingestStore(request);
+    } finally {
+      lease.release();
+    }
   };
   for (const kind of ['envelope', 'store'] as const) {
     router.options(`/api/:projectId/${kind}/`, sentryCors);

@@ -75,6 +75,14 @@ export function extractAuth(input: AuthInput): SentryAuth {
     );
   }
   const first = found[0];
+  // Keys are looked up in the database, which can't take NUL; no key has control or non-ASCII
+  // characters, so such a "key" is refused here with a sentence instead of failing the lookup.
+  if (!/^[\x21-\x7e]+$/.test(first.key)) {
+    throw new BadRequestError(
+      `The Sentry key in the ${first.carrier} contains characters no key has (control, NUL, space or non-ASCII); check the DSN.`,
+      'invalid_key',
+    );
+  }
   const other = found.find((f) => f.key !== first.key);
   if (other) {
     throw new BadRequestError(
@@ -135,10 +143,17 @@ export function parseDsn(dsn: string): Dsn {
   } catch {
     throw invalid(`project id "${rawProjectId.slice(0, 40)}" is not a positive integer`);
   }
-  const secretKey = url.password === '' ? undefined : decodeURIComponent(url.password);
+  const decode = (text: string, what: string): string => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      throw invalid(`the ${what} is not percent-encoded UTF-8`);
+    }
+  };
+  const secretKey = url.password === '' ? undefined : decode(url.password, 'secret key');
   return {
     protocol,
-    publicKey: decodeURIComponent(url.username),
+    publicKey: decode(url.username, 'public key'),
     ...(secretKey === undefined ? {} : { secretKey }),
     host: url.hostname,
     ...(url.port === '' ? {} : { port: Number(url.port) }),

@@ -12,6 +12,8 @@ export const PLUGIN_ROUTE_PREFIX = '/api/0/plugins/';
 export interface PluginRouteOptions {
   /** Largest request body a plugin route accepts; a larger one is a 413 before the plugin runs. */
   bodyLimitBytes: number;
+  /** A client that sends no byte of the body for this long gets a 408 (unset: no limit). */
+  bodyIdleTimeoutMs?: number;
   /** How long a handler may take; after that the caller gets a 504 (the handler is not awaited). */
   timeoutMs: number;
   log: Logger;
@@ -134,11 +136,10 @@ export function mountPluginRoutes(
 
     let rawBody: Buffer;
     try {
-      rawBody = await readRawBody(
-        ctx.req,
-        options.bodyLimitBytes,
-        `Request bodies of plugin routes are limited to ${options.bodyLimitBytes} bytes`,
-      );
+      rawBody = await readRawBody(ctx.req, options.bodyLimitBytes, {
+        tooLargeMessage: `Request bodies of plugin routes are limited to ${options.bodyLimitBytes} bytes`,
+        idleTimeoutMs: options.bodyIdleTimeoutMs,
+      });
     } catch (error) {
       if (!(error instanceof PayloadTooLargeError)) throw error;
       // The rest of the body is left unread; closing the connection discards it.

@@ -188,12 +188,17 @@ export async function startServices(
     writer = new IngestQueueWriter(db.knex, {
       // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
       maxInFlight: db.kind === 'embedded' ? 1 : 2,
+      bytesAsHex: db.kind === 'embedded',
       onCommitted: (rows) => (thread ?? worker)?.wake(rows),
     });
     const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
     const ingest = new IngestService(keyCache, new KeyRateLimiter(), writer, config.limits);
     const app = createHttpApp(log, [
-      (router) => mountIngestRoutes(router, ingest, config.limits),
+      (router) =>
+        mountIngestRoutes(router, ingest, {
+          ...config.limits,
+          bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
+        }),
       (router) =>
         mountApiRoutes(router, {
           knex: db.knex,
@@ -209,13 +214,23 @@ export async function startServices(
       (router) =>
         mountPluginRoutes(router, (pluginId) => routesOf(plugins, pluginId), {
           bodyLimitBytes: config.limits.maxBodyBytes,
+          bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
           timeoutMs: config.plugins.hookBudgetMs,
           log: log.child({ component: 'plugin-routes' }),
           isolate: (pluginId, call, timeoutMs) =>
             plugins.runIsolated(pluginId, call, timeoutMs, `plugin ${pluginId}: route`),
         }),
     ]);
-    server = http.createServer(app.callback());
+    server = http.createServer(
+      {
+        // Node's defaults (60 s for headers, 300 s for a request, checked every 30 s) let stalled
+        // clients hold connections for minutes; these are settings, checked about every second.
+        headersTimeout: config.http.headersTimeoutMs,
+        requestTimeout: config.http.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
+      },
+      app.callback(),
+    );
     // Once stopping, every answer closes its connection: SDKs keep connections alive and busy, so
     // without this a loaded server would go on serving them and never finish closing.
     server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
