@@ -67,17 +67,6 @@ export function mountIngestRoutes(router: Router, service: IngestService, limits
       clientIp: ctx.request.ip || undefined,
     };
     await service.authenticateEarly(base);
-    const body = await readBody(ctx.req, {
-      contentEncoding: headerValue(ctx, 'content-encoding'),
-      contentLength: headerValue(ctx, 'content-length'),
-      maxCompressedBytes: limits.maxBodyBytes,
-      maxDecompressedBytes: limits.maxEnvelopeBytes,
-      // An envelope over its item limit is refused while it is decompressed, not once inflated.
-      inspect: kind === 'envelope' ? new EnvelopeItemCounter(limits.maxEnvelopeItems).push : undefined,
-    });
-    const request: IngestRequest = { ...base, body };
-    ctx.body =
-      kind === 'envelope' ? await service.ingestEnvelope(request) : await service.ingestStore(request);
     // The decompressed body is held until the request is answered, so its share of the budget is too.
     const lease = budget.lease();
     try {
@@ -88,6 +77,8 @@ export function mountIngestRoutes(router: Router, service: IngestService, limits
         maxDecompressedBytes: limits.maxEnvelopeBytes,
         idleTimeoutMs: limits.bodyIdleTimeoutMs,
         lease,
+        // An envelope over its item limit is refused while it is decompressed, not once inflated.
+        inspect: kind === 'envelope' ? new EnvelopeItemCounter(limits.maxEnvelopeItems).push : undefined,
       });
       const request: IngestRequest = { ...base, body };
       ctx.body =
