@@ -23,6 +23,8 @@ export interface PipelineThreadOptions {
   logLevel: string;
   batchSize: number;
   concurrency: number;
+  /** How long an idle loop sleeps unless woken (the main thread forwards wake-ups). */
+  idlePollMs: number;
   /** The plugin settings, with `specs` narrowed to the listed plugins that have a processEvent hook. */
   plugins: Config['plugins'];
   /** The built-in plugins (module paths) that have a processEvent hook. */
@@ -122,6 +124,7 @@ function runThread(data: ThreadData): void {
     const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
       batchSize: data.batchSize,
       concurrency: data.concurrency,
+      idlePollMs: data.idlePollMs,
       processEvent: plugins.hasEventProcessors
         ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
         : undefined,
