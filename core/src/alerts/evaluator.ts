@@ -21,7 +21,7 @@ export interface AlertEvaluatorOptions {
   log: Logger;
   /** Gap between rounds while changes keep coming (default 250 ms). */
   pollMs?: number;
-  /** The safety-net poll when no change is announced (default 10 s). */
+  /** The safety-net poll when no change is announced (default 30 s). */
   idlePollMs?: number;
   /** Changes read per round (default 100). */
   batchSize?: number;

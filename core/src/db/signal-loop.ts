@@ -10,7 +10,7 @@ export interface SignalLoopOptions {
   wakeOn: Signal[];
   round: () => Promise<RoundOutcome>;
   onError: (err: unknown) => void;
-  /** The safety net: how often it looks with nothing announced (default 10 s). */
+  /** The safety net: how often it looks with nothing announced (default 30 s). */
   idleMs?: number;
   /** Gap between rounds while active (default 250 ms). */
   activeMs?: number;
@@ -43,7 +43,7 @@ export class SignalLoop {
     this.activeMs = options.activeMs ?? 250;
     this.activeForMs = options.activeForMs ?? 2000;
     const signals = signalsOf(options.knex);
-    this.idleMs = signals ? (options.idleMs ?? 10_000) : this.activeMs;
+    this.idleMs = signals ? (options.idleMs ?? 30_000) : this.activeMs;
   }
 
   start(): void {

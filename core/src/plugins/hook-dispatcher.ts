@@ -19,7 +19,7 @@ export interface HookDispatcherOptions {
   retryDelaySeconds?: number;
   /** Gap between fan-out rounds while changes keep coming (default 250 ms). */
   pollMs?: number;
-  /** The fan-out's safety-net poll when no change is announced (default 10 s). */
+  /** The fan-out's safety-net poll when no change is announced (default 30 s). */
   idlePollMs?: number;
   /** Changes read per plugin per round (default 100). */
   batchSize?: number;

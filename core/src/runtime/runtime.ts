@@ -289,7 +289,7 @@ const HOUR_MS = 3_600_000;
  * How often an idle pipeline loop looks at the queue unasked: new rows are announced (`rawEvents`
  * signal), so this is only the safety net for a lost announcement.
  */
-const PIPELINE_IDLE_POLL_MS = 10_000;
+const PIPELINE_IDLE_POLL_MS = 30_000;
 /** How long a graceful stop lets requests in flight finish before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
