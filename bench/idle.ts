@@ -61,7 +61,7 @@ async function main(): Promise<void> {
 
   const client = new Client({ connectionString: database.url, application_name: 'faultline-bench' });
   await client.connect();
-  cleanups.push(() => client.end());
+  cleanups.push(() => client.end().catch(() => undefined));
   // What a configured installation has: rules of both kinds and a plugin with issue hooks turned on.
   await client.query(
     `INSERT INTO alert_rules (project_id, name, triggers, filters, actions) VALUES
@@ -114,8 +114,10 @@ async function main(): Promise<void> {
   await sleep(settleSeconds * 1000);
   const busy = await waitForQuiet(quietWaitMs);
   if (busy >= 0.25) log(`warning: ${busy.toFixed(2)} cores busy with other work; CPU figures will be skewed`);
+  // This session polled and vacuumed just now: it ends here, so its statistics are in before the window.
+  await client.end();
   log(`measuring ${seconds} s with no traffic`);
-  const idle = await measureIdleCost(client, processes, seconds);
+  const idle = await measureIdleCost(database.url, processes, seconds);
   await Promise.all(Object.values(processes).map((child) => stopChild(child, 20_000)));
   await cleanup();
   process.stdout.write(`\n${idleCostText(idle)}\n\n`);

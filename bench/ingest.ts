@@ -8,7 +8,10 @@
  *      (measured in the database), and the `raw_events` backlog when the load stops and how long it
  *      takes to drain;
  *   3. open loop at a fixed arrival rate (default 2,500 events/s, half the 5,000/s target): ack latency
- *      measured from the scheduled arrival time.
+ *      measured from the scheduled arrival time;
+ *   4. idle cost: once the queue has drained and the server settled, cores and commits/s with no
+ *      traffic (lib/idle-cost.ts; `npm run bench:idle` measures it on its own, with rules and a hook
+ *      plugin on).
  * Prints a table and one JSON line, and writes bench/results/latest.json.
  *
  * Settings (flag or environment): --duration / BENCH_DURATION (seconds per phase, 10),
@@ -19,7 +22,8 @@
  * plus one `faultline worker` process), --server-node-options / BENCH_SERVER_NODE_OPTIONS (NODE_OPTIONS
  * for the faultline processes), --pg-lz4 / BENCH_PG_LZ4=1 (experiment: lz4 instead of pglz for the
  * payload columns, set by the benchmark, not by migrations), --profile / BENCH_PROFILE=1 (CPU-profile the server),
- * --keep-db / BENCH_KEEP_DB=1 (don't drop the database), BENCH_CLI (the faultline CLI to run, default
+ * --keep-db / BENCH_KEEP_DB=1 (don't drop the database), --idle / BENCH_IDLE (seconds of the idle-cost
+ * window, 30; 0 skips it), BENCH_CLI (the faultline CLI to run, default
  * core/dist/cli/main.js of this checkout). Server settings such as WORKER_BATCH_SIZE,
  * WORKER_CONCURRENCY and DB_POOL_MAX pass through from the environment. Through the root script, use
  * the environment or `npm run bench:ingest -- --duration=5` (npm hands `--x=y` on as npm_config_x).
@@ -48,11 +52,13 @@ import {
   runBenchmark,
 } from './lib/harness';
 import { BenchFlags } from './lib/flags';
+import { idleCostText, measureIdleCost, type IdleCost } from './lib/idle-cost';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 import {
   CpuMeter,
   freePort,
   processCpuSeconds,
+  sleep,
   stopChild,
   waitForQuiet,
   tailOf,
@@ -74,6 +80,8 @@ const TARGET_EVENTS_PER_SECOND = 5000;
 const TARGET_P99_MS = 50;
 /** Cores of unrelated work during a window above which its figures are flagged as skewed. */
 const NOISY_CORES = 0.25;
+/** After the last phase drained, before the idle window: the consumers' active spell ends (2 s). */
+const IDLE_SETTLE_MS = 10_000;
 
 interface Settings {
   durationMs: number;
@@ -93,6 +101,8 @@ interface Settings {
   serverNodeOptions: string;
   profile: boolean;
   keepDb: boolean;
+  /** Seconds of the idle-cost window (0: skipped). */
+  idleSeconds: number;
 }
 
 function readSettings(argv: string[]): Settings {
@@ -109,6 +119,7 @@ function readSettings(argv: string[]): Settings {
     serverNodeOptions: flags.text('server-node-options', 'BENCH_SERVER_NODE_OPTIONS') ?? '',
     profile: flags.bool('profile', 'BENCH_PROFILE'),
     keepDb: flags.bool('keep-db', 'BENCH_KEEP_DB'),
+    idleSeconds: flags.num('idle', 'BENCH_IDLE', 30, 0, 3600),
   };
 }
 
@@ -136,7 +147,9 @@ async function main(): Promise<void> {
     5 * settings.durationMs +
     3 * settings.drainTimeoutMs +
     4 * settings.warmupMs +
-    3 * settings.quietWaitMs +
+    4 * settings.quietWaitMs +
+    settings.idleSeconds * 1000 +
+    IDLE_SETTLE_MS +
     240_000;
   const watchdog = setTimeout(() => {
     log(`gave up after ${Math.round(budgetMs / 1000)} s; stopping everything`);
@@ -322,6 +335,13 @@ async function main(): Promise<void> {
   const { rows: versions } = await client.query<{ v: string }>('SELECT current_setting($1) AS v', [
     'server_version',
   ]);
+  let idle: IdleCost | undefined;
+  if (settings.idleSeconds > 0) {
+    await sleep(IDLE_SETTLE_MS);
+    await settle(settings, 'idle');
+    log(`faultline: idle cost, ${settings.idleSeconds} s with no traffic`);
+    idle = await measureIdleCost(database.url, processes, settings.idleSeconds);
+  }
   await Promise.all(Object.values(processes).map((child) => stopChild(child, 20_000)));
 
   const profiles: Record<string, ProfileSummary> = {};
@@ -397,6 +417,7 @@ async function main(): Promise<void> {
       `${fmtInt(closed.commitsPerSecond)} commits/s`,
     `postgres sessions (open loop, % of samples): ${JSON.stringify(open.waits)}; ` +
       `${fmtInt(open.commitsPerSecond)} commits/s`,
+    idle ? idleCostText(idle) : 'idle cost: not measured (--idle=0)',
     `background CPU before phases (cores busy with other work): ${JSON.stringify(background)}`,
     `failures: bare ${failuresText(bareLoad)}; closed ${failuresText(closed.load)}; open ${failuresText(open.load)}`,
     `database: ${fmtInt(Number(totals[0].events))} events in ${fmtInt(Number(totals[0].issues))} issues ` +
@@ -480,6 +501,7 @@ async function main(): Promise<void> {
     targetMet: sustained >= TARGET_EVENTS_PER_SECOND && p99Ok,
     closed: phaseJson(closed),
     open: phaseJson(open),
+    idle,
     database: {
       events: Number(totals[0].events),
       issues: Number(totals[0].issues),

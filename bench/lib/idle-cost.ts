@@ -3,7 +3,7 @@
  * consumers, job workers, the pipeline's safety poll) should wake on new work, not poll for it.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Client } from 'pg';
+import { Client } from 'pg';
 import { CpuMeter, commandCpuCounter, processCpuSeconds, sleep } from './proc';
 import { round } from './stats';
 
@@ -37,45 +37,53 @@ async function backendPids(client: Client): Promise<Set<number>> {
 }
 
 /**
- * Measures `seconds` of no traffic: CPU of each process in `processes` and of this database's
- * Postgres backends, and commits per second. The measuring session makes two reads of its own
- * (one commit each), which are subtracted. Postgres reports statistics up to ~1 s late, so the
- * window should be long (30 s or more).
+ * Measures `seconds` of no traffic: CPU of each process in `processes` and of the Postgres backends
+ * of the database at `url`, and commits per second there. It measures from a session of its own,
+ * opened for the window: Postgres reports a session's statistics up to seconds late, so a busy
+ * session's earlier work would land in the window. Its one transaction inside the window (the first
+ * reading) is subtracted. The window should be long (60 s), as other sessions' statistics are late
+ * by up to a second or so at both ends.
  */
 export async function measureIdleCost(
-  client: Client,
+  url: string,
   processes: Record<string, ChildProcess>,
   seconds: number,
 ): Promise<IdleCost> {
-  const pids = await backendPids(client);
-  const meter = new CpuMeter({
-    ...Object.fromEntries(
-      Object.entries(processes).map(([name, child]) => [name, () => processCpuSeconds(child.pid ?? 0)]),
-    ),
-    postgres: commandCpuCounter('postgres', () => pids),
-  });
-  const before = await commits(client);
-  const startedAt = Date.now();
-  await sleep(seconds * 1000);
-  // Sessions opened meanwhile (a pool growing) count too; their CPU before they were seen is lost.
-  for (const pid of await backendPids(client)) pids.add(pid);
-  const cpu = meter.read();
-  const after = await commits(client);
-  const elapsed = (Date.now() - startedAt) / 1000;
-  const cores: Record<string, number> = {};
-  for (const name of [...Object.keys(processes), 'postgres']) cores[name] = round(cpu[name], 4);
-  const totalCores = round(
-    Object.values(cores).reduce((a, b) => a + b, 0),
-    4,
-  );
-  const commitsPerSecond = round(Math.max(0, after - before - 1) / elapsed, 2);
-  return {
-    seconds: round(elapsed, 1),
-    cores,
-    totalCores,
-    commitsPerSecond,
-    targetMet: totalCores <= IDLE_TARGET.cores && commitsPerSecond <= IDLE_TARGET.commitsPerSecond,
-  };
+  const client = new Client({ connectionString: url, application_name: 'faultline-bench-idle' });
+  await client.connect();
+  try {
+    const pids = await backendPids(client);
+    const meter = new CpuMeter({
+      ...Object.fromEntries(
+        Object.entries(processes).map(([name, child]) => [name, () => processCpuSeconds(child.pid ?? 0)]),
+      ),
+      postgres: commandCpuCounter('postgres', () => pids),
+    });
+    const before = await commits(client);
+    const startedAt = Date.now();
+    await sleep(seconds * 1000);
+    const after = await commits(client);
+    const elapsed = (Date.now() - startedAt) / 1000;
+    // Sessions opened meanwhile (a pool growing) count too; their CPU before they were seen is lost.
+    for (const pid of await backendPids(client)) pids.add(pid);
+    const cpu = meter.read();
+    const cores: Record<string, number> = {};
+    for (const name of [...Object.keys(processes), 'postgres']) cores[name] = round(cpu[name], 4);
+    const totalCores = round(
+      Object.values(cores).reduce((a, b) => a + b, 0),
+      4,
+    );
+    const commitsPerSecond = round(Math.max(0, after - before - 1) / elapsed, 2);
+    return {
+      seconds: round(elapsed, 1),
+      cores,
+      totalCores,
+      commitsPerSecond,
+      targetMet: totalCores <= IDLE_TARGET.cores && commitsPerSecond <= IDLE_TARGET.commitsPerSecond,
+    };
+  } finally {
+    await client.end();
+  }
 }
 
 /** One line for the report. */
