@@ -198,7 +198,9 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
     this.timeout(30_000);
     // On Postgres the watcher has a connection (and a signal listener) of its own, as another process has.
     const other =
-      ctx.db.kind === 'postgres' ? connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 3 }) : undefined;
+      ctx.db.kind === 'postgres'
+        ? connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 3 })
+        : undefined;
     const watcher = new AlertEvaluator({ knex: other?.knex ?? knex, log: silent, idlePollMs: 600_000 });
     const { projectId } = await project();
     const ruleId = await rule(projectId, { frequency_minutes: 0 });

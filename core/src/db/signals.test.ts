@@ -9,7 +9,9 @@ describeEachDatabase('signals between the processes sharing a database', (ctx) =
     const here: (string | undefined)[] = [];
     const offHere = ctx.db.signals.on('jobs', (detail) => here.push(detail));
     const other =
-      ctx.db.kind === 'postgres' ? connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 1 }) : undefined;
+      ctx.db.kind === 'postgres'
+        ? connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 1 })
+        : undefined;
     const there: (string | undefined)[] = [];
     other?.signals.on('jobs', (detail) => there.push(detail));
     try {

@@ -294,7 +294,11 @@ describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
     });
     const queue = await JobQueue.start(knex, silent, { maintenance: false });
     const dispatcher = new HookDispatcher(host, { knex, log: silent, pollMs: 20, queue });
-    running.push({ stop: () => queue.stop() }, { stop: () => dispatcher.stop() }, { stop: () => host.stop() });
+    running.push(
+      { stop: () => queue.stop() },
+      { stop: () => dispatcher.stop() },
+      { stop: () => host.stop() },
+    );
     await dispatcher.start();
     const passedBy = async (issueId: number): Promise<boolean> => {
       const { rows } = await knex.raw<{ rows: { passed: boolean }[] }>(

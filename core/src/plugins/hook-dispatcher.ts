@@ -173,7 +173,10 @@ export class HookDispatcher {
       this.plugins.map(async (plugin): Promise<RoundOutcome> => {
         if (this.busy.has(plugin.id)) return 'some';
         const run = this.roundOf(plugin);
-        const settled = run.then(() => undefined, () => undefined);
+        const settled = run.then(
+          () => undefined,
+          () => undefined,
+        );
         this.busy.set(plugin.id, settled);
         try {
           return await run;
