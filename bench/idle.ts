@@ -10,7 +10,7 @@
  * measures a window with no traffic: CPU of the Faultline process and of this
  * database's Postgres backends, and commits per second. Target: ≤ 0.02 cores, ≤ 1 commit/s.
  *
- * Settings (flag or environment): --duration / BENCH_IDLE_DURATION (seconds measured, 60),
+ * Settings (flag or environment): --duration / BENCH_IDLE_DURATION (seconds measured, 120),
  * --settle / BENCH_IDLE_SETTLE (seconds between the burst being processed and the window, 10),
  * --workers / BENCH_WORKERS (in-process or separate), --quiet-wait / BENCH_QUIET_WAIT (60),
  * BENCH_CLI (the faultline CLI to run, default core/dist/cli/main.js of this checkout).
@@ -34,7 +34,7 @@ const CLI = process.env.BENCH_CLI
 
 async function main(): Promise<void> {
   const flags = new BenchFlags(process.argv.slice(2));
-  const seconds = flags.num('duration', 'BENCH_IDLE_DURATION', 60, 5, 3600);
+  const seconds = flags.num('duration', 'BENCH_IDLE_DURATION', 120, 5, 3600);
   const settleSeconds = flags.num('settle', 'BENCH_IDLE_SETTLE', 10, 0, 600);
   const quietWaitMs = flags.num('quiet-wait', 'BENCH_QUIET_WAIT', 60, 0, 3600) * 1000;
   const separate = flags.text('workers', 'BENCH_WORKERS') === 'separate';
