@@ -9,7 +9,10 @@
  *      through the API when embedded), and the backlog when the load stops and how long it takes to
  *      drain;
  *   3. open loop at a fixed arrival rate (default 2,500 events/s, half the 5,000/s target): ack latency
- *      measured from the scheduled arrival time.
+ *      measured from the scheduled arrival time;
+ *   4. idle cost: once the queue has drained and the server settled, cores and commits/s with no
+ *      traffic (lib/idle-cost.ts; `npm run bench:idle` measures it on its own, with rules and a hook
+ *      plugin on).
  * Prints a table and one JSON line, and writes bench/results/latest.json.
  *
  * Settings (flag or environment): --database / BENCH_DATABASE (postgres, the default, or embedded),
@@ -21,7 +24,8 @@
  * plus one `faultline worker` process), --server-node-options / BENCH_SERVER_NODE_OPTIONS (NODE_OPTIONS
  * for the faultline processes), --pg-lz4 / BENCH_PG_LZ4=1 (experiment: lz4 instead of pglz for the
  * payload columns, set by the benchmark, not by migrations), --profile / BENCH_PROFILE=1 (CPU-profile the server),
- * --keep-db / BENCH_KEEP_DB=1 (don't drop the database), BENCH_CLI (the faultline CLI to run, default
+ * --keep-db / BENCH_KEEP_DB=1 (don't drop the database), --idle / BENCH_IDLE (seconds of the idle-cost
+ * window, 30; 0 skips it), BENCH_CLI (the faultline CLI to run, default
  * core/dist/cli/main.js of this checkout). Server settings such as WORKER_BATCH_SIZE,
  * WORKER_CONCURRENCY and DB_POOL_MAX pass through from the environment. Through the root script, use
  * the environment or `npm run bench:ingest -- --duration=5` (npm hands `--x=y` on as npm_config_x).
@@ -49,11 +53,13 @@ import {
 import { BenchFlags } from './lib/flags';
 import { createDatabaseUnderTest, readDatabaseKind } from './lib/database-under-test';
 import type { DatabaseKind } from './lib/progress';
+import { idleCostText, measureIdleCost, type IdleCost } from './lib/idle-cost';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './lib/profile-summary';
 import {
   CpuMeter,
   freePort,
   processCpuSeconds,
+  sleep,
   stopChild,
   waitForQuiet,
   tailOf,
@@ -75,6 +81,8 @@ const TARGET_EVENTS_PER_SECOND = 5000;
 const TARGET_P99_MS = 50;
 /** Cores of unrelated work during a window above which its figures are flagged as skewed. */
 const NOISY_CORES = 0.25;
+/** After the last phase drained, before the idle window: the consumers' active spell ends (2 s). */
+const IDLE_SETTLE_MS = 10_000;
 
 interface Settings {
   /** postgres: a fresh database on TEST_DATABASE_URL's server; embedded: PGlite in a temporary DATA_DIR. */
@@ -96,6 +104,8 @@ interface Settings {
   serverNodeOptions: string;
   profile: boolean;
   keepDb: boolean;
+  /** Seconds of the idle-cost window (0: skipped). */
+  idleSeconds: number;
 }
 
 function readSettings(argv: string[]): Settings {
@@ -113,6 +123,7 @@ function readSettings(argv: string[]): Settings {
     serverNodeOptions: flags.text('server-node-options', 'BENCH_SERVER_NODE_OPTIONS') ?? '',
     profile: flags.bool('profile', 'BENCH_PROFILE'),
     keepDb: flags.bool('keep-db', 'BENCH_KEEP_DB'),
+    idleSeconds: flags.num('idle', 'BENCH_IDLE', 30, 0, 3600),
   };
   // The embedded database belongs to the `faultline start` process alone.
   if (settings.database === 'embedded' && (settings.workers === 'separate' || settings.pgLz4))
@@ -144,7 +155,9 @@ async function main(): Promise<void> {
     5 * settings.durationMs +
     3 * settings.drainTimeoutMs +
     4 * settings.warmupMs +
-    3 * settings.quietWaitMs +
+    4 * settings.quietWaitMs +
+    settings.idleSeconds * 1000 +
+    IDLE_SETTLE_MS +
     240_000;
   const watchdog = setTimeout(() => {
     log(`gave up after ${Math.round(budgetMs / 1000)} s; stopping everything`);
@@ -327,6 +340,15 @@ async function main(): Promise<void> {
     durationMs: settings.durationMs,
   });
 
+  let idle: IdleCost | undefined;
+  // Postgres only: the idle cost is read from Postgres's own counters (commits, backend CPU).
+  const idleDatabaseUrl = database.env.DATABASE_URL;
+  if (settings.idleSeconds > 0 && idleDatabaseUrl) {
+    await sleep(IDLE_SETTLE_MS);
+    await settle(settings, 'idle');
+    log(`faultline: idle cost, ${settings.idleSeconds} s with no traffic`);
+    idle = await measureIdleCost(idleDatabaseUrl, processes, settings.idleSeconds);
+  }
   await Promise.all(Object.values(processes).map((child) => stopChild(child, 20_000)));
   // Counted once the server has stopped: an embedded database can be opened by one process only.
   const totals = await database.totals();
@@ -405,6 +427,7 @@ async function main(): Promise<void> {
       `open loop: ${database.cpuMicrosPerEventText(open)}`,
     `postgres sessions (closed loop, % of samples): ${database.sessionsText(closed)}`,
     `postgres sessions (open loop, % of samples): ${database.sessionsText(open)}`,
+    idle ? idleCostText(idle) : 'idle cost: not measured (--idle=0, or embedded)',
     `background CPU before phases (cores busy with other work): ${JSON.stringify(background)}`,
     `failures: bare ${failuresText(bareLoad)}; closed ${failuresText(closed.load)}; open ${failuresText(open.load)}`,
     `database: ${fmtInt(totals.events)} events in ${fmtInt(totals.issues)} issues ` +
@@ -492,6 +515,7 @@ async function main(): Promise<void> {
     targetMet: sustained >= TARGET_EVENTS_PER_SECOND && p99Ok,
     closed: phaseJson(closed),
     open: phaseJson(open),
+    idle,
     database: {
       kind: database.kind,
       events: totals.events,

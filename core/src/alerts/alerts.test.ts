@@ -5,6 +5,7 @@ import { errorEvent, seedAccount, startApiServer, storeEvents, type ApiServer } 
 import { recordIssueChanges } from '../changes';
 import { connectDatabase } from '../db';
 import { describeEachDatabase } from '../testing/databases';
+import { waitFor } from '../testing/wait';
 import { RecordingActions } from './alert-test-kit';
 import { AlertEvaluator } from './evaluator';
 
@@ -191,6 +192,67 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
       await other.close();
       evaluator = new AlertEvaluator({ knex, log: silent });
     }
+  });
+
+  it('runs as soon as a change is announced, from another process too, not on its slow poll', async function () {
+    this.timeout(30_000);
+    // On Postgres the watcher has a connection (and a signal listener) of its own, as another process has.
+    const other =
+      ctx.db.kind === 'postgres'
+        ? connectDatabase({ kind: 'postgres', url: ctx.db.url!, poolMax: 3 })
+        : undefined;
+    const watcher = new AlertEvaluator({ knex: other?.knex ?? knex, log: silent, idlePollMs: 600_000 });
+    const { projectId } = await project();
+    const ruleId = await rule(projectId, { frequency_minutes: 0 });
+    await evaluator.stop();
+    try {
+      await watcher.start();
+      await other?.signals.ready();
+      // Past the rounds that follow its start: from here on it looks only when told to (or in 10 min).
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const startedAt = Date.now();
+      await storeEvents(knex, projectId, [errorEvent({ type: 'WakeError', value: 'now' })]);
+      await waitFor('the fire', async () => (await firesOf(ruleId)).length === 1, 10_000);
+      assert.ok(Date.now() - startedAt < 10_000);
+    } finally {
+      await watcher.stop();
+      await other?.close();
+      evaluator = new AlertEvaluator({ knex, log: silent });
+    }
+  });
+
+  it('reads no change while no enabled rule has a change trigger; a rule made then sees later changes only', async function () {
+    this.timeout(30_000);
+    await knex('alert_rules').update({ enabled: false });
+    const { projectId } = await project();
+    await rule(projectId, { triggers: JSON.stringify([{ id: 'event_frequency', value: 1, interval: 1 }]) });
+    await storeEvents(knex, projectId, [errorEvent({ type: 'UnwatchedError', value: 'x' })]);
+    const unwatched = await knex('issues').where('project_id', projectId).first<{ id: number }>('id');
+    await evaluator.stop();
+    const watcher = new AlertEvaluator({ knex, log: silent });
+    try {
+      await watcher.start();
+      await waitFor('the cursor to move past the change unread', async () => {
+        const { rows } = await knex.raw<{ rows: { passed: boolean }[] }>(
+          `SELECT EXISTS (SELECT 1 FROM alert_cursors k, issue_changes c
+                           WHERE k.consumer = 'issue-alerts' AND c.issue_id = ?
+                             AND (k.txid, k.change_id) >= (c.txid, c.id)) AS passed`,
+          [unwatched.id],
+        );
+        return rows[0].passed;
+      });
+    } finally {
+      await watcher.stop();
+      evaluator = new AlertEvaluator({ knex, log: silent });
+    }
+    const ruleId = await rule(projectId, { frequency_minutes: 0 });
+    await storeEvents(knex, projectId, [errorEvent({ type: 'WatchedError', value: 'y' })]);
+    await evaluator.drain();
+    const watched = await knex('issues').where('project_id', projectId).orderBy('id', 'desc').first('id');
+    assert.deepEqual(
+      (await firesOf(ruleId)).map((f) => f.issue_id),
+      [watched.id],
+    );
   });
 
   describe('REST API', () => {

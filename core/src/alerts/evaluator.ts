@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { LeasedCursor, type IssueChangeRecord } from '../changes';
+import { SignalLoop, type RoundOutcome } from '../db';
 import type { Logger } from '../logging';
 import type { JobQueue } from '../jobs';
 import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
 import { recordFire } from './fires';
 import {
+  CHANGE_TRIGGER_IDS,
   evaluateRule,
   isChangeTriggerKind,
   isFrequencyTrigger,
@@ -17,8 +19,10 @@ import { enabledRules } from './store';
 export interface AlertEvaluatorOptions {
   knex: Knex;
   log: Logger;
-  /** Poll interval (default 250 ms). */
+  /** Gap between rounds while changes keep coming (default 250 ms). */
   pollMs?: number;
+  /** The safety-net poll when no change is announced (default 30 s). */
+  idlePollMs?: number;
   /** Changes read per round (default 100). */
   batchSize?: number;
   /** How long a claimed cursor stays with this evaluator without renewal (default 30 s). */
@@ -38,14 +42,16 @@ export interface AlertEvaluatorOptions {
  * lease. So a fire is recorded exactly once, however many evaluators share the database; a unique
  * `(rule_id, change_id)` backs that up. The same transaction enqueues the fire's action jobs (or adds
  * it to the rule's open digest), so a fire is announced if and only if it is recorded.
+ *
+ * It runs when changes are announced (the `changes` signal, from any process), with a slow poll as
+ * the safety net, and reads the outbox only while some enabled rule has a change trigger: without
+ * one, its cursor is moved past the changes unread (see `LeasedCursor.skipToNow`).
  */
 export class AlertEvaluator {
   private readonly owner = randomUUID();
   private readonly consumer: string;
   private readonly cursor: LeasedCursor;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop: SignalLoop;
 
   constructor(private readonly options: AlertEvaluatorOptions) {
     this.consumer = options.consumer ?? 'issue-alerts';
@@ -55,35 +61,30 @@ export class AlertEvaluator {
       this.owner,
       options.leaseMs ?? 30_000,
     );
+    this.loop = new SignalLoop({
+      knex: options.knex,
+      wakeOn: ['changes'],
+      round: () => this.round(),
+      onError: (err) => this.options.log.error({ err }, 'alert evaluation failed; retrying'),
+      activeMs: options.pollMs,
+      idleMs: options.idlePollMs,
+    });
   }
 
-  /** Creates the cursor if missing (at "now": rules see changes from the first start on), then polls. */
+  /** Creates the cursor if missing (at "now": rules see changes from the first start on), then runs. */
   async start(): Promise<void> {
     await this.ensureCursor();
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.pump()
-        .then(() => undefined)
-        .catch((err: unknown) => this.options.log.error({ err }, 'alert evaluation failed; retrying'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs ?? 250);
-        });
-    };
-    tick();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await LeasedCursor.releaseAll(this.options.knex, 'alert_cursors', this.owner);
   }
 
   /** Evaluates what is there until caught up (for tests). Returns the changes this evaluator handled. */
   async drain(): Promise<number> {
     await this.ensureCursor();
-    await this.running;
     let total = 0;
     for (let n = await this.pump(); n > 0; n = await this.pump()) total += n;
     return total;
@@ -91,6 +92,23 @@ export class AlertEvaluator {
 
   private async ensureCursor(): Promise<void> {
     await LeasedCursor.ensureAll(this.options.knex, 'alert_cursors', 'consumer', [this.consumer]);
+  }
+
+  /** A round of the loop: nothing unless there are new changes and a rule that looks at them. */
+  private async round(): Promise<RoundOutcome> {
+    if (!(await this.cursor.hasNew())) return 'none';
+    if (await this.cursor.skipToNow(this.noChangeRules())) return 'none';
+    const handled = await this.pump();
+    return handled >= (this.options.batchSize ?? 100) ? 'more' : handled > 0 ? 'some' : 'none';
+  }
+
+  /** SQL: no enabled rule has a change trigger (frequency triggers read counters, not the outbox). */
+  private noChangeRules() {
+    return this.options.knex.raw(
+      `NOT EXISTS (SELECT 1 FROM alert_rules r WHERE r.enabled
+         AND EXISTS (SELECT 1 FROM jsonb_array_elements(r.triggers) t WHERE t->>'id' = ANY(?::text[])))`,
+      [[...CHANGE_TRIGGER_IDS]],
+    );
   }
 
   /** One round: claim the cursor, evaluate a batch, record fires and advance. Returns the changes handled. */

@@ -66,16 +66,36 @@ describeEachDatabase('frequency alert rules', (ctx) => {
   const users = (n: number, type = 'TypeError') =>
     Array.from({ length: n }, (_, i) => errorEvent({ type, value: 'x', user: { id: `u${i % 3}` } }));
 
-  it('counts events and distinct users per issue and minute with each stored batch', async () => {
-    const projectId = await project();
-    await storeEvents(knex, projectId, users(7));
-    await storeEvents(knex, projectId, users(2));
-    const { rows } = await knex.raw<{ rows: { events: number; users: number }[] }>(
+  const countersOf = async (projectId: number) => {
+    const { rows } = await knex.raw<{ rows: { events: number | null; users: number }[] }>(
       `SELECT (SELECT sum(events)::int FROM issue_minute_counts WHERE project_id = ?) AS events,
               (SELECT count(DISTINCT user_hash)::int FROM issue_minute_users WHERE project_id = ?) AS users`,
       [projectId, projectId],
     );
-    assert.deepEqual(rows[0], { events: 9, users: 3 });
+    return rows[0];
+  };
+
+  it('counts events and distinct users per issue and minute with each stored batch', async () => {
+    const projectId = await project();
+    await rule(projectId, { triggers: JSON.stringify([{ id: 'event_frequency', value: 100, interval: 5 }]) });
+    await storeEvents(knex, projectId, users(7));
+    await storeEvents(knex, projectId, users(2));
+    assert.deepEqual(await countersOf(projectId), { events: 9, users: 3 });
+  });
+
+  it('keeps no counters for a project until an enabled rule of it has a frequency trigger', async () => {
+    const projectId = await project();
+    await rule(projectId, { triggers: JSON.stringify([{ id: 'issue.created' }]) });
+    const disabled = await rule(projectId, {
+      enabled: false,
+      triggers: JSON.stringify([{ id: 'event_unique_user_frequency', value: 1, interval: 5 }]),
+    });
+    await storeEvents(knex, projectId, users(4));
+    assert.deepEqual(await countersOf(projectId), { events: null, users: 0 });
+    // Enabled: the window counts from then on (the 4 events before are not counted).
+    await knex('alert_rules').where('id', disabled).update({ enabled: true });
+    await storeEvents(knex, projectId, users(2));
+    assert.deepEqual(await countersOf(projectId), { events: 2, users: 2 });
   });
 
   it('fires an event frequency rule once per action interval, with the count in the reason', async () => {

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { Knex } from 'knex';
 import { readChangesAfter, type ChangeCursor, type IssueChangeRecord } from '../changes';
+import { signalsOf } from '../db';
 
 /** How often open streams look for new changes, and how often an idle one sends a comment. */
 export const POLL_INTERVAL_MS = 250;
@@ -8,6 +9,13 @@ export const HEARTBEAT_INTERVAL_MS = 15_000;
 /** How often an open stream checks again which projects its caller may see. */
 export const RESCOPE_INTERVAL_MS = 30_000;
 const BATCH = 500;
+/**
+ * Streams read the outbox while changes are announced (and for this long after the last
+ * announcement: a change committed while an older transaction is open is readable only once that
+ * one ends), and otherwise only every SAFETY_POLL_MS, in case an announcement was lost.
+ */
+const ACTIVE_AFTER_SIGNAL_MS = 2000;
+const SAFETY_POLL_MS = 30_000;
 
 /** The caller's projects now (undefined: all), or `revoked` when the caller lost the organization. */
 export type Rescope = () => Promise<number[] | undefined | 'revoked'>;
@@ -26,6 +34,7 @@ interface OpenStream extends StreamSubscription {
   busy: boolean;
   lastWrite: number;
   lastScoped: number;
+  lastPolled: number;
 }
 
 /** One change as a Server-Sent Event. */
@@ -45,13 +54,17 @@ export function sseEvent(change: IssueChangeRecord): string {
 }
 
 /**
- * The open change streams of this process, served by one timer: every tick, each stream reads the
- * outbox after its own cursor (the outbox, not this process, is the source of truth, so changes made
- * through any process sharing the database arrive). `closeAll()` ends them on shutdown.
+ * The open change streams of this process, served by one timer: on a tick after changes were
+ * announced (the `changes` signal, from any process), each stream reads the outbox after its own
+ * cursor (the outbox, not this process, is the source of truth, so changes made through any process
+ * sharing the database arrive). `closeAll()` ends them on shutdown.
  */
 export class ChangeStreams {
   private readonly open = new Set<OpenStream>();
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** When changes were last announced; without signals (a database opened elsewhere), always. */
+  private lastSignal = Infinity;
 
   constructor(
     private readonly knex: Knex,
@@ -69,11 +82,25 @@ export class ChangeStreams {
   subscribe(subscription: StreamSubscription): PassThrough {
     const out = new PassThrough();
     const now = Date.now();
-    const stream: OpenStream = { ...subscription, out, busy: false, lastWrite: now, lastScoped: now };
+    const stream: OpenStream = {
+      ...subscription,
+      out,
+      busy: false,
+      lastWrite: now,
+      lastScoped: now,
+      lastPolled: now,
+    };
     this.open.add(stream);
     out.on('close', () => this.forget(stream));
     out.write(`retry: 2000\n: connected\n\n`);
-    this.timer ??= setInterval(() => this.tick(), this.intervals.pollMs);
+    if (!this.timer) {
+      const signals = signalsOf(this.knex);
+      if (signals) {
+        this.lastSignal = 0;
+        this.unsubscribe = signals.on('changes', () => (this.lastSignal = Date.now()));
+      }
+      this.timer = setInterval(() => this.tick(), this.intervals.pollMs);
+    }
     void this.poll(stream);
     return out;
   }
@@ -92,18 +119,27 @@ export class ChangeStreams {
   private stopTimer(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   private tick(): void {
     const now = Date.now();
+    const announced = now - this.lastSignal < ACTIVE_AFTER_SIGNAL_MS;
+    const rescopeMs = this.intervals.rescopeMs ?? RESCOPE_INTERVAL_MS;
     for (const stream of this.open) {
       if (now - stream.lastWrite >= this.intervals.heartbeatMs) this.write(stream, ': ping\n\n');
-      if (!stream.busy) void this.poll(stream);
+      const due =
+        announced ||
+        now - stream.lastPolled >= SAFETY_POLL_MS ||
+        (stream.rescope !== undefined && now - stream.lastScoped >= rescopeMs);
+      if (due && !stream.busy) void this.poll(stream);
     }
   }
 
   private async poll(stream: OpenStream): Promise<void> {
     stream.busy = true;
+    stream.lastPolled = Date.now();
     try {
       const rescopeMs = this.intervals.rescopeMs ?? RESCOPE_INTERVAL_MS;
       if (stream.rescope && Date.now() - stream.lastScoped >= rescopeMs) {

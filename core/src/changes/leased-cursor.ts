@@ -69,6 +69,52 @@ export class LeasedCursor {
   }
 
   /**
+   * Whether the outbox holds a deliverable change after this cursor: one read-only query, so an idle
+   * consumer's safety poll neither takes the lease nor writes anything.
+   */
+  async hasNew(): Promise<boolean> {
+    const { table, keyColumn, key } = this.row;
+    const { rows } = await this.knex.raw<{ rows: { found: boolean }[] }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM issue_changes c JOIN ?? k ON k.?? = ?
+          WHERE (c.txid, c.id) > (k.txid, k.change_id)
+            AND c.txid < pg_snapshot_xmin(pg_current_snapshot())
+       ) AS found`,
+      [table, keyColumn, key],
+    );
+    return rows[0].found;
+  }
+
+  /**
+   * Moves the cursor to "now" without reading the changes, if `idle` (an SQL condition, checked in
+   * the same statement) holds and no other process holds the lease: for a consumer that has nothing
+   * to do with them (no rule, no plugin turned on), so that it neither reads them nor, once it has
+   * work, starts with a backlog it never needed. The position is taken before the condition is
+   * checked, so whatever commits once the condition stops holding (a rule created) comes after it.
+   * Returns whether it moved.
+   */
+  async skipToNow(idle: Knex.Raw): Promise<boolean> {
+    const { table, keyColumn, key } = this.row;
+    const now = await currentChangeCursor(this.knex);
+    const moved = await this.knex(table)
+      .where(keyColumn, key)
+      .andWhere((q) =>
+        q
+          .whereNull('leased_until')
+          .orWhere('leased_until', '<', this.knex.fn.now())
+          .orWhere('lease_owner', this.owner),
+      )
+      .andWhereRaw('(txid, change_id) < (?::xid8, ?::bigint)', [now.txid, now.id])
+      .andWhere(idle)
+      .update({
+        txid: this.knex.raw('?::xid8', [now.txid]),
+        change_id: now.id,
+        updated_at: this.knex.fn.now(),
+      });
+    return moved === 1;
+  }
+
+  /**
    * Moves the cursor to `cursor` (an outbox record's cursor) and renews the lease, with `extra`
    * columns, in `executor` (a transaction, to advance atomically with the work). False when the lease
    * was lost.

@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
-import { columnBindings } from '../db';
+import { columnBindings, DatabaseSignals, signalsOf } from '../db';
 import type { NewIssueChange } from './kinds';
 
 /**
  * Writes changes into the outbox, inside the caller's transaction: they become visible exactly when
  * (and if) the change itself commits. Each row carries its transaction's id (`txid`, by default),
- * which orders the stream (see `read.ts`).
+ * which orders the stream (see `read.ts`). Once the transaction commits, consumers in every process
+ * are told to look (`changes` signal).
  */
 export async function recordIssueChanges(trx: Knex.Transaction, changes: NewIssueChange[]): Promise<void> {
   if (changes.length === 0) return;
@@ -25,4 +26,6 @@ export async function recordIssueChanges(trx: Knex.Transaction, changes: NewIssu
       changes.map((c) => JSON.stringify(c.data ?? {})),
     ),
   );
+  const signals = signalsOf(trx);
+  if (signals) DatabaseSignals.afterCommit(trx, () => signals.announce('changes'));
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
+import { DatabaseSignals, registerSignals } from './signals';
 
 export type DatabaseSettings =
   | { kind: 'postgres'; url: string; poolMax: number }
@@ -10,6 +11,8 @@ export type DatabaseSettings =
 export interface Database {
   readonly kind: DatabaseSettings['kind'];
   readonly knex: Knex;
+  /** Wake-ups between the processes (and threads) sharing this database. */
+  readonly signals: DatabaseSignals;
   close(): Promise<void>;
 }
 
@@ -26,7 +29,7 @@ export function connectDatabase(settings: DatabaseSettings): Database {
       connection: { connectionString: settings.url, application_name: 'faultline' },
       pool: { min: 0, max: settings.poolMax },
     });
-    return { kind: 'postgres', knex, close: () => knex.destroy() };
+    return withSignals('postgres', knex, settings.url);
   }
   if (settings.dataDir) fs.mkdirSync(settings.dataDir, { recursive: true });
   const knex = knexFactory({
@@ -35,5 +38,19 @@ export function connectDatabase(settings: DatabaseSettings): Database {
     connection: settings.dataDir ? { filename: settings.dataDir } : {},
     useNullAsDefault: true,
   } as Knex.Config);
-  return { kind: 'embedded', knex, close: () => knex.destroy() };
+  return withSignals('embedded', knex, undefined);
+}
+
+function withSignals(kind: Database['kind'], knex: Knex, url: string | undefined): Database {
+  const signals = new DatabaseSignals(knex, url);
+  registerSignals(knex, signals);
+  return {
+    kind,
+    knex,
+    signals,
+    close: async () => {
+      await signals.close();
+      await knex.destroy();
+    },
+  };
 }

@@ -3,3 +3,5 @@ export { migrateToLatest } from './migrate';
 export { EventPartitions } from './partitions';
 export { columnBindings } from './array-bindings';
 export { jsonColumn } from './json-column';
+export { DatabaseSignals, SIGNALS, signalsOf, type Signal, type SignalHandler } from './signals';
+export { SignalLoop, type SignalLoopOptions, type RoundOutcome } from './signal-loop';

@@ -4,12 +4,21 @@ import { pgText } from './pg-text';
 import type { PreparedEvent } from './prepared-event';
 
 const MINUTE_MS = 60_000;
+/**
+ * The trigger ids that read these counters: the alerts domain's FREQUENCY_TRIGGER_IDS (alerts
+ * builds on issues, so it can't be imported here; the alerts' frequency tests fail if they part).
+ */
+const COUNTED_FOR_TRIGGERS = ['event_frequency', 'event_unique_user_frequency'];
 const minuteOf = (d: Date): string => new Date(Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS).toISOString();
 
 /**
  * Adds a stored batch to the per-minute counters that alert frequency triggers read (events per
  * issue and minute of arrival, and the distinct users among them as 64-bit hashes of the user key).
  * One statement per batch, rows in a fixed order so concurrent batches lock them in the same order.
+ *
+ * Only projects with an enabled rule that has a frequency trigger are counted (checked in the same
+ * statement): nothing else reads the counters. So a new rule's window starts when it is created (or
+ * enabled): "more than N events in M minutes" counts the events stored from then on.
  */
 export async function countEventMinutes(
   trx: Knex.Transaction,
@@ -32,17 +41,25 @@ export async function countEventMinutes(
   );
   const people = [...users.values()];
   await trx.raw(
-    `WITH users AS (
+    `WITH counted AS (
+       SELECT DISTINCT r.project_id FROM alert_rules r
+        WHERE r.project_id = ANY(?::int[]) AND r.enabled
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements(r.triggers) t WHERE t->>'id' = ANY(?::text[]))
+     ), users AS (
        INSERT INTO issue_minute_users (project_id, minute, issue_id, user_hash)
        SELECT DISTINCT u.project_id, u.minute, u.issue_id, hashtextextended(u.user_key, 0)
          FROM unnest(?::int[], ?::timestamptz[], ?::int[], ?::text[]) AS u(project_id, minute, issue_id, user_key)
+        WHERE u.project_id IN (SELECT project_id FROM counted)
        ON CONFLICT DO NOTHING
      )
      INSERT INTO issue_minute_counts (project_id, minute, issue_id, events)
-     SELECT * FROM unnest(?::int[], ?::timestamptz[], ?::int[], ?::int[])
+     SELECT * FROM unnest(?::int[], ?::timestamptz[], ?::int[], ?::int[]) AS c(project_id, minute, issue_id, events)
+      WHERE c.project_id IN (SELECT project_id FROM counted)
      ON CONFLICT (project_id, minute, issue_id) DO UPDATE
        SET events = issue_minute_counts.events + excluded.events`,
     columnBindings(
+      [...new Set(rows.map((r) => r.project))],
+      COUNTED_FOR_TRIGGERS,
       people.map((u) => u.project),
       people.map((u) => u.minute),
       people.map((u) => u.issue),

@@ -279,4 +279,46 @@ describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
     await sleep(1000);
     assert.deepEqual([...calls].sort(), issues.map(String).sort());
   });
+
+  it('fans out nothing for a built-in no one turned on, and only later changes once someone does', async function () {
+    this.timeout(30_000);
+    const seen: string[] = [];
+    const id = 'builtin-hooks';
+    const failures = new PluginFailures(knex, silent);
+    const host = await PluginHost.start([], {
+      knex,
+      log: silent,
+      failures,
+      settings: new PluginSettingsStore(knex, new SecretBox(randomBytes(32)), { cacheMs: 0 }),
+      builtins: [plugin(id, { onIssueCreated: async (c) => void seen.push(c.issueId) })],
+    });
+    const queue = await JobQueue.start(knex, silent, { maintenance: false });
+    const dispatcher = new HookDispatcher(host, { knex, log: silent, pollMs: 20, queue });
+    running.push(
+      { stop: () => queue.stop() },
+      { stop: () => dispatcher.stop() },
+      { stop: () => host.stop() },
+    );
+    await dispatcher.start();
+    const passedBy = async (issueId: number): Promise<boolean> => {
+      const { rows } = await knex.raw<{ rows: { passed: boolean }[] }>(
+        `SELECT EXISTS (SELECT 1 FROM plugin_hook_cursors k, issue_changes c
+                         WHERE k.plugin_id = ? AND c.issue_id = ? AND c.kind = 'created'
+                           AND (k.txid, k.change_id) >= (c.txid, c.id)) AS passed`,
+        [id, issueId],
+      );
+      return rows[0].passed;
+    };
+    const skipped = await newIssue();
+    await waitFor('the cursor to move past the change unread', () => passedBy(skipped));
+    const cursor = await knex('plugin_hook_cursors').where('plugin_id', id).first('delivered');
+    assert.equal(Number(cursor.delivered), 0, 'no job was queued for it');
+
+    const { organization_id } = await knex('projects').where('id', projectId).first('organization_id');
+    await knex('plugin_settings').insert({ organization_id, project_id: null, plugin_id: id, enabled: true });
+    const later = await newIssue();
+    await waitFor('the hook of the change made once it was on', () => seen.includes(String(later)));
+    await sleep(300);
+    assert.deepEqual(seen, [String(later)]);
+  });
 });

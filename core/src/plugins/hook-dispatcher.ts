@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ChangeActor, PluginHooks } from '@faultline/plugin-sdk';
 import { LeasedCursor, type IssueChangeRecord } from '../changes';
+import { SignalLoop, type RoundOutcome } from '../db';
 import type { JobContext, JobQueue } from '../jobs';
 import type { Logger } from '../logging';
 import type { LoadedPlugin, PluginHost } from './host';
@@ -16,8 +17,10 @@ export interface HookDispatcherOptions {
   attempts?: number;
   /** Wait before the first retry; doubled for each further one (default 2 s). */
   retryDelaySeconds?: number;
-  /** Poll interval of the outbox fan-out (default 250 ms). */
+  /** Gap between fan-out rounds while changes keep coming (default 250 ms). */
   pollMs?: number;
+  /** The fan-out's safety-net poll when no change is announced (default 30 s). */
+  idlePollMs?: number;
   /** Changes read per plugin per round (default 100). */
   batchSize?: number;
   /** Hook calls of one plugin running at once in this process (default 1). */
@@ -67,6 +70,10 @@ export function hookQueueName(pluginId: string): string {
  *   processes; the hook runs isolated under its budget; a failure is counted (`plugin_failures`) and
  *   retried with backoff by the queue, then given up. A plugin that throws or hangs only holds up its
  *   own queue.
+ *
+ * The fan-out runs when changes are announced (the `changes` signal, from any process), with a slow
+ * poll as the safety net. A built-in plugin (off unless turned on) that no organization or project
+ * has turned on reads nothing: its cursor is moved past the changes unread.
  */
 export class HookDispatcher {
   private readonly owner = randomUUID();
@@ -75,8 +82,7 @@ export class HookDispatcher {
   private readonly busy = new Map<string, Promise<void>>();
   private readonly cursors = new Map<string, LeasedCursor>();
   private readonly stats = new Map<string, HookDeliveryStats>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private loop: SignalLoop | undefined;
 
   constructor(
     private readonly host: PluginHost,
@@ -117,18 +123,20 @@ export class HookDispatcher {
         this.options.concurrency ?? 1,
       );
     }
-    const tick = () => {
-      if (this.stopped) return;
-      this.poll();
-      this.timer = setTimeout(tick, this.options.pollMs ?? 250);
-    };
-    tick();
+    this.loop = new SignalLoop({
+      knex: this.options.knex,
+      wakeOn: ['changes'],
+      round: () => this.round(),
+      onError: (err) => this.options.log.error({ err }, 'plugin hook fan-out failed; retrying'),
+      activeMs: this.options.pollMs,
+      idleMs: this.options.idlePollMs,
+    });
+    this.loop.start();
   }
 
   /** Stops the fan-out and releases its leases (the queue, shared, is stopped by its owner). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    await this.loop?.stop();
     await Promise.allSettled([...this.busy.values()]);
     await LeasedCursor.releaseAll(this.options.knex, 'plugin_hook_cursors', this.owner);
   }
@@ -159,17 +167,43 @@ export class HookDispatcher {
     return cursor;
   }
 
-  private poll(): void {
-    for (const plugin of this.plugins) {
-      if (this.busy.has(plugin.id)) continue;
-      const run = this.fanOut(plugin)
-        .then(() => undefined)
-        .catch((err: unknown) =>
-          this.options.log.error({ err, plugin: plugin.id }, 'plugin hook fan-out failed; retrying'),
-        )
-        .finally(() => this.busy.delete(plugin.id));
-      this.busy.set(plugin.id, run);
+  /** A round of the loop: each plugin with new changes (and turned on somewhere) fans them out. */
+  private async round(): Promise<RoundOutcome> {
+    const outcomes = await Promise.all(
+      this.plugins.map(async (plugin): Promise<RoundOutcome> => {
+        if (this.busy.has(plugin.id)) return 'some';
+        const run = this.roundOf(plugin);
+        const settled = run.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.busy.set(plugin.id, settled);
+        try {
+          return await run;
+        } catch (err) {
+          this.options.log.error({ err, plugin: plugin.id }, 'plugin hook fan-out failed; retrying');
+          return 'none';
+        } finally {
+          this.busy.delete(plugin.id);
+        }
+      }),
+    );
+    return outcomes.includes('more') ? 'more' : outcomes.includes('some') ? 'some' : 'none';
+  }
+
+  private async roundOf(plugin: LoadedPlugin): Promise<RoundOutcome> {
+    const cursor = this.cursorOf(plugin.id);
+    if (!(await cursor.hasNew())) return 'none';
+    // A built-in is off unless turned on: with no organization or project turning it on, skip.
+    if (this.host.offUnlessTurnedOn(plugin.id)) {
+      const idle = this.options.knex.raw(
+        'NOT EXISTS (SELECT 1 FROM plugin_settings WHERE plugin_id = ? AND enabled)',
+        [plugin.id],
+      );
+      if (await cursor.skipToNow(idle)) return 'none';
     }
+    const handled = await this.fanOut(plugin);
+    return handled >= (this.options.batchSize ?? 100) ? 'more' : handled > 0 ? 'some' : 'none';
   }
 
   /** One round for one plugin: claim its cursor, enqueue a batch's jobs and advance, atomically. */

@@ -238,6 +238,14 @@ export class PluginHost {
   }
 
   /** Whether the plugin is on for the project (see `resolveEnabled` for who decides). */
+  /**
+   * Whether the plugin is off wherever no organization or project turned it on (a built-in, with
+   * per-project settings in use), so work for it can be skipped while no `plugin_settings` row does.
+   */
+  offUnlessTurnedOn(pluginId: string): boolean {
+    return Boolean(this.options.settings && this.plugin(pluginId)?.builtin);
+  }
+
   async isEnabled(pluginId: string, projectId: number): Promise<boolean> {
     const plugin = this.plugin(pluginId);
     if (!plugin) return false;

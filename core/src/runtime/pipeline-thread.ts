@@ -23,6 +23,8 @@ export interface PipelineThreadOptions {
   logLevel: string;
   batchSize: number;
   concurrency: number;
+  /** How long an idle loop sleeps unless woken (the main thread forwards wake-ups). */
+  idlePollMs: number;
   /** The plugin settings, with `specs` narrowed to the listed plugins that have a processEvent hook. */
   plugins: Config['plugins'];
   /** The built-in plugins (module paths) that have a processEvent hook. */
@@ -83,7 +85,7 @@ export class PipelineThread {
   }
 
   /** Tells idle loops that `rows` rows were just committed to the queue. */
-  wake(rows: number): void {
+  wake(rows = 1): void {
     this.worker?.postMessage({ wake: rows } satisfies ToThread);
   }
 
@@ -123,6 +125,7 @@ function runThread(data: ThreadData): void {
     const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
       batchSize: data.batchSize,
       concurrency: data.concurrency,
+      idlePollMs: data.idlePollMs,
       processEvent: plugins.hasEventProcessors
         ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
         : undefined,

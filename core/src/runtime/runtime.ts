@@ -129,6 +129,7 @@ export async function startServices(
             logLevel: config.logLevel,
             batchSize: config.worker.batchSize,
             concurrency: config.worker.concurrency,
+            idlePollMs: PIPELINE_IDLE_POLL_MS,
             plugins: {
               ...config.plugins,
               specs: eventPlugins.filter((p) => !p.builtin).map((p) => p.source),
@@ -146,6 +147,7 @@ export async function startServices(
       ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
           batchSize: config.worker.batchSize,
           concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
+          idlePollMs: PIPELINE_IDLE_POLL_MS,
           processEvent: plugins.hasEventProcessors
             ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
             : undefined,
@@ -155,6 +157,8 @@ export async function startServices(
   if (maintenance) await maintenance.first;
   worker?.start();
   thread?.start();
+  // Rows committed to the queue by this process or any other wake the idle loops.
+  if (worker || thread) db.signals.on('rawEvents', () => (thread ?? worker)?.wake());
   // Issue hooks, alert actions and plugins' scheduled tasks run as jobs in worker processes (never
   // on requests); hooks are fanned out from the change outbox.
   const hooks = options.workers
@@ -189,7 +193,12 @@ export async function startServices(
       // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
       maxInFlight: db.kind === 'embedded' ? 1 : 2,
       bytesAsHex: db.kind === 'embedded',
-      onCommitted: (rows) => (thread ?? worker)?.wake(rows),
+      // This process's pipeline learns how many rows came (it gathers small trickles into batches);
+      // any `faultline worker` is woken through the signal.
+      onCommitted: (rows) => {
+        (thread ?? worker)?.wake(rows);
+        db.signals.announce('rawEvents');
+      },
     });
     const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
     const ingest = new IngestService(keyCache, new KeyRateLimiter(), writer, config.limits);
@@ -295,6 +304,11 @@ async function startPluginHost(
 }
 
 const HOUR_MS = 3_600_000;
+/**
+ * How often an idle pipeline loop looks at the queue unasked: new rows are announced (`rawEvents`
+ * signal), so this is only the safety net for a lost announcement.
+ */
+const PIPELINE_IDLE_POLL_MS = 30_000;
 /** How long a graceful stop lets requests in flight finish before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 

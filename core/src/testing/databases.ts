@@ -72,6 +72,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   return {
     kind: db.kind,
     knex: db.knex,
+    signals: db.signals,
     url: created.url,
     close: async () => {
       await db.close();
