@@ -146,6 +146,43 @@ describeEachDatabase('pipeline worker', (ctx) => {
     assert.equal(kept.length, 1);
   });
 
+  it('gathers a trickle into one batch, and an over-announced empty queue does not keep it spinning', async () => {
+    const looping = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), silent, {
+      batchSize: 50,
+      concurrency: 1,
+      idlePollMs: 60_000,
+      gather: { rows: 3, maxWaitMs: 5_000 },
+    });
+    looping.start();
+    try {
+      const before = looping.processed;
+      // Two rows announced: fewer than the three the loop waits for, so nothing is claimed yet.
+      await enqueue(ctx.db.knex, projectId, [errorEvent(nextId(), { orderId: 21 })]);
+      looping.wake(1);
+      await enqueue(ctx.db.knex, projectId, [errorEvent(nextId(), { orderId: 22 })]);
+      looping.wake(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(looping.processed, before, 'claimed before the batch had gathered');
+      await enqueue(ctx.db.knex, projectId, [errorEvent(nextId(), { orderId: 23 })]);
+      looping.wake(1);
+      const until = Date.now() + 3_000;
+      while (looping.processed < before + 3 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(looping.processed, before + 3);
+      // Far more announced than queued (the queue is empty): the loop must go back to sleep, or it
+      // claims an empty queue forever and, on PGlite, starves every timer of the process.
+      looping.wake(1000);
+      const timerFired = await Promise.race([
+        new Promise((resolve) => setTimeout(() => resolve(true), 200)),
+        new Promise((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+      ]);
+      assert.equal(timerFired, true);
+    } finally {
+      await looping.stop();
+    }
+  });
+
   /** `{"a":{"a":…1…}}` nested `depth` deep, as text: building it as an object and stringifying overflows. */
   const deepJson = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 

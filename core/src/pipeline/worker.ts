@@ -82,8 +82,11 @@ export class PipelineWorker {
     this.loops = Array.from({ length: this.options.concurrency }, () => this.loop());
   }
 
-  /** Lets idle loops look at the queue now (called after ingestion commits `rows` rows). */
-  wake(rows = 1): void {
+  /**
+   * Lets idle loops look at the queue now (called after ingestion commits `rows` rows; 0 when the
+   * count is unknown, e.g. a signal from another process: the loop then claims at once).
+   */
+  wake(rows = 0): void {
     this.announced += rows;
     this.wakeUps.splice(0).forEach((resolve) => resolve());
   }
@@ -231,12 +234,18 @@ export class PipelineWorker {
     limit: number,
     onClaim?: (id: string) => void,
   ): Promise<number> {
+    const announcedBefore = this.announced;
     const { rows } = await trx.raw<{ rows: RawEventRow[] }>(
       `SELECT id::text AS id, project_id, received_at, event_id, sent_at, client_ip, payload
          FROM raw_events ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [limit],
     );
-    this.announced = Math.max(0, this.announced - rows.length);
+    // A claim that got fewer rows than it asked for emptied the queue as it stood when the claim
+    // began, so every row announced by then is taken, here or by another loop or process. Counting
+    // only the rows claimed here would leave stale announcements that keep a loop claiming an
+    // empty queue; rows announced since stay counted.
+    const taken = rows.length < limit ? Math.max(announcedBefore, rows.length) : rows.length;
+    this.announced = Math.max(0, this.announced - taken);
     if (rows.length === 0) return 0;
     if (onClaim) onClaim(rows[0].id);
     const prepared: PreparedEvent[] = [];

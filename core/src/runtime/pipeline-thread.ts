@@ -85,7 +85,7 @@ export class PipelineThread {
   }
 
   /** Tells idle loops that `rows` rows were just committed to the queue. */
-  wake(rows = 1): void {
+  wake(rows = 0): void {
     this.worker?.postMessage({ wake: rows } satisfies ToThread);
   }
 

@@ -158,6 +158,7 @@ export async function startServices(
   worker?.start();
   thread?.start();
   // Rows committed to the queue by this process or any other wake the idle loops.
+  // The count is unknown here (and this process's own flushes report theirs through onCommitted).
   if (worker || thread) db.signals.on('rawEvents', () => (thread ?? worker)?.wake());
   // Issue hooks, alert actions and plugins' scheduled tasks run as jobs in worker processes (never
   // on requests); hooks are fanned out from the change outbox.
