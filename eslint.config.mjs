@@ -24,7 +24,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['**/*.mjs', '**/*.cjs'],
+    files: ['**/*.mjs', '**/*.cjs', 'core/bin/*.js'],
     languageOptions: {
       globals: {
         process: 'readonly',
