@@ -4,6 +4,7 @@ import type { AlertActionPort } from '../alerts';
 import type { AuthServices } from '../auth';
 import type { Config } from '../config';
 import type { PluginAdmin } from '../plugins';
+import type { IssueSearchIndex } from '../search';
 import type { ChangeStreams } from './change-streams';
 
 /** What the REST API needs from the rest of Faultline. */
@@ -25,6 +26,8 @@ export interface ApiDependencies {
    * alert action, config valid). Absent: no plugin is reachable, so every action is refused.
    */
   alertActions?: AlertActionPort;
+  /** Answers issue searches (the Postgres adapter over `knex` when not given). */
+  issueSearch?: IssueSearchIndex;
   /** Plugin settings per organization and project (the plugin routes answer 404 without it). */
   plugins?: PluginAdmin;
 }

@@ -2,7 +2,6 @@ export type { PreparedEvent } from './prepared-event';
 export { storeEventBatch, type StoreSummary } from './event-store';
 export { pgJson } from './pg-text';
 export {
-  listIssues,
   findIssueById,
   findIssueByShortId,
   findIssuesByIds,
@@ -15,12 +14,8 @@ export {
   listIssueTagValues,
   countIssueEvents,
   type IssueStatus,
-  type IssueSort,
-  type IssueCondition,
-  type AssigneeRef,
   type IssueRow,
   type EventRow,
-  type IssueListOptions,
   type EventListOptions,
   type TagValueCount,
   type EventCountBucket,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { IssueStatus } from './types';
 
 /**
  * Read-side queries over issues, their events and tag counts, for the REST API and other readers.
@@ -6,24 +7,7 @@ import type { Knex } from 'knex';
  * another organization; turning "not visible" into a 404 is the caller's business.
  */
 
-export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
-export type IssueSort = 'date' | 'new' | 'freq' | 'user';
-
-/** Who an `assigned:` search names: a user by id, or by email (case-insensitive). */
-export type AssigneeRef = { userId: number } | { email: string };
-
-/** One condition of an issue search; a search is the AND of its conditions. */
-export type IssueCondition =
-  | { kind: 'status'; values: IssueStatus[]; negated: boolean }
-  | { kind: 'substatus'; values: string[]; negated: boolean }
-  | { kind: 'level'; values: string[]; negated: boolean }
-  /** `is:assigned` (negated false) or `is:unassigned` (negated true). */
-  | { kind: 'assigned'; negated: boolean }
-  | { kind: 'assignee'; assignees: AssigneeRef[]; negated: boolean }
-  /** A tag the issue has seen at least once, from `issue_tag_values` (environment, release…). */
-  | { kind: 'tag'; key: string; values: string[]; negated: boolean }
-  /** Case-insensitive substring of title or culprit, or an exact short id such as `APP-3`. */
-  | { kind: 'text'; text: string };
+export type { IssueStatus } from './types';
 
 /** An issue row with what serializing it needs: its project, organization and assignee. */
 export interface IssueRow {
@@ -81,13 +65,6 @@ export interface PageWindow {
   offset: number;
 }
 
-const SORT_COLUMNS: Record<IssueSort, string> = {
-  date: 'i.last_seen',
-  new: 'i.first_seen',
-  freq: 'i.times_seen',
-  user: 'i.user_count',
-};
-
 /** `organizationIds` undefined: every organization, for the host's own readers (plugins), never for API callers. */
 function selectIssues(knex: Knex, organizationIds: number[] | undefined): Knex.QueryBuilder {
   const query = knex('issues as i')
@@ -109,90 +86,6 @@ function selectIssues(knex: Knex, organizationIds: number[] | undefined): Knex.Q
     );
   if (organizationIds) query.whereIn('p.organization_id', organizationIds);
   return query;
-}
-
-/** `%`, `_` and `\` are LIKE wildcards; searching for them literally needs escaping. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function applyCondition(knex: Knex, query: Knex.QueryBuilder, condition: IssueCondition): void {
-  switch (condition.kind) {
-    case 'status':
-      if (condition.negated) query.whereNotIn('i.status', condition.values);
-      else query.whereIn('i.status', condition.values);
-      return;
-    case 'substatus':
-      if (condition.negated)
-        query.where((q) => q.whereNull('i.substatus').orWhereNotIn('i.substatus', condition.values));
-      else query.whereIn('i.substatus', condition.values);
-      return;
-    case 'level':
-      if (condition.negated) query.whereNotIn('i.level', condition.values);
-      else query.whereIn('i.level', condition.values);
-      return;
-    case 'assigned':
-      if (condition.negated) query.whereNull('i.assigned_user_id').whereNull('i.assigned_team_id');
-      else query.where((q) => q.whereNotNull('i.assigned_user_id').orWhereNotNull('i.assigned_team_id'));
-      return;
-    case 'assignee': {
-      const ids = condition.assignees.flatMap((a) => ('userId' in a ? [a.userId] : []));
-      const emails = condition.assignees.flatMap((a) => ('email' in a ? [a.email.toLowerCase()] : []));
-      const matches = (q: Knex.QueryBuilder) =>
-        q
-          .whereIn('i.assigned_user_id', ids)
-          .orWhereIn('i.assigned_user_id', (sub: Knex.QueryBuilder) =>
-            sub.select('id').from('users').whereRaw('lower(email) = ANY(?::text[])', [emails]),
-          );
-      if (condition.negated) query.where((q) => q.whereNull('i.assigned_user_id').orWhereNot(matches));
-      else query.where(matches);
-      return;
-    }
-    case 'tag': {
-      const exists = (sub: Knex.QueryBuilder) =>
-        sub
-          .select(knex.raw('1'))
-          .from('issue_tag_values as tv')
-          .whereRaw('tv.issue_id = i.id')
-          .andWhere('tv.key', condition.key)
-          .whereIn('tv.value', condition.values);
-      if (condition.negated) query.whereNotExists(exists);
-      else query.whereExists(exists);
-      return;
-    }
-    case 'text': {
-      const pattern = likePattern(condition.text);
-      query.where((q) =>
-        q
-          .where('i.title', 'ilike', pattern)
-          .orWhere('i.culprit', 'ilike', pattern)
-          .orWhereRaw(`upper(p.slug || '-' || i.short_id) = upper(?)`, [condition.text]),
-      );
-      return;
-    }
-  }
-}
-
-export interface IssueListOptions extends PageWindow {
-  organizationIds: number[];
-  /** Restrict to these projects; undefined means every project of the organizations. */
-  projectIds?: number[];
-  conditions: IssueCondition[];
-  sort: IssueSort;
-}
-
-/** A page of issues, best first by `sort`, ties broken by id so pages never overlap or skip. */
-export async function listIssues(knex: Knex, options: IssueListOptions): Promise<IssueRow[]> {
-  const query = selectIssues(knex, options.organizationIds);
-  if (options.projectIds) query.whereIn('i.project_id', options.projectIds);
-  for (const condition of options.conditions) applyCondition(knex, query, condition);
-  return query
-    .orderBy([
-      { column: SORT_COLUMNS[options.sort], order: 'desc' },
-      { column: 'i.id', order: 'desc' },
-    ])
-    .limit(options.limit)
-    .offset(options.offset);
 }
 
 export async function findIssueById(

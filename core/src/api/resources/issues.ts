@@ -6,7 +6,6 @@ import {
   findIssueById,
   findIssuesByIds,
   formatShortId,
-  listIssues,
   type IssueRow,
 } from '../../issues';
 import type { Context as KoaContext } from 'koa';
@@ -14,13 +13,13 @@ import { canSeeProject, parseShortId, projectsInScope, type OrganizationAccess }
 import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
-import { parseIssueSearch } from '../issue-search';
 import { loadIssueStats } from '../issue-stats';
 import { issueChangeOf, issueUpdateBody, type IssueUpdateBody } from '../issue-update';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
 import { serializeAssignee, serializeIssue, serializeIssueDetails } from '../serializers/issue';
 import { repeated, single } from '../validation';
+import { PostgresIssueSearch, parseIssueSearch } from '../../search';
 
 /** Sentry's API lists unresolved issues when no `query` is given at all; `query=` (empty) lists all. */
 const DEFAULT_SEARCH = 'is:unresolved';
@@ -40,8 +39,19 @@ const organizationIssueListQuery = issueListQuery.extend({
 
 const bulkUpdateQuery = z.object({ id: repeated(z.coerce.number().int().positive()) });
 
-export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
+export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
+  const search = issueSearch ?? new PostgresIssueSearch(knex);
+
+  /** The rows of a search's page, in the order the search ranked them. */
+  async function searchIssues(request: Parameters<typeof search.search>[0]): Promise<IssueRow[]> {
+    const ids = await search.search(request);
+    const rows = new Map(
+      (await findIssuesByIds(knex, request.organizationIds, ids)).map((row) => [row.id, row]),
+    );
+    // An issue deleted between the two reads is simply left out of the page.
+    return ids.flatMap((id) => rows.get(id) ?? []);
+  }
 
   async function listPage(
     ctx: KoaContext,
@@ -55,7 +65,7 @@ export function issueRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       conditions.push({ kind: 'tag', key: 'environment', values: query.environment, negated: false });
     }
     const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-      listIssues(knex, { ...scope, ...window, conditions, sort: query.sort }),
+      searchIssues({ ...scope, ...window, conditions, sort: query.sort }),
     );
     const ids = rows.map((r) => r.id);
     const stats = query.statsPeriod ? await loadIssueStats(knex, ids, [query.statsPeriod]) : undefined;

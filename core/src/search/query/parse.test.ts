@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { BadRequestError } from '../errors';
-import type { IssueCondition } from '../issues';
-import { parseIssueSearch } from './issue-search';
+import { BadRequestError } from '../../errors';
+import type { IssueCondition } from './ast';
+import { parseIssueSearch } from './parse';
 
 const context = { userId: 7 };
 

@@ -1,10 +1,12 @@
-import { BadRequestError } from '../errors';
-import type { AssigneeRef, IssueCondition, IssueStatus } from '../issues';
+import { BadRequestError } from '../../errors';
+import type { IssueStatus } from '../../issues/types';
+import type { AssigneeRef, IssueCondition } from './ast';
 
 /**
  * Parses the issue search language Sentry's `query` parameter speaks, the subset Faultline
  * supports: `key:value` filters (comma lists and `[a, b]` lists allowed, `!key:value` negates), and
- * free text, which is matched as one phrase. Pure; the SQL lives in `issues/queries.ts`.
+ * free text, which is matched as one phrase. Pure; each adapter of the `IssueSearchIndex` port
+ * (`../port.ts`) translates what it returns.
  */
 
 const IS_STATUS: Record<string, IssueStatus> = {
