@@ -143,6 +143,21 @@ describe('bad input against a running faultline', function () {
     assert.match(id, /^[0-9a-f]{32}$/);
   });
 
+  it('processes an event item whose payload starts with a UTF-8 byte order mark', async () => {
+    const res = await post(
+      url,
+      '{}\n{"type":"event"}\n\ufeff{"message":"sent with a BOM","platform":"node"}',
+    );
+    assert.equal(res.status, 200, res.text());
+    const { organization, project } = stack!.setup;
+    await waitFor(
+      'the BOM event to become an issue',
+      async () =>
+        (await stack!.api.issues(organization, project)).some((i) => i.title === 'sent with a BOM') ||
+        undefined,
+    );
+  });
+
   it('rejects an unknown key (401)', async () => {
     const dsn = parseTestDsn(stack!.setup.dsn);
     const res = await post(
@@ -349,6 +364,7 @@ describe('bad input against a running faultline', function () {
         ['huge user id', '1'],
         ['not rate limited', '1'],
         ['rate limited key', '2'],
+        ['sent with a BOM', '1'],
         ['sent without an id', '1'],
         ['the event behind them', '1'],
       ],

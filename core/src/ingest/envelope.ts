@@ -168,8 +168,21 @@ function checkHeaderLine(bytes: number, what: string): void {
 
 /** JSON-decodes an item's payload; `index` is the item's position in `envelope.items` (0-based). */
 export function parseJsonPayload(item: EnvelopeItem, index: number): unknown {
+  return parseJsonText(utf8(item.payload), item, index);
+}
+
+/**
+ * The payload as text and as parsed JSON, for a caller that keeps both (an event is queued as the
+ * text it was parsed from: decoding its bytes once is measurable on the ingestion path).
+ */
+export function decodeJsonPayload(item: EnvelopeItem, index: number): { text: string; value: unknown } {
+  const text = utf8(item.payload);
+  return { text, value: parseJsonText(text, item, index) };
+}
+
+function parseJsonText(text: string, item: EnvelopeItem, index: number): unknown {
   try {
-    return JSON.parse(utf8(item.payload));
+    return JSON.parse(text);
   } catch (err) {
     throw new BadRequestError(
       `item ${index} (${item.header.type}) payload is not valid JSON: ${describe(err)}`,

@@ -9,7 +9,13 @@ import {
   RateLimitedError,
 } from '../errors';
 import type { ProjectKey } from '../accounts';
-import { parseEnvelopeYielding, parseJsonPayload, type Envelope, type EnvelopeItem } from './envelope';
+import {
+  decodeJsonPayload,
+  parseEnvelopeYielding,
+  parseJsonPayload,
+  type Envelope,
+  type EnvelopeItem,
+} from './envelope';
 import { assertSingleEventItem, classifyItem } from './item-types';
 import type { ProjectKeyCache } from './key-cache';
 import type { IngestQueueWriter, QueuedEvent, StoredItem } from './queue-writer';
@@ -188,7 +194,7 @@ export class IngestService {
       );
     }
     if (JSON_ITEM_TYPES.has(type)) {
-      const payload = parseJsonPayload(item, index);
+      const { text, value: payload } = decodeJsonPayload(item, index);
       if (!isObject(payload))
         throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
       if (type === 'event') {
@@ -200,7 +206,7 @@ export class IngestService {
           eventId,
           sentAt,
           clientIp: req.clientIp,
-          payload: item.payload.toString('utf8'),
+          payload: text,
         });
         return;
       }
