@@ -9,16 +9,18 @@ import {
   findCallerOrganization,
   findInvite,
   findMember,
-  findProjectKey,
   findTeam,
-  findToken,
-  findVisibleIssue,
-  findVisibleProject,
   type InviteRow,
   type MemberRow,
   type OrganizationAccess,
-  type ProjectRow,
   type TeamRow,
+} from '../organizations';
+import {
+  findProjectKey,
+  findToken,
+  findVisibleIssue,
+  findVisibleProject,
+  type ProjectRow,
   type TokenRow,
 } from './access';
 import type { ApiCaller } from './auth';
@@ -190,7 +192,8 @@ export async function authorize(
   }
   if (params.team !== undefined) target.team = await findTeam(knex, access, params.team);
   if (params.project !== undefined) target.project = await findVisibleProject(knex, access, params.project);
-  if (params.member !== undefined) target.member = await findMember(knex, caller, access, params.member);
+  if (params.member !== undefined)
+    target.member = await findMember(knex, access, caller.user?.id, params.member);
   if (params.keyId !== undefined && target.project)
     target.projectKey = await findProjectKey(knex, target.project, params.keyId);
   if (params.inviteId !== undefined) target.invite = await findInvite(knex, access, params.inviteId);

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { recordAudit, type AuditActor } from '../audit';
 import { recordIssueChanges, type ChangeSurface, type NewIssueChange } from '../changes';
 import { BadRequestError } from '../errors';
+import { findMembership } from '../organizations';
 import type { IssueStatus } from './queries';
 
 /**
@@ -47,15 +48,14 @@ export async function resolveAssignee(
     if (!team) throw notAssignable(text, organization.slug, 'no team');
     return { teamId: team.id as number };
   }
-  const members = knex('users as u')
-    .join('organization_members as m', 'm.user_id', 'u.id')
-    .where('m.organization_id', organization.id);
   const userId = /^(?:user:)?(\d{1,9})$/.exec(text)?.[1];
-  if (userId) members.where('u.id', Number(userId));
-  else members.whereRaw('lower(u.email) = lower(?)', [text]);
-  const user: { id: number } | undefined = await members.first('u.id');
-  if (!user) throw notAssignable(text, organization.slug, 'no member');
-  return { userId: user.id };
+  const member = await findMembership(
+    knex,
+    organization.id,
+    userId ? { userId: Number(userId) } : { email: text },
+  );
+  if (!member) throw notAssignable(text, organization.slug, 'no member');
+  return { userId: member.user_id };
 }
 
 function notAssignable(text: string, organizationSlug: string, what: string): BadRequestError {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadRequestError, GoneError, NotFoundError } from '../../errors';
 import { currentChangeCursor, isBeforeHorizon, parseCursor } from '../../changes';
-import { callerOrganizationById, projectsInScope } from '../access';
+import { callerOrganizationById, projectsInScope } from '../../organizations';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';

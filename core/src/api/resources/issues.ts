@@ -9,7 +9,8 @@ import {
   type IssueRow,
 } from '../../issues';
 import type { Context as KoaContext } from 'koa';
-import { canSeeProject, parseShortId, projectsInScope, type OrganizationAccess } from '../access';
+import { canSeeProject, projectsInScope, type OrganizationAccess } from '../../organizations';
+import { parseShortId } from '../access';
 import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';

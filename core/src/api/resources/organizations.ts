@@ -1,14 +1,20 @@
 import { z } from 'zod';
-import { AUDIT_EVENTS, listAuditLog, recordAudit } from '../../audit';
+import { AUDIT_EVENTS, listAuditLog } from '../../audit';
 import { assertMayRequireTwoFactor } from '../../auth';
-import { findCallerOrganization } from '../access';
+import {
+  createOrganization,
+  deleteOrganization,
+  findCallerOrganization,
+  slugify,
+  updateOrganization,
+} from '../../organizations';
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
 import { serializeAuditEntry } from '../serializers/access';
 import { serializeOrganization } from '../serializers/organization';
-import { slugify, slugSchema, unlessTaken } from '../slugs';
+import { slugSchema } from '../slugs';
 import { single } from '../validation';
 
 const organizationCreateBody = z.strictObject({
@@ -49,22 +55,11 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       status: 201,
       handler: async ({ ctx, caller, target: { user }, body }) => {
         const slug = body.slug ?? slugify(body.name);
-        await knex.transaction(async (trx) => {
-          const [row] = await unlessTaken(`Organization ${slug}`, () =>
-            trx('organizations').insert({ slug, name: body.name }).returning('id'),
-          );
-          await trx('organization_members').insert({
-            organization_id: row.id,
-            user_id: user.id,
-            role: 'owner',
-          });
-          await recordAudit(trx, {
-            organizationId: row.id,
-            actor: auditActor(ctx, caller),
-            event: 'org.create',
-            target: { type: 'organization', id: row.id },
-            data: { slug },
-          });
+        await createOrganization(knex, {
+          slug,
+          name: body.name,
+          ownerUserId: user.id,
+          actor: auditActor(ctx, caller),
         });
         return serializeOrganization(
           (await findCallerOrganization(knex, caller, slug)).organization,
@@ -95,24 +90,7 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       handler: async ({ ctx, caller, target: { access }, body }) => {
         if (body.require2FA === true && !access.organization.require_2fa)
           await assertMayRequireTwoFactor(auth, caller.user);
-        const patch = {
-          ...(body.name === undefined ? {} : { name: body.name }),
-          ...(body.slug === undefined ? {} : { slug: body.slug }),
-          ...(body.require2FA === undefined ? {} : { require_2fa: body.require2FA }),
-        };
-        await knex.transaction(async (trx) => {
-          if (Object.keys(patch).length > 0)
-            await unlessTaken(`Organization ${body.slug}`, () =>
-              trx('organizations').where({ id: access.organization.id }).update(patch),
-            );
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'org.edit',
-            target: { type: 'organization', id: access.organization.id },
-            data: body,
-          });
-        });
+        await updateOrganization(knex, { access, change: body, actor: auditActor(ctx, caller) });
         const updated = await findCallerOrganization(knex, caller, String(access.organization.id));
         return serializeOrganization(updated.organization, publicUrl);
       },
@@ -124,7 +102,7 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       resource: 'organization',
       summary: 'Deletes an organization with everything in it (its audit log too)',
       handler: async ({ target: { access } }) => {
-        await knex('organizations').where({ id: access.organization.id }).delete();
+        await deleteOrganization(knex, access.organization.id);
         return undefined;
       },
     }),

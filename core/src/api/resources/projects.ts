@@ -6,7 +6,8 @@ import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
 import { serializeProject } from '../serializers/project';
-import { slugify, slugSchema, unlessTaken } from '../slugs';
+import { slugify, unlessTaken } from '../../organizations';
+import { slugSchema } from '../slugs';
 import { NotFoundError } from '../../errors';
 import { AccountsRepository } from '../../accounts';
 

@@ -1,5 +1,6 @@
 import type { AuditRow } from '../../audit';
-import type { InviteRow, MemberRow, TeamRow, TokenRow } from '../access';
+import type { InviteRow, MemberRow, MemberTeam, TeamRow } from '../../organizations';
+import type { TokenRow } from '../access';
 import { isoDate, isoDateOrNull } from './dates';
 import { jsonColumn } from '../../db';
 
@@ -19,7 +20,7 @@ export function serializeTeam(team: TeamRow, memberCount: number, isMember: bool
 }
 
 /** Sentry's organization member; `teams` are the slugs of the member's teams. */
-export function serializeMember(member: MemberRow, teams: { slug: string; role: string }[]) {
+export function serializeMember(member: MemberRow, teams: MemberTeam[]) {
   return {
     id: String(member.id),
     email: member.email,

@@ -1,4 +1,4 @@
-import type { OrganizationRow } from '../access';
+import type { OrganizationRow } from '../../organizations';
 import { isoDate } from './dates';
 
 /** Sentry's organization summary, as `GET /api/0/organizations/` lists it. */

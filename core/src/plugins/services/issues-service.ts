@@ -23,6 +23,7 @@ import {
   type IssueChange,
   type IssueRow,
 } from '../../issues';
+import { findMembership } from '../../organizations';
 import { hookTransaction } from '../storage';
 import { parseId } from './ids';
 
@@ -182,13 +183,8 @@ export class PluginIssuesService implements IssuesService {
     if (options.actorUserId === undefined || options.actorUserId === null)
       return { userId: null, surface, email: null };
     const userId = parseId(options.actorUserId);
-    const member: { email: string } | undefined =
-      userId === undefined
-        ? undefined
-        : await this.knex('organization_members as m')
-            .join('users as u', 'u.id', 'm.user_id')
-            .where({ 'm.organization_id': issue.organization_id, 'm.user_id': userId })
-            .first('u.email');
+    const member =
+      userId === undefined ? undefined : await findMembership(this.knex, issue.organization_id, { userId });
     if (!member)
       throw new PluginError(
         `User ${String(options.actorUserId)} is not a member of organization ${issue.organization_slug}`,

@@ -1,0 +1,43 @@
+/**
+ * Organizations, their members, teams and invitations: the tables and the rules (who reaches what,
+ * who may grant which role, the last owner stays). `api/` and the plugin services call these.
+ */
+export {
+  callerOrganizations,
+  callerOrganizationById,
+  canSeeProject,
+  findCallerOrganization,
+  projectsInScope,
+  type OrganizationAccess,
+  type OrganizationRow,
+  type Principal,
+} from './access';
+export {
+  changeMemberRole,
+  findMember,
+  findMembership,
+  joinTeam,
+  leaveTeam,
+  listMembers,
+  removeMember,
+  teamsOfMembers,
+  type MemberRow,
+  type MemberTeam,
+} from './members';
+export { acceptInvite, findInvite, inviteMember, listInvites, revokeInvite, type InviteRow } from './invites';
+export {
+  createTeam,
+  deleteTeam,
+  findTeam,
+  listTeams,
+  teamMemberCounts,
+  updateTeam,
+  type TeamRow,
+} from './teams';
+export {
+  createOrganization,
+  deleteOrganization,
+  updateOrganization,
+  type OrganizationChange,
+} from './organizations';
+export { idFromPath, slugify, unlessTaken, whereSlugOrId } from './lookup';
