@@ -4,14 +4,14 @@
  * that caused it) and when the rule last fired for that issue, decide whether the rule fires. No
  * database here.
  */
+import { FREQUENCY_TRIGGER_IDS, type FrequencyTriggerId } from './types';
+
+export { FREQUENCY_TRIGGER_IDS, type FrequencyTriggerId };
 
 /** Triggers evaluated against changes in the outbox, as they are committed. */
 export const CHANGE_TRIGGER_IDS = ['issue.created', 'issue.regressed', 'issue.state_changed'] as const;
-/** Triggers evaluated every minute against per-minute counters (Sentry's event frequency conditions). */
-export const FREQUENCY_TRIGGER_IDS = ['event_frequency', 'event_unique_user_frequency'] as const;
 export const TRIGGER_IDS = [...CHANGE_TRIGGER_IDS, ...FREQUENCY_TRIGGER_IDS] as const;
 export type TriggerId = (typeof TRIGGER_IDS)[number];
-export type FrequencyTriggerId = (typeof FREQUENCY_TRIGGER_IDS)[number];
 
 /** The windows a frequency trigger may count over, in minutes (as Sentry offers them). */
 export const FREQUENCY_INTERVALS = [1, 5, 15, 60, 1440] as const;

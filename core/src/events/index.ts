@@ -4,7 +4,7 @@
  */
 export type * from './types';
 export { normalizeEvent } from './normalize/event';
-export { parseEventId } from './normalize/event-id';
+export { generateEventId, parseEventId } from './normalize/event-id';
 export { parseLevel } from './normalize/level';
 export { parseTimestamp } from './normalize/timestamp';
 export { formatMessage } from './normalize/message';

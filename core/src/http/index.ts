@@ -1,2 +1,2 @@
 export { createHttpApp, type RouteMounter } from './app';
-export { readRawBody, readStream, type ReadStreamOptions } from './raw-body';
+export { readLimitedBody, readRawBody, readStream, type ReadStreamOptions } from './raw-body';

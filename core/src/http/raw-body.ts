@@ -93,9 +93,21 @@ export function readStream(stream: NodeJS.ReadableStream, opts: ReadStreamOption
 }
 
 /**
+ * Reads a body (a request's, or an answer's to an outgoing request) as sent, failing with
+ * `tooLarge()` past `maxBytes`, whether declared in Content-Length or counted while reading.
+ */
+export async function readLimitedBody(
+  message: NodeJS.ReadableStream & { headers: Record<string, string | string[] | undefined> },
+  opts: ReadStreamOptions,
+): Promise<Buffer> {
+  const declared = Number(message.headers['content-length']);
+  if (Number.isFinite(declared) && declared > opts.maxBytes) throw opts.tooLarge(declared);
+  return readStream(message, opts);
+}
+
+/**
  * Reads a request body as sent, refusing it (a `PayloadTooLargeError` with `tooLargeMessage`) past
- * `limitBytes`, whether declared in Content-Length or counted while reading, and giving up on a
- * client that stalls for `idleTimeoutMs`.
+ * `limitBytes`, and giving up on a client that stalls for `idleTimeoutMs`.
  */
 export async function readRawBody(
   req: NodeJS.ReadableStream & { headers: Record<string, string | string[] | undefined> },
@@ -103,9 +115,7 @@ export async function readRawBody(
   options: { tooLargeMessage?: string; idleTimeoutMs?: number } = {},
 ): Promise<Buffer> {
   const tooLargeMessage = options.tooLargeMessage ?? `Request bodies are limited to ${limitBytes} bytes`;
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(tooLargeMessage);
-  return readStream(req, {
+  return readLimitedBody(req, {
     maxBytes: limitBytes,
     tooLarge: () => new PayloadTooLargeError(tooLargeMessage),
     idleTimeoutMs: options.idleTimeoutMs,

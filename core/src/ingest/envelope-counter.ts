@@ -1,4 +1,4 @@
-import { MAX_HEADER_LINE_BYTES, tooManyItems } from './envelope';
+import { declaredLength, isBlankByte, MAX_HEADER_LINE_BYTES, tooManyItems } from './envelope';
 
 const NEWLINE = 0x0a;
 
@@ -94,15 +94,9 @@ export class EnvelopeItemCounter {
       this.state = { kind: 'done' };
       return;
     }
-    const length = (header as { length?: unknown }).length;
-    if (length === undefined || length === null) this.state = { kind: 'line' };
-    else if (typeof length === 'number' && Number.isSafeInteger(length) && length >= 0)
-      this.state = { kind: 'sized', remaining: length };
-    else this.state = { kind: 'done' };
+    const length = declaredLength((header as { length?: unknown }).length);
+    if (length === undefined) this.state = { kind: 'line' };
+    else if (length === 'invalid') this.state = { kind: 'done' };
+    else this.state = { kind: 'sized', remaining: length };
   }
-}
-
-/** Space, tab, CR or LF, as between items in `parseEnvelope`. */
-function isBlankByte(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
 }

@@ -197,9 +197,21 @@ function lineEnd(buf: Buffer, from: number): number {
   return at === -1 ? buf.length : at;
 }
 
-/** Space, tab, CR or LF: what a blank line between items may hold. */
-function isBlankByte(byte: number): boolean {
+/**
+ * Space, tab, CR or LF: what a blank line between items may hold. Exported with `declaredLength`
+ * for `EnvelopeItemCounter`, which must frame exactly as this parser does.
+ */
+export function isBlankByte(byte: number): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === NEWLINE;
+}
+
+/**
+ * An item header's `length`: a byte count, undefined when absent or null (the payload then runs to
+ * the next newline), or `'invalid'`.
+ */
+export function declaredLength(length: unknown): number | undefined | 'invalid' {
+  if (length === undefined || length === null) return undefined;
+  return typeof length === 'number' && Number.isSafeInteger(length) && length >= 0 ? length : 'invalid';
 }
 
 function parseEnvelopeHeader(line: Buffer): EnvelopeHeader {
@@ -259,10 +271,9 @@ function parseItemHeader(line: Buffer, index: number): EnvelopeItemHeader {
     throw new BadRequestError(`item ${index} header has no "type" string`, 'invalid_item_header');
   }
   dropNull(parsed, 'length');
-  const length = parsed.length;
-  if (length !== undefined && !(typeof length === 'number' && Number.isSafeInteger(length) && length >= 0)) {
+  if (declaredLength(parsed.length) === 'invalid') {
     throw new BadRequestError(
-      `item ${index} (${parsed.type}) header has an invalid "length" ${JSON.stringify(length)}: ` +
+      `item ${index} (${parsed.type}) header has an invalid "length" ${JSON.stringify(parsed.length)}: ` +
         'it must be a non-negative integer byte count',
       'invalid_length',
     );

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
-import { parseEventId } from '../events';
+import { generateEventId, parseEventId } from '../events';
 import {
   AuthError,
   BadRequestError,
@@ -199,7 +198,7 @@ export class IngestService {
         throw new BadRequestError(`Item ${index} (${type}) must be a JSON object`, 'invalid_item');
       if (type === 'event') {
         // Like Relay: the envelope's id wins, then the payload's; an event with neither gets one.
-        const eventId = headerEventId(envelope) ?? parseEventId(payload.event_id) ?? newEventId();
+        const eventId = headerEventId(envelope) ?? parseEventId(payload.event_id) ?? generateEventId();
         events.push({
           projectId: req.projectId,
           receivedAt,
@@ -260,10 +259,6 @@ function headerEventId(envelope: Envelope): string | undefined {
     );
   }
   return id;
-}
-
-function newEventId(): string {
-  return randomUUID().replaceAll('-', '');
 }
 
 function parseSentAt(value: unknown): number | undefined {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { valueRows } from '../db';
 import { ServiceUnavailableError } from '../errors';
 import { GroupCommitter } from './group-commit';
 
@@ -29,12 +30,6 @@ const MAX_EVENT_ROWS = 1000;
 
 /** Rows that must be waiting before a second flush overlaps a running one (see GroupCommitOptions). */
 const OVERLAP_ROWS = 32;
-
-/** `(?, ?, …), (?, ?, …)…`: `rows` tuples of `columns` placeholders. */
-function valueRows(rows: number, columns: number): string {
-  const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
-  return Array.from({ length: rows }, () => tuple).join(', ');
-}
 
 /**
  * The durable write of the request path. Rows from concurrent requests share one INSERT (group

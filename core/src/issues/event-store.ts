@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { recordIssueChanges, type NewIssueChange } from '../changes';
-import { columnBindings } from '../db';
+import { columnBindings, valueRows } from '../db';
 import { countEventMinutes } from './minute-counters';
 import type { PreparedEvent } from './prepared-event';
 import { pgJson, pgText, pgTextOrNull } from './pg-text';
@@ -329,12 +329,6 @@ async function updateIssueCounters(
  * 65,535 (WORKER_BATCH_SIZE can be larger than this, then the batch takes several statements).
  */
 const EVENT_ROWS_PER_INSERT = 2000;
-
-/** `(?, ?, …), (?, ?, …)…`: `rows` tuples of `columns` placeholders. */
-function valueRows(rows: number, columns: number): string {
-  const tuple = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
-  return Array.from({ length: rows }, () => tuple).join(', ');
-}
 
 async function insertEvents(
   trx: Knex.Transaction,

@@ -1,14 +1,10 @@
 import type { Knex } from 'knex';
+import { FREQUENCY_TRIGGER_IDS } from '../alerts/types';
 import { columnBindings } from '../db';
 import { pgText } from './pg-text';
 import type { PreparedEvent } from './prepared-event';
 
 const MINUTE_MS = 60_000;
-/**
- * The trigger ids that read these counters: the alerts domain's FREQUENCY_TRIGGER_IDS (alerts
- * builds on issues, so it can't be imported here; the alerts' frequency tests fail if they part).
- */
-const COUNTED_FOR_TRIGGERS = ['event_frequency', 'event_unique_user_frequency'];
 const minuteOf = (d: Date): string => new Date(Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS).toISOString();
 
 /**
@@ -59,7 +55,7 @@ export async function countEventMinutes(
        SET events = issue_minute_counts.events + excluded.events`,
     columnBindings(
       [...new Set(rows.map((r) => r.project))],
-      COUNTED_FOR_TRIGGERS,
+      [...FREQUENCY_TRIGGER_IDS],
       people.map((u) => u.project),
       people.map((u) => u.minute),
       people.map((u) => u.issue),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors';
+import { parseEventId } from '../../events';
 import {
   findIssueEdgeEvent,
   findIssueEvent,
@@ -13,12 +14,6 @@ import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
 import { serializeEvent, serializeEventSummary } from '../serializers/event';
 import { repeated, single } from '../validation';
-
-/** Event ids are 32 hex digits; SDKs and people also write them as dashed UUIDs or in capitals. */
-function normalizeEventId(text: string): string | undefined {
-  const compact = text.replace(/-/g, '').toLowerCase();
-  return /^[0-9a-f]{32}$/.test(compact) ? compact : undefined;
-}
 
 export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
@@ -62,7 +57,7 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         }
         if (which === 'oldest')
           return withNeighbours(await findIssueEdgeEvent(knex, issue.id, 'oldest'), which);
-        const eventId = normalizeEventId(params.event);
+        const eventId = parseEventId(params.event);
         return withNeighbours(
           eventId ? await findIssueEvent(knex, issue.id, eventId) : undefined,
           params.event,
@@ -76,7 +71,7 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'project',
       summary: 'One event of a project, by event id',
       handler: async ({ params, target: { project } }) => {
-        const eventId = normalizeEventId(params.event);
+        const eventId = parseEventId(params.event);
         return withNeighbours(
           eventId ? await findProjectEvent(knex, project.id, eventId) : undefined,
           params.event,

@@ -8,6 +8,7 @@ import {
   type HttpRequestOptions,
   type HttpResponse,
 } from '@faultline/plugin-sdk';
+import { readLimitedBody } from '../../http';
 import { bareAddress, isNonPublicAddress } from './address-policy';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
@@ -158,23 +159,14 @@ function tooLarge(url: URL, maxBytes: number): PluginError {
   });
 }
 
+/** The answer's body, up to `maxBytes`; a larger one is cut off (the connection destroyed). */
 async function readBody(response: IncomingMessage, maxBytes: number, url: URL): Promise<Buffer> {
-  const declared = Number(response.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  try {
+    return await readLimitedBody(response, { maxBytes, tooLarge: () => tooLarge(url, maxBytes) });
+  } catch (error) {
     response.destroy();
-    throw tooLarge(url, maxBytes);
+    throw error;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      response.destroy();
-      throw tooLarge(url, maxBytes);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function answer(response: IncomingMessage, bytes: Buffer): HttpResponse {
