@@ -23,6 +23,8 @@ import { userRoutes } from './resources/users';
 import { requestAuthenticator } from './request-auth';
 import { buildOpenApiDocument } from './openapi';
 import type { Config } from '../config';
+import { DeviceAuthService } from '../device-auth';
+import { mountOAuthRoutes } from './oauth';
 
 export type { ApiDependencies } from './dependencies';
 
@@ -67,6 +69,11 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   registerRoutes(router, routes, requestAuthenticator(tokens, deps.auth), {
     knex: deps.knex,
     userHas2FA: (userId) => deps.auth.twoFactor.userHas2FA(userId),
+    bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
+  });
+  const devices = new DeviceAuthService(deps.knex, deps.config.http.publicUrl);
+  mountOAuthRoutes(router, devices, deps.auth, {
+    publicUrl: deps.config.http.publicUrl,
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
   });
 }

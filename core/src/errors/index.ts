@@ -13,6 +13,11 @@ export abstract class FaultlineError extends Error {
     super(message);
     this.name = new.target.name;
   }
+
+  /** The JSON answer: `{detail, code}` everywhere, except where a standard names another shape. */
+  answer(): Record<string, unknown> {
+    return { detail: this.message, code: this.code };
+  }
 }
 
 /** The request is malformed; the message names the problem. */
@@ -149,5 +154,27 @@ export class UnsupportedMediaTypeError extends FaultlineError {
     readonly code: string = 'unsupported_media_type',
   ) {
     super(message);
+  }
+}
+
+/**
+ * An OAuth 2.0 error (RFC 6749 §5.2, RFC 8628 §3.5), answered in the shape those RFCs fix, so
+ * off-the-shelf OAuth clients understand it: `{error, error_description}`, with `code` as `error`
+ * (`authorization_pending`, `slow_down`, `invalid_grant`…). Only the `/oauth/` endpoints throw it.
+ */
+export class OAuthError extends FaultlineError {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** 400 for all but `invalid_client`, which is 401 (RFC 6749 §5.2). */
+    readonly status: number = code === 'invalid_client' ? 401 : 400,
+  ) {
+    super(message);
+    // A token endpoint's answers are never cached (RFC 6749 §5.1 and §5.2).
+    this.headers['Cache-Control'] = 'no-store';
+  }
+
+  override answer(): Record<string, unknown> {
+    return { error: this.code, error_description: this.message };
   }
 }

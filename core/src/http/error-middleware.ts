@@ -22,7 +22,7 @@ export function errorMiddleware(log: Logger) {
       const where = { requestId, method: ctx.method, path: ctx.path };
       if (error instanceof FaultlineError) {
         ctx.status = error.status;
-        ctx.body = { detail: error.message, code: error.code };
+        ctx.body = error.answer();
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         // A body refused part-way is left unread; closing the connection discards the rest.
         if (error.status === 413 || error.status === 408) ctx.set('Connection', 'close');

@@ -16,6 +16,7 @@ import * as pluginSettings from './014-plugin-settings';
 import * as alertFrequencyAndDigests from './015-alert-frequency-and-digests';
 import * as changePruningAndCommentKinds from './016-change-pruning-and-comment-kinds';
 import * as rawEventsStayUncompressed from './017-raw-events-stay-uncompressed';
+import * as deviceAuthorizations from './019-device-authorizations';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -41,6 +42,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['015-alert-frequency-and-digests', alertFrequencyAndDigests],
   ['016-change-pruning-and-comment-kinds', changePruningAndCommentKinds],
   ['017-raw-events-stay-uncompressed', rawEventsStayUncompressed],
+  ['019-device-authorizations', deviceAuthorizations],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
