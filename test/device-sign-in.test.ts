@@ -298,5 +298,12 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
     });
     assert.equal(answer.status, 403, answer.html);
     assert.equal(fromElsewhere.cookie('faultline_session'), undefined, 'nobody was signed in');
+
+    // What the page shows back from its address is escaped, never markup.
+    const hostile = await stranger.get('/oauth/device?user_code=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    assert.equal(hostile.status, 200);
+    assert.doesNotMatch(hostile.html, /<script/);
+    assert.match(hostile.html, /&lt;script&gt;/);
+    assert.match(String(hostile.headers['content-security-policy']), /default-src 'none'/);
   });
 });
