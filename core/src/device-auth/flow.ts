@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { grantsScope, isScope, ROLE_SCOPES, type OrganizationRole, type Scope } from '../access';
+import { ALL_SCOPES, grantsScope, isScope, type Scope } from '../access';
 import { AccountsRepository, hashToken, type User } from '../accounts';
 import { recordAudit } from '../audit';
 import { RateLimiter, type RateLimitRule } from '../auth';
 import { ConflictError, NotFoundError, OAuthError } from '../errors';
+import { callerOrganizations } from '../organizations';
 import { findDeviceClient, type DeviceClient } from './clients';
 import { newDeviceCode, newUserCode, normalizeUserCode } from './codes';
 import { DeviceAuthorizationStore, type DeviceAuthorization } from './store';
@@ -291,12 +292,14 @@ export class DeviceAuthService {
     return { accessToken, tokenId: token.id, scopes, client, userId };
   }
 
-  /** Every scope one of the person's organization roles grants. */
+  /** Every scope the person's role grants in one of their organizations (the organizations domain decides). */
   private async scopesHeldBy(userId: number): Promise<Scope[]> {
-    const roles: { role: OrganizationRole }[] = await this.knex('organization_members')
-      .where({ user_id: userId })
-      .select('role');
-    return [...new Set(roles.flatMap(({ role }) => ROLE_SCOPES[role] ?? []))];
+    const reached = await callerOrganizations(this.knex, {
+      user: { id: userId },
+      organizationId: null,
+      scopes: ALL_SCOPES,
+    });
+    return [...new Set(reached.flatMap((access) => access.scopes))];
   }
 }
 
