@@ -1,6 +1,6 @@
 import type { AlertNotification } from '@faultline/plugin-sdk';
 import type { AlertActionPort } from '../alerts';
-import { validateAgainst } from './config-fields';
+import { describeProblems, validateAgainst } from './config-fields';
 import type { PluginHost } from './host';
 
 /**
@@ -26,7 +26,7 @@ export class PluginAlertActions implements AlertActionPort {
     if (!(await this.host.isEnabled(pluginId, projectId)))
       return `plugin "${pluginId}" is disabled for this project`;
     const result = validateAgainst(plugin.manifest.actionConfigSchema, config);
-    if (!result.ok) return `plugin "${pluginId}": config invalid: ${result.field} ${result.message}`;
+    if (!result.ok) return `plugin "${pluginId}": config invalid: ${describeProblems(result.problems)}`;
     return undefined;
   }
 
@@ -37,7 +37,7 @@ export class PluginAlertActions implements AlertActionPort {
       throw new Error(`plugin ${pluginId} is disabled for project ${notification.project.slug}`);
     const config = validateAgainst(plugin.manifest.actionConfigSchema, notification.config);
     if (!config.ok)
-      throw new Error(`plugin ${pluginId}: action config invalid: ${config.field} ${config.message}`);
+      throw new Error(`plugin ${pluginId}: action config invalid: ${describeProblems(config.problems)}`);
     const alert = { ...notification, config: config.data as Record<string, unknown> };
     try {
       await this.host.invoke(pluginId, 'onAlert', alert, this.budgetMs);

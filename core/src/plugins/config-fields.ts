@@ -66,16 +66,34 @@ export function fieldSchema(schema: ForeignSchema | undefined, name: string): Fo
   return Object.hasOwn(shape, name) ? shape[name] : undefined;
 }
 
-export type Validation = { ok: true; data: unknown } | { ok: false; field: string; message: string };
+/** One field a value failed on: `field` is a dotted path (`(root)` for the whole value). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
 
-/** Validates against a plugin's schema; a failure names the first field at fault (`(root)` for the whole). */
+/** A failure names its first field (`field`, `message`) and lists every field at fault (`problems`). */
+export type Validation =
+  { ok: true; data: unknown } | { ok: false; field: string; message: string; problems: FieldProblem[] };
+
+/**
+ * Validates against a plugin's schema. A failure lists every field at fault, so an operator fixing
+ * a config with two mistakes learns both at once instead of one per restart.
+ */
 export function validateAgainst(schema: ForeignSchema | undefined, value: unknown, prefix = ''): Validation {
   if (!schema) return { ok: true, data: value };
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, data: result.data };
-  const issue = result.error.issues[0];
-  const path = [prefix, ...issue.path.map(String)].filter((p) => p.length > 0).join('.');
-  return { ok: false, field: path || '(root)', message: issue.message };
+  const problems = result.error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((p) => p.length > 0).join('.');
+    return { field: path || '(root)', message: issue.message };
+  });
+  return { ok: false, field: problems[0].field, message: problems[0].message, problems };
+}
+
+/** `a: message; b: message`, for a failed validation's every field. */
+export function describeProblems(problems: FieldProblem[]): string {
+  return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
 }
 
 /** Later layers win, field by field; an `undefined` field leaves the one below in place. */

@@ -9,7 +9,6 @@ import {
   type EventsService,
   type HttpClient,
   type HttpRouter,
-  type InitRegistration,
   type IssuesService,
   type KeyValueStorage,
   type Logger as PluginLogger,
@@ -17,18 +16,20 @@ import {
   type PluginEvent,
   type PluginHooks,
   type Scheduler,
-  type ServiceRef,
 } from '@faultline/plugin-sdk';
 import { normalizeEvent, type NormalizedEvent } from '../events';
 import type { Logger } from '../logging';
 import {
   configFields,
+  describeProblems,
   installationOnlyFieldNames,
   mergeLayers,
   validateAgainst,
   withoutFields,
   type ConfigField,
 } from './config-fields';
+import { budgetSetting } from './budget-setting';
+import { checkDeps, checkHooks, checkRegistrations } from './registration';
 import { emptyCounts, type FailureCounts, type PluginFailures } from './failures';
 import {
   configVariable,
@@ -148,6 +149,11 @@ export interface PluginDescription {
   failures: FailureCounts;
 }
 
+export interface PluginWarning {
+  plugin: string;
+  message: string;
+}
+
 export interface SkippedPlugin {
   source: string;
   reason: string;
@@ -184,6 +190,8 @@ class SkipPlugin extends Error {}
 export class PluginHost {
   readonly loaded: LoadedPlugin[] = [];
   readonly skipped: SkippedPlugin[] = [];
+  /** What loaded but looks wrong (e.g. an unknown manifest key), as logged at start. */
+  readonly warnings: PluginWarning[] = [];
   private readonly health = new Map<string, PluginHealth & { pauses: number }>();
   private readonly sandbox = new Sandbox();
   /** Load probes by resolved module path, so each module is probed once. */
@@ -267,7 +275,7 @@ export class PluginHost {
     const result = validateAgainst(plugin.manifest.configSchema, merged);
     if (!result.ok)
       throw new PluginConfigError(
-        `plugin ${pluginId}: config in effect for project ${projectId} is invalid: ${result.field} ${result.message}`,
+        `plugin ${pluginId}: config in effect for project ${projectId} is invalid: ${describeProblems(result.problems)}`,
       );
     return result.data;
   }
@@ -289,7 +297,12 @@ export class PluginHost {
     if (typeof fn !== 'function')
       throw new PluginError(`plugin ${pluginId} has no ${hook} hook`, { code: 'no_such_hook' });
     if (plugin.thread) return plugin.thread.call(hook, arg, budgetMs);
-    return this.sandbox.run(() => fn.call(plugin.hooks, arg), budgetMs, `plugin ${pluginId}: ${hook}`);
+    return this.sandbox.run(
+      () => fn.call(plugin.hooks, arg),
+      budgetMs,
+      `plugin ${pluginId}: ${hook}`,
+      budgetSetting('hook', hook),
+    );
   }
 
   /** The loaded plugins, with what they offer and how often they failed (across processes). */
@@ -378,6 +391,7 @@ export class PluginHost {
               () => hook.call(plugin.hooks, structuredClone(current) as unknown as PluginEvent),
               this.eventBudgetMs,
               `plugin ${plugin.id}: processEvent`,
+              budgetSetting('hook', 'processEvent'),
             );
         if (output === null) {
           this.succeeded(plugin.id);
@@ -439,6 +453,11 @@ export class PluginHost {
     }
   }
 
+  private warn(plugin: string, message: string): void {
+    this.warnings.push({ plugin, message });
+    this.options.log.warn({ plugin }, `plugin ${plugin}: ${message}`);
+  }
+
   private async load(spec: PluginSpec, builtin: boolean): Promise<void> {
     const source = typeof spec === 'string' ? spec : IN_PROCESS_SOURCE;
     try {
@@ -460,6 +479,18 @@ export class PluginHost {
       throw new SkipPlugin(`invalid plugin manifest: ${field}${issue.message}`);
     }
     const manifest = parsed.data;
+    const unknownKeys = Object.keys(exported as object).filter(
+      (key) => !Object.hasOwn(manifestSchema.shape, key),
+    );
+    if (unknownKeys.length > 0)
+      this.warn(
+        manifest.id,
+        `unknown manifest keys ${unknownKeys.join(', ')} are ignored (a manifest has ${Object.keys(
+          manifestSchema.shape,
+        )
+          .filter((k) => k !== '$$type')
+          .join(', ')})`,
+      );
     const hostVersion = this.options.hostVersion ?? HOST_VERSION;
     if (!semver.satisfies(hostVersion, manifest.hostVersion, { includePrerelease: true }))
       throw new SkipPlugin(
@@ -539,33 +570,22 @@ export class PluginHost {
     manifest: Manifest,
     container: DependencyContainer,
   ): Promise<{ hooks: PluginHooks; thread?: undefined }> {
-    const registrations: InitRegistration<Record<string, ServiceRef<unknown>>>[] = [];
+    const registrations: unknown[] = [];
     manifest.register({ registerInit: (registration) => void registrations.push(registration) });
-    if (registrations.length !== 1)
-      throw new SkipPlugin(
-        `register(env) must call env.registerInit once (called ${registrations.length} times)`,
-      );
-    const [registration] = registrations;
+    const registration = asSkip(() => checkRegistrations(registrations));
+    const tokens = PLUGIN_SERVICE_TOKENS as Record<string, InjectionToken<unknown>>;
+    const provided = Object.keys(tokens).filter((id) => container.isRegistered(tokens[id]));
+    asSkip(() => checkDeps(registration.deps, provided));
     const deps: Record<string, unknown> = {};
-    for (const [name, ref] of Object.entries(registration.deps)) {
-      const token = (PLUGIN_SERVICE_TOKENS as Record<string, InjectionToken<unknown>>)[ref.id];
-      if (!token || !container.isRegistered(token))
-        throw new SkipPlugin(`asks for service ${ref.id} (as ${name}), which this host does not provide`);
-      deps[name] = container.resolve(token);
-    }
+    for (const [name, ref] of Object.entries(registration.deps))
+      deps[name] = container.resolve(tokens[ref.id]);
     const initBudget = this.options.initBudgetMs ?? 10_000;
     const contribution = await this.sandbox.run(
       () => registration.init(deps as Parameters<typeof registration.init>[0]),
       initBudget,
       `plugin ${manifest.id}: init`,
     );
-    const hooks: unknown = (contribution as { hooks?: unknown } | undefined)?.hooks;
-    if (typeof hooks !== 'object' || hooks === null) throw new SkipPlugin('init must return { hooks }');
-    for (const name of HOOK_NAMES) {
-      const hook = (hooks as Record<string, unknown>)[name];
-      if (hook !== undefined && typeof hook !== 'function')
-        throw new SkipPlugin(`hooks.${name} must be a function`);
-    }
+    const hooks = asSkip(() => checkHooks((contribution as { hooks?: unknown } | undefined)?.hooks));
     return { hooks: hooks as PluginHooks };
   }
 
@@ -649,7 +669,7 @@ export class PluginHost {
     if (builtin && raw === undefined) return { installConfig, value };
     throw new SkipPlugin(
       new PluginConfigError(
-        `invalid config ${result.field}: ${result.message} (set it in ${variable} as JSON)`,
+        `invalid config: ${describeProblems(result.problems)} (set it in ${variable} as JSON)`,
       ).message,
     );
   }
@@ -709,6 +729,15 @@ export function effectiveConfig(
       withoutFields(layer?.secrets, reserved),
     ]),
   );
+}
+
+/** Runs a registration check; its complaint skips the plugin with that reason. */
+function asSkip<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new SkipPlugin(describe(error));
+  }
 }
 
 function describe(error: unknown): string {

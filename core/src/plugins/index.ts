@@ -10,6 +10,7 @@ export {
   type PluginSpec,
   type LoadedPlugin,
   type SkippedPlugin,
+  type PluginWarning,
   type PluginHealth,
   type PluginDescription,
   type ExtraServices,

@@ -6,6 +6,7 @@ import {
   maskSecrets,
   secretFieldNames,
   validateAgainst,
+  type FieldProblem,
   type MaskedSecret,
 } from './config-fields';
 import { effectiveConfig, resolveEnabled, type PluginDescription, type PluginHost } from './host';
@@ -30,13 +31,19 @@ export interface PluginSettingsChange {
   config?: Record<string, unknown>;
 }
 
-/** The change does not fit the plugin's config schema; `field` names where. */
+/** The change does not fit the plugin's config schema; `field` names where (the first, of several). */
 export class PluginSettingsInvalid extends Error {
   constructor(
     readonly field: string,
     readonly problem: string,
+    /** Further fields at fault, named in the message too. */
+    readonly others: FieldProblem[] = [],
   ) {
-    super(`config.${field}: ${problem}`);
+    super([{ field, message: problem }, ...others].map((p) => `config.${p.field}: ${p.message}`).join('; '));
+  }
+
+  static of([first, ...others]: FieldProblem[]): PluginSettingsInvalid {
+    return new PluginSettingsInvalid(first.field, first.message, others);
   }
 }
 
@@ -115,14 +122,14 @@ export class PluginAdmin {
       if (!known && configFields(schema).length > 0)
         throw new PluginSettingsInvalid(field, 'is not a setting of this plugin');
       const checked = validateAgainst(known, value, field);
-      if (!checked.ok) throw new PluginSettingsInvalid(checked.field, checked.message);
+      if (!checked.ok) throw PluginSettingsInvalid.of(checked.problems);
       target[field] = value;
     }
     const layers = scope.projectId === null ? { org: next, project: undefined } : { org, project: next };
     if (resolveEnabled(plugin.builtin, layers.org, layers.project)) {
       const effective = effectiveConfig(plugin, layers.org, layers.project);
       const checked = validateAgainst(schema, effective);
-      if (!checked.ok) throw new PluginSettingsInvalid(checked.field, checked.message);
+      if (!checked.ok) throw PluginSettingsInvalid.of(checked.problems);
     }
     await this.settings.write(trx, scope, next);
     return changed;

@@ -16,6 +16,7 @@ import {
   type PluginEnvironment,
   type PluginRequest,
 } from '@faultline/plugin-sdk';
+import { checkDeps, checkHooks, checkRegistrations } from './registration';
 
 /** What the thread is started with. */
 export interface PluginThreadData {
@@ -308,28 +309,16 @@ async function initPlugin(
     throw new PluginError(`${data.module} does not export a plugin made with definePlugin()`, {
       code: 'invalid_plugin',
     });
-  const registrations: Parameters<PluginEnvironment['registerInit']>[0][] = [];
+  const registrations: unknown[] = [];
   (definition.register as (env: PluginEnvironment) => void)({
-    registerInit: (registration) => void registrations.push(registration as (typeof registrations)[number]),
+    registerInit: (registration) => void registrations.push(registration),
   });
-  if (registrations.length !== 1)
-    throw new PluginError(
-      `register(env) must call env.registerInit once (called ${registrations.length} times)`,
-      { code: 'invalid_plugin' },
-    );
-  const [registration] = registrations;
+  const registration = checkRegistrations(registrations);
+  checkDeps(registration.deps, Object.keys(data.services));
   const deps: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(registration.deps)) deps[name] = build(ref.id);
   const contribution = (await registration.init(deps as never)) as { hooks?: unknown } | undefined;
-  const hooks = contribution?.hooks;
-  if (typeof hooks !== 'object' || hooks === null)
-    throw new PluginError('init must return { hooks }', { code: 'invalid_plugin' });
-  for (const name of HOOK_NAMES) {
-    const hook = (hooks as Record<string, unknown>)[name];
-    if (hook !== undefined && typeof hook !== 'function')
-      throw new PluginError(`hooks.${name} must be a function`, { code: 'invalid_plugin' });
-  }
-  return hooks as Record<string, unknown>;
+  return checkHooks(contribution?.hooks);
 }
 
 if (!isMainThread && (workerData as Partial<PluginThreadData> | null)?.faultlinePluginThread) {

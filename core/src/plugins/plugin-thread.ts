@@ -65,6 +65,7 @@ import {
   type WireHttpResponse,
 } from './plugin-thread-entry';
 import { startWorker } from './worker-start';
+import { budgetSetting, budgetText } from './budget-setting';
 
 export interface PluginThreadOptions {
   pluginId: string;
@@ -266,7 +267,7 @@ export class PluginThread {
             if (!extended && performance.now() - due > LATE_MS) return pending.arm(budgetMs, true);
             overran(
               new PluginTimeoutError(
-                `${label} ran longer than ${budgetMs} ms; its thread was stopped`,
+                `${label} ran longer than ${budgetText(budgetMs, budgetSetting(kind, name))}; its thread was stopped`,
                 budgetMs,
               ),
             );

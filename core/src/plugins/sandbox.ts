@@ -1,5 +1,6 @@
 import vm from 'node:vm';
 import { PluginTimeoutError } from '@faultline/plugin-sdk';
+import { budgetText } from './budget-setting';
 
 /**
  * Runs plugin code on the calling thread under a time budget. The PluginHost uses it only for plugin
@@ -20,7 +21,8 @@ export class Sandbox {
   private readonly context = vm.createContext({ __call: undefined as (() => unknown) | undefined });
   private readonly script = new vm.Script('__call()', { filename: 'faultline-plugin-call.js' });
 
-  async run<T>(call: () => T | Promise<T>, budgetMs: number, what: string): Promise<T> {
+  /** `setting`: the setting that sets `budgetMs`, named in the timeout's message. */
+  async run<T>(call: () => T | Promise<T>, budgetMs: number, what: string, setting?: string): Promise<T> {
     const started = performance.now();
     let result: unknown;
     this.context.__call = call;
@@ -28,7 +30,10 @@ export class Sandbox {
       result = this.script.runInContext(this.context, { timeout: budgetMs, breakOnSigint: false });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
-        throw new PluginTimeoutError(`${what} ran longer than ${budgetMs} ms and was interrupted`, budgetMs);
+        throw new PluginTimeoutError(
+          `${what} ran longer than ${budgetText(budgetMs, setting)} and was interrupted`,
+          budgetMs,
+        );
       throw error;
     } finally {
       this.context.__call = undefined;
@@ -43,7 +48,13 @@ export class Sandbox {
           // Fired late: the event loop was blocked (often by another plugin's busy loop), so this
           // call did not get its time. It gets its remaining budget once more, no more.
           if (!extended && performance.now() - due > LATE_MS) arm(remaining, true);
-          else reject(new PluginTimeoutError(`${what} did not finish within ${budgetMs} ms`, budgetMs));
+          else
+            reject(
+              new PluginTimeoutError(
+                `${what} did not finish within ${budgetText(budgetMs, setting)}`,
+                budgetMs,
+              ),
+            );
         }, ms);
       };
       arm(remaining, false);

@@ -68,6 +68,7 @@ describe('plugin HTTP client', () => {
       await assert.rejects(client.fetch(url), (error) => {
         assert.equal(codeOf(error), 'destination_refused', `${url}: ${String(error)}`);
         assert.match((error as Error).message, /private, loopback or link-local/);
+        assert.match((error as Error).message, /PLUGINS_ALLOW_PRIVATE_NETWORKS=true/);
         return true;
       });
     }

@@ -39,7 +39,7 @@ export function createPluginHttpClient(options: PluginHttpClientOptions): HttpCl
 function refused(host: string, addresses: string[]): PluginError {
   return new PluginError(
     `${host} resolves to a private, loopback or link-local address (${addresses.join(', ')}); ` +
-      'plugins may reach only public addresses unless the installation allows private ones',
+      'plugins may reach only public addresses unless the installation sets PLUGINS_ALLOW_PRIVATE_NETWORKS=true',
     { code: 'destination_refused' },
   );
 }
