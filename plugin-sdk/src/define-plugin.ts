@@ -1,17 +1,27 @@
 import type { z } from 'zod';
 import type { PluginHooks } from './hooks';
-import type { ServiceRef } from './services';
+import type { PluginConfig, ServiceRef } from './services';
 
-type DepsOf<D> = { [K in keyof D]: D[K] extends ServiceRef<infer T> ? T : never };
+/**
+ * The services `init` receives for `deps`: each ref's service type, and `coreServices.config` typed
+ * with the plugin's config `C` (its `configSchema`'s output type).
+ */
+export type DepsOf<D, C = unknown> = {
+  [K in keyof D]: D[K] extends ServiceRef<infer T>
+    ? T extends PluginConfig<unknown>
+      ? PluginConfig<C>
+      : T
+    : never;
+};
 
-export interface InitRegistration<D extends Record<string, ServiceRef<unknown>>> {
+export interface InitRegistration<D extends Record<string, ServiceRef<unknown>>, C = unknown> {
   deps: D;
-  init(deps: DepsOf<D>): Promise<{ hooks: PluginHooks }> | { hooks: PluginHooks };
+  init(deps: DepsOf<D, C>): Promise<{ hooks: PluginHooks }> | { hooks: PluginHooks };
 }
 
-/** What `register(env)` receives. */
-export interface PluginEnvironment {
-  registerInit<D extends Record<string, ServiceRef<unknown>>>(registration: InitRegistration<D>): void;
+/** What `register(env)` receives; `C` is the plugin's config type. */
+export interface PluginEnvironment<C = unknown> {
+  registerInit<D extends Record<string, ServiceRef<unknown>>>(registration: InitRegistration<D, C>): void;
 }
 
 export interface PluginOptions<S extends z.ZodType = z.ZodType> {
@@ -30,7 +40,7 @@ export interface PluginOptions<S extends z.ZodType = z.ZodType> {
   actionConfigSchema?: z.ZodType;
   /** Shown in the plugin list of the API, e.g. `Send alerts by email`. */
   description?: string;
-  register(env: PluginEnvironment): void;
+  register(env: PluginEnvironment<z.output<S>>): void;
 }
 
 /** A plugin, as the host loads it. The marker lets the host tell it from other exports. */

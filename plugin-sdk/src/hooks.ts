@@ -23,6 +23,16 @@ export interface IssueChange extends IssueRef {
   changeId: string;
 }
 
+/** What `processEvent` learns besides the event. */
+export interface EventContext {
+  /**
+   * The project the event was sent to. Read the config in effect there with
+   * `await config.forProject(context.projectId)`: the host works it out once per pipeline batch, so
+   * calling it for every event costs no query.
+   */
+  projectId: string;
+}
+
 /**
  * What a plugin contributes. Every hook is optional. `processEvent` runs in the pipeline before
  * grouping, under a strict time budget: when it throws or runs out of time, the event goes on
@@ -30,7 +40,7 @@ export interface IssueChange extends IssueRef {
  */
 export interface PluginHooks {
   /** Enrich the event (return a changed copy) or drop it (return `null`). */
-  processEvent?(event: PluginEvent): Awaitable<PluginEvent | null>;
+  processEvent?(event: PluginEvent, context: EventContext): Awaitable<PluginEvent | null>;
   onIssueCreated?(change: IssueChange): Awaitable<void>;
   onIssueRegressed?(change: IssueChange): Awaitable<void>;
   onIssueStateChanged?(

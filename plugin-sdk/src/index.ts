@@ -8,6 +8,7 @@ export {
   type PluginEnvironment,
   type InitRegistration,
   type ConfigOf,
+  type DepsOf,
 } from './define-plugin';
 export {
   coreServices,
@@ -34,6 +35,7 @@ export {
 export {
   HOOK_NAMES,
   type PluginHooks,
+  type EventContext,
   type Awaitable,
   type ChangeActor,
   type IssueRef,

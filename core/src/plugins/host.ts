@@ -13,6 +13,7 @@ import {
   type KeyValueStorage,
   type Logger as PluginLogger,
   type PluginConfig,
+  type EventContext,
   type PluginEvent,
   type PluginHooks,
   type Scheduler,
@@ -43,7 +44,7 @@ import { pluginLogger } from './plugin-logger';
 import { PluginThread } from './plugin-thread';
 import { Sandbox } from './sandbox';
 import { PluginScheduler } from './scheduler';
-import type { PluginSettingsStore, SettingsLayer } from './settings';
+import type { PluginSettingsStore, ProjectLayers, SettingsLayer } from './settings';
 import { hookTransaction, PostgresKeyValueStorage } from './storage';
 
 /** A plugin to load: an npm package name, a folder or file path, or (in tests) the plugin itself. */
@@ -197,6 +198,8 @@ export class PluginHost {
   /** Load probes by resolved module path, so each module is probed once. */
   private readonly probes = new Map<string, Promise<LoadProbeFailure | undefined>>();
   private readonly eventBudgetMs: number;
+  /** See `batchCache`. A batch's entry goes with its transaction object. */
+  private readonly batches = new WeakMap<Knex.Transaction, Map<string, Promise<unknown>>>();
 
   private constructor(private readonly options: PluginHostOptions) {
     this.eventBudgetMs = options.eventBudgetMs ?? 50;
@@ -258,7 +261,7 @@ export class PluginHost {
     const plugin = this.plugin(pluginId);
     if (!plugin) return false;
     if (!this.options.settings) return true;
-    const layers = await this.options.settings.forProject(projectId);
+    const layers = await this.layersFor(projectId);
     if (!layers) return false;
     return resolveEnabled(plugin.builtin, layers.organization.get(pluginId), layers.project.get(pluginId));
   }
@@ -268,9 +271,44 @@ export class PluginHost {
    * by field, validated against the plugin's schema. Throws `PluginConfigError` naming the field.
    */
   async configFor(pluginId: string, projectId: number): Promise<unknown> {
+    const batch = this.batchCache();
+    if (!batch) return this.workOutConfig(pluginId, projectId);
+    const key = `config:${pluginId}:${projectId}`;
+    let config = batch.get(key);
+    if (!config) batch.set(key, (config = this.workOutConfig(pluginId, projectId)));
+    // Each call gets its own copy: a plugin changing its config object must not change it for the
+    // next event of the batch.
+    return structuredClone(await config);
+  }
+
+  /**
+   * Work cached for one pipeline batch (keyed by its transaction, which `processEvent` runs in), so
+   * the settings and config of a project are read and validated once per batch, however many of
+   * its events the batch holds and however often plugins ask. Outside a batch: none.
+   */
+  private batchCache(): Map<string, Promise<unknown>> | undefined {
+    const trx = hookTransaction.getStore();
+    if (!trx) return undefined;
+    let cache = this.batches.get(trx);
+    if (!cache) this.batches.set(trx, (cache = new Map()));
+    return cache;
+  }
+
+  private layersFor(projectId: number): Promise<ProjectLayers | undefined> {
+    const settings = this.options.settings;
+    if (!settings) return Promise.resolve(undefined);
+    const batch = this.batchCache();
+    if (!batch) return settings.forProject(projectId);
+    const key = `layers:${projectId}`;
+    let layers = batch.get(key) as Promise<ProjectLayers | undefined> | undefined;
+    if (!layers) batch.set(key, (layers = settings.forProject(projectId)));
+    return layers;
+  }
+
+  private async workOutConfig(pluginId: string, projectId: number): Promise<unknown> {
     const plugin = this.plugin(pluginId);
     if (!plugin) throw new PluginError(`plugin ${pluginId} is not loaded`, { code: 'unknown_plugin' });
-    const layers = await this.options.settings?.forProject(projectId);
+    const layers = await this.layersFor(projectId);
     const merged = effectiveConfig(plugin, layers?.organization.get(pluginId), layers?.project.get(pluginId));
     const result = validateAgainst(plugin.manifest.configSchema, merged);
     if (!result.ok)
@@ -378,6 +416,8 @@ export class PluginHost {
 
   private async runProcessEvent(event: NormalizedEvent, projectId?: number): Promise<NormalizedEvent | null> {
     let current = event;
+    // Always set in the pipeline; only tests of the host itself call this without a project.
+    const context = projectId === undefined ? undefined : { projectId: String(projectId) };
     for (const plugin of this.loaded) {
       const hook = plugin.hooks.processEvent;
       if (!hook) continue;
@@ -386,9 +426,16 @@ export class PluginHost {
       try {
         const output = plugin.thread
           ? // Posting the event to the thread copies it, as structuredClone does below.
-            await plugin.thread.call('processEvent', current, this.eventBudgetMs)
+            await plugin.thread.call('processEvent', current, this.eventBudgetMs, context)
           : await this.sandbox.run(
-              () => hook.call(plugin.hooks, structuredClone(current) as unknown as PluginEvent),
+              () =>
+                hook.call(
+                  plugin.hooks,
+                  structuredClone(current) as unknown as PluginEvent,
+                  {
+                    ...context,
+                  } as EventContext,
+                ),
               this.eventBudgetMs,
               `plugin ${plugin.id}: processEvent`,
               budgetSetting('hook', 'processEvent'),

@@ -41,7 +41,8 @@ export interface WireError {
 export type CallKind = 'hook' | 'task' | 'route';
 
 export type ToThread =
-  | { t: 'call'; id: number; kind: CallKind; name: string; arg: unknown }
+  /** `context`: a hook's second argument, when it has one (processEvent's `{ projectId }`). */
+  | { t: 'call'; id: number; kind: CallKind; name: string; arg: unknown; context?: unknown }
   /** Calls not started yet that are no longer wanted (the host paused the hook); they are skipped. */
   | { t: 'cancel'; ids: number[] }
   | { t: 'reply'; id: number; ok: true; value: unknown }
@@ -200,12 +201,13 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
     }
   };
 
-  const invoke = (kind: CallKind, name: string, arg: unknown): unknown => {
+  const invoke = (kind: CallKind, name: string, arg: unknown, context: unknown): unknown => {
     if (kind === 'hook') {
       const hook = hooks[name];
       if (typeof hook !== 'function')
         throw new PluginError(`the plugin has no hook ${name}`, { code: 'no_such_hook' });
-      return (hook as (arg: unknown) => unknown).call(hooks, arg);
+      const call = hook as (arg: unknown, context?: unknown) => unknown;
+      return context === undefined ? call.call(hooks, arg) : call.call(hooks, arg, context);
     }
     if (kind === 'task') {
       const task = tasks.get(name);
@@ -220,10 +222,10 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
     return handler({ ...request, rawBody: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) });
   };
 
-  const start = ({ id, kind, name, arg }: Extract<ToThread, { t: 'call' }>) => {
+  const start = ({ id, kind, name, arg, context }: Extract<ToThread, { t: 'call' }>) => {
     send({ t: 'started', id });
     void currentCall
-      .run(id, async () => await invoke(kind, name, arg))
+      .run(id, async () => await invoke(kind, name, arg, context))
       .then(
         (value) => {
           try {

@@ -198,9 +198,12 @@ export class PluginThread {
     return this.restartCount;
   }
 
-  /** Runs `hooks[hook](arg)` on the thread; resolves with its (cloned) result. */
-  call(hook: string, arg: unknown, budgetMs: number): Promise<unknown> {
-    return this.dispatch('hook', hook, arg, budgetMs, hook);
+  /**
+   * Runs `hooks[hook](arg)` on the thread (`hooks[hook](arg, context)` with a context, e.g.
+   * processEvent's project); resolves with its (cloned) result.
+   */
+  call(hook: string, arg: unknown, budgetMs: number, context?: unknown): Promise<unknown> {
+    return this.dispatch('hook', hook, arg, budgetMs, hook, context);
   }
 
   /** Runs the task the plugin registered under `name` with `core.scheduler`. */
@@ -234,7 +237,14 @@ export class PluginThread {
     await current.worker.terminate();
   }
 
-  private async dispatch(kind: CallKind, name: string, arg: unknown, budgetMs: number, what: string) {
+  private async dispatch(
+    kind: CallKind,
+    name: string,
+    arg: unknown,
+    budgetMs: number,
+    what: string,
+    context?: unknown,
+  ) {
     const incarnation = await this.running();
     const label = `plugin ${this.pluginId}: ${what}`;
     // Another call's overrun may have ended the thread while this one waited for it to start.
@@ -281,7 +291,7 @@ export class PluginThread {
         budgetMs + START_SLACK_MS + [...incarnation.pending.values()].reduce((sum, p) => sum + p.budgetMs, 0);
       incarnation.pending.set(id, pending);
       try {
-        incarnation.worker.postMessage({ t: 'call', id, kind, name, arg } satisfies ToThread);
+        incarnation.worker.postMessage({ t: 'call', id, kind, name, arg, context } satisfies ToThread);
       } catch (error) {
         incarnation.pending.delete(id);
         reject(new PluginError(`${label}: ${(error as Error).message}`, { code: 'not_cloneable' }));

@@ -163,7 +163,7 @@ describeEachDatabase('plugin host', (ctx) => {
     assert.match(reasons[0], /^bad-manifest: invalid plugin manifest: id must be lowercase letters/);
     assert.match(
       reasons[1],
-      /^tag-and-drop\.ts: invalid config team: .* \(set it in PLUGIN_CONFIG_TAG_AND_DROP as JSON\)/,
+      /^tag-and-drop\.ts: invalid config: team: .* \(set it in PLUGIN_CONFIG_TAG_AND_DROP as JSON\)/,
     );
     assert.match(
       reasons[2],

@@ -52,6 +52,30 @@ for (const [form, plugin] of forms) {
       const titles = ((await issues.json()) as { title: string }[]).map((issue) => issue.title);
       assert.deepEqual(titles, ['Checkout failed']);
     });
+
+    it('tags with the team the project set for itself, read in processEvent', async () => {
+      const settings = `/api/0/projects/${host.organization.slug}/${host.project.slug}/plugins/tag-and-drop/`;
+      const put = await host.api(settings, {
+        method: 'PUT',
+        body: JSON.stringify({ config: { team: 'checkout' } }),
+      });
+      assert.equal(put.status, 200, await put.text());
+      const ids = await Promise.all(
+        [1, 2, 3].map((n) => host.sendEvent({ message: `Cart failed ${n}`, level: 'error' })),
+      );
+      await host.waitForIdle();
+
+      const events = `/api/0/projects/${host.organization.slug}/${host.project.slug}/events`;
+      for (const id of ids) {
+        const event = (await (await host.api(`${events}/${id}/`)).json()) as {
+          tags: { key: string; value: string }[];
+        };
+        assert.deepEqual(
+          event.tags.filter((t) => t.key === 'team'),
+          [{ key: 'team', value: 'checkout' }],
+        );
+      }
+    });
   });
 }
 
@@ -62,7 +86,7 @@ describe('startTestHost with a plugin the host would skip', function () {
     await assert.rejects(
       startTestHost({ plugins: [tagAndDrop], config: { 'tag-and-drop': { team: '' } } }),
       (error: Error & { code?: string }) =>
-        error.code === 'plugin_skipped' && /invalid config team/.test(error.message),
+        error.code === 'plugin_skipped' && /invalid config: team: /.test(error.message),
     );
   });
 });

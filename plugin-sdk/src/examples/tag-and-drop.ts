@@ -18,11 +18,14 @@ export default definePlugin({
     env.registerInit({
       deps: { logger: coreServices.logger, config: coreServices.config, storage: coreServices.storage },
       async init({ logger, config, storage }) {
-        const { team, healthCheckPaths } = configSchema.parse(config.value);
-        logger.info('ready', { team });
+        // Typed from configSchema: the installation's config (PLUGIN_CONFIG_TAG_AND_DROP), validated.
+        logger.info('ready', { team: config.value.team });
         return {
           hooks: {
-            async processEvent(event) {
+            async processEvent(event, { projectId }) {
+              // The config in effect for the event's project (organizations and projects may
+              // override fields); worked out once per pipeline batch, so this costs no query.
+              const { team, healthCheckPaths } = await config.forProject(projectId);
               const path = event.request?.url ? new URL(event.request.url, 'http://x').pathname : '';
               if (healthCheckPaths.includes(path)) {
                 const dropped = (await storage.get<number>('dropped')) ?? 0;
