@@ -91,9 +91,9 @@ export function validateAgainst(schema: ForeignSchema | undefined, value: unknow
   return { ok: false, field: problems[0].field, message: problems[0].message, problems };
 }
 
-/** `a: message; b: message`, for a failed validation's every field. */
-export function describeProblems(problems: FieldProblem[]): string {
-  return problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+/** `a message; b message` (or `a: message` with `separator` `: `), for every field at fault. */
+export function describeProblems(problems: FieldProblem[], separator = ' '): string {
+  return problems.map((p) => `${p.field}${separator}${p.message}`).join('; ');
 }
 
 /** Later layers win, field by field; an `undefined` field leaves the one below in place. */

@@ -192,7 +192,7 @@ describeEachDatabase('hooks of plugins loaded by path run on their own threads',
       {
         batchSize: 50,
         concurrency: 1,
-        processEvent: (e, trx) => host.processEvent(e, trx),
+        processEvent: (e, trx, projectId) => host.processEvent(e, trx, projectId),
       },
     );
     const id = 'feed'.padStart(32, '0');

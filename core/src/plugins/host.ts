@@ -716,7 +716,7 @@ export class PluginHost {
     if (builtin && raw === undefined) return { installConfig, value };
     throw new SkipPlugin(
       new PluginConfigError(
-        `invalid config: ${describeProblems(result.problems)} (set it in ${variable} as JSON)`,
+        `invalid config ${describeProblems(result.problems, ': ')} (set it in ${variable} as JSON)`,
       ).message,
     );
   }

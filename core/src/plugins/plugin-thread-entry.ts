@@ -300,6 +300,9 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
   );
 }
 
+/** Services `build` makes on this thread whatever the main thread offers (see `build`). */
+const BUILT_HERE = ['core.logger', 'core.config', 'core.scheduler', 'core.httpRouter', 'core.http'];
+
 async function initPlugin(
   data: PluginThreadData,
   build: (service: string) => unknown,
@@ -316,7 +319,7 @@ async function initPlugin(
     registerInit: (registration) => void registrations.push(registration),
   });
   const registration = checkRegistrations(registrations);
-  checkDeps(registration.deps, Object.keys(data.services));
+  checkDeps(registration.deps, [...new Set([...BUILT_HERE, ...Object.keys(data.services)])]);
   const deps: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(registration.deps)) deps[name] = build(ref.id);
   const contribution = (await registration.init(deps as never)) as { hooks?: unknown } | undefined;

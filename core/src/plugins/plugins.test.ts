@@ -99,7 +99,7 @@ describeEachDatabase('plugin host', (ctx) => {
     const worker = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), log, {
       batchSize: 50,
       concurrency: 1,
-      processEvent: (e, trx) => host.processEvent(e, trx),
+      processEvent: (e, trx, projectId) => host.processEvent(e, trx, projectId),
     });
     return { host, worker, lines };
   }
@@ -163,7 +163,7 @@ describeEachDatabase('plugin host', (ctx) => {
     assert.match(reasons[0], /^bad-manifest: invalid plugin manifest: id must be lowercase letters/);
     assert.match(
       reasons[1],
-      /^tag-and-drop\.ts: invalid config: team: .* \(set it in PLUGIN_CONFIG_TAG_AND_DROP as JSON\)/,
+      /^tag-and-drop\.ts: invalid config team: .* \(set it in PLUGIN_CONFIG_TAG_AND_DROP as JSON\)/,
     );
     assert.match(
       reasons[2],
@@ -334,7 +334,7 @@ describeEachDatabase('plugin services in the per-plugin container', (ctx) => {
     const without = await PluginHost.start([asking], { knex: ctx.db.knex, log: silentLog });
     assert.match(
       without.skipped[0]?.reason ?? '',
-      /asks for service core\.issues \(as issues\), which this host does not provide/,
+      /deps\.issues asks for service core\.issues, which this host does not provide/,
     );
   });
 });

@@ -42,7 +42,9 @@ export function checkDeps(deps: Record<string, unknown>, provided: readonly stri
       );
   }
   if (problems.length > 0)
-    throw invalid(`${problems.join('; ')}. This host provides: ${[...provided].sort().join(', ')}`);
+    throw new PluginError(`${problems.join('; ')}. This host provides: ${[...provided].sort().join(', ')}`, {
+      code: 'service_unavailable',
+    });
 }
 
 /** The hooks `init` returned: an object of known hook names, each a function. */

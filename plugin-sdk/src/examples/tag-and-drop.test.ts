@@ -86,7 +86,7 @@ describe('startTestHost with a plugin the host would skip', function () {
     await assert.rejects(
       startTestHost({ plugins: [tagAndDrop], config: { 'tag-and-drop': { team: '' } } }),
       (error: Error & { code?: string }) =>
-        error.code === 'plugin_skipped' && /invalid config: team: /.test(error.message),
+        error.code === 'plugin_skipped' && /invalid config team: /.test(error.message),
     );
   });
 });
