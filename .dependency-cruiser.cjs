@@ -19,6 +19,20 @@ module.exports = {
       to: { path: '^core/' },
     },
     {
+      name: 'web-never-imports-core',
+      comment: 'The web UI is a client of the REST API and the change stream; it never imports core.',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^core/' },
+    },
+    {
+      name: 'core-never-imports-web',
+      comment: 'core serves the built web UI as a folder of files (WEB_DIR); it never imports the package.',
+      severity: 'error',
+      from: { path: '^core/' },
+      to: { path: '^web/' },
+    },
+    {
       name: 'plugin-sdk-never-imports-core',
       severity: 'error',
       from: { path: '^plugin-sdk/' },

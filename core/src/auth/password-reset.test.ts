@@ -118,4 +118,26 @@ describeEachDatabase('password reset by email', (ctx) => {
       InvalidResetTokenError,
     );
   });
+
+  it('gives a person without a password a one-time link to choose one, and nobody else', async () => {
+    const fresh = await makeUser(ctx.db.knex, auth);
+    const link = await auth.passwordReset.firstPasswordLink(fresh.email);
+    assert.ok(link);
+    assert.match(link, /^https:\/\/errors\.example\.com\/auth\/reset-password\?token=flr_/);
+    const token = decodeURIComponent(new URL(link).searchParams.get('token')!);
+    await completePasswordReset(auth, { token, newPassword: 'my first passphrase', ip: '127.0.0.1' });
+    assert.equal(
+      (await login(auth, { email: fresh.email, password: 'my first passphrase', ip: '127.0.0.1' })).user.id,
+      fresh.id,
+    );
+    await assert.rejects(
+      completePasswordReset(auth, { token, newPassword: 'another passphrase', ip: '127.0.0.1' }),
+      InvalidResetTokenError,
+    );
+    // Once a password is set (or for someone who has one), no link: it would be a way around it.
+    assert.equal(await auth.passwordReset.firstPasswordLink(fresh.email), undefined);
+    const withPassword = await makeUser(ctx.db.knex, auth, 'an existing passphrase');
+    assert.equal(await auth.passwordReset.firstPasswordLink(withPassword.email), undefined);
+    assert.equal(await auth.passwordReset.firstPasswordLink('nobody@example.com'), undefined);
+  });
 });

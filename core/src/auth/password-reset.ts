@@ -42,15 +42,7 @@ export class PasswordResetService {
   async request(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user) return;
-    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const now = this.options.now();
-    await this.knex('password_reset_tokens').insert({
-      user_id: user.id,
-      token_hash: hashToken(token),
-      created_at: new Date(now),
-      expires_at: new Date(now + RESET_TOKEN_LIFETIME_SECONDS * 1000),
-    });
-    const link = `${this.options.publicUrl}${RESET_PATH}?token=${encodeURIComponent(token)}`;
+    const link = await this.createLink(user.id);
     const delivery = this.mailer
       .send({
         to: user.email,
@@ -66,6 +58,30 @@ export class PasswordResetService {
       .catch((err: unknown) => this.log.error({ err, userId: user.id }, 'password reset mail failed'))
       .finally(() => this.pending.delete(delivery));
     this.pending.add(delivery);
+  }
+
+  /**
+   * The one-time link a person without a password opens to choose one: what the first
+   * `faultline start --bootstrap` prints for the admin it created, so nobody needs the CLI (or mail)
+   * to get in. Undefined when the email has a password already (the link would be a way around it).
+   */
+  async firstPasswordLink(email: string): Promise<string | undefined> {
+    const user = await this.users.findByEmail(email);
+    if (!user || user.password_hash !== null) return undefined;
+    return this.createLink(user.id);
+  }
+
+  /** A new single-use token for the user, stored hashed, and the web UI's link that carries it. */
+  private async createLink(userId: number): Promise<string> {
+    const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+    const now = this.options.now();
+    await this.knex('password_reset_tokens').insert({
+      user_id: userId,
+      token_hash: hashToken(token),
+      created_at: new Date(now),
+      expires_at: new Date(now + RESET_TOKEN_LIFETIME_SECONDS * 1000),
+    });
+    return `${this.options.publicUrl}${RESET_PATH}?token=${encodeURIComponent(token)}`;
   }
 
   /** Resolves when every reset mail started so far has been handed to the SMTP server (or failed). */

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../config';
 import { ConfigError, FaultlineError } from '../errors';
 import { bootstrap, type BootstrapResult } from '../accounts';
-import { openRuntime, startServices, type Runtime } from '../runtime';
+import { openRuntime, startServices, TOKENS, type Runtime } from '../runtime';
 import { createLogger } from '../logging';
 import { describeApi } from '../api';
 import { createUser } from '../auth';
@@ -105,6 +105,11 @@ withCommonOptions(
 ).action(async (flags: CommonFlags & BootstrapFlags & { bootstrap?: boolean; workers: boolean }) => {
   const runtime = await openRuntime(configFrom(flags));
   const setup = flags.bootstrap ? await runBootstrap(runtime, flags) : undefined;
+  // The admin bootstrap creates has no password: a one-time link to choose one in the web UI (until
+  // one is chosen, each start prints a fresh link), so a newcomer needs neither the CLI nor mail.
+  const passwordLink = setup
+    ? await runtime.container.resolve(TOKENS.Auth).passwordReset.firstPasswordLink(setup.user)
+    : undefined;
   const running = await startServices(runtime, { http: true, workers: flags.workers });
   if (setup) {
     process.stdout.write(
@@ -112,6 +117,13 @@ withCommonOptions(
         '',
         `  Faultline is running at ${running.url} (${runtime.db.kind === 'embedded' ? `embedded database in ${runtime.config.dataDir}` : 'Postgres'})`,
         '',
+        ...(passwordLink
+          ? [
+              `  Sign in as ${setup.user}: choose a password at ${passwordLink}`,
+              '  (one use, valid 1 hour)',
+              '',
+            ]
+          : [`  Web UI: ${running.url}/ (sign in as ${setup.user})`, '']),
         `  DSN for your Sentry SDK:  ${setup.dsn}`,
         `  API token (${setup.user}):  ${setup.token}`,
         `  Try: curl -H 'Authorization: Bearer ${setup.token}' ${running.url}/api/0/projects/${setup.organization}/${setup.project}/issues/`,

@@ -1,8 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 
 const MiB = 1024 * 1024;
+
+/**
+ * The web UI this checkout builds (`web/dist`, beside `core/`): the same two levels up from
+ * core/src/config (tsx) and core/dist/config (the built CLI). Found by path, not imported: core
+ * never depends on the web package, it only serves a folder of files.
+ */
+export const DEFAULT_WEB_DIR = path.resolve(__dirname, '../../../web/dist');
 
 /** Accepts numbers written in env vars ("8000") and rejects anything else with zod's message. */
 const intSetting = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -57,6 +65,13 @@ const settings = z.object({
   SECRET_KEY: secretKeySetting.optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Faultline <faultline@localhost>'),
+  WEB_DIR: z
+    .string()
+    .min(1)
+    .refine((dir) => fs.existsSync(path.join(path.resolve(dir), 'index.html')), {
+      message: 'must be a folder holding a built web UI (index.html); `npm run build` builds web/dist',
+    })
+    .optional(),
   PLUGINS: z
     .string()
     .transform((value) =>
@@ -102,6 +117,8 @@ export interface Config {
     bodyIdleTimeoutMs: number;
     /** Longest a client may take to send a whole request, headers and body (Node's `requestTimeout`). */
     requestTimeoutMs: number;
+    /** The built web UI served at `/` (checked at start-up when set; the default may be unbuilt). */
+    webDir: string;
   };
   dataDir: string;
   logLevel: RawSettings['LOG_LEVEL'];
@@ -173,6 +190,7 @@ export function loadConfig(
       headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS,
       bodyIdleTimeoutMs: s.HTTP_BODY_IDLE_TIMEOUT_MS,
       requestTimeoutMs: s.HTTP_REQUEST_TIMEOUT_MS,
+      webDir: s.WEB_DIR ? path.resolve(s.WEB_DIR) : DEFAULT_WEB_DIR,
     },
     dataDir,
     logLevel: s.LOG_LEVEL,
@@ -245,6 +263,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   SMTP_URL:
     'SMTP server for password reset mail, e.g. smtp://user:pass@mail.example.com:587 (unset: mail is not sent).',
   MAIL_FROM: 'Sender of Faultline mail (default "Faultline <faultline@localhost>").',
+  WEB_DIR:
+    'Folder of the built web UI served at / (default: web/dist of this checkout, built by npm run build). When set, it must hold index.html.',
   PLUGINS:
     'Plugins to load, comma-separated: npm package names or folders (e.g. `@acme/faultline-tagger,./plugins/mine`). Each plugin reads its config as JSON from `PLUGIN_CONFIG_<ID>` (id upper-cased, dashes as underscores). A broken plugin is logged and skipped.',
   PLUGIN_EVENT_BUDGET_MS:

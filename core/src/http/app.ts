@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Koa, { type Context, type Next } from 'koa';
+import Koa, { type Context, type Middleware, type Next } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../logging';
 import { NotFoundError } from '../errors';
@@ -8,8 +8,11 @@ import { errorMiddleware } from './error-middleware';
 /** Anything that adds routes to the app: ingestion, the REST API, later plugins. */
 export type RouteMounter = (router: Router) => void;
 
-/** Builds the Koa app: error mapping first, then every domain's routes, then a JSON 404. */
-export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
+/**
+ * Builds the Koa app: error mapping first, then every domain's routes, then `fallback` (the web UI)
+ * for what no route answered, then a JSON 404.
+ */
+export function createHttpApp(log: Logger, mounters: RouteMounter[], fallback?: Middleware): Koa {
   const app = new Koa({ proxy: false });
   app.silent = true;
   // What escapes the error middleware (a failure while writing the answer) would otherwise be a
@@ -29,6 +32,7 @@ export function createHttpApp(log: Logger, mounters: RouteMounter[]): Koa {
   for (const mount of mounters) mount(router);
   app.use(router.routes());
   app.use(router.allowedMethods());
+  if (fallback) app.use(fallback);
   app.use((ctx) => {
     if (ctx.status === 404 && ctx.body === undefined) {
       throw new NotFoundError(`No route for ${ctx.method} ${ctx.path}`, 'no_route');

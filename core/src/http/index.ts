@@ -1,2 +1,3 @@
 export { createHttpApp, type RouteMounter } from './app';
 export { readLimitedBody, readRawBody, readStream, type ReadStreamOptions } from './raw-body';
+export { webAssets, hasWebUi, WEB_CSP } from './web-assets';

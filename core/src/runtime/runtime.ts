@@ -30,7 +30,7 @@ import { startAlertWorkers, type AlertWorkers } from '../alerts';
 import { pruneChanges } from '../changes';
 import { JobQueue } from '../jobs';
 import { ChangeStreams, mountApiRoutes } from '../api';
-import { createHttpApp } from '../http';
+import { createHttpApp, webAssets } from '../http';
 import { lockDataDir } from './data-dir-lock';
 import { PipelineThread } from './pipeline-thread';
 import { pluginHostStart } from './plugin-host-options';
@@ -203,34 +203,38 @@ export async function startServices(
     });
     const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
     const ingest = new IngestService(keyCache, new KeyRateLimiter(), writer, config.limits);
-    const app = createHttpApp(log, [
-      (router) =>
-        mountIngestRoutes(router, ingest, {
-          ...config.limits,
-          bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
-        }),
-      (router) =>
-        mountApiRoutes(router, {
-          knex: db.knex,
-          accounts: container.resolve(TOKENS.Accounts),
-          config,
-          auth: container.resolve(TOKENS.Auth),
-          onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
-          changeStreams,
-          alertActions,
-          plugins: new PluginAdmin(plugins, pluginSettings),
-        }),
-      // Plugins' own routes (webhook receivers and the like), under /api/0/plugins/{id}/.
-      (router) =>
-        mountPluginRoutes(router, (pluginId) => routesOf(plugins, pluginId), {
-          bodyLimitBytes: config.limits.maxBodyBytes,
-          bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
-          timeoutMs: config.plugins.hookBudgetMs,
-          log: log.child({ component: 'plugin-routes' }),
-          isolate: (pluginId, call, timeoutMs) =>
-            plugins.runIsolated(pluginId, call, timeoutMs, `plugin ${pluginId}: route`),
-        }),
-    ]);
+    const app = createHttpApp(
+      log,
+      [
+        (router) =>
+          mountIngestRoutes(router, ingest, {
+            ...config.limits,
+            bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
+          }),
+        (router) =>
+          mountApiRoutes(router, {
+            knex: db.knex,
+            accounts: container.resolve(TOKENS.Accounts),
+            config,
+            auth: container.resolve(TOKENS.Auth),
+            onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
+            changeStreams,
+            alertActions,
+            plugins: new PluginAdmin(plugins, pluginSettings),
+          }),
+        // Plugins' own routes (webhook receivers and the like), under /api/0/plugins/{id}/.
+        (router) =>
+          mountPluginRoutes(router, (pluginId) => routesOf(plugins, pluginId), {
+            bodyLimitBytes: config.limits.maxBodyBytes,
+            bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
+            timeoutMs: config.plugins.hookBudgetMs,
+            log: log.child({ component: 'plugin-routes' }),
+            isolate: (pluginId, call, timeoutMs) =>
+              plugins.runIsolated(pluginId, call, timeoutMs, `plugin ${pluginId}: route`),
+          }),
+      ],
+      webAssets(config.http.webDir),
+    );
     server = http.createServer(
       {
         // Node's defaults (60 s for headers, 300 s for a request, checked every 30 s) let stalled

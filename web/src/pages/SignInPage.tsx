@@ -1,0 +1,102 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { signIn, verifySecondFactor } from '../api/faultline';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { ServerBanner } from '../components/ServerBanner';
+
+/** Where to go after signing in: a path of this site only, never another origin. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+/** Email and password, then a TOTP or recovery code when the account has two-factor on. */
+export function SignInPage() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [step, setStep] = useState<'password' | 'code'>('password');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const done = () => {
+    // Whatever was cached belonged to nobody (or someone else).
+    queryClient.clear();
+    void navigate(safeNext(params.get('next')), { replace: true });
+  };
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submitPassword = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    void run(async () => {
+      const answer = await signIn(String(form.get('email')), String(form.get('password')));
+      if (answer.secondFactorRequired) setStep('code');
+      else done();
+    });
+  };
+
+  const submitCode = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    void run(async () => {
+      await verifySecondFactor(String(form.get('code')));
+      done();
+    });
+  };
+
+  return (
+    <>
+      <ServerBanner />
+      <main className="narrow">
+        <h1>Sign in to Faultline</h1>
+        {step === 'password' ? (
+          <form onSubmit={submitPassword} aria-describedby={error ? 'sign-in-error' : undefined}>
+            <label>
+              Email
+              <input name="email" type="email" autoComplete="username" required autoFocus />
+            </label>
+            <label>
+              Password
+              <input name="password" type="password" autoComplete="current-password" required />
+            </label>
+            <ErrorMessage error={error} id="sign-in-error" />
+            <button type="submit" disabled={busy}>
+              Sign in
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={submitCode} aria-describedby={error ? 'sign-in-error' : undefined}>
+            <p>Two-factor authentication is on for this account.</p>
+            <label>
+              Code from your authenticator app, or a recovery code
+              <input
+                name="code"
+                autoComplete="one-time-code"
+                inputMode="text"
+                required
+                autoFocus
+                spellCheck={false}
+              />
+            </label>
+            <ErrorMessage error={error} id="sign-in-error" />
+            <button type="submit" disabled={busy}>
+              Verify
+            </button>
+          </form>
+        )}
+      </main>
+    </>
+  );
+}

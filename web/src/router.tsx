@@ -1,0 +1,25 @@
+import { createBrowserRouter } from 'react-router';
+import { Layout } from './components/Layout';
+import { HomePage } from './pages/HomePage';
+import { IssueListPage } from './pages/IssueListPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { SignInPage } from './pages/SignInPage';
+
+/**
+ * Every page's URL. These are the stable addresses the API's `permalink` fields and the server's
+ * printed links point at (the server's history fallback answers index.html for all of them).
+ */
+export const router = createBrowserRouter([
+  { path: '/auth/login', element: <SignInPage /> },
+  // The path of the password reset link the server mails and the bootstrap prints (RESET_PATH).
+  { path: '/auth/reset-password', element: <ResetPasswordPage /> },
+  {
+    element: <Layout />,
+    children: [
+      { path: '/', element: <HomePage /> },
+      { path: '/organizations/:organization/issues', element: <IssueListPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
