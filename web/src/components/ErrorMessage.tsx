@@ -6,8 +6,9 @@ export function errorText(error: unknown): string {
   return 'Something went wrong in this page. Reload to try again.';
 }
 
+/** Nothing for an unreachable server: the banner every page carries says that, once. */
 export function ErrorMessage({ error, id }: { error: unknown; id?: string }) {
-  if (!error) return null;
+  if (!error || error instanceof UnreachableError) return null;
   return (
     <p className="error" role="alert" id={id}>
       {errorText(error)}

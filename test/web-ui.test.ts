@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { generate } from 'otplib';
+import type { Page } from 'playwright-core';
+import { waitFor } from './support/api';
+import { useChromium } from './support/chromium';
+import { ChildApp } from './support/child-app';
+import { createDatabaseTarget, type DatabaseTarget } from './support/database';
+import { FaultlineServer, freePort } from './support/server';
+import { SessionCaller, TokenCaller } from './support/session';
+
+const ADMIN = 'admin@faultline.local';
+const PASSWORD = 'a long enough passphrase for the admin';
+/** What test/support/sentry-one-error-app.ts throws, as the issue's title. */
+const THROWN_TITLE = 'RangeError: Invoice INV-7731 has a negative balance';
+
+/** A one-time code of the window after this one (the current one may have been used already). */
+const nextTotpCode = (secret: string) => generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+
+/** The web UI in Chromium against a real `faultline start --bootstrap`, as a newcomer meets it. */
+describe('web UI in Chromium', function () {
+  this.timeout(120_000);
+  const chromium = useChromium();
+  let target: DatabaseTarget;
+  let server: FaultlineServer;
+  let url: string;
+  let port: number;
+  let page: Page;
+
+  before(async function () {
+    this.timeout(90_000);
+    target = await createDatabaseTarget('embedded');
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = await FaultlineServer.start(target, { port, args: ['--bootstrap', '--public-url', url] });
+    page = await chromium.newPage();
+  });
+  after(async () => {
+    await server?.stop();
+    await target?.dispose();
+  });
+
+  /** Signs in on the sign-in page with a password (and stops there). */
+  async function submitPassword(password: string): Promise<void> {
+    await page.getByLabel('Email').fill(ADMIN);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('the first start prints a one-time link where the admin chooses a password', async () => {
+    const printed = await waitFor(
+      'the printed sign-in link',
+      async () => /choose a password at (\S+)/.exec(server.output())?.[1],
+    );
+    assert.ok(printed.startsWith(`${url}/auth/reset-password?token=`), printed);
+    await page.goto(printed);
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('New password again').fill(PASSWORD);
+    await chromium.screenshot(page, 'choose-password');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('Your password is set.').waitFor();
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    assert.equal(new URL(page.url()).pathname, '/auth/login');
+  });
+
+  it('a wrong password is refused in words, the right one opens the issue list', async () => {
+    await submitPassword('not the passphrase at all');
+    const error = page.getByRole('alert');
+    await error.waitFor();
+    assert.match(await error.innerText(), /email or password/i);
+    await chromium.screenshot(page, 'sign-in-wrong-password');
+
+    await submitPassword(PASSWORD);
+    await page.getByRole('heading', { name: 'Issues' }).waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/organizations\/faultline\/issues\/?$/);
+    await page.getByText('No issues match.').waitFor();
+  });
+
+  it('lists an issue the real @sentry/node SDK reported, with its level, culprit, short id and counts', async () => {
+    const dsn = /DSN for your Sentry SDK:\s+(\S+)/.exec(server.output())![1];
+    const token = /API token \([^)]*\):\s+(\S+)/.exec(server.output())![1];
+    const app = new ChildApp('sentry-one-error-app.ts', { FAULTLINE_DSN: dsn });
+    await app.report('sent');
+    await app.finished();
+    const api = new TokenCaller(url, token);
+    const [issue] = await waitFor('the reported issue', async () => {
+      const found = await api.get<{ shortId: string; title: string; culprit: string }[]>(
+        '/projects/faultline/app/issues/?query=',
+      );
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(issue.title, THROWN_TITLE);
+
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: THROWN_TITLE });
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /error/i);
+    assert.ok(text.includes(issue.shortId), text);
+    assert.ok(text.includes(issue.culprit), text);
+    assert.match(text, /\b1\b/);
+    await chromium.screenshot(page, 'issues');
+    assert.deepEqual(chromium.problems, [], 'no console errors (a CSP violation would be one)');
+  });
+
+  it("shows the API's error for a query it refuses, under the query bar", async () => {
+    await page.getByLabel('Search issues').fill('is:sideways');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const error = page.locator('#query-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /Unsupported search value is:sideways/);
+    await chromium.screenshot(page, 'issues-query-error');
+    await page.getByRole('link', { name: 'Resolved', exact: true }).click();
+    await page.getByLabel('Search issues').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No issues match.').waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('status'), 'resolved');
+  });
+
+  it('with 2FA on, asks for the code after the password: a wrong code is refused, the right one signs in', async () => {
+    const session = await SessionCaller.signIn(url, ADMIN, PASSWORD);
+    const { secret } = await session.expect<{ secret: string }>(201, 'POST', '/users/me/2fa/totp/');
+    await session.expect(200, 'POST', '/users/me/2fa/totp/confirm/', {
+      body: { code: await generate({ secret }) },
+    });
+
+    await chromium.clearCookies();
+    await page.goto(`${url}/organizations/faultline/issues/`);
+    // Signed out: the page sends the person to sign in, and back here afterwards.
+    await page.getByRole('heading', { name: 'Sign in to Faultline' }).waitFor();
+    await submitPassword(PASSWORD);
+    const code = page.getByLabel(/Code from your authenticator app/);
+    await code.waitFor();
+    await code.fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    const error = page.getByRole('alert');
+    await error.waitFor();
+    assert.match(await error.innerText(), /code/i);
+    await chromium.screenshot(page, 'sign-in-wrong-totp');
+
+    await code.fill(await nextTotpCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('row').filter({ hasText: THROWN_TITLE }).waitFor();
+    assert.match(new URL(page.url()).pathname, /^\/organizations\/faultline\/issues\/$/);
+  });
+
+  it('says so when the server is unreachable, and recovers by itself when it is back', async () => {
+    await server.stop();
+    await page.getByRole('link', { name: 'Resolved', exact: true }).click();
+    const banner = page.getByRole('status').filter({ hasText: 'The Faultline server cannot be reached' });
+    await banner.waitFor();
+    await chromium.screenshot(page, 'server-unreachable');
+    server = await FaultlineServer.start(target, { port });
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    await page.getByText('No issues match.').waitFor();
+  });
+});
