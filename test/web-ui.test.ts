@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { waitFor } from './support/api';
 import { useChromium } from './support/chromium';
+import { REPO_ROOT } from './support/cli';
 import { ChildApp } from './support/child-app';
 import { createDatabaseTarget, type DatabaseTarget } from './support/database';
 import { FaultlineServer, freePort } from './support/server';
@@ -28,6 +31,8 @@ describe('web UI in Chromium', function () {
 
   before(async function () {
     this.timeout(90_000);
+    if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
+      throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
     target = await createDatabaseTarget('embedded');
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
