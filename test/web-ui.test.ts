@@ -30,13 +30,18 @@ describe('web UI in Chromium', function () {
   let page: Page;
 
   before(async function () {
-    this.timeout(90_000);
+    this.timeout(180_000);
     if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
       throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
     target = await createDatabaseTarget('embedded');
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = await FaultlineServer.start(target, { port, args: ['--bootstrap', '--public-url', url] });
+    // A first start migrates a fresh embedded database and bootstraps: slow on a busy machine.
+    server = await FaultlineServer.start(target, {
+      port,
+      args: ['--bootstrap', '--public-url', url],
+      healthTimeoutMs: 120_000,
+    });
     page = await chromium.newPage();
   });
   after(async () => {
@@ -154,7 +159,7 @@ describe('web UI in Chromium', function () {
     const banner = page.getByRole('status').filter({ hasText: 'The Faultline server cannot be reached' });
     await banner.waitFor();
     await chromium.screenshot(page, 'server-unreachable');
-    server = await FaultlineServer.start(target, { port });
+    server = await FaultlineServer.start(target, { port, healthTimeoutMs: 60_000 });
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
     await page.getByText('No issues match.').waitFor();
   });
