@@ -112,6 +112,33 @@ describe('web UI in Chromium', function () {
     assert.deepEqual(chromium.problems, [], 'no console errors (a CSP violation would be one)');
   });
 
+  it('opens the issue at its permalink: the stack trace shows the throwing function; resolve and reopen it', async () => {
+    const token = /API token \([^)]*\):\s+(\S+)/.exec(server.output())![1];
+    const api = new TokenCaller(url, token);
+    const [listed] = await api.get<{ id: string; permalink: string }[]>(
+      '/projects/faultline/app/issues/?query=',
+    );
+    await page.getByRole('link', { name: THROWN_TITLE }).click();
+    await page.getByRole('heading', { name: THROWN_TITLE }).waitFor();
+    assert.equal(page.url(), listed.permalink);
+    const inApp = page.locator('.frame.in-app').first();
+    await inApp.waitFor();
+    assert.match(await inApp.innerText(), /settleInvoice/);
+    assert.match(await inApp.innerText(), /throw new RangeError/, 'the source line around the frame');
+    await chromium.screenshot(page, 'issue');
+
+    await page.getByRole('button', { name: 'Resolve' }).click();
+    await page.getByRole('button', { name: 'Unresolve' }).waitFor();
+    const resolved = await api.get<{ status: string }>(`/issues/${listed.id}/`);
+    assert.equal(resolved.status, 'resolved');
+
+    await page.getByRole('button', { name: 'Unresolve' }).click();
+    await page.getByRole('button', { name: 'Resolve' }).waitFor();
+    assert.equal((await api.get<{ status: string }>(`/issues/${listed.id}/`)).status, 'unresolved');
+    await page.getByRole('link', { name: /Issues of/ }).click();
+    await page.getByRole('heading', { name: 'Issues' }).waitFor();
+  });
+
   it("shows the API's error for a query it refuses, under the query bar", async () => {
     await page.getByLabel('Search issues').fill('is:sideways');
     await page.getByRole('button', { name: 'Search' }).click();

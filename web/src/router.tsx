@@ -2,6 +2,7 @@ import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/Layout';
 import { HomePage } from './pages/HomePage';
 import { IssueListPage } from './pages/IssueListPage';
+import { IssuePage } from './pages/IssuePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
@@ -19,6 +20,8 @@ export const router = createBrowserRouter([
     children: [
       { path: '/', element: <HomePage /> },
       { path: '/organizations/:organization/issues', element: <IssueListPage /> },
+      // The issue permalink the API hands out (issuePermalink in core/src/issues/links.ts).
+      { path: '/organizations/:organization/issues/:issueId', element: <IssuePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -101,3 +101,69 @@ export async function issues(request: IssueListRequest): Promise<Page<Issue>> {
   const link = headers.get('Link');
   return { items: body, next: cursorOf(link, 'next'), previous: cursorOf(link, 'previous') };
 }
+
+export interface IssueDetails extends Issue {
+  firstRelease: { version: string } | null;
+}
+
+export interface Frame {
+  filename: string | null;
+  absPath: string | null;
+  module: string | null;
+  function: string | null;
+  lineNo: number | null;
+  colNo: number | null;
+  inApp: boolean;
+  /** `[line number, source line]` around the frame's line. */
+  context: [number, string][];
+  vars: Record<string, unknown> | null;
+}
+
+export interface ExceptionValue {
+  type: string | null;
+  value: string | null;
+  stacktrace: { frames: Frame[] } | null;
+}
+
+export type EventEntry =
+  | { type: 'exception'; data: { values: ExceptionValue[] } }
+  | { type: 'message'; data: { formatted: string } }
+  | { type: string; data: unknown };
+
+export interface IssueEvent {
+  id: string;
+  eventID: string;
+  dateCreated: string;
+  title: string;
+  entries: EventEntry[];
+  tags: { key: string; value: string }[];
+}
+
+const issuePath = (organization: string, issueId: string) =>
+  `/organizations/${encodeURIComponent(organization)}/issues/${encodeURIComponent(issueId)}/`;
+
+export async function issue(organization: string, issueId: string): Promise<IssueDetails> {
+  return (await apiRequest<IssueDetails>('GET', issuePath(organization, issueId))).body;
+}
+
+/** The issue's latest event, with its entries (exception chain, message…). */
+export async function latestEvent(issueId: string): Promise<IssueEvent> {
+  return (await apiRequest<IssueEvent>('GET', `/issues/${encodeURIComponent(issueId)}/events/latest/`)).body;
+}
+
+/** Resolve, archive (ignored, forever) or reopen an issue; answers the issue as it now is. */
+export type IssueAction = 'resolve' | 'archive' | 'unresolve';
+
+const ACTION_BODIES: Record<IssueAction, { status: IssueStatus; substatus?: string | null }> = {
+  resolve: { status: 'resolved' },
+  archive: { status: 'ignored', substatus: 'archived_forever' },
+  unresolve: { status: 'unresolved' },
+};
+
+export async function updateIssueStatus(
+  organization: string,
+  issueId: string,
+  action: IssueAction,
+): Promise<void> {
+  await apiRequest('PUT', issuePath(organization, issueId), ACTION_BODIES[action]);
+}
