@@ -1,4 +1,5 @@
 import type { PluginEvent } from './event';
+import type { HookSurface } from './clients';
 import type { IssueSummary } from './services';
 
 export type Awaitable<T> = T | Promise<T>;
@@ -6,7 +7,7 @@ export type Awaitable<T> = T | Promise<T>;
 /** Who changed an issue, and through which surface. */
 export interface ChangeActor {
   userId: string | null;
-  surface: 'api' | 'slack' | 'vscode' | 'github' | 'plugin' | 'system';
+  surface: HookSurface;
 }
 
 export interface IssueRef {

@@ -44,6 +44,16 @@ export {
   type AlertedIssue,
   type AlertTrigger,
 } from './hooks';
+export {
+  CLIENTS,
+  CHANGE_SURFACES,
+  PLUGIN_SURFACES,
+  isClient,
+  type Client,
+  type ChangeSurface,
+  type HookSurface,
+  type PluginSurface,
+} from './clients';
 export { secret, isSecret, installationOnly, isInstallationOnly } from './secret';
 export { withTag, tagValue, type PluginEvent, type EventLevel } from './event';
 export { PluginError, PluginConfigError, PluginTimeoutError } from './errors';

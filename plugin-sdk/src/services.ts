@@ -1,3 +1,4 @@
+import type { PluginSurface } from './clients';
 import type { PluginEvent } from './event';
 
 /**
@@ -100,7 +101,7 @@ export interface ChangeOptions {
   /** Who did it, when the plugin acts for a known Faultline user. */
   actorUserId?: string | null;
   /** The surface it came through (default `plugin`). */
-  surface?: 'plugin' | 'slack' | 'github' | 'vscode';
+  surface?: PluginSurface;
 }
 
 /** Read access to stored events. */

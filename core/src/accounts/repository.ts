@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Client } from '@faultline/plugin-sdk';
 import { hashToken, newApiToken, newProjectKeyParts } from './secrets';
 
 export interface Organization {
@@ -44,6 +45,8 @@ export interface TokenOwner {
   /** Set for an organization service token: the only organization it reaches. */
   organizationId: number | null;
   scopes: string[];
+  /** The client the token was issued to (`plugin-sdk`'s CLIENTS). */
+  client: Client;
 }
 
 /** Reads and writes organizations, projects, keys, users and tokens. Thin: no rules live here. */
@@ -178,6 +181,7 @@ export class AccountsRepository {
       .first(
         't.id as token_id',
         't.scopes',
+        't.client',
         't.organization_id',
         'u.id',
         'u.email',
@@ -188,6 +192,7 @@ export class AccountsRepository {
     return {
       tokenId: row.token_id,
       scopes: row.scopes,
+      client: row.client,
       organizationId: row.organization_id,
       user:
         row.id === null

@@ -122,49 +122,6 @@ export async function findProjectKey(knex: Knex, project: ProjectRow, keyId: str
   return row;
 }
 
-export interface TokenRow {
-  id: number;
-  user_id: number | null;
-  organization_id: number | null;
-  created_by_user_id: number | null;
-  name: string;
-  scopes: string[];
-  token_last_characters: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  expires_at: Date | null;
-}
-
-export const TOKEN_COLUMNS = [
-  'id',
-  'user_id',
-  'organization_id',
-  'created_by_user_id',
-  'name',
-  'scopes',
-  'token_last_characters',
-  'created_at',
-  'last_used_at',
-  'expires_at',
-];
-
-/** An organization's service token, or (without an organization) one of the user's own tokens. */
-export async function findToken(
-  knex: Knex,
-  owner: { organizationId: number } | { userId: number },
-  id: string,
-): Promise<TokenRow> {
-  const where =
-    'organizationId' in owner ? { organization_id: owner.organizationId } : { user_id: owner.userId };
-  const row: TokenRow | undefined = /^\d{1,9}$/.test(id)
-    ? await knex('api_tokens')
-        .where({ id: Number(id), ...where })
-        .first(TOKEN_COLUMNS)
-    : undefined;
-  if (!row) throw new NotFoundError(`Token ${id} not found`, 'token_not_found');
-  return row;
-}
-
 /** A project's client keys, oldest first; `active` filters on whether they are enabled. */
 export async function listProjectKeys(
   knex: Knex,

@@ -1,3 +1,4 @@
+import type { Client } from '@faultline/plugin-sdk';
 import type { AccountsRepository, User } from '../accounts';
 import { ALL_SCOPES } from '../access';
 import type { RateLimiter, RateLimitRule, Session } from '../auth';
@@ -15,12 +16,23 @@ export interface ApiCaller {
   user: User | null;
   organizationId: number | null;
   scopes: string[];
+  /**
+   * The client the credential was issued to (a session cookie is the web UI's): what changes and
+   * audit entries record as their surface. Never read from anything else the caller sends.
+   */
+  client: Client;
   /** Set when the caller authenticated with a session cookie. */
   session?: Session;
 }
 
 /** The caller of a public route (sign-in, password reset): nobody yet. */
-export const ANONYMOUS: ApiCaller = { tokenId: null, user: null, organizationId: null, scopes: [] };
+export const ANONYMOUS: ApiCaller = {
+  tokenId: null,
+  user: null,
+  organizationId: null,
+  scopes: [],
+  client: 'api',
+};
 
 export function sessionCaller(found: { user: User; session: Session }): ApiCaller {
   return {
@@ -28,6 +40,7 @@ export function sessionCaller(found: { user: User; session: Session }): ApiCalle
     user: found.user,
     organizationId: null,
     scopes: [...ALL_SCOPES],
+    client: found.session.client,
     session: found.session,
   };
 }
@@ -88,6 +101,7 @@ export class TokenAuthenticator {
       user: owner.user,
       organizationId: owner.organizationId,
       scopes: owner.scopes,
+      client: owner.client,
     };
   }
 

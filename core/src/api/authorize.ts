@@ -17,12 +17,11 @@ import {
 } from '../organizations';
 import {
   findProjectKey,
-  findToken,
   findVisibleIssue,
   findVisibleProject,
   type ProjectRow,
-  type TokenRow,
 } from './access';
+import { findToken, type TokenRow } from '../tokens';
 import type { ApiCaller } from './auth';
 
 /**

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ChangeSurface } from '@faultline/plugin-sdk';
 
 /** What the audit log records; Sentry's event names where Sentry has them. */
 export const AUDIT_EVENTS = [
@@ -35,12 +36,13 @@ export const AUDIT_EVENTS = [
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
-/** Who acted, and from where. */
+/** Who acted, from where, and through which surface (the client of the credential used). */
 export interface AuditActor {
   userId: number | null;
   email: string | null;
   tokenId: number | null;
   ip: string | null;
+  surface: ChangeSurface | null;
 }
 
 export interface AuditEntry {
@@ -63,6 +65,8 @@ export interface AuditRow {
   target_id: string | null;
   data: Record<string, unknown> | string;
   ip_address: string | null;
+  /** Null for entries recorded before surfaces were. */
+  surface: ChangeSurface | null;
   created_at: Date;
 }
 
@@ -78,6 +82,7 @@ export async function recordAudit(trx: Knex, entry: AuditEntry): Promise<void> {
     target_id: entry.target === undefined ? null : String(entry.target.id),
     data: JSON.stringify(entry.data ?? {}),
     ip_address: entry.actor.ip,
+    surface: entry.actor.surface,
   });
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Client } from '@faultline/plugin-sdk';
 import type { User } from '../accounts';
 import { hashToken } from '../accounts';
 import { deriveCsrfToken } from './csrf';
@@ -19,6 +20,8 @@ export interface Session {
   pendingSecondFactor: boolean;
   /** What cookie-authenticated writes must send in the X-CSRF-Token header. */
   csrfToken: string;
+  /** The client signed in: the web UI (`web`), the only one that holds a session cookie. */
+  client: Client;
 }
 
 export interface SessionTimeouts {
@@ -50,6 +53,7 @@ interface SessionRow {
   user_agent: string | null;
   two_factor_verified: boolean;
   has_2fa: boolean;
+  client: Client;
 }
 
 /**
@@ -199,6 +203,7 @@ export class SessionStore {
       twoFactorVerified: row.two_factor_verified,
       pendingSecondFactor: row.has_2fa && !row.two_factor_verified,
       csrfToken: deriveCsrfToken(this.csrfKey, row.token_hash),
+      client: row.client,
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { ChangeSurface } from '@faultline/plugin-sdk';
+
 /** What happened to an issue. */
 export const CHANGE_KINDS = [
   'created',
@@ -11,9 +13,8 @@ export const CHANGE_KINDS = [
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
-/** Where a change came from. */
-export const CHANGE_SURFACES = ['api', 'slack', 'vscode', 'github', 'plugin', 'pipeline'] as const;
-export type ChangeSurface = (typeof CHANGE_SURFACES)[number];
+/** Where a change came from: declared once, in the plugin SDK, which core and plugins both import. */
+export { CHANGE_SURFACES, type ChangeSurface } from '@faultline/plugin-sdk';
 
 /** One change to record; the issue's project and organization are looked up when it is written. */
 export interface NewIssueChange {

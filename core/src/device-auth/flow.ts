@@ -1,13 +1,13 @@
 import type { Knex } from 'knex';
 import { ALL_SCOPES, grantsScope, isScope, type Scope } from '../access';
 import { AccountsRepository, hashToken, type User } from '../accounts';
-import { recordAudit } from '../audit';
 import { RateLimiter, type RateLimitRule } from '../auth';
 import { ConflictError, NotFoundError, OAuthError } from '../errors';
 import { callerOrganizations } from '../organizations';
 import { findDeviceClient, type DeviceClient } from './clients';
 import { newDeviceCode, newUserCode, normalizeUserCode } from './codes';
 import { DeviceAuthorizationStore, type DeviceAuthorization } from './store';
+import { issueUserToken } from '../tokens';
 
 /** The grant type a device polls with (RFC 8628 §3.4). */
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -264,32 +264,19 @@ export class DeviceAuthService {
   ): Promise<IssuedToken> {
     const userId = request.userId!;
     const scopes = request.grantedScopes!;
-    const accessToken = await new AccountsRepository(trx).createToken(userId, client.name, scopes);
-    const token: { id: number } = await trx('api_tokens')
-      .where({ token_hash: hashToken(accessToken) })
-      .first('id');
     await this.store.markTokenIssued(trx, request.id, new Date(this.now()));
     const user: { email: string } = await trx('users').where({ id: userId }).first('email');
-    // A user token reaches every organization of its user, so each of their audit logs records it.
-    const memberships: { organization_id: number }[] = await trx('organization_members')
-      .where({ user_id: userId })
-      .select('organization_id');
-    for (const { organization_id } of memberships) {
-      await recordAudit(trx, {
-        organizationId: organization_id,
-        actor: { userId, email: user.email, tokenId: null, ip },
-        event: 'apitoken.create',
-        target: { type: 'apitoken', id: token.id },
-        data: {
-          name: client.name,
-          scopes,
-          kind: 'user',
-          client: client.credentialClient,
-          via: 'device_code',
-        },
-      });
-    }
-    return { accessToken, tokenId: token.id, scopes, client, userId };
+    // The tokens domain records the client on the token and audits it in each of the person's organizations.
+    const made = await issueUserToken(trx, {
+      userId,
+      client: client.credentialClient,
+      name: client.name,
+      scopes: scopes.filter(isScope),
+      heldScopes: scopes,
+      actor: { userId, email: user.email, tokenId: null, ip, surface: client.credentialClient },
+      details: { via: 'device_code' },
+    });
+    return { accessToken: made.secret, tokenId: made.row.id, scopes, client, userId };
   }
 
   /** Every scope the person's role grants in one of their organizations (the organizations domain decides). */

@@ -87,7 +87,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
           await addIssueComment(knex, {
             issueId: issue.id,
             text: body.text,
-            actor: { userId: caller.user?.id ?? null, surface: 'api' },
+            actor: { userId: caller.user?.id ?? null, surface: caller.client },
           }),
         ),
     }),
@@ -105,7 +105,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
             issueId: issue.id,
             commentId: commentIdOf(params),
             text: body.text,
-            actor: { userId: caller.user?.id ?? null, surface: 'api' },
+            actor: { userId: caller.user?.id ?? null, surface: caller.client },
           }),
         ),
     }),
@@ -119,7 +119,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
         await deleteIssueComment(knex, {
           issueId: issue.id,
           commentId: commentIdOf(params),
-          actor: { userId: caller.user?.id ?? null, surface: 'api' },
+          actor: { userId: caller.user?.id ?? null, surface: caller.client },
         });
         return undefined;
       },

@@ -91,7 +91,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
         shortId: formatShortId(issue.project_slug, issue.short_id),
       })),
       change: await issueChangeOf(knex, organization, body),
-      actor: { userId: caller.user?.id ?? null, surface: 'api', audit: auditActor(ctx, caller) },
+      actor: { userId: caller.user?.id ?? null, surface: caller.client, audit: auditActor(ctx, caller) },
       request: body,
     });
   }

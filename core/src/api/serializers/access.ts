@@ -1,6 +1,6 @@
 import type { AuditRow } from '../../audit';
 import type { InviteRow, MemberRow, MemberTeam, TeamRow } from '../../organizations';
-import type { TokenRow } from '../access';
+import type { TokenRow } from '../../tokens';
 import { isoDate, isoDateOrNull } from './dates';
 import { jsonColumn } from '../../db';
 
@@ -59,6 +59,8 @@ export function serializeToken(token: TokenRow) {
   return {
     id: String(token.id),
     name: token.name,
+    /** Who the token was issued to (`api`, `vscode`, `slack`, …): Faultline's addition to Sentry's shape. */
+    client: token.client,
     scopes: token.scopes,
     tokenLastCharacters: token.token_last_characters,
     dateCreated: isoDate(token.created_at),
@@ -78,6 +80,8 @@ export function serializeAuditEntry(row: AuditRow) {
     actorTokenId: row.actor_token_id === null ? null : String(row.actor_token_id),
     event: row.event,
     ipAddress: row.ip_address,
+    /** The client of the credential that acted (`web`, `api`, `slack`, …); Faultline's addition. */
+    surface: row.surface,
     targetObject: row.target_id,
     targetType: row.target_type,
     data: jsonColumn<unknown>(row.data),

@@ -102,7 +102,8 @@ export async function linkIdentity(
   if (inserted.length > 0) {
     await recordAudit(trx, {
       organizationId: provider.organizationId,
-      actor: { userId: user.id, email: user.email, tokenId: null, ip },
+      // Single sign-on happens in the browser: the web UI's surface.
+      actor: { userId: user.id, email: user.email, tokenId: null, ip, surface: 'web' },
       event: 'sso.link',
       target: { type: 'sso_identity', id: (inserted[0] as { id: number }).id },
       data: { issuer: provider.issuer, subject },
@@ -136,7 +137,8 @@ async function joinJustInTime(
   if (inserted.length === 0) return false;
   await recordAudit(trx, {
     organizationId: provider.organizationId,
-    actor: { userId: user.id, email: user.email, tokenId: null, ip },
+    // Single sign-on happens in the browser: the web UI's surface.
+    actor: { userId: user.id, email: user.email, tokenId: null, ip, surface: 'web' },
     event: 'member.join',
     target: { type: 'member', id: (inserted[0] as { id: number }).id },
     data: { via: 'sso', role: provider.defaultRole, issuer: provider.issuer },

@@ -16,6 +16,7 @@ import * as pluginSettings from './014-plugin-settings';
 import * as alertFrequencyAndDigests from './015-alert-frequency-and-digests';
 import * as changePruningAndCommentKinds from './016-change-pruning-and-comment-kinds';
 import * as rawEventsStayUncompressed from './017-raw-events-stay-uncompressed';
+import * as clientIdentity from './018-client-identity';
 import * as deviceAuthorizations from './019-device-authorizations';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
@@ -23,6 +24,11 @@ type Migration = Knex.Migration & { config?: { transaction: boolean } };
 /**
  * Migrations are listed here rather than discovered on disk, so the same list runs from TypeScript
  * sources (tests) and from the compiled build (CLI). Append only; names never change.
+ *
+ * Numbers are handed out ahead of time to work that lands separately, so the list may skip one for a
+ * while, or gain it after higher ones ran. That is safe: knex applies whatever in this list is not yet
+ * recorded as applied, in this order, and only refuses a database that applied a name missing here.
+ * So migrations that land out of order must not depend on each other.
  */
 const MIGRATIONS: [string, Migration][] = [
   ['001-create-accounts', createAccounts],
@@ -42,6 +48,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['015-alert-frequency-and-digests', alertFrequencyAndDigests],
   ['016-change-pruning-and-comment-kinds', changePruningAndCommentKinds],
   ['017-raw-events-stay-uncompressed', rawEventsStayUncompressed],
+  ['018-client-identity', clientIdentity],
   ['019-device-authorizations', deviceAuthorizations],
 ];
 

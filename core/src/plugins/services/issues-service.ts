@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import {
+  PLUGIN_SURFACES,
   PluginError,
   type ChangeOptions,
   type ExternalIssueLink,
@@ -7,6 +8,7 @@ import {
   type IssueStatus,
   type IssueSummary,
   type IssuesService,
+  type PluginSurface,
 } from '@faultline/plugin-sdk';
 import { BadRequestError } from '../../errors';
 import {
@@ -28,8 +30,6 @@ import { hookTransaction } from '../storage';
 import { parseId } from './ids';
 
 const STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
-const PLUGIN_SURFACES = ['plugin', 'slack', 'github', 'vscode'] as const;
-type PluginSurface = (typeof PLUGIN_SURFACES)[number];
 const MAX_LINK_KEY_CHARS = 200;
 const MAX_LINK_URL_CHARS = 2000;
 const MAX_LINK_TITLE_CHARS = 500;
@@ -208,7 +208,7 @@ export class PluginIssuesService implements IssuesService {
       actor: {
         userId: actor.userId,
         surface: actor.surface,
-        audit: { userId: actor.userId, email: actor.email, tokenId: null, ip: null },
+        audit: { userId: actor.userId, email: actor.email, tokenId: null, ip: null, surface: actor.surface },
       },
       request: { ...request, plugin: this.pluginId },
     });
