@@ -26,6 +26,7 @@ interface ApiAuditEntry {
   event: string;
   targetType: string;
   targetObject: number | string;
+  surface: string | null;
   data: Record<string, unknown>;
 }
 
@@ -240,7 +241,9 @@ describe('team-based access control for a signed-in member [postgres]', function
     assert.equal(String(entry.targetObject), visibleIssue.id);
     assert.equal(entry.actor?.email, MEMBER_EMAIL);
     assert.equal(entry.actorTokenId, null, 'a session acts with no token');
-    assert.equal(entry.data.surface, 'api');
+    // A signed-in browser is the web UI's client, whatever the request says.
+    assert.equal(entry.data.surface, 'web');
+    assert.equal(entry.surface, 'web');
     assert.equal(entry.data.status, 'resolved');
     assert.equal(entry.data.shortId, visibleIssue.shortId);
   });
