@@ -15,12 +15,7 @@ import {
   type OrganizationAccess,
   type TeamRow,
 } from '../organizations';
-import {
-  findProjectKey,
-  findVisibleIssue,
-  findVisibleProject,
-  type ProjectRow,
-} from './access';
+import { findProjectKey, findVisibleIssue, findVisibleProject, type ProjectRow } from './access';
 import { findToken, type TokenRow } from '../tokens';
 import type { ApiCaller } from './auth';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ALL_SCOPES, grantsScope, isScope, type Scope } from '../access';
-import { AccountsRepository, hashToken, type User } from '../accounts';
+import type { User } from '../accounts';
 import { RateLimiter, type RateLimitRule } from '../auth';
 import { ConflictError, NotFoundError, OAuthError } from '../errors';
 import { callerOrganizations } from '../organizations';
