@@ -13,6 +13,8 @@ import { SignInPage } from './pages/SignInPage';
  */
 export const router = createBrowserRouter([
   { path: '/auth/login', element: <SignInPage /> },
+  // Where single sign-on ends for a person who also has Faultline 2FA (TWO_FACTOR_PATH in core).
+  { path: '/auth/two-factor', element: <SignInPage step="code" /> },
   // The path of the password reset link the server mails and the bootstrap prints (RESET_PATH).
   { path: '/auth/reset-password', element: <ResetPasswordPage /> },
   {

@@ -1,6 +1,7 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { type FormEvent } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useCallback, useEffect, useRef } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import { useIssueChanges } from '../api/changes';
 import { issues, projects, type Issue } from '../api/faultline';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { RelativeTime } from '../components/RelativeTime';
@@ -26,6 +27,12 @@ export function IssueListPage() {
     // The rows stay while the next page or search loads, instead of flashing empty.
     placeholderData: keepPreviousData,
   });
+
+  // Live: any change to an issue of this project (new issue, counts, status) refetches the page
+  // shown, at most once per LIVE_REFRESH_MS, so a burst of events costs one request.
+  const queryClient = useQueryClient();
+  const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: ['issues'] }));
+  useIssueChanges(organization, projectList.data?.find((p) => p.slug === project)?.id, refresh, refresh);
 
   const submitQuery = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -155,4 +162,20 @@ function IssueRow({ issue, organization }: { issue: Issue; organization: string 
       </td>
     </tr>
   );
+}
+
+const LIVE_REFRESH_MS = 500;
+
+/** `action`, run at most once per LIVE_REFRESH_MS: the first call waits that long, later ones join it. */
+function useThrottled(action: () => void): () => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const latest = useRef(action);
+  latest.current = action;
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return useCallback(() => {
+    timer.current ??= setTimeout(() => {
+      timer.current = undefined;
+      latest.current();
+    }, LIVE_REFRESH_MS);
+  }, []);
 }

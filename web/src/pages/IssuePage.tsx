@@ -8,6 +8,7 @@ import {
   type IssueAction,
   type IssueDetails,
 } from '../api/faultline';
+import { useIssueChanges } from '../api/changes';
 import { ApiError } from '../api/http';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ExceptionChain } from '../components/Exception';
@@ -36,6 +37,20 @@ export function IssuePage() {
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['issue', issueId] }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['issues'] }),
   });
+
+  // Live: a change to this issue made anywhere (another tab, Slack, the API) shows without a reload.
+  const reload = () => {
+    void queryClient.invalidateQueries({ queryKey: ['issue', issueId] });
+    void queryClient.invalidateQueries({ queryKey: ['latest-event', issueId] });
+  };
+  useIssueChanges(
+    organization,
+    details.data?.project.id,
+    (changed) => {
+      if (String(changed.issueId) === issueId) reload();
+    },
+    reload,
+  );
 
   // A resource the caller can't see answers 404 like a missing one; so does this page.
   if (details.error instanceof ApiError && details.error.status === 404) return <NotFoundPage />;

@@ -10,12 +10,16 @@ function safeNext(next: string | null): string {
   return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
 
-/** Email and password, then a TOTP or recovery code when the account has two-factor on. */
-export function SignInPage() {
+/**
+ * Email and password, then a TOTP or recovery code when the account has two-factor on. At
+ * `/auth/two-factor` (where single sign-on sends a person who also has Faultline 2FA) it starts at
+ * the code.
+ */
+export function SignInPage({ step: firstStep = 'password' }: { step?: 'password' | 'code' }) {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [step, setStep] = useState<'password' | 'code'>('password');
+  const [step, setStep] = useState<'password' | 'code'>(firstStep);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
