@@ -13,10 +13,17 @@ import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createLogger, type Logger } from '../logging';
 import { connectDatabase, EventPartitions } from '../db';
-import { PipelineWorker } from '../pipeline';
-import { PluginHost } from '../plugins';
 import type { Config } from '../config';
-import { pluginHostStart } from './plugin-host-options';
+import {
+  CORE,
+  MAIN,
+  PIPELINE_SETTINGS,
+  PLUGIN_WIRING,
+  SERVICES,
+  pipelineModule,
+  pluginsModule,
+} from './features';
+import { defineModule, given, startModules } from './modules';
 
 export interface PipelineThreadOptions {
   databaseUrl: string;
@@ -104,43 +111,79 @@ export class PipelineThread {
   }
 }
 
-/** Inside the thread: one PipelineWorker on its own pool, driven by messages from the main thread. */
+/**
+ * The pipeline on its thread, as a module of the main process: it provides the same
+ * `SERVICES.pipeline` as `pipelineModule`, and the thread loads only the plugins this process found
+ * to have a processEvent hook.
+ */
+export const pipelineThreadModule = defineModule({
+  id: 'pipeline-thread',
+  provides: SERVICES.pipeline,
+  needs: {
+    config: MAIN.config,
+    log: CORE.log,
+    plugins: SERVICES.plugins,
+    wiring: PLUGIN_WIRING,
+    settings: PIPELINE_SETTINGS,
+  },
+  async init({ config, log, plugins: { host }, wiring, settings }) {
+    if (!settings || config.database.kind !== 'postgres') return { value: undefined };
+    const eventPlugins = host.loaded.filter((p) => p.hooks.processEvent);
+    const thread = new PipelineThread(
+      {
+        databaseUrl: config.database.url,
+        logLevel: config.logLevel,
+        batchSize: settings.batchSize,
+        concurrency: settings.concurrency,
+        idlePollMs: settings.idlePollMs,
+        plugins: { ...config.plugins, specs: eventPlugins.filter((p) => !p.builtin).map((p) => p.source) },
+        builtins: eventPlugins.filter((p) => p.builtin).map((p) => p.source),
+        secretKey: wiring.secretKey.toString('base64'),
+        publicUrl: wiring.publicUrl,
+      },
+      log,
+    );
+    thread.start();
+    return { value: thread, stop: () => thread.stop() };
+  },
+});
+
+/**
+ * Inside the thread: the same plugins and pipeline modules as in-process, on the thread's own pool,
+ * driven by messages from the main thread. The thread's plugins serve processEvent only: hooks,
+ * alert actions and tasks run as jobs on the main thread. Per-project settings apply here too, so
+ * the thread reads them (briefly cached).
+ */
 function runThread(data: ThreadData): void {
   const port = parentPort!;
-  const base = createLogger(data.logLevel);
-  const log = base.child({ component: 'pipeline', thread: true });
+  const log = createLogger(data.logLevel).child({ thread: true });
   const db = connectDatabase({ kind: 'postgres', url: data.databaseUrl, poolMax: data.concurrency + 1 });
-  // The thread's plugins serve processEvent only: hooks, alert actions and tasks run as jobs on the
-  // main thread. Per-project settings apply here too, so the thread reads them (briefly cached).
-  const { specs, options } = pluginHostStart({
-    knex: db.knex,
-    log: base.child({ component: 'plugins', thread: true }),
-    plugins: data.plugins,
-    builtins: data.builtins,
-    secretKey: Buffer.from(data.secretKey, 'base64'),
-    publicUrl: data.publicUrl,
-    role: { processEventOnly: true },
-  });
-  const started = PluginHost.start(specs, options).then((plugins) => {
-    const worker = new PipelineWorker(db.knex, new EventPartitions(db.knex), log, {
-      batchSize: data.batchSize,
-      concurrency: data.concurrency,
-      idlePollMs: data.idlePollMs,
-      processEvent: plugins.hasEventProcessors
-        ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
-        : undefined,
-    });
-    worker.start();
-    return { worker, plugins };
-  });
+  const started = startModules(
+    [pluginsModule, pipelineModule],
+    [
+      given(CORE.knex, db.knex),
+      given(CORE.log, log),
+      given(CORE.partitions, new EventPartitions(db.knex)),
+      given(PLUGIN_WIRING, {
+        plugins: data.plugins,
+        builtins: data.builtins,
+        secretKey: Buffer.from(data.secretKey, 'base64'),
+        publicUrl: data.publicUrl,
+        role: { processEventOnly: true },
+      }),
+      given(PIPELINE_SETTINGS, {
+        batchSize: data.batchSize,
+        concurrency: data.concurrency,
+        idlePollMs: data.idlePollMs,
+      }),
+    ],
+  );
   port.on('message', (message: ToThread) => {
-    if (typeof message === 'object') void started.then(({ worker }) => worker.wake(message.wake));
+    if (typeof message === 'object')
+      void started.then((modules) => modules.get(SERVICES.pipeline)?.wake(message.wake));
     else if (message === 'stop') {
       void started
-        .then(async ({ worker, plugins }) => {
-          await worker.stop();
-          await plugins.stop();
-        })
+        .then((modules) => modules.stop())
         .then(() => db.close())
         .catch((error: unknown) => log.error({ err: error }, 'pipeline thread did not stop cleanly'))
         .finally(() => port.postMessage('stopped' satisfies FromThread));

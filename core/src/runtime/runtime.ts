@@ -15,25 +15,29 @@ import {
   ProjectKeyCache,
   mountIngestRoutes,
 } from '../ingest';
-import { PipelineWorker } from '../pipeline';
-import {
-  HookDispatcher,
-  mountPluginRoutes,
-  PluginAdmin,
-  PluginAlertActions,
-  PluginHost,
-  type PluginSettingsStore,
-  routesOf,
-  startScheduledTasks,
-} from '../plugins';
-import { startAlertWorkers, type AlertWorkers } from '../alerts';
-import { pruneChanges } from '../changes';
-import { JobQueue } from '../jobs';
+import { mountPluginRoutes, PluginAdmin, routesOf, type PluginHost } from '../plugins';
+import type { JobQueue } from '../jobs';
 import { ChangeStreams, mountApiRoutes } from '../api';
 import { createHttpApp, webAssets } from '../http';
 import { lockDataDir } from './data-dir-lock';
-import { PipelineThread } from './pipeline-thread';
-import { pluginHostStart } from './plugin-host-options';
+import {
+  CORE,
+  MAIN,
+  PIPELINE_SETTINGS,
+  PLUGIN_WIRING,
+  SERVICES,
+  alertActionsModule,
+  alertsModule,
+  hooksModule,
+  maintenanceModule,
+  pipelineModule,
+  pluginsModule,
+  queueModule,
+  scheduledTasksModule,
+  type PipelineLoop,
+} from './features';
+import { given, startModules } from './modules';
+import { PipelineThread, pipelineThreadModule } from './pipeline-thread';
 import { TOKENS } from './tokens';
 
 export interface Runtime {
@@ -91,8 +95,8 @@ export async function openRuntime(config: Config, log = createLogger(config.logL
 
 export interface RunningServer {
   url: string;
-  /** The in-process pipeline worker; undefined when there is none or it runs on its own thread. */
-  worker: PipelineWorker | undefined;
+  /** This process's pipeline (in-process or on its thread); undefined when it runs no workers. */
+  worker: PipelineLoop | undefined;
   /** This process's plugins (a pipeline thread loads its own, for processEvent). */
   plugins: PluginHost;
   /** This process's job queue. */
@@ -106,83 +110,57 @@ export async function startServices(
   options: { http: boolean; workers: boolean },
 ): Promise<RunningServer> {
   const { config, log, db, container } = runtime;
-  const partitions = container.resolve(TOKENS.EventPartitions);
   const secretKey = loadSecretKey(config);
-  // One job queue per process; only processes that run workers fire cron schedules and maintain it.
-  const queue = await JobQueue.start(db.knex, log.child({ component: 'jobs' }), {
-    maintenance: options.workers,
-  });
-  // Plugins load in every process: the HTTP side needs them for their routes, the catalogue and to
-  // check alert actions; workers for hooks, alert actions and scheduled tasks; the pipeline (here,
-  // or on its thread, which loads its own) for processEvent.
-  const { host: plugins, settings: pluginSettings } = await startPluginHost(runtime, secretKey);
   // Serving HTTP on Postgres, the pipeline gets a thread of its own: batch processing then neither
   // delays acknowledgements nor shares their event loop. PGlite is one in-process connection, and a
   // `faultline worker` process has nothing else to do, so both keep the workers on the main thread.
-  // The thread loads only the plugins this process found to have a processEvent hook.
-  const eventPlugins = plugins.loaded.filter((p) => p.hooks.processEvent);
-  const thread =
-    options.workers && options.http && config.database.kind === 'postgres' && PipelineThread.supported
-      ? new PipelineThread(
-          {
-            databaseUrl: config.database.url,
-            logLevel: config.logLevel,
-            batchSize: config.worker.batchSize,
-            concurrency: config.worker.concurrency,
-            idlePollMs: PIPELINE_IDLE_POLL_MS,
-            plugins: {
-              ...config.plugins,
-              specs: eventPlugins.filter((p) => !p.builtin).map((p) => p.source),
-            },
-            builtins: eventPlugins.filter((p) => p.builtin).map((p) => p.source),
-            secretKey: secretKey.toString('base64'),
-            publicUrl: config.http.publicUrl,
-          },
-          log,
-        )
-      : undefined;
-  const alertActions = new PluginAlertActions(plugins, config.plugins.hookBudgetMs);
-  const worker =
-    options.workers && !thread
-      ? new PipelineWorker(db.knex, partitions, log.child({ component: 'pipeline' }), {
-          batchSize: config.worker.batchSize,
-          concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
-          idlePollMs: PIPELINE_IDLE_POLL_MS,
-          processEvent: plugins.hasEventProcessors
-            ? (event, trx, projectId) => plugins.processEvent(event, trx, projectId)
-            : undefined,
-        })
-      : undefined;
-  const maintenance = options.workers ? startMaintenance(runtime, partitions) : undefined;
-  if (maintenance) await maintenance.first;
-  worker?.start();
-  thread?.start();
+  const pipelineOnThread =
+    options.workers && options.http && config.database.kind === 'postgres' && PipelineThread.supported;
+  // Plugins load in every process: the HTTP side needs them for their routes, the catalogue and to
+  // check alert actions; workers for hooks, alert actions and scheduled tasks; the pipeline (here,
+  // or on its thread, which loads its own) for processEvent. Listed first so they stop last, after
+  // the jobs that call them. Maintenance runs before the pipeline starts (it creates partitions).
+  const modules = await startModules(
+    [
+      pluginsModule,
+      queueModule,
+      alertActionsModule,
+      ...(options.workers
+        ? [
+            maintenanceModule,
+            pipelineOnThread ? pipelineThreadModule : pipelineModule,
+            hooksModule,
+            scheduledTasksModule,
+            alertsModule,
+          ]
+        : []),
+    ],
+    [
+      given(CORE.knex, db.knex),
+      given(CORE.log, log),
+      given(CORE.partitions, container.resolve(TOKENS.EventPartitions)),
+      given(MAIN.config, config),
+      given(MAIN.runsWorkers, options.workers),
+      given(PLUGIN_WIRING, {
+        plugins: config.plugins,
+        secretKey,
+        publicUrl: config.http.publicUrl,
+        role: { container },
+      }),
+      given(PIPELINE_SETTINGS, {
+        batchSize: config.worker.batchSize,
+        concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
+        idlePollMs: PIPELINE_IDLE_POLL_MS,
+      }),
+    ],
+  );
+  const { host: plugins, settings: pluginSettings } = modules.get(SERVICES.plugins);
+  const queue = modules.get(SERVICES.queue);
+  const alertActions = modules.get(SERVICES.alertActions);
+  const pipeline = options.workers ? modules.get(SERVICES.pipeline) : undefined;
   // Rows committed to the queue by this process or any other wake the idle loops.
   // The count is unknown here (and this process's own flushes report theirs through onCommitted).
-  if (worker || thread) db.signals.on('rawEvents', () => (thread ?? worker)?.wake());
-  // Issue hooks, alert actions and plugins' scheduled tasks run as jobs in worker processes (never
-  // on requests); hooks are fanned out from the change outbox.
-  const hooks = options.workers
-    ? new HookDispatcher(plugins, {
-        knex: db.knex,
-        log: log.child({ component: 'plugin-hooks' }),
-        queue,
-        hookBudgetMs: config.plugins.hookBudgetMs,
-      })
-    : undefined;
-  await hooks?.start();
-  if (options.workers)
-    await startScheduledTasks(plugins, { queue, log: log.child({ component: 'plugin-tasks' }) });
-  // Alert rules are evaluated from the same outbox, by whichever worker holds the alert cursor's lease.
-  const alerts: AlertWorkers | undefined = options.workers
-    ? await startAlertWorkers({
-        knex: db.knex,
-        queue,
-        log: log.child({ component: 'alerts' }),
-        publicUrl: config.http.publicUrl,
-        actions: alertActions,
-      })
-    : undefined;
+  if (pipeline) db.signals.on('rawEvents', () => pipeline.wake());
 
   let server: http.Server | undefined;
   let stopping = false;
@@ -197,7 +175,7 @@ export async function startServices(
       // This process's pipeline learns how many rows came (it gathers small trickles into batches);
       // any `faultline worker` is woken through the signal.
       onCommitted: (rows) => {
-        (thread ?? worker)?.wake(rows);
+        pipeline?.wake(rows);
         db.signals.announce('rawEvents');
       },
     });
@@ -261,7 +239,7 @@ export async function startServices(
   }
   return {
     url,
-    worker,
+    worker: pipeline,
     plugins,
     queue,
     stop: async () => {
@@ -283,32 +261,11 @@ export async function startServices(
         }
       }
       await writer?.drain();
-      maintenance?.stop();
-      await Promise.all([worker?.stop(), thread?.stop(), hooks?.stop(), alerts?.stop()]);
-      await queue.stop();
-      await plugins.stop();
+      await modules.stop();
     },
   };
 }
 
-/** Loads the plugins listed in PLUGINS and the built-ins, with per-organization/project settings. */
-async function startPluginHost(
-  runtime: Runtime,
-  secretKey: Buffer,
-): Promise<{ host: PluginHost; settings: PluginSettingsStore }> {
-  const { config, log, db, container } = runtime;
-  const { specs, options, settings } = pluginHostStart({
-    knex: db.knex,
-    log: log.child({ component: 'plugins' }),
-    plugins: config.plugins,
-    secretKey,
-    publicUrl: config.http.publicUrl,
-    role: { container },
-  });
-  return { host: await PluginHost.start(specs, options), settings };
-}
-
-const HOUR_MS = 3_600_000;
 /**
  * How often an idle pipeline loop looks at the queue unasked: new rows are announced (`rawEvents`
  * signal), so this is only the safety net for a lost announcement.
@@ -316,30 +273,3 @@ const HOUR_MS = 3_600_000;
 const PIPELINE_IDLE_POLL_MS = 30_000;
 /** How long a graceful stop lets requests in flight finish before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
-
-/**
- * Hourly: keeps upcoming daily event partitions created, drops the ones past retention and prunes
- * the issue change outbox past the same retention.
- */
-function startMaintenance(
-  runtime: Runtime,
-  partitions: EventPartitions,
-): { first: Promise<void>; stop(): void } {
-  const run = async () => {
-    const now = Date.now();
-    await partitions.ensureFor([0, 1, 2].map((d) => new Date(now + d * 86_400_000)));
-    const dropped = await partitions.dropOlderThan(runtime.config.retentionDays);
-    if (dropped.length > 0) runtime.log.info({ dropped }, 'dropped event partitions past retention');
-    const pruned = await pruneChanges(
-      runtime.db.knex,
-      new Date(now - runtime.config.retentionDays * 86_400_000),
-    );
-    if (pruned > 0) runtime.log.info({ pruned }, 'pruned issue changes past retention');
-  };
-  const timer = setInterval(
-    () => run().catch((err) => runtime.log.error({ err }, 'maintenance failed')),
-    HOUR_MS,
-  );
-  timer.unref();
-  return { first: run(), stop: () => clearInterval(timer) };
-}
