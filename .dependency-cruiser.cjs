@@ -24,7 +24,8 @@ const DOMAIN_IMPORTS = {
   search: ['errors'],
   organizations: ['access', 'accounts', 'audit', 'errors'],
   auth: ['access', 'accounts', 'audit', 'config', 'errors', 'logging', 'mail'],
-  'device-auth': ['access', 'accounts', 'audit', 'auth', 'errors', 'organizations'],
+  tokens: ['access', 'accounts', 'audit', 'errors'],
+  'device-auth': ['access', 'accounts', 'audit', 'auth', 'errors', 'organizations', 'tokens'],
   issues: ['audit', 'changes', 'db', 'errors', 'events', 'grouping', 'organizations'],
   pipeline: ['db', 'events', 'grouping', 'issues'],
   // Ingest does as little as possible on the request path: never grouping, issues or the pipeline.
@@ -62,6 +63,7 @@ const DOMAIN_IMPORTS = {
     'pipeline',
     'plugins',
     'search',
+    'tokens',
   ],
   runtime: [
     'accounts',
