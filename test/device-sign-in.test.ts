@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { isPostgresReachable } from '../core/src/testing/databases';
+import { SseClient } from '../core/src/testing/sse-client';
 import { waitFor, type ApiIssue } from './support/api';
 import { Browser, type PageAnswer } from './support/browser';
 import { runCli } from './support/cli';
@@ -51,6 +52,8 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
    * other second factor, recovery codes, rather than wait for the next step.
    */
   let recoveryCodes: string[] = [];
+  /** The person's user id, as the change stream names its actor. */
+  let memberId = '';
 
   async function oauth(path: string, fields: Record<string, string>): Promise<OAuthAnswer> {
     const res = await httpRequest(`${stack!.baseUrl}${path}`, {
@@ -134,8 +137,11 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
       { input: `${PASSWORD}\n` },
     );
     assert.equal(cli.code, 0, `createuser: ${cli.stderr}${cli.stdout}`);
-    const members = await owner.get<{ id: string; email: string }[]>(`/organizations/${org}/members/`);
+    const members = await owner.get<{ id: string; email: string; user: { id: string } }[]>(
+      `/organizations/${org}/members/`,
+    );
     const member = members.find((m) => m.email === EMAIL)!;
+    memberId = member.user.id;
     await owner.expect(201, 'POST', `/organizations/${org}/members/${member.id}/teams/${stack.setup.team}/`, {
       body: {},
     });
@@ -202,10 +208,42 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
       issues.map((i) => i.id),
       [issue.id],
     );
-    const resolved = await device.expect<ApiIssue>(200, 'PUT', `/issues/${issue.id}/`, {
-      body: { status: 'resolved' },
+    // The owner watches the change stream while the device resolves the issue.
+    const stream = await SseClient.connect(`${stack!.baseUrl}/api/0/organizations/${org}/changes/`, {
+      Authorization: `Bearer ${stack!.setup.token}`,
     });
-    assert.equal(resolved.status, 'resolved');
+    try {
+      await stream.until((c) => c.comments.includes('connected'), 5000, 'connected');
+      const resolved = await device.expect<ApiIssue>(200, 'PUT', `/issues/${issue.id}/`, {
+        body: { status: 'resolved' },
+      });
+      assert.equal(resolved.status, 'resolved');
+      await stream.until(
+        (c) => c.messages.some((m) => m.event === 'issue.state_changed'),
+        10_000,
+        'the state change',
+      );
+      const change = JSON.parse(stream.messages.find((m) => m.event === 'issue.state_changed')!.data) as {
+        surface: string;
+        actorUserId: string;
+      };
+      assert.equal(change.surface, 'vscode', 'made through the token issued to VS Code');
+      assert.equal(change.actorUserId, memberId);
+    } finally {
+      stream.close();
+    }
+    const updates = await owner.get<{ rows: { surface: string; actor: { email: string } | null }[] }>(
+      `/organizations/${org}/audit-logs/?event=issue.update`,
+    );
+    assert.deepEqual(
+      updates.rows.map((row) => [row.surface, row.actor?.email]),
+      [['vscode', EMAIL]],
+    );
+    const tokens = await device.get<{ client: string; scopes: string[] }[]>('/api-tokens/');
+    assert.deepEqual(
+      tokens.map((token) => [token.client, token.scopes]),
+      [['vscode', ['org:read', 'project:read', 'event:read', 'event:write']]],
+    );
     const refused = await device.request('PUT', `/organizations/${org}/`, { body: { name: 'Renamed' } });
     assert.equal(refused.status, 403, `org:write was never granted: ${refused.text}`);
 

@@ -1,4 +1,5 @@
 import type { Scope } from '../access';
+import type { USER_TOKEN_CLIENTS } from '../tokens';
 
 /**
  * The clients that may sign in with a device code, by their OAuth `client_id`. They are public
@@ -11,7 +12,7 @@ export interface DeviceClient {
   /** Shown on the approval page, so the person knows what they let in. */
   name: string;
   /** The client recorded on the token it receives, and so the surface of every change made with it. */
-  credentialClient: 'vscode' | 'api';
+  credentialClient: (typeof USER_TOKEN_CLIENTS)[number];
   /** What it gets when the request names no `scope` (RFC 6749 §3.3 lets the server pick). */
   defaultScopes: readonly Scope[];
 }
