@@ -81,6 +81,7 @@ const DOMAIN_IMPORTS = {
     'mail',
     'pipeline',
     'plugins',
+    'search',
   ],
   cli: ['accounts', 'api', 'auth', 'config', 'errors', 'logging', 'runtime'],
   testing: ['changes', 'config', 'db', 'logging', 'runtime'],

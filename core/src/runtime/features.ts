@@ -13,6 +13,7 @@ import {
 import { startAlertWorkers } from '../alerts';
 import { pruneChanges } from '../changes';
 import { JobQueue } from '../jobs';
+import { PostgresIssueSearch, type IssueSearchIndex } from '../search';
 import { defineModule, serviceRef } from './modules';
 import { pluginHostStart, type PluginHostWiring } from './plugin-host-options';
 
@@ -58,7 +59,21 @@ export const SERVICES = {
   hooks: serviceRef<void>('plugins.hooks'),
   scheduledTasks: serviceRef<void>('plugins.scheduledTasks'),
   alerts: serviceRef<void>('alerts.workers'),
+  search: serviceRef<IssueSearchIndex>('search.issues'),
 };
+
+/**
+ * Where issue searches are answered: the Postgres adapter (also on PGlite). Another index (such as
+ * Typesense) is another module providing the same service.
+ */
+export const searchModule = defineModule({
+  id: 'search',
+  provides: SERVICES.search,
+  needs: { knex: CORE.knex },
+  async init({ knex }) {
+    return { value: new PostgresIssueSearch(knex) };
+  },
+});
 
 /** The plugins of PLUGINS and the built-ins, loaded the same way in every process. */
 export const pluginsModule = defineModule({

@@ -34,6 +34,7 @@ import {
   pluginsModule,
   queueModule,
   scheduledTasksModule,
+  searchModule,
   type PipelineLoop,
 } from './features';
 import { given, startModules } from './modules';
@@ -125,6 +126,7 @@ export async function startServices(
       pluginsModule,
       queueModule,
       alertActionsModule,
+      searchModule,
       ...(options.workers
         ? [
             maintenanceModule,
@@ -197,6 +199,7 @@ export async function startServices(
             auth: container.resolve(TOKENS.Auth),
             onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
             changeStreams,
+            issueSearch: modules.get(SERVICES.search),
             alertActions,
             plugins: new PluginAdmin(plugins, pluginSettings),
           }),
