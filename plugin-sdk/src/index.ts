@@ -1,6 +1,11 @@
 /**
  * @faultline/plugin-sdk: the only package a Faultline plugin imports. See README.md.
  */
+/**
+ * The zod this SDK depends on (zod 4), for config schemas: a plugin that imports `z` from here needs
+ * no zod of its own, and its schemas are the kind the host reads.
+ */
+export { z } from 'zod';
 export {
   definePlugin,
   type PluginDefinition,
