@@ -1,6 +1,5 @@
 // The example plugin of README.md (there it imports from '@faultline/plugin-sdk').
-import { z } from 'zod';
-import { coreServices, definePlugin, withTag } from '../index';
+import { coreServices, definePlugin, withTag, z } from '../index';
 
 const configSchema = z.object({
   /** Value of the `team` tag added to every event. */
