@@ -29,7 +29,7 @@ function main(argv: string[]): number {
     return 2;
   }
   if (parsed.values.help) {
-    console.log(USAGE);
+    process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (parsed.positionals.length !== 1) {
@@ -48,11 +48,12 @@ function main(argv: string[]): number {
     console.error(written);
     return 1;
   }
-  console.log(`Wrote the plugin ${written.id} to ${written.folder}/. Next:
+  process.stdout.write(`Wrote the plugin ${written.id} to ${written.folder}/. Next:
 
   cd ${written.folder}
   npm install
-  npm test`);
+  npm test
+`);
   return 0;
 }
 
