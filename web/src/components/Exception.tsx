@@ -1,4 +1,5 @@
 import type { ExceptionValue, Frame } from '../api/faultline';
+import { groupFrames } from './frames';
 
 /**
  * An exception chain as people read it: the exception that was thrown first (SDKs send the chain
@@ -21,20 +22,6 @@ export function ExceptionChain({ values }: { values: ExceptionValue[] }) {
       ))}
     </div>
   );
-}
-
-type FrameGroup = { inApp: true; frame: Frame } | { inApp: false; frames: Frame[] };
-
-/** Most recent call first; consecutive system frames grouped so they fold together. */
-export function groupFrames(frames: Frame[]): FrameGroup[] {
-  const groups: FrameGroup[] = [];
-  for (const frame of [...frames].reverse()) {
-    const last = groups.at(-1);
-    if (frame.inApp) groups.push({ inApp: true, frame });
-    else if (last && !last.inApp) last.frames.push(frame);
-    else groups.push({ inApp: false, frames: [frame] });
-  }
-  return groups;
 }
 
 function Frames({ frames }: { frames: Frame[] }) {
