@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { SseClient } from '../core/src/testing/sse-client';
+import { deviceCodeAnswer, oauthErrorAnswer, tokenAnswer } from '../core/src/api/oauth/schemas';
 import { waitFor, type ApiIssue } from './support/api';
 import { Browser, type PageAnswer } from './support/browser';
 import { runCli } from './support/cli';
@@ -67,7 +68,8 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
   async function requestCodes(clientId = 'vscode', scope?: string): Promise<DeviceCodes> {
     const answer = await oauth('/oauth/device/code', { client_id: clientId, ...(scope ? { scope } : {}) });
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    return answer.body as unknown as DeviceCodes;
+    // As the OpenAPI description declares it.
+    return deviceCodeAnswer.parse(answer.body) as DeviceCodes;
   }
 
   function poll(codes: DeviceCodes, clientId = 'vscode'): Promise<OAuthAnswer> {
@@ -81,7 +83,7 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
   function assertOAuthError(answer: OAuthAnswer, status: number, error: string): void {
     assert.equal(answer.status, status, JSON.stringify(answer.body));
     assert.equal(answer.body.error, error, JSON.stringify(answer.body));
-    assert.equal(typeof answer.body.error_description, 'string');
+    oauthErrorAnswer.parse(answer.body);
     assert.equal(answer.headers['cache-control'], 'no-store');
   }
 
@@ -198,6 +200,7 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
     await sleep(codes.interval * 1000);
     const granted = await poll(codes);
     assert.equal(granted.status, 200, JSON.stringify(granted.body));
+    tokenAnswer.parse(granted.body);
     assert.equal(granted.body.token_type, 'Bearer');
     assert.equal(granted.body.scope, 'org:read project:read event:read event:write');
     assert.equal(granted.headers['cache-control'], 'no-store');

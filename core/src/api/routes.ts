@@ -24,7 +24,7 @@ import { requestAuthenticator } from './request-auth';
 import { buildOpenApiDocument } from './openapi';
 import type { Config } from '../config';
 import { DeviceAuthService } from '../device-auth';
-import { mountOAuthRoutes } from './oauth';
+import { mountOAuthRoutes, withOAuthEndpoints } from './oauth';
 
 export type { ApiDependencies } from './dependencies';
 
@@ -56,7 +56,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
 /** Mounts Faultline's Sentry-compatible REST API (`/api/0/...`), authenticated by API tokens or sessions. */
 export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   const routes = apiRoutes(deps);
-  const description = buildOpenApiDocument(routes, API_VERSION);
+  const description = withOAuthEndpoints(buildOpenApiDocument(routes, API_VERSION));
   // The API's own description is public, like Sentry's published OpenAPI document.
   router.get('/api/0/openapi.json', (ctx) => {
     ctx.body = description;
@@ -98,5 +98,5 @@ export function describeApi(config: Config): Record<string, unknown> {
     accounts: noDatabase,
     auth: noDatabase,
   } as unknown as ApiDependencies;
-  return buildOpenApiDocument(apiRoutes(deps), API_VERSION);
+  return withOAuthEndpoints(buildOpenApiDocument(apiRoutes(deps), API_VERSION));
 }

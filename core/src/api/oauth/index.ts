@@ -4,6 +4,8 @@ import type { DeviceAuthService } from '../../device-auth';
 import { mountApprovalPage } from './approval-page';
 import { mountTokenEndpoints } from './token-endpoints';
 
+export { withOAuthEndpoints } from './openapi';
+
 /**
  * Device sign-in over HTTP: the RFC 8628 endpoints a device calls, and the page a person approves
  * it on. Outside `/api/0` and its JSON-only routes, because the RFC fixes their forms and answers.

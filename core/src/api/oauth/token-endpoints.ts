@@ -4,6 +4,8 @@ import { DEVICE_CODE_GRANT_TYPE, type DeviceAuthService } from '../../device-aut
 import { FaultlineError, OAuthError } from '../../errors';
 import { assertCleanUrl } from '../clean-input';
 import { readFormBody } from './form-body';
+import type { deviceCodeAnswer, tokenAnswer } from './schemas';
+import type { z } from 'zod';
 
 /**
  * The two endpoints a device talks to, answered exactly as RFC 8628 and RFC 6749 shape them
@@ -22,7 +24,7 @@ export function mountTokenEndpoints(
   router.post('/oauth/device/code', async (ctx) => {
     const form = await readForm(ctx, options.bodyIdleTimeoutMs);
     const answer = await devices.start({ clientId: form.client_id, scope: form.scope, ip: ctx.ip });
-    answerUncached(ctx, {
+    answerUncached<z.output<typeof deviceCodeAnswer>>(ctx, {
       device_code: answer.deviceCode,
       user_code: answer.userCode,
       verification_uri: answer.verificationUri,
@@ -41,9 +43,9 @@ export function mountTokenEndpoints(
         `Only the device code grant (${DEVICE_CODE_GRANT_TYPE}) is served here`,
       );
     const issued = await devices.poll({ clientId: form.client_id, deviceCode: form.device_code, ip: ctx.ip });
-    answerUncached(ctx, {
+    answerUncached<z.output<typeof tokenAnswer>>(ctx, {
       access_token: issued.accessToken,
-      token_type: 'Bearer',
+      token_type: 'Bearer' as const,
       scope: issued.scopes.join(' '),
     });
   });
@@ -61,7 +63,8 @@ async function readForm(ctx: Context, idleTimeoutMs?: number): Promise<Record<st
   }
 }
 
-function answerUncached(ctx: Context, body: Record<string, unknown>): void {
+/** A success answer, typed by its declaration in `schemas.ts`. */
+function answerUncached<Answer>(ctx: Context, body: Answer): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
   ctx.body = body;
