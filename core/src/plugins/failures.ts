@@ -81,6 +81,17 @@ export class PluginFailures {
     return counts;
   }
 
+  /** The last error of each kind of one plugin's failures: as written, then this process's unwritten ones. */
+  async lastErrors(pluginId: string): Promise<Partial<Record<FailureKind, string>>> {
+    const rows: { kind: FailureKind; last_error: string | null }[] = await this.knex('plugin_failures')
+      .where({ plugin_id: pluginId })
+      .select('kind', 'last_error');
+    const errors: Partial<Record<FailureKind, string>> = {};
+    for (const row of rows) if (row.last_error) errors[row.kind] = row.last_error;
+    for (const e of this.pending.values()) if (e.pluginId === pluginId) errors[e.kind] = e.error;
+    return errors;
+  }
+
   private async add(pluginId: string, kind: FailureKind, n: number, error: string): Promise<void> {
     await this.knex('plugin_failures')
       .insert({

@@ -31,7 +31,7 @@ import {
 } from './config-fields';
 import { budgetSetting } from './budget-setting';
 import { checkDeps, checkHooks, checkRegistrations } from './registration';
-import { emptyCounts, type FailureCounts, type PluginFailures } from './failures';
+import { emptyCounts, type FailureCounts, type FailureKind, type PluginFailures } from './failures';
 import {
   configVariable,
   configVariableSuffix,
@@ -365,6 +365,18 @@ export class PluginHost {
         failures,
       };
     });
+  }
+
+  /**
+   * How often one plugin's calls failed, by kind, across processes, with the last error of each kind
+   * (none without a shared failure store).
+   */
+  async failuresOf(
+    pluginId: string,
+  ): Promise<{ counts: FailureCounts; lastErrors: Partial<Record<FailureKind, string>> }> {
+    const counts = (await this.catalogue()).find((p) => p.id === pluginId)?.failures ?? emptyCounts();
+    const lastErrors = (await this.options.failures?.lastErrors(pluginId)) ?? {};
+    return { counts, lastErrors };
   }
 
   /** Counts a failed call of a plugin's code (hooks, alert actions, tasks) in the shared store. */

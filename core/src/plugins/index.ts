@@ -35,6 +35,7 @@ export {
 } from './settings';
 export { PluginFailures, FAILURE_KINDS, type FailureKind, type FailureCounts } from './failures';
 export { PluginScheduler, taskQueueName, type ScheduledTask } from './scheduler';
+export { PostgresKeyValueStorage } from './storage';
 export { startScheduledTasks, type ScheduledTaskOptions } from './scheduled-tasks';
 export { pluginServices, routesOf, type PluginServiceOptions } from './plugin-services';
 export {

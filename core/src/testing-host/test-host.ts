@@ -5,10 +5,15 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { PluginError } from '@faultline/plugin-sdk';
-import type { TestEvent, TestHost, TestHostOptions } from '@faultline/plugin-sdk/testing';
+import type {
+  PluginFailureReport,
+  TestEvent,
+  TestHost,
+  TestHostOptions,
+} from '@faultline/plugin-sdk/testing';
 import { bootstrap } from '../accounts';
 import { createLogger } from '../logging';
-import { IN_PROCESS_SOURCE, taskQueueName } from '../plugins';
+import { IN_PROCESS_SOURCE, PostgresKeyValueStorage, taskQueueName } from '../plugins';
 import { openRuntime, startServices, type RunningServer, type Runtime } from '../runtime';
 import { describePending, isIdle, pendingWork } from './pending-work';
 import { testHostConfig } from './settings';
@@ -69,6 +74,12 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
           });
         await running!.queue.send(taskQueueName(pluginId, taskName), {});
       },
+      failures: async (pluginId) => {
+        if (!running?.plugins.plugin(pluginId))
+          throw new PluginError(`plugin ${pluginId} is not loaded`, { code: 'unknown_plugin' });
+        return running.plugins.failuresOf(pluginId);
+      },
+      pluginIds: () => running?.plugins.loaded.map((p) => p.id) ?? [],
       close,
     });
   } catch (error) {
@@ -86,6 +97,9 @@ interface HostParts {
   wake: () => void;
   /** Queues one run of a plugin's scheduled task, as its cron tick does. */
   queueTask: (pluginId: string, taskName: string) => Promise<void>;
+  failures: (pluginId: string) => Promise<PluginFailureReport>;
+  /** The loaded plugins. */
+  pluginIds: () => string[];
   close: () => Promise<void>;
 }
 
@@ -99,12 +113,32 @@ function hostHandle(parts: HostParts): TestHost {
       headers.set('content-type', 'application/json');
     return fetch(new URL(pathname, parts.url), { ...init, headers });
   };
-  const waitForIdle = async (options: { timeoutMs?: number } = {}) => {
+  /** Failed calls already reported by `waitForIdle` (or allowed), by plugin and kind. */
+  const reported = new Map<string, number>();
+  /** Throws naming the plugins whose calls failed since the last check. */
+  const checkFailures = async (allowFailures: boolean) => {
+    const problems: string[] = [];
+    for (const pluginId of parts.pluginIds()) {
+      const { counts, lastErrors } = await parts.failures(pluginId);
+      for (const [kind, count] of Object.entries(counts) as [keyof typeof counts, number][]) {
+        const key = `${pluginId}:${kind}`;
+        const before = reported.get(key) ?? 0;
+        reported.set(key, count);
+        if (count > before)
+          problems.push(
+            `${pluginId}: ${count - before} failed ${kind} call(s), the last: ${lastErrors[kind] ?? 'unknown error'}`,
+          );
+      }
+    }
+    if (problems.length > 0 && !allowFailures)
+      throw new PluginError(`plugin calls failed: ${problems.join('; ')}`, { code: 'plugin_failed' });
+  };
+  const waitForIdle = async (options: { timeoutMs?: number; allowFailures?: boolean } = {}) => {
     const timeoutMs = options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     const deadline = new Date(Date.now() + timeoutMs);
     for (;;) {
       const work = await pendingWork(parts.knex, deadline);
-      if (isIdle(work)) return;
+      if (isIdle(work)) return checkFailures(options.allowFailures ?? false);
       if (Date.now() >= deadline.getTime())
         throw new PluginError(`the test host was not idle after ${timeoutMs} ms: ${describePending(work)}`, {
           code: 'test_host_busy',
@@ -137,6 +171,8 @@ function hostHandle(parts: HostParts): TestHost {
       return eventId;
     },
     waitForIdle,
+    failures: (pluginId) => parts.failures(pluginId),
+    storage: (pluginId) => new PostgresKeyValueStorage(parts.knex, pluginId),
     async runTask(pluginId, taskName) {
       await parts.queueTask(pluginId, taskName);
       await waitForIdle();

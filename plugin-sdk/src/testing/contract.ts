@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../define-plugin';
 import type { PluginEvent } from '../event';
+import type { KeyValueStorage } from '../services';
 
 /**
  * What `startTestHost` takes and gives. This package only describes the test host: the host itself
@@ -53,9 +54,19 @@ export interface TestHost {
    * Resolves once everything queued is handled: ingested events went through the pipeline (and your
    * `processEvent`), issue changes reached the plugin hooks and alert rules, and the jobs they queued
    * (hook calls, alert actions, retries) finished. Jobs due later than the timeout (default 20 s)
-   * don't count; throws naming what is still pending when the timeout passes.
+   * don't count; throws naming what is still pending when the timeout passes. Also throws (code
+   * `plugin_failed`, naming the plugin, the kind of call and its last error) when plugin calls failed
+   * since the host started or the last `waitForIdle`, unless `allowFailures` is set: a test that
+   * expects failures reads them with `failures(pluginId)`.
    */
-  waitForIdle(options?: { timeoutMs?: number }): Promise<void>;
+  waitForIdle(options?: { timeoutMs?: number; allowFailures?: boolean }): Promise<void>;
+  /**
+   * How often a plugin's calls failed since the host started (threw, timed out, gave a wrong
+   * answer), by kind, with the last error of each kind.
+   */
+  failures(pluginId: string): Promise<PluginFailureReport>;
+  /** A plugin's storage (`coreServices.storage`), to read what it stored or to set up state. */
+  storage(pluginId: string): KeyValueStorage;
   /**
    * Runs a task the plugin scheduled (`coreServices.scheduler`) now, through the job queue as its cron
    * tick would, and waits for idle (`waitForIdle`). Throws when the plugin scheduled no such task.
@@ -63,6 +74,12 @@ export interface TestHost {
   runTask(pluginId: string, taskName: string): Promise<void>;
   /** Stops the server and the workers and discards the database. */
   close(): Promise<void>;
+}
+
+/** Failed calls of one plugin, by kind: `processEvent`, issue `hook`s, `alert` actions, scheduled `task`s. */
+export interface PluginFailureReport {
+  counts: Record<'processEvent' | 'hook' | 'alert' | 'task', number>;
+  lastErrors: Partial<Record<'processEvent' | 'hook' | 'alert' | 'task', string>>;
 }
 
 /** What the implementing module exports. */

@@ -9,4 +9,5 @@ export {
   type TestHostOptions,
   type TestHostModule,
   type TestEvent,
+  type PluginFailureReport,
 } from './contract';
