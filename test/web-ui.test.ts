@@ -109,6 +109,13 @@ describe('web UI in Chromium', function () {
     assert.ok(text.includes(issue.culprit), text);
     assert.match(text, /\b1\b/);
     await chromium.screenshot(page, 'issues');
+    // The same list at a phone's width and in the system's dark mode, for people to look at.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await row.waitFor();
+    await chromium.screenshot(page, 'issues-phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
     assert.deepEqual(chromium.problems, [], 'no console errors (a CSP violation would be one)');
   });
 
