@@ -2,83 +2,19 @@ import type { Knex } from 'knex';
 import type { ProjectKey } from '../accounts';
 import { NotFoundError } from '../errors';
 import { findIssueById, findIssueByShortId, type IssueRow } from '../issues';
-import { callerOrganizations, canSeeProject, whereSlugOrId, type OrganizationAccess } from '../organizations';
+import {
+  callerOrganizations,
+  canSeeProject,
+  type OrganizationAccess,
+  type ProjectRow,
+} from '../organizations';
 import type { ApiCaller } from './auth';
 
 /**
- * Projects, project keys, issues and tokens as the caller may see them, within the organizations
- * the organizations domain says the caller reaches. Anything else answers exactly like something
- * that does not exist, so ids and slugs of other organizations (and of projects a member has no
- * access to) can't be probed.
+ * Issues and project keys named in a URL, as the caller may see them: within the organizations and
+ * projects the organizations domain says the caller reaches. Anything else answers exactly like
+ * something that does not exist, so ids of other organizations' things can't be probed.
  */
-
-export interface ProjectRow {
-  id: number;
-  organization_id: number;
-  slug: string;
-  name: string;
-  platform: string | null;
-  created_at: Date;
-  organization_slug: string;
-  organization_name: string;
-  /** When the project's first issue was first seen; null before any event. */
-  first_event: Date | null;
-}
-
-function projectsQuery(knex: Knex): Knex.QueryBuilder {
-  return knex('projects as p')
-    .join('organizations as o', 'o.id', 'p.organization_id')
-    .select(
-      'p.id',
-      'p.organization_id',
-      'p.slug',
-      'p.name',
-      'p.platform',
-      'p.created_at',
-      'o.slug as organization_slug',
-      'o.name as organization_name',
-      knex.raw('(SELECT min(first_seen) FROM issues WHERE issues.project_id = p.id) AS first_event'),
-    );
-}
-
-/** The projects the given accesses open, by slug. */
-export async function listVisibleProjects(
-  knex: Knex,
-  accesses: OrganizationAccess[],
-  window: { limit: number; offset: number },
-): Promise<ProjectRow[]> {
-  const query = projectsQuery(knex).where((q) => {
-    // An impossible condition keeps an empty list of organizations empty.
-    q.whereRaw('false');
-    for (const access of accesses) {
-      q.orWhere((one) => {
-        one.where('p.organization_id', access.organization.id);
-        if (access.visibleProjectIds !== undefined) one.whereIn('p.id', access.visibleProjectIds);
-      });
-    }
-  });
-  return query
-    .orderBy([{ column: 'p.slug' }, { column: 'p.id' }])
-    .limit(window.limit)
-    .offset(window.offset);
-}
-
-export async function findProjectById(knex: Knex, id: number): Promise<ProjectRow | undefined> {
-  return projectsQuery(knex).where('p.id', id).first();
-}
-
-export async function findVisibleProject(
-  knex: Knex,
-  access: OrganizationAccess,
-  slugOrId: string,
-): Promise<ProjectRow> {
-  const query = projectsQuery(knex).where('p.organization_id', access.organization.id);
-  whereSlugOrId(query, 'p', slugOrId);
-  const row: ProjectRow | undefined = await query.first();
-  if (!row || !canSeeProject(access, row.id))
-    throw new NotFoundError(`Project ${access.organization.slug}/${slugOrId} not found`, 'project_not_found');
-  return row;
-}
 
 /** `APP-3` → project slug `APP` and number 3; the slug itself may contain dashes. */
 export function parseShortId(text: string): { projectSlug: string; shortId: number } | undefined {

@@ -10,12 +10,14 @@ import {
   findInvite,
   findMember,
   findTeam,
+  findVisibleProject,
   type InviteRow,
   type MemberRow,
   type OrganizationAccess,
+  type ProjectRow,
   type TeamRow,
 } from '../organizations';
-import { findProjectKey, findVisibleIssue, findVisibleProject, type ProjectRow } from './access';
+import { findProjectKey, findVisibleIssue } from './access';
 import { findToken, type TokenRow } from '../tokens';
 import type { ApiCaller } from './auth';
 

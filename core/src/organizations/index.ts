@@ -1,5 +1,5 @@
 /**
- * Organizations, their members, teams and invitations: the tables and the rules (who reaches what,
+ * Organizations, their members, teams, invitations and projects: the tables and the rules (who reaches what,
  * who may grant which role, the last owner stays). `api/` and the plugin services call these.
  */
 export {
@@ -40,4 +40,15 @@ export {
   updateOrganization,
   type OrganizationChange,
 } from './organizations';
+export {
+  addProjectTeam,
+  createProject,
+  deleteProject,
+  findProjectById,
+  findVisibleProject,
+  listVisibleProjects,
+  removeProjectTeam,
+  updateProject,
+  type ProjectRow,
+} from './projects';
 export { idFromPath, slugify, unlessTaken, whereSlugOrId } from './lookup';

@@ -1,15 +1,19 @@
 import { z } from 'zod';
-import { recordAudit } from '../../audit';
-import { findProjectById, listVisibleProjects, type ProjectRow } from '../access';
+import {
+  addProjectTeam,
+  createProject,
+  deleteProject,
+  listVisibleProjects,
+  removeProjectTeam,
+  slugify,
+  updateProject,
+} from '../../organizations';
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
 import { serializeProject } from '../serializers/project';
-import { slugify, unlessTaken } from '../../organizations';
 import { slugSchema } from '../slugs';
-import { NotFoundError } from '../../errors';
-import { AccountsRepository } from '../../accounts';
 
 const projectCreateBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -25,12 +29,6 @@ const projectUpdateBody = z.strictObject({
 
 export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
-
-  async function reload(id: number): Promise<ProjectRow> {
-    const row = await findProjectById(knex, id);
-    if (!row) throw new NotFoundError(`Project ${id} not found`, 'project_not_found');
-    return row;
-  }
 
   return [
     route({
@@ -78,31 +76,17 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       body: projectCreateBody,
       status: 201,
       handler: async ({ ctx, caller, target: { access, team }, body }) => {
-        const slug = body.slug ?? slugify(body.name);
-        const id = await knex.transaction(async (trx) => {
-          const [row] = await unlessTaken(`Project ${slug}`, () =>
-            trx('projects')
-              .insert({
-                organization_id: access.organization.id,
-                slug,
-                name: body.name,
-                platform: body.platform ?? null,
-              })
-              .returning('id'),
-          );
-          await trx('project_teams').insert({ project_id: row.id, team_id: team.id });
-          // Like Sentry, a new project comes with a "Default" client key, so its DSN is ready to use.
-          await new AccountsRepository(trx).ensureProjectKey(row.id);
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'project.create',
-            target: { type: 'project', id: row.id },
-            data: { slug, team: team.slug },
-          });
-          return row.id as number;
+        const project = await createProject(knex, {
+          access,
+          team,
+          project: {
+            slug: body.slug ?? slugify(body.name),
+            name: body.name,
+            platform: body.platform ?? null,
+          },
+          actor: auditActor(ctx, caller),
         });
-        return serializeProject(await reload(id));
+        return serializeProject(project);
       },
     }),
     route({
@@ -113,21 +97,13 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: "Changes a project's name, slug or platform",
       body: projectUpdateBody,
       handler: async ({ ctx, caller, target: { access, project }, body }) => {
-        await knex.transaction(async (trx) => {
-          const patch = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
-          if (Object.keys(patch).length > 0)
-            await unlessTaken(`Project ${body.slug}`, () =>
-              trx('projects').where({ id: project.id }).update(patch),
-            );
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'project.edit',
-            target: { type: 'project', id: project.id },
-            data: patch,
-          });
+        const updated = await updateProject(knex, {
+          access,
+          project,
+          patch: body,
+          actor: auditActor(ctx, caller),
         });
-        return serializeProject(await reload(project.id));
+        return serializeProject(updated);
       },
     }),
     route({
@@ -137,16 +113,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'project',
       summary: 'Deletes a project with its issues, events and keys',
       handler: async ({ ctx, caller, target: { access, project } }) => {
-        await knex.transaction(async (trx) => {
-          await trx('projects').where({ id: project.id }).delete();
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'project.remove',
-            target: { type: 'project', id: project.id },
-            data: { slug: project.slug },
-          });
-        });
+        await deleteProject(knex, { access, project, actor: auditActor(ctx, caller) });
         return undefined;
       },
     }),
@@ -158,19 +125,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: 'Gives a team access to the project',
       status: 201,
       handler: async ({ ctx, caller, target: { access, project, team } }) => {
-        await knex.transaction(async (trx) => {
-          await trx('project_teams')
-            .insert({ project_id: project.id, team_id: team.id })
-            .onConflict(['project_id', 'team_id'])
-            .ignore();
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'project.add-team',
-            target: { type: 'project', id: project.id },
-            data: { team: team.slug },
-          });
-        });
+        await addProjectTeam(knex, { access, project, team, actor: auditActor(ctx, caller) });
         return serializeProject(project);
       },
     }),
@@ -181,16 +136,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'projectTeam',
       summary: "Takes a team's access to the project away",
       handler: async ({ ctx, caller, target: { access, project, team } }) => {
-        await knex.transaction(async (trx) => {
-          await trx('project_teams').where({ project_id: project.id, team_id: team.id }).delete();
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'project.remove-team',
-            target: { type: 'project', id: project.id },
-            data: { team: team.slug },
-          });
-        });
+        await removeProjectTeam(knex, { access, project, team, actor: auditActor(ctx, caller) });
         return serializeProject(project);
       },
     }),

@@ -1,4 +1,4 @@
-import type { ProjectRow } from '../access';
+import type { ProjectRow } from '../../organizations';
 import { isoDate, isoDateOrNull } from './dates';
 
 /** Sentry's project summary, with the organization it belongs to. */
