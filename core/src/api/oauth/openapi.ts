@@ -26,7 +26,18 @@ function operation(summary: string, form: z.ZodType, answer: z.ZodType, errors: 
       '400': json(oauthErrorAnswer, errors),
       '401': json(oauthErrorAnswer, '`invalid_client`: a missing or unknown client_id'),
       // Faultline's own limit on requests per address, answered as every 429 is, with Retry-After.
-      '429': { $ref: '#/components/responses/Error' },
+      '429': {
+        description: 'Too many requests from this address; Retry-After says when to try again',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['detail', 'code'],
+              properties: { detail: { type: 'string' }, code: { type: 'string' } },
+            },
+          },
+        },
+      },
     },
   };
 }
