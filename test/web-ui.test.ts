@@ -203,4 +203,13 @@ describe('web UI in Chromium', function () {
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
     await page.getByText('No issues match.').waitFor();
   });
+
+  it('signs out: the session ends, and the list asks to sign in again', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Faultline' }).waitFor();
+    await page.goto(`${url}/organizations/faultline/issues/?status=resolved`);
+    await page.getByRole('heading', { name: 'Sign in to Faultline' }).waitFor();
+    const next = new URL(page.url()).searchParams.get('next');
+    assert.equal(next, '/organizations/faultline/issues/?status=resolved');
+  });
 });

@@ -5,9 +5,12 @@ import { signIn, verifySecondFactor } from '../api/faultline';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ServerBanner } from '../components/ServerBanner';
 
-/** Where to go after signing in: a path of this site only, never another origin. */
+/**
+ * Where to go after signing in: a path of this site only, never another origin (`//host` and
+ * `/\host` are other origins to a browser).
+ */
 function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  return next && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
 /**
