@@ -17,6 +17,17 @@ export function isClient(text: unknown): text is Client {
 }
 
 /**
+ * The integrations: their organization credentials may act for people who linked their account
+ * on that provider (a Slack or GitHub user) to Faultline.
+ */
+export const INTEGRATION_CLIENTS = ['slack', 'github'] as const satisfies readonly Client[];
+export type IntegrationClient = (typeof INTEGRATION_CLIENTS)[number];
+
+export function isIntegrationClient(text: unknown): text is IntegrationClient {
+  return (INTEGRATION_CLIENTS as readonly unknown[]).includes(text);
+}
+
+/**
  * Where a change came from: the client of the credential that made it, or `pipeline` for what
  * nobody asked for (an issue created or regressed by new events, event counts).
  */

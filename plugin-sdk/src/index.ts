@@ -52,6 +52,9 @@ export {
 export {
   CLIENTS,
   CHANGE_SURFACES,
+  INTEGRATION_CLIENTS,
+  isIntegrationClient,
+  type IntegrationClient,
   PLUGIN_SURFACES,
   isClient,
   type Client,

@@ -21,6 +21,12 @@ export interface ApiCaller {
    * audit entries record as their surface. Never read from anything else the caller sends.
    */
   client: Client;
+  /**
+   * Set when an integration's organization token acts for the member linked to an external user
+   * (`X-Faultline-Act-As`): `user` is that member and `organizationId` the integration's
+   * organization, the only one reached. Such a caller never manages credentials or accounts.
+   */
+  actingFor?: { provider: string; workspaceId: string; externalUserId: string };
   /** Set when the caller authenticated with a session cookie. */
   session?: Session;
 }

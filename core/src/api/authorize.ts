@@ -157,6 +157,12 @@ export async function authorize(
     return target;
   }
   if (rule.resource === 'user') {
+    if (caller.actingFor) {
+      throw new ForbiddenError(
+        `An integration acting for a linked user can't use ${rule.what}: a person's own account and credentials are theirs to manage`,
+        'acting_for_user',
+      );
+    }
     if (!caller.user) {
       throw new ForbiddenError(
         `An organization token acts for no user, so it can't use ${rule.what}`,

@@ -1,8 +1,10 @@
 import type { Context } from 'koa';
+import type { Knex } from 'knex';
 import { CSRF_HEADER, TwoFactorRequiredError, type AuthServices } from '../auth';
 import { AuthError } from '../errors';
 import { missingCredentials, sessionCaller, type ApiCaller, type TokenAuthenticator } from './auth';
 import type { Authenticate } from './define-route';
+import { actAsLinkedUser } from './act-as';
 
 /**
  * Who is calling: an `Authorization` header is an API token (and wins over a cookie; browsers never
@@ -10,11 +12,15 @@ import type { Authenticate } from './define-route';
  * carry the X-CSRF-Token header. A session still waiting for its second factor reaches only the
  * `signInSession` routes (verify the code, sign out). Public routes read no credentials at all.
  */
-export function requestAuthenticator(tokens: TokenAuthenticator, auth: AuthServices): Authenticate {
+export function requestAuthenticator(
+  tokens: TokenAuthenticator,
+  auth: AuthServices,
+  knex: Knex,
+): Authenticate {
   return async (ctx: Context, resource): Promise<ApiCaller | null> => {
     if (resource === 'public') return null;
     const authorization = ctx.get('Authorization');
-    if (authorization) return tokens.authenticate(authorization, ctx.ip);
+    if (authorization) return actAsLinkedUser(knex, ctx, await tokens.authenticate(authorization, ctx.ip));
     const cookie = ctx.cookies.get(auth.cookies.names.session);
     if (!cookie) throw missingCredentials();
     const found = await auth.authenticator.authenticate(
@@ -27,6 +33,6 @@ export function requestAuthenticator(tokens: TokenAuthenticator, auth: AuthServi
     );
     if (!found) throw new AuthError('Your session has ended or expired: sign in again', 'session_expired');
     if (found.session.pendingSecondFactor && resource !== 'signInSession') throw new TwoFactorRequiredError();
-    return sessionCaller(found);
+    return actAsLinkedUser(knex, ctx, sessionCaller(found));
   };
 }

@@ -25,6 +25,8 @@ import { buildOpenApiDocument } from './openapi';
 import type { Config } from '../config';
 import { DeviceAuthService } from '../device-auth';
 import { mountOAuthRoutes, withOAuthEndpoints } from './oauth';
+import { mountAccountLinkPage } from './account-link-page';
+import { ACCOUNT_LINK_PURPOSE, externalIdentityRoutes } from './resources/external-identities';
 
 export type { ApiDependencies } from './dependencies';
 
@@ -42,6 +44,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...projectRoutes(deps),
     ...projectKeyRoutes(deps),
     ...tokenRoutes(deps),
+    ...externalIdentityRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
     ...unprocessableEventRoutes(deps),
@@ -66,7 +69,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
     Date.now,
     new RateLimiter(deps.knex, TOKEN_FAILURE_LIMIT),
   );
-  registerRoutes(router, routes, requestAuthenticator(tokens, deps.auth), {
+  registerRoutes(router, routes, requestAuthenticator(tokens, deps.auth, deps.knex), {
     knex: deps.knex,
     userHas2FA: (userId) => deps.auth.twoFactor.userHas2FA(userId),
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
@@ -74,6 +77,12 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   const devices = new DeviceAuthService(deps.knex, deps.config.http.publicUrl);
   mountOAuthRoutes(router, devices, deps.auth, {
     publicUrl: deps.config.http.publicUrl,
+    bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
+  });
+  mountAccountLinkPage(router, {
+    knex: deps.knex,
+    auth: deps.auth,
+    sealer: deps.auth.secretBox(ACCOUNT_LINK_PURPOSE),
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
   });
 }

@@ -33,6 +33,9 @@ export const AUDIT_EVENTS = [
   'sso.edit',
   // A person confirmed that a provider identity is theirs (password + 2FA, or signed in).
   'sso.link',
+  // A person linked a Slack or GitHub identity to their account, confirmed while signed in; unlinked.
+  'identity.link',
+  'identity.unlink',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -29,7 +29,10 @@ export interface OrganizationRow {
 /** Who is asking: a user (with the scopes of their token or session), or an organization's token. */
 export interface Principal {
   user: { id: number } | null;
-  /** Set for an organization service token: the one organization it is bound to. */
+  /**
+   * The one organization the credential is bound to: an organization service token's (no user),
+   * or, with a user, an integration's acting for that linked member, who then reaches only it.
+   */
   organizationId: number | null;
   /** The credential's own scopes, before the member's role narrows them. */
   scopes: readonly string[];
@@ -52,15 +55,17 @@ const ORGANIZATION_COLUMNS = ['o.id', 'o.slug', 'o.name', 'o.require_2fa', 'o.cr
 
 /** The organizations the principal reaches, with the member's role (null for a service token). */
 function reachableOrganizations(knex: Knex, principal: Principal): Knex.QueryBuilder {
-  if (principal.organizationId !== null) {
+  if (principal.organizationId !== null && principal.user === null) {
     return knex('organizations as o')
       .where('o.id', principal.organizationId)
       .select(...ORGANIZATION_COLUMNS, knex.raw('NULL as role'));
   }
-  return knex('organizations as o')
+  const query = knex('organizations as o')
     .join('organization_members as m', 'm.organization_id', 'o.id')
     .where('m.user_id', principal.user?.id ?? -1)
     .select(...ORGANIZATION_COLUMNS, 'm.role');
+  if (principal.organizationId !== null) query.where('o.id', principal.organizationId);
+  return query;
 }
 
 async function accessOf(

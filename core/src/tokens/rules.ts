@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Client } from '@faultline/plugin-sdk';
+import { INTEGRATION_CLIENTS, type Client } from '@faultline/plugin-sdk';
 import { grantsScope, type Scope } from '../access';
 import { recordAudit, type AuditActor } from '../audit';
 import { BadRequestError, ForbiddenError } from '../errors';
@@ -12,7 +12,10 @@ import { deleteTokens, insertToken, type TokenRow } from './store';
  * CI (`api`) or an integration (`slack`, `github`), which may act for linked users.
  */
 export const USER_TOKEN_CLIENTS = ['api', 'vscode'] as const satisfies readonly Client[];
-export const ORGANIZATION_TOKEN_CLIENTS = ['api', 'slack', 'github'] as const satisfies readonly Client[];
+export const ORGANIZATION_TOKEN_CLIENTS = [
+  'api',
+  ...INTEGRATION_CLIENTS,
+] as const satisfies readonly Client[];
 
 function requireClient(allowed: readonly Client[], client: Client, kind: string): void {
   if (!allowed.includes(client))

@@ -14,6 +14,7 @@ import {
   type TokenOwner,
   type TokenRow,
 } from '../../tokens';
+import { refuseActingFor } from '../act-as';
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
@@ -155,8 +156,9 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         'Creates a token bound to this organization for CI (`api`) or an integration (`slack`, `github`); shown only in this answer',
       body: organizationTokenBody,
       status: 201,
-      handler: async ({ ctx, caller, target: { access }, body }) =>
-        fresh(
+      handler: async ({ ctx, caller, target: { access }, body }) => {
+        refuseActingFor(caller, 'create organization tokens');
+        return fresh(
           await issueOrganizationToken(knex, {
             organizationId: access.organization.id,
             // A member's role is null only for an organization token, which acts for nobody.
@@ -168,7 +170,8 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
             heldScopes: access.scopes,
             actor: auditActor(ctx, caller),
           }),
-        ),
+        );
+      },
     }),
     route({
       method: 'delete',
@@ -177,6 +180,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'token',
       summary: 'Revokes an organization token',
       handler: async ({ ctx, caller, target: { access, token } }) => {
+        refuseActingFor(caller, 'revoke organization tokens');
         await revokeOrganizationToken(knex, {
           organizationId: access.organization.id,
           token,

@@ -18,6 +18,7 @@ import * as changePruningAndCommentKinds from './016-change-pruning-and-comment-
 import * as rawEventsStayUncompressed from './017-raw-events-stay-uncompressed';
 import * as clientIdentity from './018-client-identity';
 import * as deviceAuthorizations from './019-device-authorizations';
+import * as externalIdentities from './020-external-identities';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -50,6 +51,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['017-raw-events-stay-uncompressed', rawEventsStayUncompressed],
   ['018-client-identity', clientIdentity],
   ['019-device-authorizations', deviceAuthorizations],
+  ['020-external-identities', externalIdentities],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import {
+  createLinkRequest,
+  externalId,
+  integrationProvider,
+  linksOfUser,
+  unlinkByIdentity,
+  unlinkByUser,
+  type IdentityLinkRow,
+  type Sealer,
+} from '../../identities';
+import { ACCOUNT_LINK_PATH } from '../account-link-page';
+import { auditActor } from '../audit-actor';
+import type { ApiCaller } from '../auth';
+import { route, type ApiRoute } from '../define-route';
+import type { ApiDependencies } from '../dependencies';
+import { isoDate } from '../serializers/dates';
+
+/** The purpose the link requests are sealed under (`AuthServices.secretBox`). */
+export const ACCOUNT_LINK_PURPOSE = 'account-links';
+
+const identityBody = z.strictObject({
+  externalWorkspaceId: z.string().min(1).max(64),
+  externalUserId: z.string().min(1).max(64),
+});
+
+function serializeLink(link: IdentityLinkRow) {
+  return {
+    id: String(link.id),
+    provider: link.provider,
+    organization: link.organization_slug,
+    externalWorkspaceId: link.external_workspace_id,
+    externalUserId: link.external_user_id,
+    dateCreated: isoDate(link.created_at),
+  };
+}
+
+/**
+ * Linked accounts (Faultline's own routes): an integration's organization token asks for a link to
+ * send an external user and unlinks from its side; a person lists and removes their links. The
+ * rules live in `identities/`; the confirmation page is `account-link-page.ts`.
+ */
+export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies): ApiRoute[] {
+  // Built on first use: describing the API (no secrets, no database) must not need it.
+  let sealer: Sealer | undefined;
+  const links = () => (sealer ??= auth.secretBox(ACCOUNT_LINK_PURPOSE));
+  const identityOf = (caller: ApiCaller, body: z.output<typeof identityBody>, what: string) => ({
+    provider: integrationProvider(
+      { client: caller.client, userId: caller.user?.id ?? null, organizationId: caller.organizationId },
+      what,
+    ),
+    workspaceId: externalId(body.externalWorkspaceId, 'externalWorkspaceId'),
+    userId: externalId(body.externalUserId, 'externalUserId'),
+  });
+
+  return [
+    route({
+      method: 'post',
+      path: '/api/0/organizations/:organization/external-identities/link-requests/',
+      scope: 'org:read',
+      resource: 'organization',
+      summary:
+        "An integration's token asks for a single-use link (10 minutes) to send an external user, who opens it signed in to Faultline to link their account",
+      body: identityBody,
+      status: 201,
+      handler: async ({ caller, target: { access }, body }) => {
+        const identity = identityOf(caller, body, 'Asking for an account link');
+        const made = await createLinkRequest(knex, links(), {
+          organizationId: access.organization.id,
+          identity,
+          tokenId: caller.tokenId,
+        });
+        const url = new URL(ACCOUNT_LINK_PATH, config.http.publicUrl);
+        url.searchParams.set('token', made.token);
+        return { url: url.toString(), expiresAt: isoDate(made.expiresAt) };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/api/0/organizations/:organization/external-identities/',
+      scope: 'org:read',
+      resource: 'organization',
+      summary: "An integration's token unlinks an external user from their Faultline account",
+      body: identityBody,
+      handler: async ({ ctx, caller, target: { access }, body }) => {
+        await unlinkByIdentity(knex, {
+          organizationId: access.organization.id,
+          identity: identityOf(caller, body, 'Unlinking an account'),
+          actor: auditActor(ctx, caller),
+        });
+        return undefined;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/users/me/external-identities/',
+      scope: 'org:read',
+      resource: 'user',
+      summary: "The caller's linked Slack and GitHub accounts, in every organization",
+      handler: async ({ target: { user } }) => (await linksOfUser(knex, user.id)).map(serializeLink),
+    }),
+    route({
+      method: 'delete',
+      path: '/api/0/users/me/external-identities/:linkId/',
+      scope: 'org:read',
+      resource: 'user',
+      summary: 'Unlinks one of the caller’s linked accounts',
+      handler: async ({ ctx, caller, params, target: { user } }) => {
+        const linkId = /^\d{1,9}$/.test(params.linkId) ? Number(params.linkId) : -1;
+        await unlinkByUser(knex, { userId: user.id, linkId, actor: auditActor(ctx, caller) });
+        return undefined;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,18 @@
+export { AccountNotLinkedError } from './errors';
+export { linksOfUser, type ExternalIdentity, type IdentityLinkRow } from './store';
+export {
+  LINK_REQUEST_TTL_SECONDS,
+  createLinkRequest,
+  openLinkRequest,
+  type LinkRequest,
+  type Sealer,
+} from './link-requests';
+export {
+  confirmLink,
+  externalId,
+  integrationProvider,
+  linkedUser,
+  unlinkByIdentity,
+  unlinkByUser,
+  type CredentialFacts,
+} from './links';
