@@ -76,7 +76,7 @@ const AUTHORIZED_PARAMS = [
   'inviteId',
   'tokenId',
 ];
-const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId', 'pluginId', 'comment'];
+const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId', 'pluginId', 'comment', 'linkId'];
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
 type Outcome = 'allowed' | 403 | 404;
@@ -193,6 +193,20 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     return String(row.id);
   }
 
+  /** A Slack identity linked to the user in the organization (a route finds it among the caller's own). */
+  async function linkedAccount(organizationId: number, userId: number): Promise<string> {
+    const [row] = await knex('external_identities')
+      .insert({
+        organization_id: organizationId,
+        provider: 'slack',
+        external_workspace_id: 'T1',
+        external_user_id: `U${++counter}`,
+        user_id: userId,
+      })
+      .returning('id');
+    return String(row.id);
+  }
+
   /** Throw-away targets for routes that change memberships or delete, so the next case finds the world intact. */
   async function freshOwn(route: ApiRoute, role: Role): Promise<Record<string, string>> {
     const changesMembership = route.path.includes('/members/:member/teams/');
@@ -235,6 +249,8 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       values.inviteId = made.id;
       values.token = made.token;
     }
+    // A linked account is found among the caller's own: each caller gets one of theirs.
+    if (params.includes('linkId')) values.linkId = await linkedAccount(orgId, userIds[role]);
     if (params.includes('tokenId')) {
       if (route.resource === 'user') {
         await accounts.createToken(userIds[role], 'victim', ['org:read']);
@@ -319,6 +335,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       // Plugins are installation-wide: the foreign case is one that isn't loaded.
       pluginId: 'not-loaded',
       comment: await comment(String(foreignIssue.id), globex.userId),
+      linkId: await linkedAccount(globexOrg.id, globex.userId),
     };
     own = {
       organization: 'acme',
@@ -336,6 +353,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       ruleId: await alertRule(projectId),
       pluginId: MATRIX_PLUGIN.id,
       comment: await comment(String(ownIssue.id), seeded.userId),
+      linkId: await linkedAccount(orgId, seeded.userId),
     };
     const plugins = await PluginHost.start([MATRIX_PLUGIN], { knex, log: pino({ level: 'silent' }) });
     api = await startApiServer(knex, {

@@ -148,7 +148,7 @@ describeEachDatabase('client identity of credentials', (ctx) => {
         assert.equal(answer.status, 200, JSON.stringify(answer.body));
       }
       const stateChanges = () => stream.messages.filter((m) => m.event === 'issue.state_changed');
-      await stream.until(() => stateChanges().length >= 3, 5000, 'three changes');
+      await stream.until(() => stateChanges().length >= 3, 15_000, 'three changes');
       const surfaces = stateChanges().map((m) => (JSON.parse(m.data) as Json).surface);
       assert.deepEqual(surfaces, ['web', 'vscode', 'api']);
       const audit = (await api.get('/api/0/organizations/acme/audit-logs/?event=issue.update', ownerToken))
