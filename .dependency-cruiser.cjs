@@ -25,6 +25,8 @@ const DOMAIN_IMPORTS = {
   organizations: ['access', 'accounts', 'audit', 'errors'],
   auth: ['access', 'accounts', 'audit', 'config', 'errors', 'logging', 'mail'],
   tokens: ['access', 'accounts', 'audit', 'errors'],
+  // Linked accounts: Slack and GitHub identities of Faultline users (issue 10, part 4).
+  identities: ['accounts', 'audit', 'errors'],
   'device-auth': ['access', 'accounts', 'audit', 'auth', 'errors', 'organizations', 'tokens'],
   issues: ['audit', 'changes', 'db', 'errors', 'events', 'grouping', 'organizations'],
   pipeline: ['db', 'events', 'grouping', 'issues'],
@@ -56,6 +58,7 @@ const DOMAIN_IMPORTS = {
     'errors',
     'events',
     'http',
+    'identities',
     'issues',
     'logging',
     'mail',
