@@ -7,6 +7,7 @@ import {
   type OrganizationRole,
   type Scope,
 } from '../access';
+import type { Organization } from '../accounts';
 import { NotFoundError } from '../errors';
 import { whereSlugOrId } from './lookup';
 
@@ -18,12 +19,8 @@ import { whereSlugOrId } from './lookup';
  * acting for a person ask here; nobody computes membership or visibility on their own.
  */
 
-export interface OrganizationRow {
-  id: number;
-  slug: string;
-  name: string;
+export interface OrganizationRow extends Organization {
   require_2fa: boolean;
-  created_at: Date;
 }
 
 /** Who is asking: a user (with the scopes of their token or session), or an organization's token. */

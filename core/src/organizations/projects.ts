@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { AccountsRepository } from '../accounts';
+import { AccountsRepository, type Project } from '../accounts';
 import { recordAudit, type AuditActor } from '../audit';
 import { NotFoundError } from '../errors';
 import { canSeeProject, type OrganizationAccess } from './access';
@@ -11,13 +11,8 @@ import type { TeamRow } from './teams';
  * `OrganizationAccess.visibleProjectIds`); a project the caller can't see is not found.
  */
 
-export interface ProjectRow {
-  id: number;
-  organization_id: number;
-  slug: string;
-  name: string;
-  platform: string | null;
-  created_at: Date;
+/** A project as the API shows it: its row (`Project`) with its organization and first event. */
+export interface ProjectRow extends Project {
   organization_slug: string;
   organization_name: string;
   /** When the project's first issue was first seen; null before any event. */
