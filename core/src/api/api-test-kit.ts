@@ -138,6 +138,8 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         changeStreams,
         alertActions: options.alertActions,
         plugins: options.plugins,
+        // Every API test is a contract test: an answer its route doesn't declare fails it.
+        checkAnswers: true,
       }),
   ]);
   server.on('request', app.callback());

@@ -1,6 +1,13 @@
 import { PassThrough } from 'node:stream';
 import type { Knex } from 'knex';
-import { readChangesAfter, type ChangeCursor, type IssueChangeRecord } from '../changes';
+import { z } from 'zod';
+import {
+  CHANGE_KINDS,
+  CHANGE_SURFACES,
+  readChangesAfter,
+  type ChangeCursor,
+  type IssueChangeRecord,
+} from '../changes';
 import { signalsOf } from '../db';
 
 /** How often open streams look for new changes, and how often an idle one sends a comment. */
@@ -37,9 +44,30 @@ interface OpenStream extends StreamSubscription {
   lastPolled: number;
 }
 
+/**
+ * The `data` of each change event (JSON). The event's `id` is its cursor, to resume from with
+ * `Last-Event-ID`; its name is `issue.<kind>`.
+ */
+export const changeEventSchema = z
+  .strictObject({
+    id: z.number().int(),
+    kind: z.enum(CHANGE_KINDS),
+    organizationId: z.number().int(),
+    projectId: z.number().int(),
+    issueId: z.string(),
+    surface: z.enum(CHANGE_SURFACES).describe('Where the change was made'),
+    actorUserId: z
+      .string()
+      .nullable()
+      .describe('Who made it; null for the pipeline, service tokens and plugins'),
+    data: z.record(z.string(), z.unknown()),
+    dateCreated: z.iso.datetime(),
+  })
+  .meta({ id: 'ChangeEvent' });
+
 /** One change as a Server-Sent Event. */
 export function sseEvent(change: IssueChangeRecord): string {
-  const data = {
+  const data: z.input<typeof changeEventSchema> = {
     id: change.id,
     kind: change.kind,
     organizationId: change.organizationId,

@@ -14,6 +14,13 @@ import {
   type TargetOf,
 } from './authorize';
 import { assertCleanUrl } from './clean-input';
+import {
+  assertAnswerDeclared,
+  assertErrorDeclared,
+  errorStatuses,
+  type DeclaredAnswers,
+  type ErrorStatus,
+} from './contract';
 import { readJsonBody } from './json-body';
 import { parseInput } from './validation';
 
@@ -34,7 +41,31 @@ export interface ApiRequest<Query, Body, R extends ResourceKind> {
 /** Unknown query parameters are ignored, as Sentry does. */
 const NO_QUERY = z.object({});
 
-export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType, R extends ResourceKind> {
+/**
+ * What a successful answer carries: a zod schema of its JSON body, or `null` for none (204 No
+ * Content, or the 302 of a redirecting route). For a `text/event-stream` route, the schema of each
+ * event's `data`.
+ */
+export type ResponseSchema = z.ZodType | null;
+
+/**
+ * What the handler must return for a declared response: the JSON body's input type, nothing for a
+ * route without a body, the stream itself for an event stream.
+ */
+type AnswerOf<Res extends ResponseSchema, P, N> = P extends 'text/event-stream'
+  ? NodeJS.ReadableStream
+  : Res extends z.ZodType
+    ? z.input<Res> | (N extends true ? undefined : never)
+    : undefined;
+
+export interface RouteSpec<
+  Query extends z.ZodType,
+  Body extends z.ZodType,
+  R extends ResourceKind,
+  Res extends ResponseSchema,
+  P extends 'text/event-stream' | undefined = undefined,
+  N extends boolean = false,
+> {
   method: HttpMethod;
   /** Koa router path, Sentry style with a trailing slash (which clients may leave out). */
   path: string;
@@ -49,12 +80,31 @@ export interface RouteSpec<Query extends z.ZodType, Body extends z.ZodType, R ex
   query?: Query;
   /** Routes without a body schema don't read the body. */
   body?: Body;
+  /**
+   * Required, so no route answers something it doesn't describe: the successful answer's body (see
+   * `ResponseSchema`). The OpenAPI description, the generated client and the contract check in the
+   * tests all read it.
+   */
+  response: Res;
+  /**
+   * Error answers (`{detail, code}`) this route gives beyond those every route of its kind may give
+   * (see `errorStatuses` in contract.ts), e.g. 409 for a taken slug.
+   */
+  errors?: readonly ErrorStatus[];
   /** Returns the JSON answer; `undefined` answers 204 No Content, unless the handler redirected. */
-  handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R>) => Promise<unknown>;
-  /** The status of a successful answer (default 200; 204 when the handler returns nothing). */
-  status?: 200 | 201 | 202;
+  handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R>) => Promise<AnswerOf<Res, P, N>>;
+  /**
+   * The route also answers 204 No Content when it has nothing to say (its handler then returns
+   * nothing), as Sentry's bulk issue update does when no issue matched.
+   */
+  orNoContent?: N;
+  /**
+   * The status of a successful answer (default 200, or 204 for a route without a response body;
+   * 302 for a route that always redirects, setting the location itself).
+   */
+  status?: 200 | 201 | 202 | 302;
   /** A route answering with a stream of Server-Sent Events instead of JSON. */
-  produces?: 'text/event-stream';
+  produces?: P;
 }
 
 /** Kinds whose callers are known by their credentials alone (or by none), so they declare no scope. */
@@ -64,10 +114,16 @@ type CredentialKind = 'public' | 'session' | 'signInSession';
 export interface RouteEnv extends AuthorizeEnv {
   /** A client that sends no byte of a body for this long gets a 408 (unset: no limit). */
   bodyIdleTimeoutMs?: number;
+  /**
+   * Tests turn this on: every answer is checked against its route's declaration, and one that
+   * doesn't match becomes a 500 naming the mismatch (see contract.ts). Off in production, where it
+   * would cost a schema walk per answer and only tell us what the tests should have.
+   */
+  checkAnswers?: boolean;
 }
 
 /** A declared route with its types erased: what the router and an API description need. */
-export interface ApiRoute {
+export interface ApiRoute extends DeclaredAnswers {
   method: HttpMethod;
   path: string;
   /** Null for the credential kinds (`public`, `session`, `signInSession`). */
@@ -115,10 +171,15 @@ export function checkRule(rule: { method: string; path: string; scope?: unknown;
 /** Declares a route: its path, authorization rule (scope + resource), and its zod schemas. */
 export function route<
   R extends ResourceKind,
+  Res extends ResponseSchema,
   Query extends z.ZodType = typeof NO_QUERY,
   Body extends z.ZodType = z.ZodUndefined,
->(spec: RouteSpec<Query, Body, R>): ApiRoute {
+  P extends 'text/event-stream' | undefined = undefined,
+  N extends boolean = false,
+>(spec: RouteSpec<Query, Body, R, Res, P, N>): ApiRoute {
   checkRule(spec);
+  if (spec.status === 302 && spec.response !== null)
+    throw new Error(`${spec.method.toUpperCase()} ${spec.path} redirects, so it declares no response body`);
   const querySchema = spec.query ?? NO_QUERY;
   const what = `${spec.method.toUpperCase()} ${spec.path}`;
   return {
@@ -130,6 +191,10 @@ export function route<
     produces: spec.produces,
     query: querySchema,
     body: spec.body,
+    response: spec.response,
+    status: spec.status ?? (spec.response === null ? 204 : 200),
+    orNoContent: spec.orNoContent === true,
+    errors: errorStatuses(spec),
     run: async (ctx, caller, env) => {
       const target = (
         caller === null
@@ -179,14 +244,28 @@ export function registerRoutes(
 ): void {
   for (const apiRoute of routes) {
     checkRule(apiRoute);
-    // Registered without the trailing slash: the router then matches the path with or without it.
-    router[apiRoute.method](apiRoute.path.replace(/\/$/, ''), async (ctx: Context) => {
+    const answerRoute = async (ctx: Context) => {
       assertCleanUrl(ctx);
       const caller = await authenticate(ctx, apiRoute.resource);
       const answer = await apiRoute.run(ctx, caller, env);
       // A handler that redirected (sign-in steps) keeps its 302.
       if (answer !== undefined) ctx.body = answer;
       else if (!isRedirect(ctx.status)) ctx.status = 204;
+    };
+    // Registered without the trailing slash: the router then matches the path with or without it.
+    const path = apiRoute.path.replace(/\/$/, '');
+    if (!env.checkAnswers) {
+      router[apiRoute.method](path, answerRoute);
+      continue;
+    }
+    router[apiRoute.method](path, async (ctx: Context) => {
+      try {
+        await answerRoute(ctx);
+      } catch (error) {
+        assertErrorDeclared(apiRoute, error);
+        throw error;
+      }
+      assertAnswerDeclared(apiRoute, ctx.status, ctx.body);
     });
   }
 }

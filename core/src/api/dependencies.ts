@@ -30,4 +30,9 @@ export interface ApiDependencies {
   issueSearch?: IssueSearchIndex;
   /** Plugin settings per organization and project (the plugin routes answer 404 without it). */
   plugins?: PluginAdmin;
+  /**
+   * Check every answer against its route's declared response (tests only; see contract.ts): an
+   * undeclared status or shape becomes a 500 naming the mismatch.
+   */
+  checkAnswers?: boolean;
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { resolveAssignee, type IssueChange } from '../issues';
+import { ISSUE_STATUSES, resolveAssignee, type IssueChange } from '../issues';
 
 /**
  * `PUT` on issues: the body Sentry clients send, checked, and turned into the issues domain's change.
@@ -9,7 +9,7 @@ import { resolveAssignee, type IssueChange } from '../issues';
  */
 export const issueUpdateBody = z
   .strictObject({
-    status: z.enum(['resolved', 'unresolved', 'ignored']).optional(),
+    status: z.enum(ISSUE_STATUSES).optional(),
     // Only "forever" archiving exists; nothing un-archives issues automatically yet.
     substatus: z.enum(['archived_forever', 'ongoing']).nullable().optional(),
     statusDetails: z.record(z.string(), z.unknown()).optional(),

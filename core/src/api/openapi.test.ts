@@ -43,6 +43,27 @@ describe('OpenAPI description', () => {
     }
   });
 
+  it("describes every route's answers: its success with the body's schema, and its errors as {detail, code}", () => {
+    const routes = apiRoutes({ config: loadConfig({}) } as never);
+    const operations = document.paths as unknown as Record<
+      string,
+      Record<string, { responses: Record<string, { content?: Record<string, unknown>; $ref?: string }> }>
+    >;
+    for (const route of routes) {
+      const what = `${route.method.toUpperCase()} ${route.path}`;
+      const { responses } = operations[route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')][route.method];
+      const success = responses[String(route.status)];
+      assert.ok(success, `${what} describes no ${route.status}`);
+      if (route.response !== null) assert.ok(success.content, `${what} describes no body`);
+      for (const status of route.errors)
+        assert.equal(responses[String(status)].$ref, '#/components/responses/Error', `${what} ${status}`);
+      assert.ok(responses['400'], `${what}: every route refuses a bad URL`);
+    }
+    const issue = (document.components as unknown as { schemas: Record<string, { properties: object }> })
+      .schemas.Issue;
+    assert.ok('shortId' in issue.properties && 'isRegression' in issue.properties);
+  });
+
   it('matches docs/openapi.json (regenerate with: node core/dist/cli/main.js openapi > docs/openapi.json)', () => {
     const checkedIn: unknown = JSON.parse(readFileSync(CHECKED_IN, 'utf8'));
     assert.deepEqual(checkedIn, document);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorAnswerSchema } from '../http';
 import type { ApiRoute } from './define-route';
 
 type SecurityRequirement = Record<string, string[]>;
@@ -37,15 +38,64 @@ function openApiPath(koaPath: string): { path: string; params: string[] } {
   return { path, params };
 }
 
-function toSchema(schema: z.ZodType): JsonSchema {
-  // `io: 'input'` describes what a client sends (before defaults and transforms apply).
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/**
+ * A zod schema as JSON Schema. Requests are described as a client sends them (`io: 'input'`, before
+ * defaults and transforms apply), answers as the server sends them. Schemas named with
+ * `.meta({ id })` (Issue, Project…) are moved to `components.schemas` and referenced, so the
+ * generated client has one type per name.
+ */
+function toSchema(schema: z.ZodType, io: 'input' | 'output', named: Record<string, JsonSchema>): JsonSchema {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
-  return json;
+  const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
+  delete json.$defs;
+  for (const [id, def] of Object.entries(defs)) named[id] = componentRefs(def) as JsonSchema;
+  return componentRefs(json) as JsonSchema;
 }
 
-function queryParameters(schema: z.ZodType): OpenApiParameter[] {
-  const json = toSchema(schema);
+/** Rewrites zod's `#/$defs/Name` references to the document's `#/components/schemas/Name`. */
+function componentRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(componentRefs);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      key === '$ref' && typeof inner === 'string'
+        ? inner.replace(/^#\/\$defs\//, '#/components/schemas/')
+        : componentRefs(inner),
+    ]),
+  );
+}
+
+const ERROR_RESPONSE = { $ref: '#/components/responses/Error' };
+
+/** The declared answers of a route: its success (with its body's schema), then its errors. */
+function responsesFor(route: ApiRoute, named: Record<string, JsonSchema>): Record<string, unknown> {
+  const success =
+    route.produces === 'text/event-stream'
+      ? {
+          description:
+            "A stream of Server-Sent Events that stays open; each event's `data` is JSON in the schema under `x-event-data`",
+          content: { 'text/event-stream': { schema: { type: 'string' } } },
+          ...(route.response ? { 'x-event-data': toSchema(route.response, 'output', named) } : {}),
+        }
+      : route.status === 302
+        ? { description: 'Redirect: the next step is at the `Location` header' }
+        : route.response === null
+          ? { description: 'Done; no content' }
+          : {
+              description: route.status === 201 ? 'Created' : route.status === 202 ? 'Accepted' : 'Success',
+              content: { 'application/json': { schema: toSchema(route.response, 'output', named) } },
+            };
+  return {
+    [String(route.status)]: success,
+    ...(route.orNoContent ? { '204': { description: 'Nothing matched; no content' } } : {}),
+    ...Object.fromEntries(route.errors.map((status) => [String(status), ERROR_RESPONSE])),
+  };
+}
+
+function queryParameters(schema: z.ZodType, named: Record<string, JsonSchema>): OpenApiParameter[] {
+  const json = toSchema(schema, 'input', named);
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required ?? []) as string[]);
   return Object.entries(properties).map(([name, property]) => ({
@@ -63,6 +113,7 @@ function queryParameters(schema: z.ZodType): OpenApiParameter[] {
  */
 export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
+  const named: Record<string, JsonSchema> = {};
   for (const route of routes) {
     const { path, params } = openApiPath(route.path);
     const operation: Record<string, unknown> = {
@@ -72,31 +123,14 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
       'x-guarded-resource': route.resource,
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-        ...queryParameters(route.query),
+        ...queryParameters(route.query, named),
       ],
-      responses: {
-        '200':
-          route.produces === 'text/event-stream'
-            ? {
-                description: 'A stream of Server-Sent Events that stays open',
-                content: { 'text/event-stream': { schema: { type: 'string' } } },
-              }
-            : { description: 'Success (JSON, Sentry-compatible shape)' },
-        ...(route.method === 'post' ? { '201': { description: 'Created' } } : {}),
-        ...(route.method === 'delete' ? { '204': { description: 'Done; no content' } } : {}),
-        ...(route.resource === 'public' ? { '302': { description: 'Redirect (sign-in step)' } } : {}),
-        '400': { $ref: '#/components/responses/Error' },
-        '401': { $ref: '#/components/responses/Error' },
-        '403': { $ref: '#/components/responses/Error' },
-        '404': { $ref: '#/components/responses/Error' },
-        // A body in any media type but application/json (see json-body.ts).
-        ...(route.body ? { '415': { $ref: '#/components/responses/Error' } } : {}),
-      },
+      responses: responsesFor(route, named),
     };
     if (route.body) {
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: toSchema(route.body) } },
+        content: { 'application/json': { schema: toSchema(route.body, 'input', named) } },
       };
     }
     paths[path] = { ...paths[path], [route.method]: operation };
@@ -136,16 +170,11 @@ export function buildOpenApiDocument(routes: ApiRoute[], version: string): JsonS
         Error: {
           description: 'What went wrong and what to fix',
           content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['detail', 'code'],
-                properties: { detail: { type: 'string' }, code: { type: 'string' } },
-              },
-            },
+            'application/json': { schema: toSchema(errorAnswerSchema, 'output', named) },
           },
         },
       },
+      schemas: Object.fromEntries(Object.entries(named).sort(([a], [b]) => a.localeCompare(b))),
     },
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
   };

@@ -73,6 +73,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
     knex: deps.knex,
     userHas2FA: (userId) => deps.auth.twoFactor.userHas2FA(userId),
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
+    checkAnswers: deps.checkAnswers,
   });
   const devices = new DeviceAuthService(deps.knex, deps.config.http.publicUrl);
   mountOAuthRoutes(router, devices, deps.auth, {

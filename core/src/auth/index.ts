@@ -49,7 +49,12 @@ export {
 } from './cookies';
 export { assertCsrf, isSafeMethod, CSRF_HEADER } from './csrf';
 export { PasswordResetService, RESET_PATH, RESET_TOKEN_LIFETIME_SECONDS } from './password-reset';
-export { TwoFactorService, type TotpEnrolment, type SecondFactorMethod } from './two-factor';
+export {
+  SECOND_FACTOR_METHODS,
+  TwoFactorService,
+  type TotpEnrolment,
+  type SecondFactorMethod,
+} from './two-factor';
 export { RECOVERY_CODE_COUNT } from './recovery-codes';
 export { SecretBox } from './secret-box';
 export { loadSecretKey, deriveKey, SECRET_KEY_FILE } from './secret-key';

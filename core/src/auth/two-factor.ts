@@ -16,7 +16,8 @@ export interface TotpEnrolment {
   otpauthUri: string;
 }
 
-export type SecondFactorMethod = 'totp' | 'recovery_code';
+export const SECOND_FACTOR_METHODS = ['totp', 'recovery_code'] as const;
+export type SecondFactorMethod = (typeof SECOND_FACTOR_METHODS)[number];
 
 export interface TwoFactorOptions {
   issuer: string;

@@ -178,3 +178,12 @@ export class OAuthError extends FaultlineError {
     return { error: this.code, error_description: this.message };
   }
 }
+
+/**
+ * A route answered something its declaration doesn't describe (a status or a body shape). Only
+ * raised where answers are checked (the tests; see api/contract.ts): a bug of ours, hence 500.
+ */
+export class UndeclaredAnswerError extends FaultlineError {
+  readonly status = 500;
+  readonly code = 'undeclared_answer';
+}

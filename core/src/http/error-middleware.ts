@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import { FaultlineError } from '../errors';
 import type { Logger } from '../logging';
+import type { ErrorAnswer } from './error-answer';
 
 /** Sentry SDKs log this header; long enough for any of our sentences, short enough for any proxy. */
 const MAX_SENTRY_ERROR_CHARS = 500;
@@ -31,7 +32,7 @@ export function errorMiddleware(log: Logger) {
         else log.warn({ ...where, status: error.status, code: error.code }, error.message);
       } else if (isKoaHttpError(error)) {
         ctx.status = error.status;
-        ctx.body = { detail: error.message, code: 'bad_request' };
+        ctx.body = { detail: error.message, code: 'bad_request' } satisfies ErrorAnswer;
         log.debug({ ...where, status: error.status, code: 'bad_request' }, error.message);
       } else {
         log.error({ ...where, err: error }, 'unhandled error');
@@ -39,10 +40,10 @@ export function errorMiddleware(log: Logger) {
         ctx.body = {
           detail: 'Internal server error; the details are in the server log',
           code: 'internal_error',
-        };
+        } satisfies ErrorAnswer;
       }
       if (/^\/api\/\d*[^/]*\/(envelope|store)\/?$/.test(ctx.path)) {
-        ctx.set('X-Sentry-Error', headerSafe(String((ctx.body as { detail: string }).detail)));
+        ctx.set('X-Sentry-Error', headerSafe(String((ctx.body as ErrorAnswer).detail)));
       }
     }
   };

@@ -13,6 +13,7 @@ export {
   findNeighbourEventIds,
   listIssueTagValues,
   countIssueEvents,
+  ISSUE_STATUSES,
   type IssueStatus,
   type IssueRow,
   type EventRow,

@@ -7,7 +7,7 @@ import type { IssueStatus } from './types';
  * another organization; turning "not visible" into a 404 is the caller's business.
  */
 
-export type { IssueStatus } from './types';
+export { ISSUE_STATUSES, type IssueStatus } from './types';
 
 /** An issue row with what serializing it needs: its project, organization and assignee. */
 export interface IssueRow {

@@ -4,4 +4,5 @@
  */
 
 /** An issue's status, as stored in `issues.status` and named in the API. */
-export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
+export const ISSUE_STATUSES = ['unresolved', 'resolved', 'ignored'] as const;
+export type IssueStatus = (typeof ISSUE_STATUSES)[number];

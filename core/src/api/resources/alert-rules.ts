@@ -53,13 +53,48 @@ const updateBody = z.strictObject({
 
 type RuleInput = z.output<typeof updateBody>;
 
-function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string): Record<string, unknown> {
+/** An issue alert rule, in the fields its create and update bodies use. */
+const ruleSchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    actionMatch: ruleFields.actionMatch,
+    filterMatch: ruleFields.filterMatch,
+    conditions: z.array(triggerSchema),
+    filters: z.array(filterSchema),
+    actions: z.array(actionSchema),
+    frequency: z.number().int(),
+    status: ruleFields.status,
+    digest: digestSchema.nullable(),
+    projects: z.array(z.string()),
+    dateCreated: z.iso.datetime(),
+    dateModified: z.iso.datetime(),
+  })
+  .meta({ id: 'AlertRule' });
+
+/** One fire of a rule: what triggered it and what its actions did. */
+const fireSchema = z
+  .strictObject({
+    id: z.string(),
+    rule: z.string(),
+    issue: z.string(),
+    change: z.string().nullable(),
+    trigger: z.string().nullable(),
+    reason: z.string().nullable(),
+    digest: z.string().nullable(),
+    dateFired: z.iso.datetime(),
+    actions: z.unknown(),
+  })
+  .meta({ id: 'AlertFire' });
+
+function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string): z.input<typeof ruleSchema> {
   return {
     id: String(rule.id),
     name: rule.name,
     actionMatch: rule.actionMatch,
     filterMatch: rule.filterMatch,
-    conditions: rule.triggers,
+    // Stored only after passing triggerSchema; the domain's type is looser (`to?: string`).
+    conditions: rule.triggers as z.input<typeof triggerSchema>[],
     filters: rule.filters,
     actions: rule.actions,
     frequency: rule.frequencyMinutes,
@@ -128,6 +163,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       resource: 'project',
       summary: "A project's issue alert rules",
       query: z.object(pageParams),
+      response: z.array(ruleSchema),
       handler: async ({ ctx, target: { project }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           knex<AlertRuleRow>('alert_rules')
@@ -148,6 +184,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       summary: 'Creates an issue alert rule',
       body: createBody,
       status: 201,
+      response: ruleSchema,
       handler: async ({ target: { project }, body }) => {
         await checkActions(project.id, body.actions);
         const [row] = await knex<AlertRuleRow>('alert_rules')
@@ -162,6 +199,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       scope: 'project:read',
       resource: 'project',
       summary: 'One issue alert rule',
+      response: ruleSchema,
       handler: async ({ target: { project }, params }) => {
         const row = await findRule(knex, project.id, params.ruleId);
         return serializeRule(ruleFromRow(row), row, project.slug);
@@ -174,6 +212,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       resource: 'project',
       summary: 'Changes an issue alert rule',
       body: updateBody,
+      response: ruleSchema,
       handler: async ({ target: { project }, params, body }) => {
         const current = await findRule(knex, project.id, params.ruleId);
         // An active rule must be able to act: its actions are checked whenever the rule is active
@@ -199,6 +238,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       scope: 'project:write',
       resource: 'project',
       summary: 'Deletes an issue alert rule and its history',
+      response: null,
       handler: async ({ target: { project }, params }) => {
         const current = await findRule(knex, project.id, params.ruleId);
         await knex('alert_rules').where({ id: current.id }).delete();
@@ -212,6 +252,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       resource: 'project',
       summary: "An issue alert rule's fires, newest first",
       query: z.object(pageParams),
+      response: z.array(fireSchema),
       handler: async ({ ctx, target: { project }, params, query }) => {
         const rule = await findRule(knex, project.id, params.ruleId);
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>

@@ -5,7 +5,7 @@ import { callerOrganizationById, projectsInScope } from '../../organizations';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';
-import { ChangeStreams, type Rescope } from '../change-streams';
+import { ChangeStreams, changeEventSchema, type Rescope } from '../change-streams';
 
 const changeStreamQuery = z.object({
   project: repeated(z.coerce.number().int()),
@@ -25,6 +25,8 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
         "A text/event-stream of changes to the organization's issues (projects the caller may see, or ?project=ID), resumable with Last-Event-ID",
       query: changeStreamQuery,
       produces: 'text/event-stream',
+      response: changeEventSchema,
+      errors: [410],
       handler: async ({ ctx, caller, target: { access }, query }) => {
         const given = ctx.get('last-event-id') || query.cursor;
         const parsed = given ? parseCursor(given) : undefined;

@@ -12,7 +12,12 @@ import {
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeEvent, serializeEventSummary } from '../serializers/event';
+import {
+  sentryEventSchema,
+  sentryEventSummarySchema,
+  serializeEvent,
+  serializeEventSummary,
+} from '../serializers/event';
 import { repeated, single } from '../validation';
 
 export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
@@ -35,6 +40,7 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         full: single(z.enum(['true', 'false', '1', '0']).optional()),
         environment: repeated(z.string().min(1)),
       }),
+      response: z.array(z.union([sentryEventSchema, sentryEventSummarySchema])),
       handler: async ({ ctx, target: { issue }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listIssueEvents(knex, issue.id, { ...window, environments: query.environment }),
@@ -49,6 +55,7 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'event:read',
       resource: 'issue',
       summary: "One of an issue's events: an event id, or latest, oldest or recommended",
+      response: sentryEventSchema,
       handler: async ({ params, target: { issue } }) => {
         const which = params.event.toLowerCase();
         if (which === 'latest' || which === 'recommended') {
@@ -70,6 +77,7 @@ export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'event:read',
       resource: 'project',
       summary: 'One event of a project, by event id',
+      response: sentryEventSchema,
       handler: async ({ params, target: { project } }) => {
         const eventId = parseEventId(params.event);
         return withNeighbours(

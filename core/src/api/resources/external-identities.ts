@@ -24,7 +24,24 @@ const identityBody = z.strictObject({
   externalUserId: z.string().min(1).max(64),
 });
 
-function serializeLink(link: IdentityLinkRow) {
+/** A Slack or GitHub identity linked to a Faultline user in one organization. */
+const identityLinkSchema = z
+  .strictObject({
+    id: z.string(),
+    provider: z.string(),
+    organization: z.string(),
+    externalWorkspaceId: z.string(),
+    externalUserId: z.string(),
+    dateCreated: z.iso.datetime(),
+  })
+  .meta({ id: 'IdentityLink' });
+
+/** The short-lived, single-use, signed link an integration sends the person to confirm on. */
+const linkRequestSchema = z
+  .strictObject({ url: z.string(), expiresAt: z.iso.datetime() })
+  .meta({ id: 'IdentityLinkRequest' });
+
+function serializeLink(link: IdentityLinkRow): z.input<typeof identityLinkSchema> {
   return {
     id: String(link.id),
     provider: link.provider,
@@ -63,6 +80,7 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
         "An integration's token asks for a single-use link (10 minutes) to send an external user, who opens it signed in to Faultline to link their account",
       body: identityBody,
       status: 201,
+      response: linkRequestSchema,
       handler: async ({ caller, target: { access }, body }) => {
         const identity = identityOf(caller, body, 'Asking for an account link');
         const made = await createLinkRequest(knex, links(), {
@@ -82,6 +100,7 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       resource: 'organization',
       summary: "An integration's token unlinks an external user from their Faultline account",
       body: identityBody,
+      response: null,
       handler: async ({ ctx, caller, target: { access }, body }) => {
         await unlinkByIdentity(knex, {
           organizationId: access.organization.id,
@@ -97,6 +116,7 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       scope: 'org:read',
       resource: 'user',
       summary: "The caller's linked Slack and GitHub accounts, in every organization",
+      response: z.array(identityLinkSchema),
       handler: async ({ target: { user } }) => (await linksOfUser(knex, user.id)).map(serializeLink),
     }),
     route({
@@ -105,6 +125,7 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       scope: 'org:read',
       resource: 'user',
       summary: 'Unlinks one of the caller’s linked accounts',
+      response: null,
       handler: async ({ ctx, caller, params, target: { user } }) => {
         const linkId = /^\d{1,9}$/.test(params.linkId) ? Number(params.linkId) : -1;
         await unlinkByUser(knex, { userId: user.id, linkId, actor: auditActor(ctx, caller) });

@@ -28,13 +28,16 @@ const commentBody = z.object({
 });
 
 /** A comment as Sentry serializes a note: an activity of type `note`. */
-export interface SentryNote {
-  id: string;
-  type: 'note';
-  data: { text: string };
-  user: { id: string; email: string; name: string } | null;
-  dateCreated: string;
-}
+const sentryNoteSchema = z
+  .strictObject({
+    id: z.string(),
+    type: z.literal('note'),
+    data: z.strictObject({ text: z.string() }),
+    user: z.strictObject({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+    dateCreated: z.iso.datetime(),
+  })
+  .meta({ id: 'Note' });
+type SentryNote = z.infer<typeof sentryNoteSchema>;
 
 function serializeNote(row: IssueCommentRow): SentryNote {
   return {
@@ -72,6 +75,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
       scope: 'event:read',
       resource: 'issue',
       summary: "An issue's comments (notes), newest first",
+      response: z.array(sentryNoteSchema),
       handler: async ({ target: { issue } }) => (await listIssueComments(knex, issue.id)).map(serializeNote),
     }),
     route({
@@ -82,6 +86,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
       summary: 'Adds a comment (note) to an issue; announced in the change stream as `commented`',
       body: commentBody,
       status: 201,
+      response: sentryNoteSchema,
       handler: async ({ caller, target: { issue }, body }) =>
         serializeNote(
           await addIssueComment(knex, {
@@ -99,6 +104,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
       summary:
         'Changes the text of a comment (its author only); announced in the change stream as `comment_edited`',
       body: commentBody,
+      response: sentryNoteSchema,
       handler: async ({ caller, params, target: { issue }, body }) =>
         serializeNote(
           await editIssueComment(knex, {
@@ -115,6 +121,7 @@ export function issueCommentRoutes({ knex }: ApiDependencies): ApiRoute[] {
       scope: 'event:write',
       resource: 'issue',
       summary: 'Deletes a comment (its author only); announced in the change stream as `comment_deleted`',
+      response: null,
       handler: async ({ caller, params, target: { issue } }) => {
         await deleteIssueComment(knex, {
           issueId: issue.id,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listIssueTagValues } from '../../issues';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
-import { serializeTagKeys } from '../serializers/tag';
+import { sentryTagKeySchema, serializeTagKeys } from '../serializers/tag';
 import { single } from '../validation';
 
 /** Sentry shows nine top values per tag key. */
@@ -17,6 +17,7 @@ export function issueTagRoutes({ knex }: ApiDependencies): ApiRoute[] {
       resource: 'issue',
       summary: "Per tag key, the issue's most frequent values and their counts",
       query: z.object({ limit: single(z.coerce.number().int().min(1).max(100).default(DEFAULT_TOP_VALUES)) }),
+      response: z.array(sentryTagKeySchema),
       handler: async ({ target: { issue }, query }) => {
         return serializeTagKeys(await listIssueTagValues(knex, issue.id, query.limit));
       },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../../errors';
 import {
   changeIssues as changeIssuesInDomain,
+  ISSUE_STATUSES,
   countIssueComments,
   findIssueById,
   findIssuesByIds,
@@ -18,7 +19,14 @@ import { loadIssueStats } from '../issue-stats';
 import { issueChangeOf, issueUpdateBody, type IssueUpdateBody } from '../issue-update';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeAssignee, serializeIssue, serializeIssueDetails } from '../serializers/issue';
+import {
+  sentryActorSchema,
+  sentryIssueDetailsSchema,
+  sentryIssueSchema,
+  serializeAssignee,
+  serializeIssue,
+  serializeIssueDetails,
+} from '../serializers/issue';
 import { repeated, single } from '../validation';
 import { PostgresIssueSearch, parseIssueSearch } from '../../search';
 
@@ -37,6 +45,28 @@ const organizationIssueListQuery = issueListQuery.extend({
   // Sentry: repeated project ids; -1 (or none) means every project.
   project: repeated(z.coerce.number().int()),
 });
+
+/** What Sentry's bulk update answers: the fields it changed, as the first issue now has them. */
+const bulkUpdateAnswer = z
+  .strictObject({
+    status: z.enum(ISSUE_STATUSES).optional(),
+    statusDetails: z.strictObject({}).optional(),
+    substatus: z.string().nullable().optional(),
+    assignedTo: sentryActorSchema.nullable().optional(),
+    inbox: z.null(),
+  })
+  .meta({ id: 'IssueBulkUpdate' });
+
+/** Sentry's answer to resolving a short id: where the issue lives, and the issue. */
+const shortIdAnswer = z
+  .strictObject({
+    organizationSlug: z.string(),
+    projectSlug: z.string(),
+    groupId: z.string(),
+    shortId: z.string(),
+    group: sentryIssueSchema,
+  })
+  .meta({ id: 'ShortIdLookup' });
 
 const bulkUpdateQuery = z.object({ id: repeated(z.coerce.number().int().positive()) });
 
@@ -103,7 +133,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
     access: OrganizationAccess,
     candidates: IssueRow[],
     body: IssueUpdateBody,
-  ): Promise<Record<string, unknown> | undefined> {
+  ): Promise<z.input<typeof bulkUpdateAnswer> | undefined> {
     const organization = access.organization;
     const visible = candidates.filter((issue) => canSeeProject(access, issue.project_id));
     if (visible.length === 0) return undefined;
@@ -159,6 +189,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       resource: 'project',
       summary: "A project's issues, searched, sorted and paginated",
       query: issueListQuery,
+      response: z.array(sentryIssueSchema),
       handler: async ({ ctx, caller, target: { project }, query }) => {
         return listPage(ctx, caller, query, {
           organizationIds: [project.organization_id],
@@ -173,6 +204,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       resource: 'organization',
       summary: "An organization's issues (all projects the caller may see, or those given as ?project=ID)",
       query: organizationIssueListQuery,
+      response: z.array(sentryIssueSchema),
       handler: async ({ ctx, caller, target: { access }, query }) => {
         const projectIds = projectsInScope(access, query.project);
         return listPage(ctx, caller, query, { organizationIds: [access.organization.id], projectIds });
@@ -186,6 +218,8 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       summary: "Bulk-updates a project's issues given as ?id=1&id=2",
       query: bulkUpdateQuery,
       body: issueUpdateBody,
+      response: bulkUpdateAnswer,
+      orNoContent: true,
       handler: async ({ ctx, caller, target: { access, project }, query, body }) => {
         const issues = await findIssuesByIds(knex, [access.organization.id], requireIds(query.id));
         return bulkUpdate(
@@ -205,6 +239,8 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       summary: "Bulk-updates an organization's issues given as ?id=1&id=2",
       query: bulkUpdateQuery,
       body: issueUpdateBody,
+      response: bulkUpdateAnswer,
+      orNoContent: true,
       handler: async ({ ctx, caller, target: { access }, query, body }) => {
         return bulkUpdate(
           ctx,
@@ -221,6 +257,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       scope: 'event:read',
       resource: 'issue',
       summary: 'One issue, by id or short id (APP-3)',
+      response: sentryIssueDetailsSchema,
       handler: async ({ target }) => details(target.issue),
     }),
     route({
@@ -229,6 +266,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       scope: 'event:read',
       resource: 'issue',
       summary: 'One issue of an organization, by id or short id',
+      response: sentryIssueDetailsSchema,
       handler: async ({ target }) => details(target.issue),
     }),
     // Sentry serves the same update at both paths.
@@ -240,6 +278,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
         resource: 'issue',
         summary: "Changes an issue's status and/or assignee",
         body: issueUpdateBody,
+        response: sentryIssueSchema,
         handler: async ({ ctx, caller, target, body }) => updateOne(ctx, caller, target.issue, body),
       }),
     ),
@@ -249,6 +288,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
       scope: 'event:read',
       resource: 'issue',
       summary: 'Resolves a short id such as APP-3 to its issue',
+      response: shortIdAnswer,
       handler: async ({ params, target: { issue } }) => {
         if (!parseShortId(params.shortId))
           throw new NotFoundError(`Short id ${params.shortId} not found`, 'issue_not_found');

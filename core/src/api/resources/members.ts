@@ -17,7 +17,13 @@ import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeInvite, serializeMember } from '../serializers/access';
+import {
+  sentryInviteSchema,
+  sentryMemberSchema,
+  sentryNewInviteSchema,
+  serializeInvite,
+  serializeMember,
+} from '../serializers/access';
 
 const roleSchema = z.enum(ORGANIZATION_ROLES);
 
@@ -52,6 +58,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary: "An organization's members",
       query: z.object(pageParams),
+      response: z.array(sentryMemberSchema),
       handler: async ({ ctx, target: { access }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listMembers(knex, access.organization.id, window),
@@ -70,6 +77,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'member:read',
       resource: 'member',
       summary: 'One member, by id or `me`',
+      response: sentryMemberSchema,
       handler: async ({ target }) => serializeOne(target.member),
     }),
     route({
@@ -79,6 +87,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'member',
       summary: "Changes a member's organization role (up to the caller's own; never the last owner's)",
       body: memberUpdateBody,
+      response: sentryMemberSchema,
       handler: async ({ ctx, caller, target: { access, member }, body }) => {
         const role = (body.orgRole ?? body.role) as OrganizationRole;
         return serializeOne(
@@ -92,6 +101,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'member:admin',
       resource: 'member',
       summary: 'Removes a member from the organization and its teams (never the last owner)',
+      response: null,
       handler: async ({ ctx, caller, target: { access, member } }) => {
         await removeMember(knex, { access, member, actor: auditActor(ctx, caller) });
         return undefined;
@@ -105,6 +115,8 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: 'Invites someone by email with a role; answers the invitation link once',
       body: inviteBody,
       status: 201,
+      response: sentryNewInviteSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access }, body }) => {
         const { invite, token } = await inviteMember(knex, {
           access,
@@ -128,6 +140,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary: 'Pending invitations (without their links)',
       query: z.object(pageParams),
+      response: z.array(sentryInviteSchema),
       handler: async ({ ctx, target: { access }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listInvites(knex, access.organization.id, window),
@@ -141,6 +154,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'member:write',
       resource: 'invite',
       summary: 'Revokes an invitation',
+      response: null,
       handler: async ({ ctx, caller, target: { invite } }) => {
         await revokeInvite(knex, { invite, actor: auditActor(ctx, caller) });
         return undefined;
@@ -152,6 +166,8 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'org:read',
       resource: 'user',
       summary: 'Accepts an invitation as the signed-in user, who becomes a member with the invited role',
+      response: sentryMemberSchema,
+      errors: [409],
       handler: async ({ ctx, caller, params, target: { user } }) => {
         const member = await acceptInvite(knex, {
           inviteId: params.inviteId,
@@ -170,6 +186,8 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: 'Adds a member to a team (or changes their team role)',
       body: teamMembershipBody,
       status: 201,
+      response: sentryMemberSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { member, team }, body }) => {
         await joinTeam(knex, {
           member,
@@ -186,6 +204,7 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'team:write',
       resource: 'teamMember',
       summary: 'Removes a member from a team',
+      response: sentryMemberSchema,
       handler: async ({ ctx, caller, target: { member, team } }) => {
         await leaveTeam(knex, { member, team, actor: auditActor(ctx, caller) });
         return serializeOne(member);

@@ -12,8 +12,12 @@ import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeAuditEntry } from '../serializers/access';
-import { serializeOrganization } from '../serializers/organization';
+import { sentryAuditEntrySchema, serializeAuditEntry } from '../serializers/access';
+import {
+  sentryOrganizationDetailsSchema,
+  sentryOrganizationSchema,
+  serializeOrganization,
+} from '../serializers/organization';
 import { slugSchema } from '../slugs';
 import { single } from '../validation';
 
@@ -28,6 +32,11 @@ const organizationUpdateBody = z.strictObject({
   require2FA: z.boolean().optional(),
 });
 
+/** Sentry's audit log page: the entries, and every event name one can filter by. */
+const auditLogAnswer = z
+  .strictObject({ rows: z.array(sentryAuditEntrySchema), options: z.array(z.enum(AUDIT_EVENTS)) })
+  .meta({ id: 'AuditLog' });
+
 export function organizationRoutes({ knex, config, auth }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
   return [
@@ -38,6 +47,7 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       resource: 'none',
       summary: "The organizations the token's user is a member of (or a service token's own)",
       query: z.object(pageParams),
+      response: z.array(sentryOrganizationSchema),
       handler: async ({ ctx, target, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), async (window) =>
           target.accesses.slice(window.offset, window.offset + window.limit),
@@ -53,6 +63,8 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       summary: 'Creates an organization, with the caller as its owner',
       body: organizationCreateBody,
       status: 201,
+      response: sentryOrganizationSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { user }, body }) => {
         const slug = body.slug ?? slugify(body.name);
         await createOrganization(knex, {
@@ -73,6 +85,7 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       scope: 'org:read',
       resource: 'organization',
       summary: 'One organization, by slug or id',
+      response: sentryOrganizationDetailsSchema,
       handler: async ({ target }) => ({
         ...serializeOrganization(target.access.organization, publicUrl),
         // Sentry lists what the caller may do here, and the caller's role.
@@ -87,6 +100,8 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       resource: 'organization',
       summary: "Changes an organization's name, slug or whether members need 2FA",
       body: organizationUpdateBody,
+      response: sentryOrganizationSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access }, body }) => {
         if (body.require2FA === true && !access.organization.require_2fa)
           await assertMayRequireTwoFactor(auth, caller.user);
@@ -101,6 +116,7 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       scope: 'org:admin',
       resource: 'organization',
       summary: 'Deletes an organization with everything in it (its audit log too)',
+      response: null,
       handler: async ({ target: { access } }) => {
         await deleteOrganization(knex, access.organization.id);
         return undefined;
@@ -113,11 +129,12 @@ export function organizationRoutes({ knex, config, auth }: ApiDependencies): Api
       resource: 'organization',
       summary: "The organization's audit log, newest first",
       query: z.object({ ...pageParams, event: single(z.enum(AUDIT_EVENTS).optional()) }),
+      response: auditLogAnswer,
       handler: async ({ ctx, target: { access }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listAuditLog(knex, access.organization.id, { ...window, event: query.event }),
         );
-        return { rows: rows.map(serializeAuditEntry), options: AUDIT_EVENTS };
+        return { rows: rows.map(serializeAuditEntry), options: [...AUDIT_EVENTS] };
       },
     }),
   ];

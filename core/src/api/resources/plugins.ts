@@ -1,10 +1,44 @@
 import { z } from 'zod';
 import { recordAudit } from '../../audit';
 import { BadRequestError, NotFoundError } from '../../errors';
-import { PluginSettingsInvalid, type PluginAdmin, type PluginSettingsChange } from '../../plugins';
+import {
+  FAILURE_KINDS,
+  PluginSettingsInvalid,
+  type FailureKind,
+  type PluginAdmin,
+  type PluginSettingsChange,
+} from '../../plugins';
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
+
+/** A plugin as one level (organization or project) has it; secrets show as `{ "set": true }`. */
+const pluginViewSchema = z
+  .strictObject({
+    id: z.string(),
+    version: z.string(),
+    description: z.string().nullable(),
+    source: z.string(),
+    builtin: z.boolean(),
+    hooks: z.array(z.string()),
+    hasAlertAction: z.boolean(),
+    configFields: z.array(
+      z.strictObject({ name: z.string(), secret: z.boolean(), installationOnly: z.boolean() }),
+    ),
+    failures: z.strictObject(
+      Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, z.number().int()])) as Record<
+        FailureKind,
+        z.ZodNumber
+      >,
+    ),
+    enabled: z
+      .boolean()
+      .describe('Whether it runs here (for an organization: in projects without a setting)'),
+    enabledSetting: z.boolean().nullable().describe("This level's own setting; null follows the level above"),
+    config: z.record(z.string(), z.unknown()).describe('The config in effect here, secrets masked'),
+    overrides: z.record(z.string(), z.unknown()).describe('The fields set at this level, secrets masked'),
+  })
+  .meta({ id: 'Plugin' });
 
 const changeBody = z.strictObject({
   /** null: follow the level above. */
@@ -27,6 +61,13 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
 
   function known(pluginId: string): void {
     if (!admin().has(pluginId)) throw new NotFoundError(`Plugin ${pluginId} not found`, 'plugin_not_found');
+  }
+
+  /** One plugin as a level has it; one that went away between the check and now is a 404 too. */
+  async function view(scope: Parameters<PluginAdmin['view']>[0]) {
+    const found = await admin().view(scope);
+    if (!found) throw new NotFoundError(`Plugin ${scope.pluginId} not found`, 'plugin_not_found');
+    return found;
   }
 
   async function apply(
@@ -55,6 +96,7 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary:
         'The loaded plugins, as the organization has them (on or off, config with secrets masked, failures)',
+      response: z.array(pluginViewSchema),
       handler: async ({ target: { access } }) => admin().list(access.organization.id),
     }),
     route({
@@ -63,9 +105,10 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
       scope: 'org:read',
       resource: 'organization',
       summary: "One plugin's settings for the organization",
+      response: pluginViewSchema,
       handler: async ({ target: { access }, params }) => {
         known(params.pluginId);
-        return admin().view({
+        return view({
           organizationId: access.organization.id,
           projectId: null,
           pluginId: params.pluginId,
@@ -79,6 +122,7 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary: 'Turns a plugin on or off for the organization and overrides its config',
       body: changeBody,
+      response: pluginViewSchema,
       handler: async ({ ctx, caller, target: { access }, params, body }) => {
         known(params.pluginId);
         const scope = { organizationId: access.organization.id, projectId: null, pluginId: params.pluginId };
@@ -91,7 +135,7 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
             data: { plugin: params.pluginId, enabled: body.enabled, fields },
           }),
         );
-        return admin().view(scope);
+        return view(scope);
       },
     }),
     route({
@@ -100,9 +144,10 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
       scope: 'project:read',
       resource: 'project',
       summary: "One plugin's settings for the project",
+      response: pluginViewSchema,
       handler: async ({ target: { project }, params }) => {
         known(params.pluginId);
-        return admin().view({
+        return view({
           organizationId: project.organization_id,
           projectId: project.id,
           pluginId: params.pluginId,
@@ -116,6 +161,7 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
       resource: 'project',
       summary: 'Turns a plugin on or off for the project and overrides its config',
       body: changeBody,
+      response: pluginViewSchema,
       handler: async ({ ctx, caller, target: { project }, params, body }) => {
         known(params.pluginId);
         const scope = {
@@ -132,7 +178,7 @@ export function pluginRoutes({ knex, plugins }: ApiDependencies): ApiRoute[] {
             data: { plugin: params.pluginId, enabled: body.enabled, fields },
           }),
         );
-        return admin().view(scope);
+        return view(scope);
       },
     }),
   ];

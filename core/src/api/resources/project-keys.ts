@@ -11,7 +11,7 @@ import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeProjectKey } from '../serializers/project-key';
+import { sentryProjectKeySchema, serializeProjectKey } from '../serializers/project-key';
 import { single } from '../validation';
 
 const rateLimit = z
@@ -79,6 +79,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       resource: 'project',
       summary: "A project's client keys (DSNs)",
       query: z.object({ ...pageParams, status: single(z.enum(['active', 'inactive']).optional()) }),
+      response: z.array(sentryProjectKeySchema),
       handler: async ({ ctx, target: { project }, query }) => {
         const active = query.status === undefined ? undefined : query.status === 'active';
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
@@ -93,6 +94,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       scope: 'project:read',
       resource: 'projectKey',
       summary: 'One client key',
+      response: sentryProjectKeySchema,
       handler: async ({ target }) => serializeProjectKey(target.projectKey, publicUrl),
     }),
     route({
@@ -103,6 +105,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       summary: 'Creates a client key (DSN)',
       body: keyCreateBody,
       status: 201,
+      response: sentryProjectKeySchema,
       handler: async ({ ctx, caller, target: { access, project }, body }) => {
         // Only the secret's hash is stored; the secret is shown in this answer and never again.
         const parts = newProjectKeyParts();
@@ -136,6 +139,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       resource: 'projectKey',
       summary: "Changes a client key's name, whether it is active, or its rate limit",
       body: keyUpdateBody,
+      response: sentryProjectKeySchema,
       handler: async ({ ctx, caller, target: { access, projectKey }, body }) => {
         const patch = {
           ...(body.name === undefined ? {} : { label: body.name }),
@@ -169,6 +173,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       resource: 'projectKey',
       summary: 'Replaces a client key: a new key with the same name and rate limit; the old one is disabled',
       status: 201,
+      response: sentryProjectKeySchema,
       handler: async ({ ctx, caller, target: { access, projectKey } }) => {
         // The new key's secret is shown in this answer only, like at creation.
         const parts = newProjectKeyParts();
@@ -205,6 +210,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       scope: 'project:write',
       resource: 'projectKey',
       summary: 'Deletes a client key; SDKs using it are refused from then on',
+      response: null,
       handler: async ({ ctx, caller, target: { access, projectKey } }) => {
         await audited(ctx, caller, access, 'projectkey.remove', projectKey, {}, async (trx) => {
           await trx('project_keys').where({ id: projectKey.id }).delete();

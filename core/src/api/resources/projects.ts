@@ -12,7 +12,7 @@ import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeProject } from '../serializers/project';
+import { sentryProjectSchema, serializeProject } from '../serializers/project';
 import { slugSchema } from '../slugs';
 
 const projectCreateBody = z.strictObject({
@@ -38,6 +38,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary: "An organization's projects (for members, those of their teams)",
       query: z.object(pageParams),
+      response: z.array(sentryProjectSchema),
       handler: async ({ ctx, target: { access }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listVisibleProjects(knex, [access], window),
@@ -52,6 +53,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'none',
       summary: 'Every project the caller may see, in every organization it reaches',
       query: z.object(pageParams),
+      response: z.array(sentryProjectSchema),
       handler: async ({ ctx, target, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listVisibleProjects(knex, target.accesses, window),
@@ -65,6 +67,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'project:read',
       resource: 'project',
       summary: 'One project',
+      response: sentryProjectSchema,
       handler: async ({ target }) => serializeProject(target.project),
     }),
     route({
@@ -75,6 +78,8 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: 'Creates a project owned by the team',
       body: projectCreateBody,
       status: 201,
+      response: sentryProjectSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access, team }, body }) => {
         const project = await createProject(knex, {
           access,
@@ -96,6 +101,8 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'project',
       summary: "Changes a project's name, slug or platform",
       body: projectUpdateBody,
+      response: sentryProjectSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access, project }, body }) => {
         const updated = await updateProject(knex, {
           access,
@@ -112,6 +119,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'project:admin',
       resource: 'project',
       summary: 'Deletes a project with its issues, events and keys',
+      response: null,
       handler: async ({ ctx, caller, target: { access, project } }) => {
         await deleteProject(knex, { access, project, actor: auditActor(ctx, caller) });
         return undefined;
@@ -124,6 +132,8 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'projectTeam',
       summary: 'Gives a team access to the project',
       status: 201,
+      response: sentryProjectSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access, project, team } }) => {
         await addProjectTeam(knex, { access, project, team, actor: auditActor(ctx, caller) });
         return serializeProject(project);
@@ -135,6 +145,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'project:write',
       resource: 'projectTeam',
       summary: "Takes a team's access to the project away",
+      response: sentryProjectSchema,
       handler: async ({ ctx, caller, target: { access, project, team } }) => {
         await removeProjectTeam(knex, { access, project, team, actor: auditActor(ctx, caller) });
         return serializeProject(project);

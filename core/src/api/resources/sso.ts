@@ -18,7 +18,8 @@ import {
 import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
-import { serializeUser } from '../serializers/user';
+import { isoDate } from '../serializers/dates';
+import { sentryUserSchema, serializeUser } from '../serializers/user';
 import { applyCookies, clientInfo } from '../session-cookies';
 
 const issuer = z
@@ -56,6 +57,39 @@ const ssoBody = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+/** An organization's single sign-on: where the provider must send people back, and its settings. */
+const ssoSettingsSchema = z
+  .strictObject({
+    configured: z.boolean(),
+    callbackUrl: z.string(),
+    loginUrl: z.string(),
+    provider: z
+      .strictObject({
+        issuer: z.string(),
+        clientId: z.string(),
+        allowedDomains: z.array(z.string()),
+        defaultRole: z.enum(SSO_DEFAULT_ROLES),
+        enabled: z.boolean(),
+        createdAt: z.iso.datetime(),
+        updatedAt: z.iso.datetime(),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'SsoSettings' });
+
+const pendingLinkSchema = z
+  .strictObject({
+    organization: z.strictObject({ slug: z.string(), name: z.string() }),
+    email: z.string().describe('The existing account the identity would be linked to'),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SsoPendingLink' });
+
+const linkedFields = {
+  joined: z.boolean(),
+  location: z.string().describe('Where to send the browser now'),
+};
+
 /**
  * Single sign-on (OpenID Connect) per organization: its settings (owners only, `org:admin`) and the
  * two public steps of signing in, which redirect the browser.
@@ -66,12 +100,17 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
   // Built on first use: declaring routes (e.g. for the OpenAPI document) must not touch the services.
   let services: SsoServices | undefined;
   const sso = () => (services ??= createSsoServices({ knex, publicUrl, auth: deps.auth }));
-  const describe = (slug: string, provider: SsoProvider | undefined) => ({
-    configured: provider !== undefined,
-    callbackUrl: callbackUrl(publicUrl, slug),
-    loginUrl: `${publicUrl}/api/0/auth/sso/${encodeURIComponent(slug)}/login/`,
-    provider: provider ? providerSettings(provider) : null,
-  });
+  const describe = (slug: string, provider: SsoProvider | undefined): z.input<typeof ssoSettingsSchema> => {
+    const settings = provider ? providerSettings(provider) : undefined;
+    return {
+      configured: provider !== undefined,
+      callbackUrl: callbackUrl(publicUrl, slug),
+      loginUrl: `${publicUrl}/api/0/auth/sso/${encodeURIComponent(slug)}/login/`,
+      provider: settings
+        ? { ...settings, createdAt: isoDate(settings.createdAt), updatedAt: isoDate(settings.updatedAt) }
+        : null,
+    };
+  };
 
   return [
     route({
@@ -81,6 +120,7 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary:
         "The organization's OpenID Connect settings (never the client secret) and the callback URL to register at the provider",
+      response: ssoSettingsSchema,
       handler: async ({ target: { access } }) =>
         describe(access.organization.slug, await sso().providers.find(access.organization.id)),
     }),
@@ -92,6 +132,7 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       summary:
         'Sets up or changes single sign-on: issuer, client id, client secret (write-only), allowed email domains, default role of new members, enabled',
       body: ssoBody,
+      response: ssoSettingsSchema,
       handler: async ({ ctx, caller, target: { access }, body }) => {
         const saved = await knex.transaction(async (trx) => {
           const provider = await sso().providers.put(trx, access.organization.id, body);
@@ -114,6 +155,7 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       scope: 'org:admin',
       resource: 'organization',
       summary: 'Removes single sign-on and the identities it linked; members and their accounts stay',
+      response: null,
       handler: async ({ ctx, caller, target: { access } }) => {
         await knex.transaction(async (trx) => {
           if (!(await sso().providers.delete(trx, access.organization.id))) return;
@@ -136,6 +178,9 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       summary:
         "Starts signing in through the organization's OpenID provider: redirects there (authorization code with PKCE)",
       query: z.object({ next: z.string().max(2000).optional() }),
+      response: null,
+      status: 302,
+      errors: [403, 404],
       handler: async ({ ctx, params, query }) => {
         const redirect = await beginSsoLogin(sso(), params.organization, query.next);
         applyCookies(ctx, redirect.cookies);
@@ -157,6 +202,9 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
         error: z.string().max(200).optional(),
         error_description: z.string().max(2000).optional(),
       }),
+      response: null,
+      status: 302,
+      errors: [401, 403, 404],
       handler: async ({ ctx, params, query }) => {
         const signed = await completeSsoLogin(sso(), params.organization, {
           query,
@@ -176,8 +224,12 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       resource: 'public',
       summary:
         'The single sign-on link waiting in this browser for confirmation: which organization, and which existing account (by email)',
-      handler: async ({ ctx }) =>
-        describePendingLink(sso(), ctx.cookies.get(ssoCookieName(publicUrl, 'link'))),
+      response: pendingLinkSchema,
+      errors: [404],
+      handler: async ({ ctx }) => {
+        const pending = await describePendingLink(sso(), ctx.cookies.get(ssoCookieName(publicUrl, 'link')));
+        return { ...pending, expiresAt: isoDate(pending.expiresAt) };
+      },
     }),
     route({
       method: 'post',
@@ -187,6 +239,8 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       summary:
         "Confirms the waiting single sign-on link with the existing account's password (and `code`, a TOTP or recovery code, when it has 2FA); links the identity, joins the organization and signs in",
       body: linkBody,
+      response: z.strictObject({ user: sentryUserSchema, csrfToken: z.string(), ...linkedFields }),
+      errors: [401, 403, 404, 429],
       handler: async ({ ctx, body }) => {
         const linked = await confirmLinkWithPassword(
           sso(),
@@ -212,6 +266,7 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       resource: 'session',
       summary:
         'Confirms the waiting single sign-on link as the signed-in person, who must be the account it names; links the identity and joins the organization',
+      response: z.strictObject(linkedFields),
       handler: async ({ ctx, target: { user, session } }) => {
         const linked = await confirmLinkAsSignedIn(
           sso(),

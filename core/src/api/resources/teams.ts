@@ -12,7 +12,7 @@ import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeTeam } from '../serializers/access';
+import { sentryTeamSchema, serializeTeam } from '../serializers/access';
 import { slugSchema } from '../slugs';
 import type { Knex } from 'knex';
 
@@ -44,6 +44,7 @@ export function teamRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'organization',
       summary: "An organization's teams",
       query: z.object(pageParams),
+      response: z.array(sentryTeamSchema),
       handler: async ({ ctx, caller, target: { access }, query }) => {
         const rows: TeamRow[] = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
           listTeams(knex, access.organization.id, window),
@@ -61,6 +62,8 @@ export function teamRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         message: 'send a name or a slug',
       }),
       status: 201,
+      response: sentryTeamSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access }, body }) => {
         const slug = body.slug ?? slugify(body.name ?? '');
         const name = body.name ?? slug;
@@ -74,6 +77,7 @@ export function teamRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'team:read',
       resource: 'team',
       summary: 'One team',
+      response: sentryTeamSchema,
       handler: async ({ caller, target: { team } }) =>
         (await serializeTeams(knex, [team], caller.user?.id))[0],
     }),
@@ -84,6 +88,8 @@ export function teamRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'team',
       summary: "Changes a team's name or slug",
       body: teamBody,
+      response: sentryTeamSchema,
+      errors: [409],
       handler: async ({ ctx, caller, target: { access, team }, body }) => {
         const updated = await updateTeam(knex, { access, team, patch: body, actor: auditActor(ctx, caller) });
         return (await serializeTeams(knex, [updated], caller.user?.id))[0];
@@ -95,6 +101,7 @@ export function teamRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'team:admin',
       resource: 'team',
       summary: 'Deletes a team (its projects stay)',
+      response: null,
       handler: async ({ ctx, caller, target: { access, team } }) => {
         await deleteTeam(knex, { access, team, actor: auditActor(ctx, caller) });
         return undefined;

@@ -19,7 +19,7 @@ import { auditActor } from '../audit-actor';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
-import { serializeToken } from '../serializers/access';
+import { sentryNewTokenSchema, sentryTokenSchema, serializeToken } from '../serializers/access';
 import { single } from '../validation';
 
 const scopesField = z.array(z.enum(ALL_SCOPES)).min(1);
@@ -82,6 +82,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       resource: 'user',
       summary: "The caller's API tokens with their client, scopes and last use (never the tokens themselves)",
       query: listQuery,
+      response: z.array(sentryTokenSchema),
       handler: async ({ ctx, target: { user }, query }) => listTokens(ctx, query, { userId: user.id }),
     }),
     route({
@@ -93,6 +94,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         'Creates an API token for a client (`api` by default, or `vscode`) with scopes up to the calling credential’s; the token is shown only in this answer',
       body: userTokenBody,
       status: 201,
+      response: sentryNewTokenSchema,
       handler: async ({ ctx, caller, target: { user }, body }) =>
         fresh(
           await issueUserToken(knex, {
@@ -113,6 +115,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary:
         'Revokes one of the caller’s tokens (`{"tokenId"}`, as Sentry) or all those issued to one client (`{"client"}`), leaving the others',
       body: revokeBody,
+      response: null,
       handler: async ({ ctx, caller, target: { user }, body }) => {
         const actor = auditActor(ctx, caller);
         if (body.client !== undefined) {
@@ -130,6 +133,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'org:read',
       resource: 'user',
       summary: 'Revokes one of the caller’s API tokens',
+      response: null,
       handler: async ({ ctx, caller, params, target: { user } }) => {
         const token = await findToken(knex, { userId: user.id }, params.tokenId);
         await revokeUserToken(knex, { userId: user.id, token, actor: auditActor(ctx, caller) });
@@ -144,6 +148,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary:
         "The organization's tokens with their client, scopes and last use (never the tokens themselves)",
       query: listQuery,
+      response: z.array(sentryTokenSchema),
       handler: async ({ ctx, target: { access }, query }) =>
         listTokens(ctx, query, { organizationId: access.organization.id }),
     }),
@@ -156,6 +161,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         'Creates a token bound to this organization for CI (`api`) or an integration (`slack`, `github`); shown only in this answer',
       body: organizationTokenBody,
       status: 201,
+      response: sentryNewTokenSchema,
       handler: async ({ ctx, caller, target: { access }, body }) => {
         refuseActingFor(caller, 'create organization tokens');
         return fresh(
@@ -179,6 +185,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       scope: 'org:write',
       resource: 'token',
       summary: 'Revokes an organization token',
+      response: null,
       handler: async ({ ctx, caller, target: { access, token } }) => {
         refuseActingFor(caller, 'revoke organization tokens');
         await revokeOrganizationToken(knex, {

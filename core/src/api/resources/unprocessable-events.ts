@@ -5,6 +5,16 @@ import { pageParams, pageRequest, paginate } from '../pagination';
 import { isoDate } from '../serializers/dates';
 import { z } from 'zod';
 
+/** An event set aside by the pipeline, and why. */
+const unprocessableEventSchema = z
+  .strictObject({
+    id: z.string(),
+    eventID: z.string().nullable(),
+    dateReceived: z.iso.datetime(),
+    reason: z.string(),
+  })
+  .meta({ id: 'UnprocessableEvent' });
+
 /**
  * Events of a project that were acknowledged but could not be processed (the pipeline set them
  * aside rather than let them stop everyone's events), with the reason: a Faultline route, Sentry
@@ -19,6 +29,7 @@ export function unprocessableEventRoutes({ knex, config }: ApiDependencies): Api
       resource: 'project',
       summary: "A project's events that could not be processed, with the reason, most recent first",
       query: z.object({ ...pageParams }),
+      response: z.array(unprocessableEventSchema),
       handler: async ({ ctx, target: { project }, query }) => {
         const rows = await paginate(ctx, config.http.publicUrl, pageRequest(query), (window) =>
           listUnprocessableEvents(knex, project.id, window),

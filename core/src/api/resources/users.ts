@@ -7,8 +7,19 @@ import {
 } from '../../auth';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
-import { serializeUser } from '../serializers/user';
+import { sentryUserSchema, serializeUser } from '../serializers/user';
 import { applyCookies, clientInfo } from '../session-cookies';
+
+/** A TOTP secret being enrolled: shown this once, for an authenticator app. */
+const totpEnrolmentSchema = z
+  .strictObject({
+    secret: z.string().describe('Base32 seed, for typing into an authenticator by hand'),
+    otpauthUri: z.string().describe('otpauth://totp/… URI, for a QR code'),
+  })
+  .meta({ id: 'TotpEnrolment' });
+
+/** New recovery codes, shown this once. */
+const recoveryCodesAnswer = z.strictObject({ recoveryCodes: z.array(z.string()) });
 
 const passwordBody = z.strictObject({ password: z.string().min(1).max(1024) });
 
@@ -21,6 +32,7 @@ export function userRoutes({ auth }: ApiDependencies): ApiRoute[] {
       scope: 'org:read',
       resource: 'user',
       summary: 'The calling user (signed in, or through a user API token)',
+      response: sentryUserSchema,
       handler: async ({ target: { user } }) => serializeUser(user, await auth.twoFactor.userHas2FA(user.id)),
     }),
     route({
@@ -31,6 +43,7 @@ export function userRoutes({ auth }: ApiDependencies): ApiRoute[] {
       summary:
         'Starts TOTP enrolment: a new secret and its otpauth:// URI (for a QR code); inactive until confirmed',
       status: 201,
+      response: totpEnrolmentSchema,
       handler: async ({ target: { user, session } }) => beginTotpEnrolment(auth, { user, session }),
     }),
     route({
@@ -40,6 +53,7 @@ export function userRoutes({ auth }: ApiDependencies): ApiRoute[] {
       resource: 'session',
       summary: 'Turns 2FA on with a first code; answers the recovery codes, shown this once',
       body: z.strictObject({ code: z.string().trim().min(1).max(64) }),
+      response: recoveryCodesAnswer.extend({ csrfToken: z.string() }),
       handler: async ({ ctx, target: { user, session }, body }) => {
         const enabled = await confirmTotpEnrolment(auth, { user, session }, body.code);
         applyCookies(ctx, enabled.cookies);
@@ -53,6 +67,7 @@ export function userRoutes({ auth }: ApiDependencies): ApiRoute[] {
       resource: 'session',
       summary: 'Turns 2FA off (needs the password)',
       body: passwordBody,
+      response: null,
       handler: async ({ ctx, target: { user, session }, body }) => {
         await disableTwoFactor(auth, { user, session }, { ...body, ...clientInfo(ctx) });
         return undefined;
@@ -65,6 +80,7 @@ export function userRoutes({ auth }: ApiDependencies): ApiRoute[] {
       resource: 'session',
       summary: 'Replaces the recovery codes (needs the password); answers the new ones, shown this once',
       body: passwordBody,
+      response: recoveryCodesAnswer,
       handler: async ({ ctx, target: { user, session }, body }) => ({
         recoveryCodes: await regenerateRecoveryCodes(
           auth,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type {
   Breadcrumb,
   EventRequest,
@@ -8,80 +9,105 @@ import type {
 } from '../../events';
 import { isoDate } from './dates';
 
+const sentryFrameSchema = z
+  .strictObject({
+    filename: z.string().nullable(),
+    absPath: z.string().nullable(),
+    module: z.string().nullable(),
+    package: z.null(),
+    platform: z.string().nullable(),
+    instructionAddr: z.null(),
+    symbolAddr: z.null(),
+    function: z.string().nullable(),
+    rawFunction: z.null(),
+    symbol: z.null(),
+    context: z.array(z.tuple([z.number().int(), z.string()])),
+    lineNo: z.number().int().nullable(),
+    colNo: z.number().int().nullable(),
+    inApp: z.boolean(),
+    trust: z.null(),
+    errors: z.null(),
+    vars: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .meta({ id: 'Frame' });
+type SentryFrame = z.infer<typeof sentryFrameSchema>;
+
+const sentryStacktraceSchema = z
+  .strictObject({
+    frames: z.array(sentryFrameSchema),
+    framesOmitted: z.null(),
+    registers: z.null(),
+    hasSystemFrames: z.boolean(),
+  })
+  .meta({ id: 'Stacktrace' });
+type SentryStacktrace = z.infer<typeof sentryStacktraceSchema>;
+
+const sentryExceptionValueSchema = z.strictObject({
+  type: z.string().nullable(),
+  value: z.string().nullable(),
+  module: z.string().nullable(),
+  /** As the SDK sent it (`type`, `handled`, `synthetic`…). */
+  mechanism: z.looseObject({}).nullable(),
+  threadId: z.null(),
+  stacktrace: sentryStacktraceSchema.nullable(),
+  rawStacktrace: z.null(),
+});
+
+const sentryBreadcrumbSchema = z.strictObject({
+  type: z.string(),
+  category: z.string().nullable(),
+  level: z.string(),
+  message: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+  timestamp: z.iso.datetime().nullable(),
+  event_id: z.null(),
+});
+type SentryBreadcrumb = z.infer<typeof sentryBreadcrumbSchema>;
+
+const pairs = z.array(z.tuple([z.string(), z.string()]));
+
 /**
  * Sentry's event `entries`: the interfaces of an event (exception, message, breadcrumbs, request…)
  * in the camelCase shape Sentry's API gives them, which differs from the stored snake_case event.
  */
-export type SentryEntry =
-  | {
-      type: 'exception';
-      data: { values: SentryExceptionValue[]; hasSystemFrames: boolean; excOmitted: null };
-    }
-  | { type: 'stacktrace'; data: SentryStacktrace }
-  | { type: 'threads'; data: unknown }
-  | { type: 'message'; data: { formatted: string; message: string | null; params: unknown } }
-  | { type: 'breadcrumbs'; data: { values: SentryBreadcrumb[] } }
-  | { type: 'request'; data: SentryRequest };
-
-export interface SentryFrame {
-  filename: string | null;
-  absPath: string | null;
-  module: string | null;
-  package: null;
-  platform: string | null;
-  instructionAddr: null;
-  symbolAddr: null;
-  function: string | null;
-  rawFunction: null;
-  symbol: null;
-  context: [number, string][];
-  lineNo: number | null;
-  colNo: number | null;
-  inApp: boolean;
-  trust: null;
-  errors: null;
-  vars: Record<string, unknown> | null;
-}
-
-export interface SentryStacktrace {
-  frames: SentryFrame[];
-  framesOmitted: null;
-  registers: null;
-  hasSystemFrames: boolean;
-}
-
-export interface SentryExceptionValue {
-  type: string | null;
-  value: string | null;
-  module: string | null;
-  mechanism: ExceptionValue['mechanism'] | null;
-  threadId: null;
-  stacktrace: SentryStacktrace | null;
-  rawStacktrace: null;
-}
-
-export interface SentryBreadcrumb {
-  type: string;
-  category: string | null;
-  level: string;
-  message: string | null;
-  data: Record<string, unknown> | null;
-  timestamp: string | null;
-  event_id: null;
-}
-
-export interface SentryRequest {
-  url: string | null;
-  method: string | null;
-  query: [string, string][];
-  fragment: string | null;
-  data: unknown;
-  headers: [string, string][];
-  cookies: [string, string][];
-  env: Record<string, unknown> | null;
-  inferredContentType: string | null;
-  apiTarget: null;
-}
+export const sentryEntrySchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('exception'),
+      data: z.strictObject({
+        values: z.array(sentryExceptionValueSchema),
+        hasSystemFrames: z.boolean(),
+        excOmitted: z.null(),
+      }),
+    }),
+    z.strictObject({ type: z.literal('stacktrace'), data: sentryStacktraceSchema }),
+    z.strictObject({ type: z.literal('threads'), data: z.unknown() }),
+    z.strictObject({
+      type: z.literal('message'),
+      data: z.strictObject({ formatted: z.string(), message: z.string().nullable(), params: z.unknown() }),
+    }),
+    z.strictObject({
+      type: z.literal('breadcrumbs'),
+      data: z.strictObject({ values: z.array(sentryBreadcrumbSchema) }),
+    }),
+    z.strictObject({
+      type: z.literal('request'),
+      data: z.strictObject({
+        url: z.string().nullable(),
+        method: z.string().nullable(),
+        query: pairs,
+        fragment: z.string().nullable(),
+        data: z.unknown(),
+        headers: pairs,
+        cookies: pairs,
+        env: z.record(z.string(), z.unknown()).nullable(),
+        inferredContentType: z.string().nullable(),
+        apiTarget: z.null(),
+      }),
+    }),
+  ])
+  .meta({ id: 'EventEntry' });
+export type SentryEntry = z.infer<typeof sentryEntrySchema>;
 
 /** Source lines around the frame's line, numbered: `[[lineNo, text], …]`, as Sentry sends them. */
 function frameContext(frame: StackFrame): [number, string][] {

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { EventUser, NormalizedEvent, ProcessingError } from '../../events';
 import type { EventRow } from '../../issues';
 import { isoDate } from './dates';
-import { eventEntries, type SentryEntry } from './event-entries';
+import { eventEntries, sentryEntrySchema } from './event-entries';
 
 /** What the pipeline stores in `events.data`: the normalized event plus what grouping derived. */
 type StoredEvent = Partial<NormalizedEvent> & {
@@ -12,62 +13,70 @@ type StoredEvent = Partial<NormalizedEvent> & {
   grouping_config?: { id: string; variant?: string };
 };
 
-export interface SentryTag {
-  key: string;
-  value: string;
-}
+const sentryTagSchema = z.strictObject({ key: z.string(), value: z.string() });
+type SentryTag = z.infer<typeof sentryTagSchema>;
 
-export interface SentryEventUser {
-  id: string | null;
-  email: string | null;
-  username: string | null;
-  ip_address: string | null;
-  name: string | null;
-  data: Record<string, unknown> | null;
-}
+const sentryEventUserSchema = z.strictObject({
+  id: z.string().nullable(),
+  email: z.string().nullable(),
+  username: z.string().nullable(),
+  ip_address: z.string().nullable(),
+  name: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+type SentryEventUser = z.infer<typeof sentryEventUserSchema>;
+
+const eventSummaryFields = {
+  id: z.string(),
+  eventID: z.string(),
+  groupID: z.string(),
+  projectID: z.string(),
+  'event.type': z.string(),
+  title: z.string(),
+  message: z.string(),
+  location: z.string().nullable(),
+  culprit: z.string().nullable(),
+  platform: z.string().nullable(),
+  dateCreated: z.iso.datetime(),
+  dateReceived: z.iso.datetime(),
+  user: sentryEventUserSchema.nullable(),
+  tags: z.array(sentryTagSchema),
+  metadata: z.record(z.string(), z.unknown()),
+  crashFile: z.null(),
+};
 
 /** Sentry's event list item (`GET /api/0/issues/{id}/events/`). */
-export interface SentryEventSummary {
-  id: string;
-  eventID: string;
-  groupID: string;
-  projectID: string;
-  'event.type': string;
-  title: string;
-  message: string;
-  location: string | null;
-  culprit: string | null;
-  platform: string | null;
-  dateCreated: string;
-  dateReceived: string;
-  user: SentryEventUser | null;
-  tags: SentryTag[];
-  metadata: Record<string, unknown>;
-  crashFile: null;
-}
+export const sentryEventSummarySchema = z.strictObject(eventSummaryFields).meta({ id: 'EventSummary' });
+export type SentryEventSummary = z.infer<typeof sentryEventSummarySchema>;
 
 /** Sentry's full event (`…/events/latest/`, `…/events/{eventId}/`). */
-export interface SentryEvent extends SentryEventSummary {
-  type: string;
-  entries: SentryEntry[];
-  contexts: Record<string, unknown>;
-  context: Record<string, unknown>;
-  packages: Record<string, string>;
-  sdk: { name: string | null; version: string | null } | null;
-  release: { version: string } | null;
-  dist: string | null;
-  environment: string | null;
-  fingerprints: string[];
-  groupingConfig: { id: string } | null;
-  errors: { type: string; message: string; data: Record<string, unknown> }[];
-  size: number;
-  nextEventID: string | null;
-  previousEventID: string | null;
-  occurrence: null;
-  userReport: null;
-  sdkUpdates: never[];
-  resolvedWith: never[];
-}
+export const sentryEventSchema = z
+  .strictObject({
+    ...eventSummaryFields,
+    type: z.string(),
+    entries: z.array(sentryEntrySchema),
+    contexts: z.record(z.string(), z.unknown()),
+    context: z.record(z.string(), z.unknown()),
+    packages: z.record(z.string(), z.string()),
+    sdk: z.strictObject({ name: z.string().nullable(), version: z.string().nullable() }).nullable(),
+    release: z.strictObject({ version: z.string() }).nullable(),
+    dist: z.string().nullable(),
+    environment: z.string().nullable(),
+    fingerprints: z.array(z.string()),
+    groupingConfig: z.strictObject({ id: z.string() }).nullable(),
+    errors: z.array(
+      z.strictObject({ type: z.string(), message: z.string(), data: z.record(z.string(), z.unknown()) }),
+    ),
+    size: z.number().int(),
+    nextEventID: z.string().nullable(),
+    previousEventID: z.string().nullable(),
+    occurrence: z.null(),
+    userReport: z.null(),
+    sdkUpdates: z.array(z.never()),
+    resolvedWith: z.array(z.never()),
+  })
+  .meta({ id: 'Event' });
+export type SentryEvent = z.infer<typeof sentryEventSchema>;
 
 const KNOWN_USER_FIELDS = new Set(['id', 'email', 'username', 'ip_address', 'name']);
 

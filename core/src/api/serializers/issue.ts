@@ -1,58 +1,81 @@
-import { formatShortId, issuePermalink, type IssueRow, type IssueStatus } from '../../issues';
+import { z } from 'zod';
+import { formatShortId, ISSUE_STATUSES, issuePermalink, type IssueRow } from '../../issues';
 import { isoDate } from './dates';
 
 /** Sentry's actor: who an issue is assigned to. */
-export type SentryActor =
-  { type: 'user'; id: string; name: string; email: string } | { type: 'team'; id: string; name: string };
+export const sentryActorSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('user'), id: z.string(), name: z.string(), email: z.string() }),
+    z.strictObject({ type: z.literal('team'), id: z.string(), name: z.string() }),
+  ])
+  .meta({ id: 'Actor' });
+export type SentryActor = z.infer<typeof sentryActorSchema>;
 
 /** `[bucket start (epoch seconds), events]` pairs per period, oldest first, as Sentry's `stats`. */
-export type IssueStats = Partial<Record<'24h' | '14d' | '30d', [number, number][]>>;
+const issueStatsSchema = z.strictObject({
+  '24h': z.array(z.tuple([z.number(), z.number()])).optional(),
+  '14d': z.array(z.tuple([z.number(), z.number()])).optional(),
+  '30d': z.array(z.tuple([z.number(), z.number()])).optional(),
+});
+export type IssueStats = z.infer<typeof issueStatsSchema>;
+
+const issueFields = {
+  id: z.string(),
+  shortId: z.string(),
+  title: z.string(),
+  culprit: z.string(),
+  permalink: z.string(),
+  logger: z.string().nullable(),
+  level: z.string(),
+  status: z.enum(ISSUE_STATUSES),
+  statusDetails: z.strictObject({}),
+  substatus: z.string().nullable(),
+  isPublic: z.boolean(),
+  platform: z.string(),
+  project: z.strictObject({
+    id: z.string(),
+    name: z.string(),
+    slug: z.string(),
+    platform: z.string().nullable(),
+  }),
+  type: z.string(),
+  metadata: z.record(z.string(), z.unknown()),
+  numComments: z.number().int(),
+  assignedTo: sentryActorSchema.nullable(),
+  isBookmarked: z.boolean(),
+  isSubscribed: z.boolean(),
+  subscriptionDetails: z.null(),
+  hasSeen: z.boolean(),
+  annotations: z.array(z.string()),
+  issueType: z.string(),
+  issueCategory: z.string(),
+  shareId: z.null(),
+  isUnhandled: z.boolean(),
+  /** Sentry sends `count` as a string (it can exceed JavaScript's safe integers there). */
+  count: z.string(),
+  userCount: z.number().int(),
+  firstSeen: z.iso.datetime(),
+  lastSeen: z.iso.datetime(),
+  isRegression: z.boolean().describe('Faultline: the issue was resolved and events arrived again since'),
+  stats: issueStatsSchema.optional(),
+};
 
 /** Sentry's issue ("group") shape, plus Faultline's `isRegression`. */
-export interface SentryIssue {
-  id: string;
-  shortId: string;
-  title: string;
-  culprit: string;
-  permalink: string;
-  logger: string | null;
-  level: string;
-  status: IssueStatus;
-  statusDetails: Record<string, never>;
-  substatus: string | null;
-  isPublic: boolean;
-  platform: string;
-  project: { id: string; name: string; slug: string; platform: string | null };
-  type: string;
-  metadata: Record<string, unknown>;
-  numComments: number;
-  assignedTo: SentryActor | null;
-  isBookmarked: boolean;
-  isSubscribed: boolean;
-  subscriptionDetails: null;
-  hasSeen: boolean;
-  annotations: string[];
-  issueType: string;
-  issueCategory: string;
-  shareId: null;
-  isUnhandled: boolean;
-  count: string;
-  userCount: number;
-  firstSeen: string;
-  lastSeen: string;
-  /** Faultline: the issue was resolved and events arrived again since. */
-  isRegression: boolean;
-  stats?: IssueStats;
-}
+export const sentryIssueSchema = z.strictObject(issueFields).meta({ id: 'Issue' });
+export type SentryIssue = z.infer<typeof sentryIssueSchema>;
 
 /** What `GET /api/0/issues/{id}/` adds to the list shape. */
-export interface SentryIssueDetails extends SentryIssue {
-  firstRelease: { version: string } | null;
-  userReportCount: number;
-  participants: never[];
-  seenBy: never[];
-  activity: never[];
-}
+export const sentryIssueDetailsSchema = z
+  .strictObject({
+    ...issueFields,
+    firstRelease: z.strictObject({ version: z.string() }).nullable(),
+    userReportCount: z.number().int(),
+    participants: z.array(z.never()),
+    seenBy: z.array(z.never()),
+    activity: z.array(z.never()),
+  })
+  .meta({ id: 'IssueDetails' });
+export type SentryIssueDetails = z.infer<typeof sentryIssueDetailsSchema>;
 
 export function serializeAssignee(issue: IssueRow): SentryActor | null {
   if (issue.assigned_user_id !== null && issue.assignee_email !== null) {
@@ -109,7 +132,6 @@ export function serializeIssue(issue: IssueRow, publicUrl: string, extras: Issue
     issueCategory: 'error',
     shareId: null,
     isUnhandled: issue.is_unhandled,
-    // Sentry sends `count` as a string (it can exceed JavaScript's safe integers there).
     count: String(issue.times_seen),
     userCount: issue.user_count,
     firstSeen: isoDate(issue.first_seen),

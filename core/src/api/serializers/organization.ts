@@ -1,20 +1,38 @@
+import { z } from 'zod';
+import { ALL_SCOPES } from '../../access';
 import type { OrganizationRow } from '../../organizations';
 import { isoDate } from './dates';
 
+const organizationFields = {
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  dateCreated: z.iso.datetime(),
+  status: z.strictObject({ id: z.literal('active'), name: z.literal('active') }),
+  isEarlyAdopter: z.boolean(),
+  require2FA: z.boolean(),
+  avatar: z.strictObject({
+    avatarType: z.literal('letter_avatar'),
+    avatarUuid: z.null(),
+    avatarUrl: z.null(),
+  }),
+  features: z.array(z.string()),
+  hasAuthProvider: z.boolean(),
+  links: z.strictObject({ organizationUrl: z.string(), regionUrl: z.string() }),
+};
+
 /** Sentry's organization summary, as `GET /api/0/organizations/` lists it. */
-export interface SentryOrganization {
-  id: string;
-  slug: string;
-  name: string;
-  dateCreated: string;
-  status: { id: 'active'; name: 'active' };
-  isEarlyAdopter: boolean;
-  require2FA: boolean;
-  avatar: { avatarType: 'letter_avatar'; avatarUuid: null; avatarUrl: null };
-  features: string[];
-  hasAuthProvider: boolean;
-  links: { organizationUrl: string; regionUrl: string };
-}
+export const sentryOrganizationSchema = z.strictObject(organizationFields).meta({ id: 'Organization' });
+export type SentryOrganization = z.infer<typeof sentryOrganizationSchema>;
+
+/** One organization as `GET /api/0/organizations/{org}/` shows it: with the caller's scopes and role. */
+export const sentryOrganizationDetailsSchema = z
+  .strictObject({
+    ...organizationFields,
+    access: z.array(z.enum(ALL_SCOPES)),
+    orgRole: z.string().nullable(),
+  })
+  .meta({ id: 'OrganizationDetails' });
 
 export function serializeOrganization(organization: OrganizationRow, publicUrl: string): SentryOrganization {
   return {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { buildDsn, type ProjectKey } from '../../accounts';
 import { isoDate } from './dates';
 
@@ -5,38 +6,46 @@ import { isoDate } from './dates';
  * Every DSN form Sentry lists for a key; Faultline ingests through `public` (envelope and store).
  * `secret` (the deprecated `public:secret@` form) is null except in the answer that creates the key.
  */
-export interface SentryKeyDsns {
-  secret: string | null;
-  public: string;
-  csp: string;
-  security: string;
-  minidump: string;
-  nel: string;
-  unreal: string;
-  crons: string;
-  cdn: string;
-}
+const sentryKeyDsnsSchema = z.strictObject({
+  secret: z.string().nullable(),
+  public: z.string(),
+  csp: z.string(),
+  security: z.string(),
+  minidump: z.string(),
+  nel: z.string(),
+  unreal: z.string(),
+  crons: z.string(),
+  cdn: z.string(),
+});
+type SentryKeyDsns = z.infer<typeof sentryKeyDsnsSchema>;
 
 /**
  * Sentry's client key (DSN) shape, as `GET /api/0/projects/{org}/{project}/keys/` lists it. The
  * field names stay Sentry's, so clients that read `secret` keep working; it is null in every answer
  * but the one that creates the key (create, rotate), since only the secret's hash is stored.
  */
-export interface SentryProjectKey {
-  id: string;
-  name: string;
-  label: string;
-  public: string;
-  secret: string | null;
-  projectId: number;
-  isActive: boolean;
-  rateLimit: { window: number; count: number } | null;
-  dsn: SentryKeyDsns;
-  browserSdkVersion: string;
-  browserSdk: { choices: [string, string][] };
-  dynamicSdkLoaderOptions: { hasReplay: boolean; hasPerformance: boolean; hasDebug: boolean };
-  dateCreated: string;
-}
+export const sentryProjectKeySchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    label: z.string(),
+    public: z.string(),
+    secret: z.string().nullable(),
+    projectId: z.number().int(),
+    isActive: z.boolean(),
+    rateLimit: z.strictObject({ window: z.number().int(), count: z.number().int() }).nullable(),
+    dsn: sentryKeyDsnsSchema,
+    browserSdkVersion: z.string(),
+    browserSdk: z.strictObject({ choices: z.array(z.tuple([z.string(), z.string()])) }),
+    dynamicSdkLoaderOptions: z.strictObject({
+      hasReplay: z.boolean(),
+      hasPerformance: z.boolean(),
+      hasDebug: z.boolean(),
+    }),
+    dateCreated: z.iso.datetime(),
+  })
+  .meta({ id: 'ProjectKey' });
+export type SentryProjectKey = z.infer<typeof sentryProjectKeySchema>;
 
 function keyDsns(publicUrl: string, key: ProjectKey, secret: string | null): SentryKeyDsns {
   const endpoint = publicUrl.replace(/\/+$/, '');

@@ -1,22 +1,26 @@
+import { z } from 'zod';
 import type { ProjectRow } from '../../organizations';
 import { isoDate, isoDateOrNull } from './dates';
 
 /** Sentry's project summary, with the organization it belongs to. */
-export interface SentryProject {
-  id: string;
-  slug: string;
-  name: string;
-  platform: string | null;
-  dateCreated: string;
-  isBookmarked: boolean;
-  isMember: boolean;
-  hasAccess: boolean;
-  isPublic: boolean;
-  status: 'active';
-  features: string[];
-  firstEvent: string | null;
-  organization: { id: string; slug: string; name: string };
-}
+export const sentryProjectSchema = z
+  .strictObject({
+    id: z.string(),
+    slug: z.string(),
+    name: z.string(),
+    platform: z.string().nullable(),
+    dateCreated: z.iso.datetime(),
+    isBookmarked: z.boolean(),
+    isMember: z.boolean(),
+    hasAccess: z.boolean(),
+    isPublic: z.boolean(),
+    status: z.literal('active'),
+    features: z.array(z.string()),
+    firstEvent: z.iso.datetime().nullable(),
+    organization: z.strictObject({ id: z.string(), slug: z.string(), name: z.string() }),
+  })
+  .meta({ id: 'Project' });
+export type SentryProject = z.infer<typeof sentryProjectSchema>;
 
 export function serializeProject(project: ProjectRow): SentryProject {
   return {

@@ -1,23 +1,29 @@
+import { z } from 'zod';
 import type { TagValueCount } from '../../issues';
 import { isoDate } from './dates';
 
-export interface SentryTagValue {
-  key: string;
-  name: string;
-  value: string;
-  count: number;
-  firstSeen: string;
-  lastSeen: string;
-}
+const sentryTagValueSchema = z
+  .strictObject({
+    key: z.string(),
+    name: z.string(),
+    value: z.string(),
+    count: z.number().int(),
+    firstSeen: z.iso.datetime(),
+    lastSeen: z.iso.datetime(),
+  })
+  .meta({ id: 'TagValue' });
 
 /** Sentry's per-key tag summary of an issue (`GET /api/0/issues/{id}/tags/`). */
-export interface SentryTagKey {
-  key: string;
-  name: string;
-  totalValues: number;
-  uniqueValues: number;
-  topValues: SentryTagValue[];
-}
+export const sentryTagKeySchema = z
+  .strictObject({
+    key: z.string(),
+    name: z.string(),
+    totalValues: z.number().int(),
+    uniqueValues: z.number().int(),
+    topValues: z.array(sentryTagValueSchema),
+  })
+  .meta({ id: 'TagKey' });
+export type SentryTagKey = z.infer<typeof sentryTagKeySchema>;
 
 // Sentry's labels for well-known keys; others are title-cased.
 const TAG_LABELS: Record<string, string> = {
