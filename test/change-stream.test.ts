@@ -7,7 +7,6 @@ import { ApiClient } from './support/api';
 import { runBootstrap } from './support/cli';
 import { createDatabaseTarget, type DatabaseTarget } from './support/database';
 import { parseTestDsn } from './support/envelopes';
-import { httpRequest } from './support/http';
 import { FaultlineServer, freePort } from './support/server';
 
 /**
@@ -51,12 +50,11 @@ describe('change stream across processes sharing one Postgres', function () {
     );
     const api = new ApiClient(a.url, setup.token);
     const [issue] = await api.issues(setup.organization, setup.project);
-    const put = await httpRequest(`${a.url}/api/0/issues/${issue.id}/`, {
-      method: 'PUT',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ status: 'resolved' }),
+    const put = await api.client.PUT('/api/0/issues/{issue}/', {
+      params: { path: { issue: issue.id } },
+      body: { status: 'resolved' },
     });
-    assert.equal(put.status, 200, put.text());
+    assert.equal(put.response.status, 200, JSON.stringify(put.error));
 
     await client.until(
       (c) => c.messages.some((m) => m.event === 'issue.state_changed'),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { sleep, totalCount, waitFor, type ApiEvent, type ApiIssue } from './support/api';
+import { sleep, totalCount, waitFor, type ApiIssue } from './support/api';
 import { preferredKind } from './support/database';
 import {
   FIXTURE_PROJECT_ID,
@@ -138,23 +138,22 @@ describe('captured Sentry SDK traffic replayed against a running faultline', fun
     assert.equal(issues.length, 6 + (payment.length - 1), `unexpected extra issues: ${summary}`);
 
     // The cause chain is kept: the TypeError is the first (oldest) exception, the Error the last.
-    const cartEvent = await api.get<ApiEvent>(`/issues/${cart.id}/events/latest/`);
+    const cartEvent = await api.latestEvent(cart.id);
     const chain = cartEvent.entries?.find((e) => e.type === 'exception')?.data.values ?? [];
     assert.deepEqual(
       chain.map((v) => v.type),
       ['TypeError', 'Error'],
     );
 
-    const cardEvent = await api.get<ApiEvent>(`/issues/${card.id}/events/latest/`);
+    const cardEvent = await api.latestEvent(card.id);
     const tags = new Map((cardEvent.tags ?? []).map((t) => [t.key, t.value]));
     assert.equal(tags.get('release'), 'shop-web@1.4.2');
 
     // The gzipped 66 KB envelope arrived whole and was normalized: its 60 KB context value is kept
     // to a context's bag size (8 KiB, as Relay does), ending in "...".
-    const invoiceEvent = await api.get<ApiEvent & { contexts?: Record<string, Record<string, unknown>> }>(
-      `/issues/${invoice.id}/events/latest/`,
-    );
-    const raw = String(invoiceEvent.contexts?.export_payload?.raw ?? '');
+    const invoiceEvent = await api.latestEvent(invoice.id);
+    const payload = invoiceEvent.contexts.export_payload as Record<string, unknown> | undefined;
+    const raw = String(payload?.raw ?? '');
     assert.equal(raw.length, 8171);
     assert.ok(raw.endsWith('...'));
   });

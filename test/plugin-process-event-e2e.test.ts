@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { isPostgresReachable } from '../core/src/testing/databases';
-import { sleep, waitFor, type ApiEvent } from './support/api';
+import { sleep, waitFor } from './support/api';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
 import { httpRequest } from './support/http';
 import { startStack, type Stack } from './support/stack';
@@ -42,7 +42,7 @@ for (const kind of ['postgres', 'embedded'] as const) {
 
       const stored = await waitFor('the kept event', async () => {
         try {
-          return await stack!.api.get<ApiEvent>(`/projects/${organization}/${project}/events/${kept}/`);
+          return await stack!.api.projectEvent(organization, project, kept);
         } catch {
           return undefined;
         }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { BootstrapResult } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
-import { ApiClient, sleep, totalCount, waitFor, type ApiEvent, type ApiIssue } from './support/api';
+import { ApiClient, sleep, totalCount, waitFor, type ApiIssue } from './support/api';
 import { ChildApp } from './support/child-app';
 import { runBootstrap, runCli } from './support/cli';
 import { createDatabaseTarget, type DatabaseTarget } from './support/database';
@@ -145,10 +145,10 @@ for (const kind of ['postgres', 'embedded'] as const) {
         );
       }
 
-      const events = await api.get<ApiEvent[]>(`/issues/${pair.id}/events/`);
+      const events = await api.events(pair.id);
       assert.deepEqual(events.map((e) => e.eventID).sort(), [ids.first, ids.second].sort());
 
-      const newest = await api.get<ApiEvent>(`/issues/${pair.id}/events/latest/`);
+      const newest = await api.latestEvent(pair.id);
       assert.equal(newest.eventID, ids.second);
       const exception = newest.entries?.find((e) => e.type === 'exception');
       assert.ok(
@@ -168,7 +168,7 @@ for (const kind of ['postgres', 'embedded'] as const) {
       assert.equal(tags.get('environment'), 'e2e');
       assert.equal(tags.get('release'), 'e2e@1.0.0');
 
-      const messageEvent = await api.get<ApiEvent>(`/issues/${message.id}/events/latest/`);
+      const messageEvent = await api.latestEvent(message.id);
       assert.equal(messageEvent.eventID, ids.message);
     });
   });

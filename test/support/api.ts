@@ -1,76 +1,62 @@
-import { httpRequest } from './http';
+import { createFaultlineClient, ok, paginate, type FaultlineClient } from '@faultline/api-client';
 
-/** The fields of Sentry's issue list/detail answers the tests look at. */
-export interface ApiIssue {
-  id: string;
-  shortId: string;
-  title: string;
-  culprit: string;
-  level: string;
-  status: string;
-  type: string;
-  /** Sentry sends the event count as a string. */
-  count: string;
-  userCount: number;
-  firstSeen: string;
-  lastSeen: string;
-  isUnhandled?: boolean;
-  metadata?: Record<string, unknown>;
-}
+/** Sentry's issue shape, as the API declares it (docs/openapi.json, through the generated client). */
+export type ApiIssue = Awaited<ReturnType<ApiClient['issues']>>[number];
 
-export interface ApiFrame {
-  filename?: string | null;
-  absPath?: string | null;
-  function?: string | null;
-  module?: string | null;
-  lineNo?: number | null;
-  context?: [number, string][];
-  inApp?: boolean | null;
-}
+/** Sentry's full event shape, as the API declares it. */
+export type ApiEvent = Awaited<ReturnType<ApiClient['latestEvent']>>;
 
-export interface ApiEntry {
-  type: string;
-  data: {
-    values?: {
-      type?: string | null;
-      value?: string | null;
-      stacktrace?: { frames: ApiFrame[] } | null;
-      mechanism?: Record<string, unknown> | null;
-    }[];
-    [key: string]: unknown;
-  };
-}
-
-export interface ApiEvent {
-  id: string;
-  eventID: string;
-  groupID?: string;
-  title?: string;
-  message?: string;
-  dateCreated?: string;
-  tags?: { key: string; value: string }[];
-  entries?: ApiEntry[];
-}
-
-/** A REST API client for `/api/0` with a bearer token. */
+/**
+ * The REST API through the generated client (`@faultline/api-client`), with a bearer token: the
+ * tests call the API the way the surfaces will. `client` is the typed client itself.
+ */
 export class ApiClient {
+  readonly client: FaultlineClient;
+
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
-  ) {}
-
-  async get<T>(path: string): Promise<T> {
-    const res = await httpRequest(`${this.baseUrl}/api/0${path}`, {
-      headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' },
-    });
-    if (res.status !== 200)
-      throw new Error(`GET /api/0${path} answered ${res.status}: ${res.text().slice(0, 500)}`);
-    return res.json<T>();
+    token: string,
+  ) {
+    this.client = createFaultlineClient({ baseUrl, token });
   }
 
-  /** Every issue of a project (all statuses, all time). */
-  issues(organization: string, project: string): Promise<ApiIssue[]> {
-    return this.get<ApiIssue[]>(`/projects/${organization}/${project}/issues/?query=&limit=100`);
+  /** Every issue of a project (all statuses, all time), page after page. */
+  async issues(organization: string, project: string) {
+    const pages = paginate((cursor) =>
+      this.client.GET('/api/0/projects/{organization}/{project}/issues/', {
+        params: { path: { organization, project }, query: { query: '', limit: 100, cursor } },
+      }),
+    );
+    const issues = [];
+    for await (const issue of pages) issues.push(issue);
+    return issues;
+  }
+
+  /** An issue's events, newest first (the first page: up to 100). */
+  events(issue: string) {
+    return ok(
+      this.client.GET('/api/0/issues/{issue}/events/', {
+        params: { path: { issue }, query: { limit: 100 } },
+      }),
+    );
+  }
+
+  /** The latest event of an issue. */
+  latestEvent(issue: string) {
+    return ok(
+      this.client.GET('/api/0/issues/{issue}/events/{event}/', {
+        params: { path: { issue, event: 'latest' } },
+      }),
+    );
+  }
+
+  /** One event of a project, by id. */
+  projectEvent(organization: string, project: string, event: string) {
+    return ok(
+      this.client.GET('/api/0/projects/{organization}/{project}/events/{event}/', {
+        params: { path: { organization, project, event } },
+      }),
+    );
   }
 }
 

@@ -28,8 +28,10 @@ export function single<S extends z.ZodType>(schema: S) {
 
 /** A query parameter that may be repeated (`?id=1&id=2`); always an array, empty when absent. */
 export function repeated<S extends z.ZodType>(schema: S) {
+  // The default (rather than mapping absence to []) keeps the parameter optional in the API
+  // description, so generated clients needn't send it.
   return z.preprocess(
-    (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]),
-    z.array(schema),
+    (value) => (value === undefined || Array.isArray(value) ? value : [value]),
+    z.array(schema).default([]),
   );
 }
