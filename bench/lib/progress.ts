@@ -4,6 +4,7 @@
  * belongs to the server process alone, so there it asks the server's REST API and counts what the
  * load generator saw acknowledged.
  */
+import { createFaultlineClient, paginate, type FaultlineClient } from '@faultline/api-client';
 import type { Client } from 'pg';
 import { sleep } from './proc';
 import { every } from './every';
@@ -167,6 +168,7 @@ export class ApiProgress extends SampledProgress {
   protected readonly drainPollMs = 500;
   private readonly acceptedByPhase = new Map<string, number>();
   private last = { issues: NaN, count: NaN };
+  private client: FaultlineClient | undefined;
   /** When each reading arrived and how long it took: a late reading stretches the window it closes. */
   readonly readings: { at: number; ms: number }[] = [];
 
@@ -202,18 +204,19 @@ export class ApiProgress extends SampledProgress {
    */
   async issueCountSum(): Promise<{ issues: number; count: number }> {
     const { baseUrl, token, organization, project } = this.target;
-    let url: string | undefined =
-      `${baseUrl}/api/0/projects/${encodeURIComponent(organization)}/${encodeURIComponent(project)}/issues/` +
-      '?query=&statsPeriod=&limit=100';
+    const client = (this.client ??= createFaultlineClient({ baseUrl, token }));
     let issues = 0;
     let count = 0;
-    while (url) {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
-      const page = (await response.json()) as { count: string }[];
-      issues += page.length;
-      for (const issue of page) count += Number(issue.count);
-      url = nextPage(response.headers.get('link'));
+    for await (const issue of paginate((cursor) =>
+      client.GET('/api/0/projects/{organization}/{project}/issues/', {
+        params: {
+          path: { organization, project },
+          query: { query: '', statsPeriod: '', limit: 100, cursor },
+        },
+      }),
+    )) {
+      issues += 1;
+      count += Number(issue.count);
     }
     this.last = { issues, count };
     return this.last;
@@ -237,12 +240,4 @@ export class ApiProgress extends SampledProgress {
   async ourPids(): Promise<Set<number>> {
     return new Set();
   }
-}
-
-/** The `next` URL of a Sentry-style Link header when it says there are results there. */
-function nextPage(link: string | null): string | undefined {
-  for (const part of (link ?? '').split(',')) {
-    if (/rel="next"/.test(part) && /results="true"/.test(part)) return /<([^>]+)>/.exec(part)?.[1];
-  }
-  return undefined;
 }
