@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep, waitFor, type ApiEvent } from './support/api';
+import { sleep, waitFor } from './support/api';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
 import { httpRequest } from './support/http';
 import {
@@ -164,7 +164,7 @@ describe('a plugin built outside the repository from the packed SDK', function (
     const kept = await send('keep me');
     const stored = await waitFor('the kept event', async () => {
       try {
-        return await stack!.api.get<ApiEvent>(`/projects/${organization}/${project}/events/${kept}/`);
+        return await stack!.api.projectEvent(organization, project, kept);
       } catch {
         return undefined;
       }
