@@ -1284,7 +1284,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     per_page?: number;
-                    event?: "org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "sso.edit" | "sso.link";
+                    event?: "org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "sso.edit" | "sso.link" | "identity.link" | "identity.unlink";
                 };
                 header?: never;
                 path: {
@@ -1359,6 +1359,110 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/organizations/{organization}/external-identities/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** An integration's token unlinks an external user from their Faultline account */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organization: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        externalWorkspaceId: string;
+                        externalUserId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Done; no content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                408: components["responses"]["Error"];
+                413: components["responses"]["Error"];
+                415: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/organizations/{organization}/external-identities/link-requests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An integration's token asks for a single-use link (10 minutes) to send an external user, who opens it signed in to Faultline to link their account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organization: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        externalWorkspaceId: string;
+                        externalUserId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentityLinkRequest"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                408: components["responses"]["Error"];
+                413: components["responses"]["Error"];
+                415: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4209,6 +4313,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/users/me/external-identities/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's linked Slack and GitHub accounts, in every organization */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentityLink"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/users/me/external-identities/{linkId}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlinks one of the caller’s linked accounts */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    linkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/oauth/device/code": {
         parameters: {
             query?: never;
@@ -4514,7 +4700,7 @@ export interface components {
                 name: string | null;
             } | null;
             actorTokenId: string | null;
-            /** @description One of org.create, org.edit, org.remove, member.invite, member.accept, member.join, member.edit, member.remove, member.join-team, member.leave-team, invite.revoke, team.create, team.edit, team.remove, project.create, project.edit, project.remove, project.add-team, project.remove-team, projectkey.create, projectkey.edit, projectkey.rotate, projectkey.remove, apitoken.create, apitoken.revoke, issue.update, sso.edit, sso.link */
+            /** @description One of org.create, org.edit, org.remove, member.invite, member.accept, member.join, member.edit, member.remove, member.join-team, member.leave-team, invite.revoke, team.create, team.edit, team.remove, project.create, project.edit, project.remove, project.add-team, project.remove-team, projectkey.create, projectkey.edit, projectkey.rotate, projectkey.remove, apitoken.create, apitoken.revoke, issue.update, sso.edit, sso.link, identity.link, identity.unlink */
             event: string;
             ipAddress: string | null;
             /** @description The client of the credential that acted (web, api, slack…): Faultline's addition */
@@ -4527,7 +4713,7 @@ export interface components {
         };
         AuditLog: {
             rows: components["schemas"]["AuditEntry"][];
-            options: ("org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "sso.edit" | "sso.link")[];
+            options: ("org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "sso.edit" | "sso.link" | "identity.link" | "identity.unlink")[];
         };
         ChangeEvent: {
             id: number;
@@ -4761,6 +4947,20 @@ export interface components {
             vars: {
                 [key: string]: unknown;
             } | null;
+        };
+        IdentityLink: {
+            id: string;
+            provider: string;
+            organization: string;
+            externalWorkspaceId: string;
+            externalUserId: string;
+            /** Format: date-time */
+            dateCreated: string;
+        };
+        IdentityLinkRequest: {
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         Invite: {
             id: string;
