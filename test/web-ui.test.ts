@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { openChangeStream, type ChangeEvent } from '@faultline/api-client';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { waitFor } from './support/api';
@@ -126,7 +127,7 @@ describe('web UI in Chromium', function () {
       '/projects/faultline/app/issues/?query=',
     );
     await page.getByRole('link', { name: THROWN_TITLE }).click();
-    await page.getByRole('heading', { name: THROWN_TITLE }).waitFor();
+    await page.getByRole('heading', { level: 1, name: THROWN_TITLE }).waitFor();
     assert.equal(page.url(), listed.permalink);
     const inApp = page.locator('.frame.in-app').first();
     await inApp.waitFor();
@@ -134,10 +135,28 @@ describe('web UI in Chromium', function () {
     assert.match(await inApp.innerText(), /throw new RangeError/, 'the source line around the frame');
     await chromium.screenshot(page, 'issue');
 
+    // The change stream says who resolved it and through which surface: the session's, `web`.
+    const stream = openChangeStream({ baseUrl: url, token, organization: 'faultline' });
+    const seen: ChangeEvent[] = [];
+    const reading = (async () => {
+      for await (const change of stream) {
+        seen.push(change);
+        if (change.kind === 'state_changed' && change.issueId === listed.id) return change;
+      }
+      return undefined;
+    })();
+    await new Promise((r) => setTimeout(r, 500)); // the stream starts at its current end
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByRole('button', { name: 'Unresolve' }).waitFor();
     const resolved = await api.get<{ status: string }>(`/issues/${listed.id}/`);
     assert.equal(resolved.status, 'resolved');
+    const change = await Promise.race([
+      reading,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 15_000)),
+    ]);
+    stream.close();
+    assert.ok(change, `no state change of the issue on the stream; saw ${JSON.stringify(seen)}`);
+    assert.equal(change.surface, 'web', JSON.stringify(change));
 
     await page.getByRole('button', { name: 'Unresolve' }).click();
     await page.getByRole('button', { name: 'Resolve' }).waitFor();
