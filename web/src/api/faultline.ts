@@ -1,51 +1,30 @@
 /**
- * Every REST call the web UI makes, in one place: when the generated client (`api-client/`) lands,
- * this module is the one to switch to it. Shapes are the API's own (Sentry's field names).
+ * Every REST call the web UI makes, in one place, through the generated client (`api-client/`):
+ * paths, parameters and answers are typed from the API's own description.
  */
-import { apiRequest, cursorOf } from './http';
+import type { Schema } from '@faultline/api-client';
+import { cursorOf } from './cursors';
+import { call, client } from './http';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  isSuperuser: boolean;
-  has2fa: boolean;
-}
-
-export interface SignInAnswer {
-  user: User;
-  secondFactorRequired: boolean;
-}
-
-export interface Organization {
-  id: string;
-  slug: string;
-  name: string;
-}
-
-export interface Project {
-  id: string;
-  slug: string;
-  name: string;
-  platform: string | null;
-}
-
-export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
-
-export interface Issue {
-  id: string;
-  shortId: string;
-  title: string;
-  culprit: string;
-  level: string;
-  status: IssueStatus;
-  substatus: string | null;
-  count: string;
-  userCount: number;
-  firstSeen: string;
-  lastSeen: string;
-  isRegression: boolean;
-  project: { id: string; slug: string; name: string };
+// The answers' types are those of the calls below (the generated path types), named for the pages.
+export type User = Awaited<ReturnType<typeof currentUser>>;
+export type SignInAnswer = Awaited<ReturnType<typeof signIn>>;
+export type Organization = Awaited<ReturnType<typeof organizations>>[number];
+export type Project = Awaited<ReturnType<typeof projects>>[number];
+export type Issue = NonNullable<Awaited<ReturnType<typeof issueList>>['data']>[number];
+export type IssueStatus = Issue['status'];
+export type IssueDetails = Awaited<ReturnType<typeof issue>>;
+export type IssueEvent = Awaited<ReturnType<typeof latestEvent>>;
+export type EventEntry = IssueEvent['entries'][number];
+/** The fields of a stack frame the pages show. */
+export type Frame = Pick<
+  Schema<'Frame'>,
+  'filename' | 'absPath' | 'module' | 'function' | 'lineNo' | 'colNo' | 'inApp' | 'context' | 'vars'
+>;
+export interface ExceptionValue {
+  type: string | null;
+  value: string | null;
+  stacktrace: { frames: Frame[] } | null;
 }
 
 export interface Page<T> {
@@ -54,34 +33,35 @@ export interface Page<T> {
   previous?: string;
 }
 
-export async function signIn(email: string, password: string): Promise<SignInAnswer> {
-  return (await apiRequest<SignInAnswer>('POST', '/auth/login/', { email, password })).body;
+export async function signIn(email: string, password: string) {
+  return call(client.POST('/api/0/auth/login/', { body: { email, password } }));
 }
 
 /** A TOTP code or a recovery code, after a sign-in that said `secondFactorRequired`. */
 export async function verifySecondFactor(code: string): Promise<void> {
-  await apiRequest('POST', '/auth/2fa/verify/', { code });
+  await call(client.POST('/api/0/auth/2fa/verify/', { body: { code } }));
 }
 
 export async function signOut(): Promise<void> {
-  await apiRequest('POST', '/auth/logout/');
+  await call(client.POST('/api/0/auth/logout/'));
 }
 
 export async function completePasswordReset(token: string, newPassword: string): Promise<void> {
-  await apiRequest('POST', '/auth/password-reset/complete/', { token, newPassword });
+  await call(client.POST('/api/0/auth/password-reset/complete/', { body: { token, newPassword } }));
 }
 
-export async function currentUser(): Promise<User> {
-  return (await apiRequest<User>('GET', '/users/me/')).body;
+export async function currentUser() {
+  return call(client.GET('/api/0/users/me/'));
 }
 
-export async function organizations(): Promise<Organization[]> {
-  return (await apiRequest<Organization[]>('GET', '/organizations/')).body;
+export async function organizations() {
+  return call(client.GET('/api/0/organizations/'));
 }
 
-export async function projects(organization: string): Promise<Project[]> {
-  return (await apiRequest<Project[]>('GET', `/organizations/${encodeURIComponent(organization)}/projects/`))
-    .body;
+export async function projects(organization: string) {
+  return call(
+    client.GET('/api/0/organizations/{organization}/projects/', { params: { path: { organization } } }),
+  );
 }
 
 export interface IssueListRequest {
@@ -93,77 +73,57 @@ export interface IssueListRequest {
 }
 
 /** One page of a project's issues, searched with the API's query syntax. */
+function issueList(request: IssueListRequest) {
+  return client.GET('/api/0/projects/{organization}/{project}/issues/', {
+    params: {
+      path: { organization: request.organization, project: request.project },
+      query: { query: request.query, limit: request.limit ?? 25, cursor: request.cursor },
+    },
+  });
+}
+
 export async function issues(request: IssueListRequest): Promise<Page<Issue>> {
-  const params = new URLSearchParams({ query: request.query, limit: String(request.limit ?? 25) });
-  if (request.cursor) params.set('cursor', request.cursor);
-  const path = `/projects/${encodeURIComponent(request.organization)}/${encodeURIComponent(request.project)}/issues/?${params}`;
-  const { body, headers } = await apiRequest<Issue[]>('GET', path);
-  const link = headers.get('Link');
-  return { items: body, next: cursorOf(link, 'next'), previous: cursorOf(link, 'previous') };
+  const pending = issueList(request);
+  const items = await call(pending);
+  const link = (await pending).response.headers.get('Link');
+  return { items, next: cursorOf(link, 'next'), previous: cursorOf(link, 'previous') };
 }
 
-export interface IssueDetails extends Issue {
-  firstRelease: { version: string } | null;
-}
-
-export interface Frame {
-  filename: string | null;
-  absPath: string | null;
-  module: string | null;
-  function: string | null;
-  lineNo: number | null;
-  colNo: number | null;
-  inApp: boolean;
-  /** `[line number, source line]` around the frame's line. */
-  context: [number, string][];
-  vars: Record<string, unknown> | null;
-}
-
-export interface ExceptionValue {
-  type: string | null;
-  value: string | null;
-  stacktrace: { frames: Frame[] } | null;
-}
-
-export type EventEntry =
-  | { type: 'exception'; data: { values: ExceptionValue[] } }
-  | { type: 'message'; data: { formatted: string } }
-  | { type: string; data: unknown };
-
-export interface IssueEvent {
-  id: string;
-  eventID: string;
-  dateCreated: string;
-  title: string;
-  entries: EventEntry[];
-  tags: { key: string; value: string }[];
-}
-
-const issuePath = (organization: string, issueId: string) =>
-  `/organizations/${encodeURIComponent(organization)}/issues/${encodeURIComponent(issueId)}/`;
-
-export async function issue(organization: string, issueId: string): Promise<IssueDetails> {
-  return (await apiRequest<IssueDetails>('GET', issuePath(organization, issueId))).body;
+export async function issue(organization: string, issueId: string) {
+  return call(
+    client.GET('/api/0/organizations/{organization}/issues/{issue}/', {
+      params: { path: { organization, issue: issueId } },
+    }),
+  );
 }
 
 /** The issue's latest event, with its entries (exception chain, message…). */
-export async function latestEvent(issueId: string): Promise<IssueEvent> {
-  return (await apiRequest<IssueEvent>('GET', `/issues/${encodeURIComponent(issueId)}/events/latest/`)).body;
+export async function latestEvent(issueId: string) {
+  return call(
+    client.GET('/api/0/issues/{issue}/events/{event}/', {
+      params: { path: { issue: issueId, event: 'latest' } },
+    }),
+  );
 }
 
-/** Resolve, archive (ignored, forever) or reopen an issue; answers the issue as it now is. */
+/** Resolve, archive (ignored, forever) or reopen an issue. */
 export type IssueAction = 'resolve' | 'archive' | 'unresolve';
 
-const ACTION_BODIES: Record<IssueAction, { status: IssueStatus; substatus?: string | null }> = {
+const ACTION_BODIES = {
   resolve: { status: 'resolved' },
   archive: { status: 'ignored', substatus: 'archived_forever' },
   unresolve: { status: 'unresolved' },
-};
+} as const;
 
 export async function updateIssueStatus(
   organization: string,
   issueId: string,
   action: IssueAction,
 ): Promise<void> {
-  await apiRequest('PUT', issuePath(organization, issueId), ACTION_BODIES[action]);
+  await call(
+    client.PUT('/api/0/organizations/{organization}/issues/{issue}/', {
+      params: { path: { organization, issue: issueId } },
+      body: ACTION_BODIES[action],
+    }),
+  );
 }

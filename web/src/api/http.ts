@@ -1,3 +1,4 @@
+import { createFaultlineClient, FaultlineApiError, ok, type CallResult } from '@faultline/api-client';
 import { reportReachable, reportUnreachable } from './connectivity';
 
 /** An answer of the API that was not a success: its status and the API's own words. */
@@ -34,70 +35,44 @@ function csrfToken(): string | undefined {
   return undefined;
 }
 
-export interface ApiResponse<T> {
-  body: T;
-  headers: Headers;
-}
-
 /**
- * One call of the REST API with the session cookie; writes carry the CSRF header. A non-2xx answer
- * becomes an `ApiError` with the API's `detail`; no answer becomes an `UnreachableError`, and the
- * connectivity banner hears of both.
+ * The generated client's transport in the browser: the session cookie (same origin), the CSRF
+ * header on writes, and the connectivity banner told whether the server answered. No answer, or a
+ * proxy's non-JSON 502/503/504 for a server that is down, becomes an `UnreachableError`.
  */
-export async function apiRequest<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (!SAFE_METHODS.has(method)) {
+async function sessionFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, { ...init, credentials: 'same-origin' });
+  request.headers.set('Accept', 'application/json');
+  if (!SAFE_METHODS.has(request.method)) {
     const token = csrfToken();
-    if (token) headers['X-CSRF-Token'] = token;
+    if (token) request.headers.set('X-CSRF-Token', token);
   }
   let response: Response;
   try {
-    response = await fetch(`/api/0${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-    });
+    response = await fetch(request);
   } catch {
     reportUnreachable();
     throw new UnreachableError();
   }
-  // A proxy in front answering for a server that is down is no answer of Faultline's either.
   if (response.status === 502 || response.status === 503 || response.status === 504) {
-    const type = response.headers.get('Content-Type') ?? '';
-    if (!type.includes('application/json')) {
+    if (!(response.headers.get('Content-Type') ?? '').includes('application/json')) {
       reportUnreachable();
       throw new UnreachableError();
     }
   }
   reportReachable();
-  const text = await response.text();
-  let parsed: unknown = undefined;
-  if (text !== '') {
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-  }
-  if (!response.ok) {
-    const error = (parsed ?? {}) as { detail?: unknown; code?: unknown };
-    const detail =
-      typeof error.detail === 'string'
-        ? error.detail
-        : `The server answered ${response.status} ${response.statusText}`.trim();
-    throw new ApiError(response.status, detail, typeof error.code === 'string' ? error.code : undefined);
-  }
-  return { body: parsed as T, headers: response.headers };
+  return response;
 }
 
-/** The cursor of the `rel="next"` link of Sentry's `Link` header, when that page has results. */
-export function cursorOf(link: string | null, rel: 'next' | 'previous'): string | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(/,\s*(?=<)/)) {
-    if (!part.includes(`rel="${rel}"`) || !part.includes('results="true"')) continue;
-    return /cursor="([^"]+)"/.exec(part)?.[1];
+/** The one API client of the web UI: the generated one, over the session. */
+export const client = createFaultlineClient({ baseUrl: window.location.origin, fetch: sessionFetch });
+
+/** The data of a call, or an `ApiError` carrying the API's `detail` (what the pages show). */
+export async function call<T>(pending: Promise<CallResult<T>>): Promise<T> {
+  try {
+    return await ok(pending);
+  } catch (error) {
+    if (error instanceof FaultlineApiError) throw new ApiError(error.status, error.detail, error.code);
+    throw error;
   }
-  return undefined;
 }

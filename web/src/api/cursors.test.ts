@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cursorOf } from './http';
+import { cursorOf } from './cursors';
 
 describe("Sentry's Link header", () => {
   const link =
