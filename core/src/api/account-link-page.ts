@@ -1,26 +1,17 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AuthServices, SessionCaller } from '../auth';
-import { FaultlineError } from '../errors';
+import { type FaultlineError } from '../errors';
 import { confirmLink, openLinkRequest, type LinkRequest, type Sealer } from '../identities';
 import type { Knex } from 'knex';
 import { auditActor } from './audit-actor';
 import { sessionCaller } from './auth';
 import { assertCleanUrl } from './clean-input';
 import { readFormBody } from './oauth/form-body';
-import { html, page } from './oauth/html';
+import { html, page, showPage, shownError } from './oauth/html';
 
 /** Where the link an integration sends points: `…?token=<sealed request>`. */
 export const ACCOUNT_LINK_PATH = '/account-links/confirm';
-
-/** As the device approval page: no frames (a clickjacked Link button), no script, no Referer, no cache. */
-const PAGE_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
 
 const PROVIDER_NAMES: Record<string, string> = { slack: 'Slack', github: 'GitHub' };
 
@@ -44,10 +35,10 @@ export function mountAccountLinkPage(
     try {
       const request = await openLinkRequest(knex, sealer, token, { consume: false });
       const caller = await session(ctx);
-      if (!caller) return show(ctx, signInFirst(request));
-      show(ctx, confirmPage(request, token, caller));
+      if (!caller) return showPage(ctx, signInFirst(request));
+      showPage(ctx, confirmPage(request, token, caller));
     } catch (error) {
-      show(ctx, failedPage(typed(error)), typed(error));
+      showPage(ctx, failedPage(shownError(error)), shownError(error));
     }
   });
 
@@ -57,14 +48,14 @@ export function mountAccountLinkPage(
       const caller = await session(ctx, form.csrf_token);
       if (!caller) {
         const request = await openLinkRequest(knex, sealer, tokenParam(form.token), { consume: false });
-        return show(ctx, signInFirst(request));
+        return showPage(ctx, signInFirst(request));
       }
       const link = await confirmLink(knex, sealer, {
         token: tokenParam(form.token),
         user: caller.user,
         actor: auditActor(ctx, sessionCaller(caller)),
       });
-      show(
+      showPage(
         ctx,
         page(
           'Account linked',
@@ -76,7 +67,7 @@ export function mountAccountLinkPage(
         ),
       );
     } catch (error) {
-      show(ctx, failedPage(typed(error)), typed(error));
+      showPage(ctx, failedPage(shownError(error)), shownError(error));
     }
   });
 }
@@ -124,18 +115,4 @@ function failedPage(error: FaultlineError): string {
 function tokenParam(value: unknown): string {
   const last = Array.isArray(value) ? value[value.length - 1] : value;
   return typeof last === 'string' ? last.slice(0, 1000) : '';
-}
-
-function show(ctx: Context, body: string, error?: FaultlineError): void {
-  for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
-  if (error) for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-  ctx.status = error?.status ?? 200;
-  ctx.type = 'text/html; charset=utf-8';
-  ctx.body = body;
-}
-
-/** A typed error is shown on the page; anything else is ours, and goes on to the error middleware. */
-function typed(error: unknown): FaultlineError {
-  if (error instanceof FaultlineError) return error;
-  throw error;
 }

@@ -13,24 +13,13 @@ import { FaultlineError } from '../../errors';
 import { assertCleanUrl } from '../clean-input';
 import { applyCookies, clientInfo } from '../session-cookies';
 import { readFormBody } from './form-body';
+import { showPage, shownError } from './html';
 import { approvalPage, donePage, enterCodePage, signInPage, twoFactorPage } from './pages';
 
 const SIGN_IN_PATH = `${VERIFICATION_PATH}/sign-in`;
 const TWO_FACTOR_PATH = `${VERIFICATION_PATH}/two-factor`;
 const DECISION_PATH = `${VERIFICATION_PATH}/decision`;
 const SSO_PATH = `${VERIFICATION_PATH}/sso`;
-
-/**
- * Nothing of the page runs in a frame (clickjacking an Approve button), loads from elsewhere or
- * runs script; the user code in its URL is not sent on as a Referer, nor is the page cached.
- */
-const PAGE_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-};
 
 /**
  * The page a person opens at the verification URI to approve or deny a device (RFC 8628 §3.3),
@@ -59,7 +48,7 @@ export function mountApprovalPage(
       token = randomBytes(32).toString('base64url');
       applyCookies(ctx, [formTokenCookie(formCookie, token, secure)]);
     }
-    show(
+    showPage(
       ctx,
       signInPage({ userCode, formToken: token, signInPath: SIGN_IN_PATH, ssoPath: SSO_PATH, error }),
       error,
@@ -77,14 +66,14 @@ export function mountApprovalPage(
     const caller = await session(ctx);
     if (!caller) return showSignIn(ctx, userCode);
     if (caller.session.pendingSecondFactor)
-      return show(
+      return showPage(
         ctx,
         twoFactorPage({ userCode, csrfToken: caller.session.csrfToken, action: TWO_FACTOR_PATH }),
       );
-    if (!userCode) return show(ctx, enterCodePage({ user: caller.user }));
+    if (!userCode) return showPage(ctx, enterCodePage({ user: caller.user }));
     try {
       const pending = await devices.describe(userCode, caller.user, ctx.ip);
-      show(
+      showPage(
         ctx,
         approvalPage({
           pending,
@@ -94,7 +83,11 @@ export function mountApprovalPage(
         }),
       );
     } catch (error) {
-      show(ctx, enterCodePage({ user: caller.user, userCode, error: typed(error) }), typed(error));
+      showPage(
+        ctx,
+        enterCodePage({ user: caller.user, userCode, error: shownError(error) }),
+        shownError(error),
+      );
     }
   });
 
@@ -111,14 +104,14 @@ export function mountApprovalPage(
       applyCookies(ctx, signed.cookies);
       seeOther(ctx, form.user_code);
     } catch (error) {
-      showSignIn(ctx, form.user_code, typed(error));
+      showSignIn(ctx, form.user_code, shownError(error));
     }
   });
 
   router.post(TWO_FACTOR_PATH, async (ctx) => {
     const form = await readFormBody(ctx.req, options.bodyIdleTimeoutMs);
     const caller = await session(ctx, form.csrf_token).catch((error: unknown) => {
-      show(ctx, enterCodePage({ userCode: form.user_code, error: typed(error) }), typed(error));
+      showPage(ctx, enterCodePage({ userCode: form.user_code, error: shownError(error) }), shownError(error));
       return null;
     });
     if (caller === null) return;
@@ -132,16 +125,16 @@ export function mountApprovalPage(
         userCode: form.user_code,
         csrfToken: caller.session.csrfToken,
         action: TWO_FACTOR_PATH,
-        error: typed(error),
+        error: shownError(error),
       });
-      show(ctx, page, typed(error));
+      showPage(ctx, page, shownError(error));
     }
   });
 
   router.post(DECISION_PATH, async (ctx) => {
     const form = await readFormBody(ctx.req, options.bodyIdleTimeoutMs);
     const caller = await session(ctx, form.csrf_token).catch((error: unknown) => {
-      show(ctx, enterCodePage({ userCode: form.user_code, error: typed(error) }), typed(error));
+      showPage(ctx, enterCodePage({ userCode: form.user_code, error: shownError(error) }), shownError(error));
       return null;
     });
     if (caller === null) return;
@@ -149,12 +142,12 @@ export function mountApprovalPage(
     const approve = form.decision === 'approve';
     try {
       const pending = await devices.decide(form.user_code ?? '', caller.user, approve, ctx.ip);
-      show(ctx, donePage({ approved: approve, pending }));
+      showPage(ctx, donePage({ approved: approve, pending }));
     } catch (error) {
-      show(
+      showPage(
         ctx,
-        enterCodePage({ user: caller.user, userCode: form.user_code, error: typed(error) }),
-        typed(error),
+        enterCodePage({ user: caller.user, userCode: form.user_code, error: shownError(error) }),
+        shownError(error),
       );
     }
   });
@@ -186,20 +179,6 @@ class NoOrganizationError extends FaultlineError {
   constructor() {
     super('Type the short name (slug) of your organization, as in its Faultline URLs');
   }
-}
-
-function show(ctx: Context, body: string, error?: FaultlineError): void {
-  for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
-  if (error) for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
-  ctx.status = error?.status ?? 200;
-  ctx.type = 'text/html; charset=utf-8';
-  ctx.body = body;
-}
-
-/** A typed error is shown on the page; anything else is ours, and goes on to the error middleware. */
-function typed(error: unknown): FaultlineError {
-  if (error instanceof FaultlineError) return error;
-  throw error;
 }
 
 /** After a form that signed in: back to the page (303, so the browser GETs it), code kept. */

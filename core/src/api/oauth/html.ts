@@ -1,4 +1,6 @@
 import escapeHtml from 'escape-html';
+import type { Context } from 'koa';
+import { FaultlineError } from '../../errors';
 
 /** Markup that is already safe: what `html` returns, so nested templates aren't escaped twice. */
 export class SafeHtml {
@@ -89,4 +91,31 @@ export function page(title: string, body: SafeHtml): string {
         ${body}
       </body>
     </html> `.text;
+}
+
+/**
+ * The headers of core's own server-rendered pages (device approval, account link): no frames (a
+ * clickjacked Approve or Link button), no script, no Referer (the address carries a code), no cache.
+ */
+const PAGE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+/** Answers with a page, under the pages' headers; with the status and headers of `error` when it shows one. */
+export function showPage(ctx: Context, body: SafeHtml | string, error?: FaultlineError): void {
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
+  if (error) for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
+  ctx.status = error?.status ?? 200;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = String(body);
+}
+
+/** A typed error is shown on the page; anything else is ours, and goes on to the error middleware. */
+export function shownError(error: unknown): FaultlineError {
+  if (error instanceof FaultlineError) return error;
+  throw error;
 }
