@@ -3,12 +3,13 @@ import { grantsScope, type Scope } from '../access';
 import type { ProjectKey, User } from '../accounts';
 import type { Session } from '../auth';
 import { ForbiddenError } from '../errors';
-import type { IssueRow } from '../issues';
+import { findVisibleIssue, type IssueRow } from '../issues';
 import {
   callerOrganizations,
   findCallerOrganization,
   findInvite,
   findMember,
+  findProjectKey,
   findTeam,
   findVisibleProject,
   type InviteRow,
@@ -17,7 +18,6 @@ import {
   type ProjectRow,
   type TeamRow,
 } from '../organizations';
-import { findProjectKey, findVisibleIssue } from './access';
 import { findToken, type TokenRow } from '../tokens';
 import type { ApiCaller } from './auth';
 

@@ -48,5 +48,6 @@ export {
   findIssueIdsByExternalKey,
   type ExternalLinkRow,
 } from './external-links';
-export { formatShortId, issuePermalink } from './links';
+export { formatShortId, issuePermalink, parseShortId } from './links';
+export { findVisibleIssue } from './visible';
 export { issueSummaryOf } from './summary';

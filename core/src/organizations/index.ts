@@ -51,4 +51,15 @@ export {
   updateProject,
   type ProjectRow,
 } from './projects';
+export {
+  createProjectKey,
+  deleteProjectKey,
+  findProjectKey,
+  listProjectKeys,
+  rotateProjectKey,
+  updateProjectKey,
+  type KeyChange,
+  type KeyRateLimit,
+  type NewProjectKey,
+} from './project-keys';
 export { idFromPath, slugify, unlessTaken, whereSlugOrId } from './lookup';

@@ -7,11 +7,11 @@ import {
   findIssueById,
   findIssuesByIds,
   formatShortId,
+  parseShortId,
   type IssueRow,
 } from '../../issues';
 import type { Context as KoaContext } from 'koa';
 import { canSeeProject, projectsInScope, type OrganizationAccess } from '../../organizations';
-import { parseShortId } from '../access';
 import { auditActor } from '../audit-actor';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';

@@ -1,13 +1,12 @@
-import type { Context } from 'koa';
-import type { Knex } from 'knex';
 import { z } from 'zod';
-import type { ProjectKey } from '../../accounts';
-import { recordAudit, type AuditEvent } from '../../audit';
-import { newProjectKeyParts } from '../../accounts';
-import type { OrganizationAccess } from '../../organizations';
-import { listProjectKeys } from '../access';
+import {
+  createProjectKey,
+  deleteProjectKey,
+  listProjectKeys,
+  rotateProjectKey,
+  updateProjectKey,
+} from '../../organizations';
 import { auditActor } from '../audit-actor';
-import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import { pageParams, pageRequest, paginate } from '../pagination';
 import type { ApiDependencies } from '../dependencies';
@@ -32,11 +31,6 @@ const keyUpdateBody = z.strictObject({
   rateLimit: rateLimit.optional(),
 });
 
-function rateLimitColumns(limit: z.output<typeof rateLimit> | undefined): Record<string, number | null> {
-  if (limit === undefined) return {};
-  return { rate_limit_count: limit?.count ?? null, rate_limit_window: limit?.window ?? null };
-}
-
 /**
  * A project's client keys (DSNs): list, create, change, rotate and delete. Ingestion caches keys
  * for up to 30 seconds; this process's cache forgets a changed key at once (`onProjectKeyChanged`),
@@ -47,29 +41,6 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
   const changed = (...keys: { public_key: string }[]) => {
     for (const key of keys) onProjectKeyChanged?.(key.public_key);
   };
-
-  async function audited(
-    ctx: Context,
-    caller: ApiCaller,
-    access: OrganizationAccess,
-    event: AuditEvent,
-    key: { id: number; public_key: string },
-    data: Record<string, unknown>,
-    work: (trx: Knex.Transaction) => Promise<ProjectKey | undefined>,
-  ): Promise<ProjectKey | undefined> {
-    return knex.transaction(async (trx) => {
-      const result = await work(trx);
-      // The public key identifies the key; the secret never goes into the log.
-      await recordAudit(trx, {
-        organizationId: access.organization.id,
-        actor: auditActor(ctx, caller),
-        event,
-        target: { type: 'projectkey', id: key.id },
-        data: { publicKey: key.public_key, ...data },
-      });
-      return result;
-    });
-  }
 
   return [
     route({
@@ -108,28 +79,16 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       response: sentryProjectKeySchema,
       handler: async ({ ctx, caller, target: { access, project }, body }) => {
         // Only the secret's hash is stored; the secret is shown in this answer and never again.
-        const parts = newProjectKeyParts();
-        const created = await knex.transaction(async (trx) => {
-          const [key] = await trx<ProjectKey>('project_keys')
-            .insert({
-              project_id: project.id,
-              label: body.name ?? 'Default',
-              ...parts.columns,
-              ...rateLimitColumns(body.rateLimit),
-            })
-            .returning('*');
-          await recordAudit(trx, {
-            organizationId: access.organization.id,
-            actor: auditActor(ctx, caller),
-            event: 'projectkey.create',
-            target: { type: 'projectkey', id: key.id },
-            data: { publicKey: key.public_key, label: key.label },
-          });
-          return key;
+        const created = await createProjectKey(knex, {
+          access,
+          project,
+          name: body.name,
+          rateLimit: body.rateLimit,
+          actor: auditActor(ctx, caller),
         });
         // A lookup of the new key moments ago may be cached as "unknown".
-        changed(created);
-        return serializeProjectKey(created, publicUrl, parts.secret);
+        changed(created.key);
+        return serializeProjectKey(created.key, publicUrl, created.secret);
       },
     }),
     route({
@@ -141,29 +100,14 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       body: keyUpdateBody,
       response: sentryProjectKeySchema,
       handler: async ({ ctx, caller, target: { access, projectKey }, body }) => {
-        const patch = {
-          ...(body.name === undefined ? {} : { label: body.name }),
-          ...(body.isActive === undefined ? {} : { is_active: body.isActive }),
-          ...rateLimitColumns(body.rateLimit),
-        };
-        const updated = await audited(
-          ctx,
-          caller,
+        const updated = await updateProjectKey(knex, {
           access,
-          'projectkey.edit',
-          projectKey,
-          body,
-          async (trx) => {
-            if (Object.keys(patch).length === 0) return projectKey;
-            const [row] = await trx<ProjectKey>('project_keys')
-              .where({ id: projectKey.id })
-              .update(patch)
-              .returning('*');
-            return row;
-          },
-        );
+          key: projectKey,
+          change: body,
+          actor: auditActor(ctx, caller),
+        });
         changed(projectKey);
-        return serializeProjectKey(updated ?? projectKey, publicUrl);
+        return serializeProjectKey(updated, publicUrl);
       },
     }),
     route({
@@ -176,32 +120,13 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       response: sentryProjectKeySchema,
       handler: async ({ ctx, caller, target: { access, projectKey } }) => {
         // The new key's secret is shown in this answer only, like at creation.
-        const parts = newProjectKeyParts();
-        const rotated = await audited(
-          ctx,
-          caller,
+        const rotated = await rotateProjectKey(knex, {
           access,
-          'projectkey.rotate',
-          projectKey,
-          {},
-          async (trx) => {
-            await trx('project_keys').where({ id: projectKey.id }).update({ is_active: false });
-            const [row] = await trx<ProjectKey>('project_keys')
-              .insert({
-                project_id: projectKey.project_id,
-                label: projectKey.label,
-                ...parts.columns,
-                rate_limit_count: projectKey.rate_limit_count,
-                rate_limit_window: projectKey.rate_limit_window,
-              })
-              .returning('*');
-            return row;
-          },
-        );
-        changed(projectKey, ...(rotated ? [rotated] : []));
-        return rotated
-          ? serializeProjectKey(rotated, publicUrl, parts.secret)
-          : serializeProjectKey(projectKey, publicUrl);
+          key: projectKey,
+          actor: auditActor(ctx, caller),
+        });
+        changed(projectKey, rotated.key);
+        return serializeProjectKey(rotated.key, publicUrl, rotated.secret);
       },
     }),
     route({
@@ -212,10 +137,7 @@ export function projectKeyRoutes({ knex, config, onProjectKeyChanged }: ApiDepen
       summary: 'Deletes a client key; SDKs using it are refused from then on',
       response: null,
       handler: async ({ ctx, caller, target: { access, projectKey } }) => {
-        await audited(ctx, caller, access, 'projectkey.remove', projectKey, {}, async (trx) => {
-          await trx('project_keys').where({ id: projectKey.id }).delete();
-          return undefined;
-        });
+        await deleteProjectKey(knex, { access, key: projectKey, actor: auditActor(ctx, caller) });
         changed(projectKey);
         return undefined;
       },
