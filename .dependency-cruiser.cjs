@@ -32,7 +32,7 @@ const DOMAIN_IMPORTS = {
   pipeline: ['db', 'events', 'grouping', 'issues'],
   // Ingest does as little as possible on the request path: never grouping, issues or the pipeline.
   ingest: ['accounts', 'config', 'db', 'errors', 'events', 'http'],
-  alerts: ['changes', 'db', 'issues', 'jobs', 'logging'],
+  alerts: ['changes', 'db', 'errors', 'issues', 'jobs', 'logging'],
   plugins: [
     'alerts',
     'changes',

@@ -16,6 +16,16 @@ export {
 } from './rules';
 export { triggerSchema, filterSchema, actionSchema, digestSchema } from './schema';
 export { ruleFromRow, enabledRules, type AlertRuleRow } from './store';
+export {
+  createRule,
+  deleteRule,
+  findProjectRule,
+  listProjectRules,
+  listRuleFires,
+  updateRule,
+  type FireRow,
+  type RuleFields,
+} from './rule-admin';
 export { AlertEvaluator, type AlertEvaluatorOptions } from './evaluator';
 export type { AlertActionPort } from './actions';
 export { ALERT_QUEUES, closeDigest, type ActionJob, type DigestJob } from './fires';

@@ -1,15 +1,20 @@
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import {
   actionSchema,
+  createRule,
+  deleteRule,
   digestSchema,
   filterSchema,
+  findProjectRule,
+  listProjectRules,
+  listRuleFires,
   ruleFromRow,
+  updateRule,
   triggerSchema,
   type AlertRule,
   type AlertRuleRow,
 } from '../../alerts';
-import { BadRequestError, NotFoundError } from '../../errors';
+import { BadRequestError } from '../../errors';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { pageParams, pageRequest, paginate } from '../pagination';
@@ -50,8 +55,6 @@ const updateBody = z.strictObject({
   status: ruleFields.status.optional(),
   digest: ruleFields.digest.optional(),
 });
-
-type RuleInput = z.output<typeof updateBody>;
 
 /** An issue alert rule, in the fields its create and update bodies use. */
 const ruleSchema = z
@@ -106,31 +109,6 @@ function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string):
   };
 }
 
-function columnsOf(input: RuleInput): Record<string, unknown> {
-  return {
-    ...(input.name === undefined ? {} : { name: input.name }),
-    ...(input.actionMatch === undefined ? {} : { action_match: input.actionMatch }),
-    ...(input.filterMatch === undefined ? {} : { filter_match: input.filterMatch }),
-    ...(input.conditions === undefined ? {} : { triggers: JSON.stringify(input.conditions) }),
-    ...(input.filters === undefined ? {} : { filters: JSON.stringify(input.filters) }),
-    ...(input.actions === undefined ? {} : { actions: JSON.stringify(input.actions) }),
-    ...(input.frequency === undefined ? {} : { frequency_minutes: input.frequency }),
-    ...(input.status === undefined ? {} : { enabled: input.status === 'active' }),
-    ...(input.digest === undefined ? {} : { digest_minutes: input.digest?.minutes ?? null }),
-  };
-}
-
-/** The rule `ruleId` of the project; 404 for anything else (another project's rule, not a number). */
-async function findRule(knex: Knex, projectId: number, ruleId: string): Promise<AlertRuleRow> {
-  const row: AlertRuleRow | undefined = /^\d{1,9}$/.test(ruleId)
-    ? await knex('alert_rules')
-        .where({ id: Number(ruleId), project_id: projectId })
-        .first()
-    : undefined;
-  if (!row) throw new NotFoundError(`Alert rule ${ruleId} not found`, 'rule_not_found');
-  return row;
-}
-
 /**
  * A project's issue alert rules (Sentry's `/rules/`): list, create, read, change, delete, and the
  * history of their fires. Every action is checked through the alert action port (plugin known,
@@ -166,12 +144,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       response: z.array(ruleSchema),
       handler: async ({ ctx, target: { project }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-          knex<AlertRuleRow>('alert_rules')
-            .where('project_id', project.id)
-            .orderBy('id')
-            .limit(window.limit)
-            .offset(window.offset)
-            .select('*'),
+          listProjectRules(knex, project.id, window),
         );
         return rows.map((row) => serializeRule(ruleFromRow(row), row, project.slug));
       },
@@ -187,9 +160,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       response: ruleSchema,
       handler: async ({ target: { project }, body }) => {
         await checkActions(project.id, body.actions);
-        const [row] = await knex<AlertRuleRow>('alert_rules')
-          .insert({ project_id: project.id, ...columnsOf(body) })
-          .returning('*');
+        const row = await createRule(knex, project.id, body);
         return serializeRule(ruleFromRow(row), row, project.slug);
       },
     }),
@@ -201,7 +172,7 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       summary: 'One issue alert rule',
       response: ruleSchema,
       handler: async ({ target: { project }, params }) => {
-        const row = await findRule(knex, project.id, params.ruleId);
+        const row = await findProjectRule(knex, project.id, params.ruleId);
         return serializeRule(ruleFromRow(row), row, project.slug);
       },
     }),
@@ -214,21 +185,14 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       body: updateBody,
       response: ruleSchema,
       handler: async ({ target: { project }, params, body }) => {
-        const current = await findRule(knex, project.id, params.ruleId);
+        const current = await findProjectRule(knex, project.id, params.ruleId);
         // An active rule must be able to act: its actions are checked whenever the rule is active
         // after this change (also when `actions` is not in the body: a plugin may have been turned
         // off for the project since they were saved), and new actions always.
         const active = body.status === undefined ? ruleFromRow(current).enabled : body.status === 'active';
         const actions = body.actions ?? (active ? ruleFromRow(current).actions : undefined);
         await checkActions(project.id, actions);
-        const patch = columnsOf(body);
-        const [row] =
-          Object.keys(patch).length === 0
-            ? [current]
-            : await knex<AlertRuleRow>('alert_rules')
-                .where({ id: current.id })
-                .update({ ...patch, updated_at: knex.fn.now() })
-                .returning('*');
+        const row = await updateRule(knex, current, body);
         return serializeRule(ruleFromRow(row), row, project.slug);
       },
     }),
@@ -240,8 +204,8 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       summary: 'Deletes an issue alert rule and its history',
       response: null,
       handler: async ({ target: { project }, params }) => {
-        const current = await findRule(knex, project.id, params.ruleId);
-        await knex('alert_rules').where({ id: current.id }).delete();
+        const current = await findProjectRule(knex, project.id, params.ruleId);
+        await deleteRule(knex, current.id);
         return undefined;
       },
     }),
@@ -254,26 +218,9 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       query: z.object(pageParams),
       response: z.array(fireSchema),
       handler: async ({ ctx, target: { project }, params, query }) => {
-        const rule = await findRule(knex, project.id, params.ruleId);
+        const rule = await findProjectRule(knex, project.id, params.ruleId);
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-          knex('alert_fires')
-            .where('rule_id', rule.id)
-            .orderBy([
-              { column: 'fired_at', order: 'desc' },
-              { column: 'id', order: 'desc' },
-            ])
-            .limit(window.limit)
-            .offset(window.offset)
-            .select<FireRow[]>(
-              'id',
-              'issue_id',
-              'change_id',
-              'trigger',
-              'reason',
-              'digest_id',
-              'fired_at',
-              'actions',
-            ),
+          listRuleFires(knex, rule.id, window),
         );
         return rows.map((row) => ({
           id: String(row.id),
@@ -289,15 +236,4 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
       },
     }),
   ];
-}
-
-interface FireRow {
-  id: string | number;
-  issue_id: number;
-  change_id: string | number | null;
-  trigger: string | null;
-  reason: string | null;
-  digest_id: string | number | null;
-  fired_at: Date | string;
-  actions: unknown;
 }
