@@ -24,6 +24,7 @@ export const router = createBrowserRouter([
       { path: '/organizations/:organization/issues', element: <IssueListPage /> },
       // The issue permalink the API hands out (issuePermalink in core/src/issues/links.ts).
       { path: '/organizations/:organization/issues/:issueId', element: <IssuePage /> },
+      { path: '/organizations/:organization/issues/:issueId/events/:eventId', element: <IssuePage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

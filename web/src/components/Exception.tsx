@@ -1,4 +1,4 @@
-import type { ExceptionValue, Frame } from '../api/faultline';
+import type { ExceptionValue, Frame } from '../api/issues';
 import { groupFrames } from './frames';
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Frame } from '../api/faultline';
+import type { Frame } from '../api/issues';
 import { groupFrames } from './frames';
 
 /** A frame as the API serializes it, in the SDK's order (outermost call first). */

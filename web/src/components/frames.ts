@@ -1,4 +1,4 @@
-import type { Frame } from '../api/faultline';
+import type { Frame } from '../api/issues';
 
 export type FrameGroup = { inApp: true; frame: Frame } | { inApp: false; frames: Frame[] };
 

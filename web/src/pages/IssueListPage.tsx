@@ -1,17 +1,29 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useIssueChanges } from '../api/changes';
-import { issues, projects, type Issue } from '../api/faultline';
+import { projects } from '../api/faultline';
+import { issues } from '../api/issues';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { RelativeTime } from '../components/RelativeTime';
-import { STATUS_TABS, apiQuery, readParams, withParams } from './issue-list-params';
+import { useScopes } from '../organization-access';
+import { BulkActions } from './issue-list/BulkActions';
+import { IssueRow } from './issue-list/IssueRow';
+import { QueryBar } from './issue-list/QueryBar';
+import { SORTS, STATUS_TABS, apiQuery, readParams, withParams } from './issue-list-params';
+import '../issues.css';
 
-/** A project's issues: project picker, query bar, status tabs, one page of rows, cursor paging. */
+/**
+ * A project's issues: project picker, query bar, status tabs, environment and order, one page of
+ * rows with their sparklines, bulk changes for those who may make them, cursor paging; live.
+ */
 export function IssueListPage() {
   const organization = useParams().organization!;
   const [search, setSearch] = useSearchParams();
   const params = readParams(search);
+  const may = useScopes(organization);
+  const canTriage = may('event:write');
+  const [period, setPeriod] = useState<'24h' | '14d'>('24h');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
   const projectList = useQuery({
     queryKey: ['projects', organization],
@@ -20,13 +32,33 @@ export function IssueListPage() {
   const project = params.project ?? projectList.data?.[0]?.slug;
 
   const list = useQuery({
-    queryKey: ['issues', organization, project, apiQuery(params), params.cursor],
+    queryKey: [
+      'issues',
+      organization,
+      project,
+      apiQuery(params),
+      params.environment,
+      params.sort,
+      period,
+      params.cursor,
+    ],
     queryFn: () =>
-      issues({ organization, project: project!, query: apiQuery(params), cursor: params.cursor }),
+      issues({
+        organization,
+        project: project!,
+        query: apiQuery(params),
+        environment: params.environment || undefined,
+        sort: params.sort,
+        statsPeriod: period,
+        cursor: params.cursor,
+      }),
     enabled: project !== undefined,
     // The rows stay while the next page or search loads, instead of flashing empty.
     placeholderData: keepPreviousData,
   });
+  // A selection belongs to the rows it was made on: another page or search starts without one.
+  const listKey = search.toString();
+  useEffect(() => setSelected(new Set()), [listKey]);
 
   // Live: any change to an issue of this project (new issue, counts, status) refetches the page
   // shown, at most once per LIVE_REFRESH_MS, so a burst of events costs one request.
@@ -34,15 +66,19 @@ export function IssueListPage() {
   const refresh = useThrottled(() => void queryClient.invalidateQueries({ queryKey: ['issues'] }));
   useIssueChanges(organization, projectList.data?.find((p) => p.slug === project)?.id, refresh, refresh);
 
-  const submitQuery = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const query = String(new FormData(event.currentTarget).get('query') ?? '').trim();
-    setSearch(withParams(params, { query }));
-  };
-
   if (projectList.error) return <ErrorMessage error={projectList.error} />;
   if (projectList.data && projectList.data.length === 0)
     return <p>This organization has no project you can see yet.</p>;
+
+  const rows = list.data?.items ?? [];
+  const select = (id: string, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const allSelected = rows.length > 0 && rows.every((row) => selected.has(row.id));
 
   return (
     <section className="issues">
@@ -63,22 +99,11 @@ export function IssueListPage() {
         </label>
       </div>
 
-      <form className="query-bar" role="search" onSubmit={submitQuery}>
-        <label htmlFor="issue-query" className="visually-hidden">
-          Search issues
-        </label>
-        <input
-          id="issue-query"
-          name="query"
-          key={params.query}
-          defaultValue={params.query}
-          placeholder="level:error release:1.2.0 free text"
-          spellCheck={false}
-          aria-describedby={list.error ? 'query-error' : undefined}
-        />
-        <button type="submit">Search</button>
-      </form>
-      <ErrorMessage error={list.error} id="query-error" />
+      <QueryBar
+        query={params.query}
+        error={list.error}
+        onSearch={(query) => setSearch(withParams(params, { query }))}
+      />
 
       <nav className="tabs" aria-label="Status">
         {STATUS_TABS.map((tab) => (
@@ -92,12 +117,81 @@ export function IssueListPage() {
         ))}
       </nav>
 
-      {list.data && list.data.items.length === 0 && <p className="empty">No issues match.</p>}
-      {list.data && list.data.items.length > 0 && (
+      <div className="list-options">
+        <form
+          className="inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const environment = String(new FormData(event.currentTarget).get('environment') ?? '');
+            setSearch(withParams(params, { environment: environment.trim() }));
+          }}
+        >
+          <label className="inline">
+            Environment
+            <input
+              name="environment"
+              key={params.environment}
+              defaultValue={params.environment}
+              placeholder="all"
+              size={12}
+            />
+          </label>
+        </form>
+        <label className="inline">
+          Sort by
+          <select
+            value={params.sort}
+            onChange={(event) =>
+              setSearch(withParams(params, { sort: event.target.value as (typeof SORTS)[number]['sort'] }))
+            }
+          >
+            {SORTS.map((s) => (
+              <option key={s.sort} value={s.sort}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Graph
+          <select value={period} onChange={(event) => setPeriod(event.target.value as '24h' | '14d')}>
+            <option value="24h">24 hours</option>
+            <option value="14d">14 days</option>
+          </select>
+        </label>
+      </div>
+
+      {canTriage && project && rows.length > 0 && (
+        <BulkActions
+          organization={organization}
+          project={project}
+          selected={[...selected]}
+          onDone={() => {
+            setSelected(new Set());
+            void queryClient.invalidateQueries({ queryKey: ['issues'] });
+          }}
+        />
+      )}
+
+      {list.data && rows.length === 0 && <p className="empty">No issues match.</p>}
+      {rows.length > 0 && (
         <table className="issue-table" aria-busy={list.isFetching}>
           <thead>
             <tr>
+              {canTriage && (
+                <th scope="col" className="select">
+                  <input
+                    type="checkbox"
+                    aria-label="Select all issues on this page"
+                    checked={allSelected}
+                    onChange={(event) =>
+                      setSelected(new Set(event.target.checked ? rows.map((row) => row.id) : []))
+                    }
+                  />
+                </th>
+              )}
               <th scope="col">Issue</th>
+              <th scope="col">{period === '24h' ? 'Last 24 hours' : 'Last 14 days'}</th>
               <th scope="col" className="num">
                 Events
               </th>
@@ -105,11 +199,19 @@ export function IssueListPage() {
                 Users
               </th>
               <th scope="col">Last seen</th>
+              <th scope="col">Assignee</th>
             </tr>
           </thead>
           <tbody>
-            {list.data.items.map((issue) => (
-              <IssueRow key={issue.id} issue={issue} organization={organization} />
+            {rows.map((issue) => (
+              <IssueRow
+                key={issue.id}
+                issue={issue}
+                organization={organization}
+                period={period}
+                selected={canTriage ? selected.has(issue.id) : undefined}
+                onSelect={(on) => select(issue.id, on)}
+              />
             ))}
           </tbody>
         </table>
@@ -135,32 +237,6 @@ export function IssueListPage() {
         </button>
       </nav>
     </section>
-  );
-}
-
-function IssueRow({ issue, organization }: { issue: Issue; organization: string }) {
-  return (
-    <tr>
-      <td>
-        <div className="issue-title">
-          <span className={`level level-${issue.level}`}>{issue.level}</span>
-          <Link to={`/organizations/${organization}/issues/${issue.id}/`}>{issue.title}</Link>
-        </div>
-        <div className="issue-meta">
-          <span className="short-id">{issue.shortId}</span>
-          {issue.culprit && <span className="culprit">{issue.culprit}</span>}
-        </div>
-      </td>
-      <td className="num" data-label="Events">
-        {Number(issue.count).toLocaleString()}
-      </td>
-      <td className="num" data-label="Users">
-        {issue.userCount.toLocaleString()}
-      </td>
-      <td data-label="Last seen">
-        <RelativeTime iso={issue.lastSeen} />
-      </td>
-    </tr>
   );
 }
 

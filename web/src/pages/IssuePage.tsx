@@ -1,47 +1,45 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import {
-  issue as fetchIssue,
-  latestEvent,
-  updateIssueStatus,
-  type ExceptionValue,
-  type IssueAction,
-  type IssueDetails,
-} from '../api/faultline';
 import { useIssueChanges } from '../api/changes';
 import { ApiError } from '../api/http';
+import { issue as fetchIssue, issueEvent, issueTags } from '../api/issues';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { ExceptionChain } from '../components/Exception';
+import { EventView } from '../components/EventView';
 import { RelativeTime } from '../components/RelativeTime';
+import { useScopes } from '../organization-access';
+import { Comments } from './issue/Comments';
+import { EventsList } from './issue/EventsList';
+import { StatusActions } from './issue/StatusActions';
+import { TagDistribution } from './issue/TagDistribution';
 import { NotFoundPage } from './NotFoundPage';
+import '../issues.css';
 
-/** The words for an issue's state, as the list's tabs name them. */
-function statusLabel(issue: IssueDetails): string {
-  if (issue.status === 'resolved') return 'Resolved';
-  if (issue.status === 'ignored') return 'Archived';
-  if (issue.isRegression) return 'Regressed';
-  return 'Unresolved';
-}
-
-/** One issue: what it is, its state and the actions on it, and its latest event's exception. */
+/**
+ * One issue: what it is, its state and the actions on it, its tags, one of its events (the latest,
+ * or the one in the URL, stepping to older and newer), its events and its comments; live.
+ */
 export function IssuePage() {
-  const { organization, issueId } = useParams() as { organization: string; issueId: string };
+  const { organization, issueId, eventId } = useParams() as {
+    organization: string;
+    issueId: string;
+    eventId?: string;
+  };
   const queryClient = useQueryClient();
+  const may = useScopes(organization);
   const details = useQuery({
     queryKey: ['issue', issueId],
     queryFn: () => fetchIssue(organization, issueId),
   });
-  const event = useQuery({ queryKey: ['latest-event', issueId], queryFn: () => latestEvent(issueId) });
-  const change = useMutation({
-    mutationFn: (action: IssueAction) => updateIssueStatus(organization, issueId, action),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['issue', issueId] }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['issues'] }),
+  const event = useQuery({
+    queryKey: ['event', issueId, eventId ?? 'latest'],
+    queryFn: () => issueEvent(issueId, eventId ?? 'latest'),
   });
+  const tags = useQuery({ queryKey: ['tags', issueId], queryFn: () => issueTags(issueId) });
 
   // Live: a change to this issue made anywhere (another tab, Slack, the API) shows without a reload.
   const reload = () => {
-    void queryClient.invalidateQueries({ queryKey: ['issue', issueId] });
-    void queryClient.invalidateQueries({ queryKey: ['latest-event', issueId] });
+    for (const key of ['issue', 'event', 'tags', 'events', 'comments'])
+      void queryClient.invalidateQueries({ queryKey: [key, issueId] });
   };
   useIssueChanges(
     organization,
@@ -57,9 +55,7 @@ export function IssuePage() {
   if (details.error) return <ErrorMessage error={details.error} />;
   if (!details.data) return <p className="muted">Loading…</p>;
   const issue = details.data;
-
-  const exception = event.data?.entries.find((entry) => entry.type === 'exception') as
-    { data: { values: ExceptionValue[] } } | undefined;
+  const eventPath = (id: string) => `/organizations/${organization}/issues/${issueId}/events/${id}/`;
 
   return (
     <article className="issue">
@@ -79,36 +75,7 @@ export function IssuePage() {
         </div>
       </header>
 
-      <div className="issue-state">
-        <span className="status" data-status={issue.status}>
-          {statusLabel(issue)}
-        </span>
-        {issue.status === 'unresolved' ? (
-          <>
-            <button type="button" disabled={change.isPending} onClick={() => change.mutate('resolve')}>
-              Resolve
-            </button>
-            <button
-              type="button"
-              className="secondary"
-              disabled={change.isPending}
-              onClick={() => change.mutate('archive')}
-            >
-              Archive
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            className="secondary"
-            disabled={change.isPending}
-            onClick={() => change.mutate('unresolve')}
-          >
-            Unresolve
-          </button>
-        )}
-      </div>
-      <ErrorMessage error={change.error} />
+      <StatusActions organization={organization} issue={issue} canTriage={may('event:write')} />
 
       <dl className="facts">
         <div>
@@ -134,16 +101,48 @@ export function IssuePage() {
         </div>
       </dl>
 
-      <h2>Latest event</h2>
-      {event.error && <ErrorMessage error={event.error} />}
-      {event.data && (
-        <p className="muted">
-          <span className="short-id">{event.data.eventID}</span> ·{' '}
-          <RelativeTime iso={event.data.dateCreated} />
-        </p>
-      )}
-      {exception && <ExceptionChain values={exception.data.values} />}
-      {event.data && !exception && <p className="muted">This event carries no exception.</p>}
+      <div className="issue-columns">
+        <div className="issue-main">
+          <h2>{eventId ? 'Event' : 'Latest event'}</h2>
+          {event.error instanceof ApiError && event.error.status === 404 ? (
+            <p className="error" role="alert">
+              This issue has no event {eventId}.
+            </p>
+          ) : (
+            <ErrorMessage error={event.error} />
+          )}
+          {event.data && (
+            <nav className="event-nav" aria-label="Events">
+              <span className="short-id">{event.data.eventID}</span>
+              <RelativeTime iso={event.data.dateCreated} />
+              {event.data.release && <span>release {event.data.release.version}</span>}
+              {event.data.environment && <span>{event.data.environment}</span>}
+              {event.data.previousEventID ? (
+                <Link to={eventPath(event.data.previousEventID)}>← Older</Link>
+              ) : (
+                <span className="muted">← Older</span>
+              )}
+              {event.data.nextEventID ? (
+                <Link to={eventPath(event.data.nextEventID)}>Newer →</Link>
+              ) : (
+                <span className="muted">Newer →</span>
+              )}
+            </nav>
+          )}
+          {event.data && <EventView event={event.data} />}
+
+          <h2>Events</h2>
+          <EventsList organization={organization} issueId={issueId} />
+
+          <h2>Comments</h2>
+          <Comments issueId={issueId} canWrite={may('event:write')} />
+        </div>
+        <aside className="issue-side" aria-label="Tags">
+          <h2>Tags</h2>
+          <ErrorMessage error={tags.error} />
+          {tags.data && <TagDistribution tags={tags.data} />}
+        </aside>
+      </div>
     </article>
   );
 }

@@ -4,15 +4,26 @@ import { apiQuery, readParams, withParams } from './issue-list-params';
 describe('issue list URL state', () => {
   it('reads the tab, query, project and cursor from the URL; an unknown tab is the unresolved one', () => {
     assert.deepEqual(
-      readParams(new URLSearchParams('project=app&status=regressed&query=level:error&cursor=0:25:0')),
+      readParams(
+        new URLSearchParams(
+          'project=app&status=regressed&query=level:error&environment=prod&sort=freq&cursor=0:25:0',
+        ),
+      ),
       {
         project: 'app',
         status: 'regressed',
         query: 'level:error',
+        environment: 'prod',
+        sort: 'freq',
         cursor: '0:25:0',
       },
     );
     assert.equal(readParams(new URLSearchParams('status=sideways')).status, 'unresolved');
+    assert.equal(
+      readParams(new URLSearchParams('sort=random')).sort,
+      'date',
+      'an unknown order is last seen',
+    );
   });
 
   it("asks the API for the tab's is: condition followed by what was typed", () => {
@@ -33,6 +44,15 @@ describe('issue list URL state', () => {
     assert.equal(
       withParams(current, { status: 'archived' }).toString(),
       'project=app&status=archived&query=x',
+    );
+    assert.equal(
+      withParams(current, { sort: 'new', environment: 'staging' }).toString(),
+      'project=app&query=x&environment=staging&sort=new',
+    );
+    assert.equal(
+      withParams(current, { sort: 'date' }).toString(),
+      'project=app&query=x',
+      'last seen is the default',
     );
   });
 });
