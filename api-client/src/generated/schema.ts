@@ -1365,6 +1365,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/organizations/{organization}/code-locations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Faultline: per issue (unresolved unless ?status= says otherwise), the in-app frames of its latest event and the counts an editor shows; ?id= limits it to the given issues */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    per_page?: number;
+                    project?: number[];
+                    environment?: string[];
+                    level?: ("fatal" | "error" | "warning" | "info" | "debug")[];
+                    status?: ("unresolved" | "resolved" | "ignored")[];
+                    id?: number[];
+                };
+                header?: never;
+                path: {
+                    organization: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CodeLocation"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/organizations/{organization}/external-identities/": {
         parameters: {
             query?: never;
@@ -4734,6 +4786,49 @@ export interface components {
             };
             /** Format: date-time */
             dateCreated: string;
+        };
+        CodeFrame: {
+            filename: string | null;
+            absPath: string | null;
+            module: string | null;
+            function: string | null;
+            lineNo: number;
+            colNo: number | null;
+            contextLine: string | null;
+        };
+        CodeLocation: {
+            issueId: string;
+            shortId: string;
+            title: string;
+            culprit: string;
+            level: string;
+            /** @enum {string} */
+            status: "unresolved" | "resolved" | "ignored";
+            substatus: string | null;
+            permalink: string;
+            project: {
+                id: string;
+                slug: string;
+            };
+            count: number;
+            userCount: number;
+            /** @description Events received in the last 24 hours */
+            events24h: number;
+            /** Format: date-time */
+            firstSeen: string;
+            /** Format: date-time */
+            lastSeen: string;
+            /** @description The latest event (in the asked environments) the frames come from */
+            eventId: string;
+            release: string | null;
+            environment: string;
+            /** @description The exception chain of the latest event, the thrown exception first */
+            exceptions: {
+                type: string | null;
+                value: string | null;
+            }[];
+            /** @description In-app frames of the thrown exception, innermost (the line that threw) first */
+            frames: components["schemas"]["CodeFrame"][];
         };
         Error: {
             /** @description What went wrong and what to fix */

@@ -5,6 +5,7 @@ import { registerRoutes, type ApiRoute } from './define-route';
 import type { ApiDependencies } from './dependencies';
 import { alertRuleRoutes } from './resources/alert-rules';
 import { changeRoutes } from './resources/changes';
+import { codeLocationRoutes } from './resources/code-locations';
 import { eventRoutes } from './resources/events';
 import { issueCommentRoutes } from './resources/issue-comments';
 import { issueTagRoutes } from './resources/issue-tags';
@@ -47,6 +48,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...externalIdentityRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
+    ...codeLocationRoutes(deps),
     ...unprocessableEventRoutes(deps),
     ...issueTagRoutes(deps),
     ...issueCommentRoutes(deps),

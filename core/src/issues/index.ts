@@ -51,3 +51,5 @@ export {
 export { formatShortId, issuePermalink, parseShortId } from './links';
 export { findVisibleIssue } from './visible';
 export { issueSummaryOf } from './summary';
+export { listCodeLocations, type CodeLocationFilter, type IssueCodeLocation } from './code-locations';
+export type { CodeFrame, ExceptionSummary } from './code-location-frames';

@@ -66,7 +66,7 @@ export interface PageWindow {
 }
 
 /** `organizationIds` undefined: every organization, for the host's own readers (plugins), never for API callers. */
-function selectIssues(knex: Knex, organizationIds: number[] | undefined): Knex.QueryBuilder {
+export function selectIssues(knex: Knex, organizationIds: number[] | undefined): Knex.QueryBuilder {
   const query = knex('issues as i')
     .join('projects as p', 'p.id', 'i.project_id')
     .join('organizations as o', 'o.id', 'p.organization_id')
