@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { Config } from '../config';
 import { createLogger, type Logger } from '../logging';
@@ -8,17 +6,8 @@ import { connectDatabase, migrateToLatest, EventPartitions, type Database } from
 import { AccountsRepository } from '../accounts';
 import { createAuthServices, loadSecretKey } from '../auth';
 import { Mailer } from '../mail';
-import {
-  IngestQueueWriter,
-  IngestService,
-  KeyRateLimiter,
-  ProjectKeyCache,
-  mountIngestRoutes,
-} from '../ingest';
-import { mountPluginRoutes, PluginAdmin, routesOf, type PluginHost } from '../plugins';
+import type { PluginHost } from '../plugins';
 import type { JobQueue } from '../jobs';
-import { ChangeStreams, mountApiRoutes } from '../api';
-import { createHttpApp, webAssets } from '../http';
 import { lockDataDir } from './data-dir-lock';
 import {
   CORE,
@@ -37,6 +26,7 @@ import {
   searchModule,
   type PipelineLoop,
 } from './features';
+import { apiModule, HTTP, HTTP_WIRING, httpServerModule, ingestModule } from './http-modules';
 import { given, startModules } from './modules';
 import { PipelineThread, pipelineThreadModule } from './pipeline-thread';
 import { TOKENS } from './tokens';
@@ -105,7 +95,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the pipeline workers (when asked) and the HTTP server; `stop()` drains both. */
+/**
+ * Starts the pipeline workers (when asked) and the HTTP server (when asked) from the feature modules of
+ * features.ts and http-modules.ts; `stop()` stops them in reverse: the server first, then the ingest
+ * writer drains, then the workers.
+ */
 export async function startServices(
   runtime: Runtime,
   options: { http: boolean; workers: boolean },
@@ -136,6 +130,7 @@ export async function startServices(
             alertsModule,
           ]
         : []),
+      ...(options.http ? [ingestModule, apiModule, httpServerModule] : []),
     ],
     [
       given(CORE.knex, db.knex),
@@ -149,6 +144,13 @@ export async function startServices(
         publicUrl: config.http.publicUrl,
         role: { container },
       }),
+      given(HTTP_WIRING, {
+        accounts: container.resolve(TOKENS.Accounts),
+        auth: container.resolve(TOKENS.Auth),
+        signals: db.signals,
+      }),
+      // Without workers, this process runs no pipeline for ingestion to wake.
+      ...(options.workers ? [] : [given(SERVICES.pipeline, undefined)]),
       given(PIPELINE_SETTINGS, {
         batchSize: config.worker.batchSize,
         concurrency: db.kind === 'embedded' ? 1 : config.worker.concurrency,
@@ -156,116 +158,19 @@ export async function startServices(
       }),
     ],
   );
-  const { host: plugins, settings: pluginSettings } = modules.get(SERVICES.plugins);
+  const { host: plugins } = modules.get(SERVICES.plugins);
   const queue = modules.get(SERVICES.queue);
-  const alertActions = modules.get(SERVICES.alertActions);
   const pipeline = options.workers ? modules.get(SERVICES.pipeline) : undefined;
   // Rows committed to the queue by this process or any other wake the idle loops.
   // The count is unknown here (and this process's own flushes report theirs through onCommitted).
   if (pipeline) db.signals.on('rawEvents', () => pipeline.wake());
 
-  let server: http.Server | undefined;
-  let stopping = false;
-  let url = config.http.publicUrl;
-  let writer: IngestQueueWriter | undefined;
-  const changeStreams = new ChangeStreams(db.knex);
-  if (options.http) {
-    writer = new IngestQueueWriter(db.knex, {
-      // PGlite has a single connection; on Postgres two flushes overlap so one waits on fsync while the next fills.
-      maxInFlight: db.kind === 'embedded' ? 1 : 2,
-      bytesAsHex: db.kind === 'embedded',
-      // This process's pipeline learns how many rows came (it gathers small trickles into batches);
-      // any `faultline worker` is woken through the signal.
-      onCommitted: (rows) => {
-        pipeline?.wake(rows);
-        db.signals.announce('rawEvents');
-      },
-    });
-    const keyCache = new ProjectKeyCache(container.resolve(TOKENS.Accounts));
-    const ingest = new IngestService(keyCache, new KeyRateLimiter(), writer, config.limits);
-    const app = createHttpApp(
-      log,
-      [
-        (router) =>
-          mountIngestRoutes(router, ingest, {
-            ...config.limits,
-            bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
-          }),
-        (router) =>
-          mountApiRoutes(router, {
-            knex: db.knex,
-            accounts: container.resolve(TOKENS.Accounts),
-            config,
-            auth: container.resolve(TOKENS.Auth),
-            onProjectKeyChanged: (publicKey) => keyCache.invalidate(publicKey),
-            changeStreams,
-            issueSearch: modules.get(SERVICES.search),
-            alertActions,
-            plugins: new PluginAdmin(plugins, pluginSettings),
-          }),
-        // Plugins' own routes (webhook receivers and the like), under /api/0/plugins/{id}/.
-        (router) =>
-          mountPluginRoutes(router, (pluginId) => routesOf(plugins, pluginId), {
-            bodyLimitBytes: config.limits.maxBodyBytes,
-            bodyIdleTimeoutMs: config.http.bodyIdleTimeoutMs,
-            timeoutMs: config.plugins.hookBudgetMs,
-            log: log.child({ component: 'plugin-routes' }),
-            isolate: (pluginId, call, timeoutMs) =>
-              plugins.runIsolated(pluginId, call, timeoutMs, `plugin ${pluginId}: route`),
-          }),
-      ],
-      webAssets(config.http.webDir),
-    );
-    server = http.createServer(
-      {
-        // Node's defaults (60 s for headers, 300 s for a request, checked every 30 s) let stalled
-        // clients hold connections for minutes; these are settings, checked about every second.
-        headersTimeout: config.http.headersTimeoutMs,
-        requestTimeout: config.http.requestTimeoutMs,
-        connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs),
-      },
-      app.callback(),
-    );
-    // Once stopping, every answer closes its connection: SDKs keep connections alive and busy, so
-    // without this a loaded server would go on serving them and never finish closing.
-    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-      if (stopping) res.setHeader('Connection', 'close');
-    });
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(config.http.port, config.http.host, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    if (config.http.port === 0) url = `http://${config.http.host}:${address.port}`;
-    log.info({ url, database: db.kind }, 'faultline is listening');
-  }
   return {
-    url,
+    url: options.http ? modules.get(HTTP.server).url : config.http.publicUrl,
     worker: pipeline,
     plugins,
     queue,
-    stop: async () => {
-      if (server) {
-        stopping = true;
-        // Change streams never finish on their own; clients reconnect elsewhere with Last-Event-ID.
-        changeStreams.closeAll();
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-        // Connections busy right now go idle after their answer; close them as they do. Requests
-        // still unanswered after the grace period are cut (their SDKs will count them as not sent).
-        const sweep = setInterval(() => server!.closeIdleConnections(), 50);
-        const deadline = setTimeout(() => server!.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        server.closeIdleConnections();
-        try {
-          await closed;
-        } finally {
-          clearInterval(sweep);
-          clearTimeout(deadline);
-        }
-      }
-      await writer?.drain();
-      await modules.stop();
-    },
+    stop: () => modules.stop(),
   };
 }
 
@@ -274,5 +179,3 @@ export async function startServices(
  * signal), so this is only the safety net for a lost announcement.
  */
 const PIPELINE_IDLE_POLL_MS = 30_000;
-/** How long a graceful stop lets requests in flight finish before closing their connections. */
-const SHUTDOWN_GRACE_MS = 10_000;
