@@ -28,6 +28,8 @@ export interface StackOptions {
   extraProjects?: string[];
   /** Direct database setup, run after bootstrap and before the server starts. */
   prepare?: (knex: Knex, setup: BootstrapResult) => Promise<void>;
+  /** CLI commands to run after bootstrap and before the server starts (e.g. `createuser`), with the database's arguments. */
+  beforeStart?: (cliArgs: string[]) => Promise<void>;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function startStack(kind: DatabaseKind, options: StackOptions = {})
     for (const slug of options.extraProjects ?? [])
       projects[slug] = await runBootstrap([...args, '--project', slug]);
     if (options.prepare) await target.withKnex((knex) => options.prepare!(knex, setup));
+    await options.beforeStart?.(target.cliArgs);
     const start = () => FaultlineServer.start(target, { port, env: options.env });
     const stack: Stack = {
       target,

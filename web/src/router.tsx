@@ -6,6 +6,7 @@ import { IssuePage } from './pages/IssuePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
+import { settingsRoutes } from './settings/routes';
 
 /**
  * Every page's URL. These are the stable addresses the API's `permalink` fields and the server's
@@ -25,6 +26,7 @@ export const router = createBrowserRouter([
       // The issue permalink the API hands out (issuePermalink in core/src/issues/links.ts).
       { path: '/organizations/:organization/issues/:issueId', element: <IssuePage /> },
       { path: '/organizations/:organization/issues/:issueId/events/:eventId', element: <IssuePage /> },
+      ...settingsRoutes,
       { path: '*', element: <NotFoundPage /> },
     ],
   },

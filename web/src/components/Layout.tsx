@@ -36,6 +36,7 @@ export function Layout() {
         {me.data && (
           <div className="who">
             <span>{me.data.email}</span>
+            <Link to="/settings">Settings</Link>
             <button type="button" className="secondary" onClick={() => void leave()}>
               Sign out
             </button>

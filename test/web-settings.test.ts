@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { useChromium } from './support/chromium';
+import { REPO_ROOT } from './support/cli';
+import { TokenCaller } from './support/session';
+import { startStack, type Stack } from './support/stack';
+import { createPerson, signInOnWebPage } from './support/web-session';
+
+const OWNER = { email: 'owner@example.com', password: 'an owner passphrase that is long', role: 'owner' };
+const MEMBER = { email: 'member@example.com', password: 'a member passphrase that is long', role: 'member' };
+
+interface ApiKey {
+  id: string;
+  name: string;
+  isActive: boolean;
+  rateLimit: { count: number; window: number } | null;
+  dsn: { public: string };
+}
+
+/** The settings pages in Chromium against a real `faultline start`: an owner, and a member who may change nothing. */
+describe('web UI settings in Chromium', function () {
+  this.timeout(120_000);
+  const chromium = useChromium();
+  let stack: Stack;
+  let api: TokenCaller;
+  let page: Page;
+  let keysPath = '';
+
+  before(async function () {
+    this.timeout(180_000);
+    if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
+      throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
+    stack = await startStack('embedded', {
+      beforeStart: async (cliArgs) => {
+        for (const person of [OWNER, MEMBER])
+          await createPerson(cliArgs, { ...person, org: stack?.setup.organization ?? 'faultline' });
+      },
+    });
+    api = new TokenCaller(stack.baseUrl, stack.setup.token);
+    // A member sees a project through a team of theirs.
+    const org = stack.setup.organization;
+    const members = await api.get<{ id: string; email: string }[]>(`/organizations/${org}/members/`);
+    const member = members.find((m) => m.email === MEMBER.email)!;
+    await api.expect(201, 'POST', `/organizations/${org}/members/${member.id}/teams/${stack.setup.team}/`, {
+      body: {},
+    });
+    keysPath = `/settings/${stack.setup.organization}/projects/${stack.setup.project}/keys/`;
+    await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });
+    page = await chromium.newPage();
+  });
+  after(async () => {
+    await stack?.dispose();
+  });
+
+  const keys = () => api.get<ApiKey[]>(`/projects/${stack.setup.organization}/${stack.setup.project}/keys/`);
+  /** What the page copied (the test has no DOM types: the expression runs in the page). */
+  const clipboard = () => page.evaluate<string>('navigator.clipboard.readText()');
+  const card = (name: string) => page.getByRole('article', { name });
+
+  it('an owner reaches the project keys from Settings and copies the DSN and a setup snippet', async () => {
+    await signInOnWebPage(page, stack.baseUrl, '/', OWNER.email, OWNER.password);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await chromium.screenshot(page, 'settings');
+    await page
+      .getByRole('link', { name: /client keys/ })
+      .first()
+      .click();
+    await page.getByRole('heading', { name: 'Client keys (DSN)' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, keysPath);
+
+    const [key] = await keys();
+    const defaultKey = card(key.name);
+    await defaultKey.getByRole('button', { name: `Copy the DSN of ${key.name}` }).click();
+    await defaultKey.getByText('Copied.').waitFor();
+    assert.equal(await clipboard(), key.dsn.public);
+
+    await defaultKey.getByText('Set up an SDK with this key').click();
+    await defaultKey.getByLabel('SDK').selectOption({ label: 'Python' });
+    const code = defaultKey.locator('pre code').nth(1);
+    assert.match(await code.innerText(), /sentry_sdk\.init\(/);
+    assert.ok((await code.innerText()).includes(key.dsn.public));
+    await defaultKey.getByRole('button', { name: 'Copy the Python setup code' }).click();
+    assert.match(await clipboard(), /dsn="http:\/\//);
+    await chromium.screenshot(page, 'project-keys');
+    assert.deepEqual(chromium.problems, [], 'no console errors (a CSP violation would be one)');
+  });
+
+  it('creates a key, disables it, sets its rate limit and rotates it', async () => {
+    await page.getByLabel("New key's name").fill('Staging');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const staging = card('Staging').first();
+    await staging.waitFor();
+    await staging.getByRole('button', { name: 'Disable' }).click();
+    await staging.getByText('Disabled', { exact: true }).waitFor();
+    assert.equal((await keys()).find((k) => k.name === 'Staging')?.isActive, false);
+    await staging.getByRole('button', { name: 'Enable' }).click();
+    await staging.getByText('Active', { exact: true }).waitFor();
+
+    await staging.getByLabel('Events').fill('120');
+    await staging.getByLabel('per seconds').fill('60');
+    await staging.getByRole('button', { name: 'Set rate limit' }).click();
+    await staging.getByText('At most 120 events per 60 seconds.').waitFor();
+    assert.deepEqual((await keys()).find((k) => k.name === 'Staging')?.rateLimit, { count: 120, window: 60 });
+
+    const before = (await keys()).find((k) => k.name === 'Staging')!;
+    await staging.getByRole('button', { name: 'Rotate…' }).click();
+    await staging.getByRole('button', { name: 'Rotate now' }).click();
+    await page.getByRole('article', { name: 'Staging' }).nth(1).waitFor();
+    const after = (await keys()).filter((k) => k.name === 'Staging');
+    assert.equal(after.length, 2);
+    assert.equal(after.find((k) => k.id === before.id)?.isActive, false, 'the old key is disabled');
+    const fresh = after.find((k) => k.id !== before.id)!;
+    assert.equal(fresh.isActive, true);
+    assert.deepEqual(fresh.rateLimit, { count: 120, window: 60 }, 'the new key keeps the rate limit');
+  });
+
+  it('a project that does not exist (or may not be seen) is the not-found page', async () => {
+    await page.goto(`${stack.baseUrl}/settings/${stack.setup.organization}/projects/no-such-project/keys/`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+  });
+
+  it('a member sees the DSNs but no controls to change keys', async () => {
+    await chromium.clearCookies();
+    await signInOnWebPage(page, stack.baseUrl, keysPath, MEMBER.email, MEMBER.password);
+    await page.getByRole('heading', { name: 'Client keys (DSN)' }).waitFor();
+    const [key] = await keys();
+    await card(key.name)
+      .getByRole('button', { name: `Copy the DSN of ${key.name}` })
+      .waitFor();
+    for (const name of ['Create key', 'Disable', 'Enable', 'Rotate…', 'Set rate limit'])
+      assert.equal(await page.getByRole('button', { name }).count(), 0, `a member is offered "${name}"`);
+    assert.equal(await page.getByLabel("New key's name").count(), 0);
+    await chromium.screenshot(page, 'project-keys-member');
+  });
+});
