@@ -122,6 +122,65 @@ describe('web UI settings in Chromium', function () {
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
   });
 
+  it('creates an API token, shows it once, and revokes it', async () => {
+    await page.goto(`${stack.baseUrl}/settings/`);
+    await page.getByRole('link', { name: 'Your API tokens' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('Release script');
+    await page.getByRole('checkbox', { name: 'project:write' }).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('status', { name: 'New token' });
+    await shown.waitFor();
+    const token = await shown.getByLabel('Token', { exact: true }).inputValue();
+    await shown.getByRole('button', { name: 'Copy the new token' }).click();
+    assert.equal(await clipboard(), token);
+    await chromium.screenshot(page, 'account-api-tokens-new');
+    const asOwner = new TokenCaller(stack.baseUrl, token);
+    const me = await asOwner.get<{ email: string }>('/users/me/');
+    assert.equal(me.email, OWNER.email);
+    const [made] = (await asOwner.get<{ name: string; scopes: string[] }[]>('/api-tokens/')).filter(
+      (t) => t.name === 'Release script',
+    );
+    assert.ok(made.scopes.includes('project:write') && made.scopes.includes('org:read'), made.scopes.join());
+
+    // Once the person is done with it, the token is shown nowhere again.
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: 'Release script' });
+    await row.waitFor();
+    assert.equal(await page.getByText(token).count(), 0);
+    assert.ok((await page.content()).indexOf(token) === -1, 'the token is not in the page');
+    assert.ok((await row.innerText()).includes(token.slice(-4)), 'the row shows its last characters');
+    await chromium.screenshot(page, 'account-api-tokens');
+    await row.getByRole('button', { name: 'Revoke Release script' }).click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await asOwner.request('GET', '/users/me/')).status, 401, 'a revoked token is refused');
+  });
+
+  it('creates an organization service token, shown once, and revokes it', async () => {
+    const org = stack.setup.organization;
+    await page.goto(`${stack.baseUrl}/settings/${org}/`);
+    await page.getByRole('link', { name: 'Service tokens' }).click();
+    await page.getByRole('heading', { name: 'Service tokens' }).waitFor();
+    await page.getByLabel('Token name').fill('CI');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('status', { name: 'New token' });
+    const token = await shown.getByLabel('Token', { exact: true }).inputValue();
+    const service = new TokenCaller(stack.baseUrl, token);
+    const projects = await service.get<{ slug: string }[]>(`/organizations/${org}/projects/`);
+    assert.ok(projects.some((p) => p.slug === stack.setup.project));
+    await chromium.screenshot(page, 'organization-service-tokens');
+    await shown.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await page.getByRole('status', { name: 'New token' }).count(), 0);
+    await page.getByRole('button', { name: 'Revoke CI' }).click();
+    await page.getByRole('row').filter({ hasText: 'CI' }).waitFor({ state: 'detached' });
+    assert.equal(
+      (await service.request('GET', `/organizations/${org}/projects/`)).status,
+      401,
+      'a revoked token is refused',
+    );
+  });
+
   it('a member sees the DSNs but no controls to change keys', async () => {
     await chromium.clearCookies();
     await signInOnWebPage(page, stack.baseUrl, keysPath, MEMBER.email, MEMBER.password);
@@ -133,6 +192,15 @@ describe('web UI settings in Chromium', function () {
     for (const name of ['Create key', 'Disable', 'Enable', 'Rotate…', 'Set rate limit'])
       assert.equal(await page.getByRole('button', { name }).count(), 0, `a member is offered "${name}"`);
     assert.equal(await page.getByLabel("New key's name").count(), 0);
+
+    // The organization's settings: the role, and no tab the role can't use.
+    await page.goto(`${stack.baseUrl}/settings/${stack.setup.organization}/`);
+    await page.getByText('Your role here: member').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Service tokens' }).count(), 0);
+    await chromium.screenshot(page, 'organization-member');
+    await page.goto(`${stack.baseUrl}/settings/${stack.setup.organization}/auth-tokens/`);
+    await page.getByText('Only owners and managers').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Create token' }).count(), 0);
     await chromium.screenshot(page, 'project-keys-member');
   });
 });

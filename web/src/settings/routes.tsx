@@ -1,6 +1,11 @@
 import './settings.css';
 import type { RouteObject } from 'react-router';
 import { Navigate } from 'react-router';
+import { AccountLayout } from '../pages/settings/AccountLayout';
+import { AccountTokensPage } from '../pages/settings/AccountTokensPage';
+import { OrganizationOverview } from '../pages/settings/OrganizationOverview';
+import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettingsLayout';
+import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
 import { ProjectKeysPage } from '../pages/settings/ProjectKeysPage';
 import { ProjectSettingsLayout } from '../pages/settings/ProjectSettingsLayout';
 import { SettingsIndexPage } from '../pages/settings/SettingsIndexPage';
@@ -11,6 +16,23 @@ import { SettingsIndexPage } from '../pages/settings/SettingsIndexPage';
  */
 export const settingsRoutes: RouteObject[] = [
   { path: '/settings', element: <SettingsIndexPage /> },
+  // Static segments outrank `:organization`, so `account` is never read as an organization's slug.
+  {
+    path: '/settings/account',
+    element: <AccountLayout />,
+    children: [
+      { index: true, element: <Navigate to="api-tokens/" replace /> },
+      { path: 'api-tokens', element: <AccountTokensPage /> },
+    ],
+  },
+  {
+    path: '/settings/:organization',
+    element: <OrganizationSettingsLayout />,
+    children: [
+      { index: true, element: <OrganizationOverview /> },
+      { path: 'auth-tokens', element: <OrganizationTokensPage /> },
+    ],
+  },
   {
     path: '/settings/:organization/projects/:project',
     element: <ProjectSettingsLayout />,

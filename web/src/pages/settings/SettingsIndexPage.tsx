@@ -13,6 +13,9 @@ function OrganizationSettingsLinks({ organization }: { organization: Organizatio
       <h2 id={`org-${organization.slug}`}>{organization.name}</h2>
       <ErrorMessage error={list.error} />
       <ul>
+        <li>
+          <Link to={`/settings/${organization.slug}/`}>Organization settings</Link>
+        </li>
         {list.data?.map((project) => (
           <li key={project.slug}>
             <Link to={`/settings/${organization.slug}/projects/${project.slug}/keys/`}>
@@ -31,6 +34,12 @@ export function SettingsIndexPage() {
   return (
     <section>
       <h1>Settings</h1>
+      <h2>You</h2>
+      <ul>
+        <li>
+          <Link to="/settings/account/api-tokens/">Your API tokens</Link>
+        </li>
+      </ul>
       {orgs.error ? (
         <ErrorMessage error={orgs.error} />
       ) : !orgs.data ? (
