@@ -4,7 +4,6 @@ export {
   type Project,
   type ProjectKey,
   type User,
-  type TokenOwner,
 } from './repository';
 export { bootstrap, ADMIN_SCOPES, type BootstrapOptions, type BootstrapResult } from './bootstrap';
 export { buildDsn } from './dsn';

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import type { Client } from '@faultline/plugin-sdk';
 import { hashToken, newApiToken, newProjectKeyParts } from './secrets';
 
 export interface Organization {
@@ -39,17 +38,11 @@ export interface User {
 }
 
 /** Whom a token acts for: a user, or (service token) one organization with no user. */
-export interface TokenOwner {
-  tokenId: number;
-  user: User | null;
-  /** Set for an organization service token: the only organization it reaches. */
-  organizationId: number | null;
-  scopes: string[];
-  /** The client the token was issued to (`plugin-sdk`'s CLIENTS). */
-  client: Client;
-}
-
-/** Reads and writes organizations, projects, keys, users and tokens. Thin: no rules live here. */
+/**
+ * Ensures the organization, project, key, user and first token that `bootstrap` and the tests start
+ * from, and looks up a key for ingestion. Thin: no rules live here; tokens as credentials are the
+ * tokens domain's.
+ */
 export class AccountsRepository {
   constructor(private readonly knex: Knex) {}
 
@@ -136,73 +129,6 @@ export class AccountsRepository {
       scopes,
     });
     return token;
-  }
-
-  /**
-   * Creates an organization service token (no user; for CI and the Slack app) and returns it in
-   * clear; it is not retrievable afterwards.
-   */
-  async createOrganizationToken(
-    organizationId: number,
-    createdByUserId: number | null,
-    name: string,
-    scopes: string[],
-  ): Promise<{ id: number; token: string }> {
-    const token = newApiToken();
-    const [row] = await this.knex('api_tokens')
-      .insert({
-        organization_id: organizationId,
-        created_by_user_id: createdByUserId,
-        name,
-        token_hash: hashToken(token),
-        token_last_characters: token.slice(-4),
-        scopes,
-      })
-      .returning('id');
-    return { id: row.id, token };
-  }
-
-  /** Tokens not revoked (deleted) and not expired. */
-  private liveTokens(): Knex.QueryBuilder {
-    return this.knex('api_tokens as t').andWhere((q) =>
-      q.whereNull('t.expires_at').orWhere('t.expires_at', '>', this.knex.fn.now()),
-    );
-  }
-
-  /** Whether token `tokenId` is still usable: not revoked, not expired. */
-  async isTokenLive(tokenId: number): Promise<boolean> {
-    return (await this.liveTokens().where('t.id', tokenId).first('t.id')) !== undefined;
-  }
-
-  async findToken(token: string): Promise<TokenOwner | undefined> {
-    const row = await this.liveTokens()
-      .leftJoin('users as u', 'u.id', 't.user_id')
-      .where('t.token_hash', hashToken(token))
-      .first(
-        't.id as token_id',
-        't.scopes',
-        't.client',
-        't.organization_id',
-        'u.id',
-        'u.email',
-        'u.name',
-        'u.is_superuser',
-      );
-    if (!row) return undefined;
-    return {
-      tokenId: row.token_id,
-      scopes: row.scopes,
-      client: row.client,
-      organizationId: row.organization_id,
-      user:
-        row.id === null
-          ? null
-          : { id: row.id, email: row.email, name: row.name, is_superuser: row.is_superuser },
-    };
-  }
-
-  async touchToken(tokenId: number): Promise<void> {
-    await this.knex('api_tokens').where({ id: tokenId }).update({ last_used_at: this.knex.fn.now() });
   }
 
   async findKeyByPublicKey(publicKey: string): Promise<ProjectKey | undefined> {

@@ -13,6 +13,7 @@ import { AccountsRepository, ADMIN_SCOPES, hashToken } from '../accounts';
 import { SecretBox } from '../auth';
 import { loadConfig } from '../config';
 import { PluginAdmin, PluginHost, PluginSettingsStore } from '../plugins';
+import { insertToken } from '../tokens';
 import { describeEachDatabase } from '../testing/databases';
 import {
   errorEvent,
@@ -142,6 +143,15 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
   let api: ApiServer;
   let knex: Knex;
   let accounts: AccountsRepository;
+  /** An organization service token (no user), for CI. */
+  const organizationToken = (organizationId: number, name: string) =>
+    insertToken(knex, {
+      owner: { organizationId },
+      client: 'api',
+      name,
+      scopes: ['org:read'],
+      createdByUserId: null,
+    });
   const tokens = {} as Record<Role, string>;
   const userIds = {} as Record<Role, number>;
   let orgId: number;
@@ -260,9 +270,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
           .first('id');
         values.tokenId = String(row.id);
       } else {
-        values.tokenId = String(
-          (await accounts.createOrganizationToken(orgId, null, 'victim', ['org:read'])).id,
-        );
+        values.tokenId = String((await organizationToken(orgId, 'victim')).row.id);
       }
     }
     return values;
@@ -330,7 +338,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       // An invitation link is a capability: with the right token anyone may accept it, so the
       // foreign case is a guessed token.
       token: `${foreignInvite.token}-guessed`,
-      tokenId: String((await accounts.createOrganizationToken(globexOrg.id, null, 'ci', ['org:read'])).id),
+      tokenId: String((await organizationToken(globexOrg.id, 'ci')).row.id),
       ruleId: await alertRule(globex.projectId),
       // Plugins are installation-wide: the foreign case is one that isn't loaded.
       pluginId: 'not-loaded',
@@ -348,7 +356,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       keyId: ownKey.public_key,
       inviteId: ownInvite.id,
       token: ownInvite.token,
-      tokenId: String((await accounts.createOrganizationToken(orgId, null, 'ci', ['org:read'])).id),
+      tokenId: String((await organizationToken(orgId, 'ci')).row.id),
       foreignUserTokenId: String(eveToken.id),
       ruleId: await alertRule(projectId),
       pluginId: MATRIX_PLUGIN.id,

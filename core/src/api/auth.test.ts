@@ -89,7 +89,7 @@ describeEachDatabase('REST API authentication, scopes and organization boundarie
   it('records last use at most once a minute per token', async () => {
     const knex = ctx.db.knex;
     let now = 1_000_000;
-    const authenticator = new TokenAuthenticator(new AccountsRepository(knex), () => now);
+    const authenticator = new TokenAuthenticator(knex, () => now);
     const lastUsed = async () =>
       (await knex('api_tokens').where({ id: caller.tokenId }).first('last_used_at')).last_used_at;
     const caller = await authenticator.authenticate(`Bearer ${token}`);

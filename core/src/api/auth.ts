@@ -1,8 +1,10 @@
 import type { Client } from '@faultline/plugin-sdk';
-import type { AccountsRepository, User } from '../accounts';
+import type { Knex } from 'knex';
+import type { User } from '../accounts';
 import { ALL_SCOPES } from '../access';
 import type { RateLimiter, RateLimitRule, Session } from '../auth';
 import { AuthError } from '../errors';
+import { findLiveToken, touchToken } from '../tokens';
 
 /**
  * Who is calling the API: an API token's user (or, for an organization service token, no user and
@@ -81,7 +83,7 @@ export class TokenAuthenticator {
   private readonly lastTouched = new Map<number, number>();
 
   constructor(
-    private readonly accounts: AccountsRepository,
+    private readonly knex: Knex,
     private readonly now: () => number = Date.now,
     private readonly failures?: RateLimiter,
   ) {}
@@ -96,7 +98,7 @@ export class TokenAuthenticator {
       );
     }
     await this.failures?.check(ip);
-    const owner = await this.accounts.findToken(token);
+    const owner = await findLiveToken(this.knex, token);
     if (!owner) {
       await this.failures?.hit(ip);
       throw new AuthError('Invalid token: it is unknown, revoked or expired', 'invalid_token');
@@ -116,6 +118,6 @@ export class TokenAuthenticator {
     const last = this.lastTouched.get(tokenId);
     if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
     this.lastTouched.set(tokenId, now);
-    await this.accounts.touchToken(tokenId);
+    await touchToken(this.knex, tokenId);
   }
 }

@@ -66,11 +66,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   router.get('/api/0/openapi.json', (ctx) => {
     ctx.body = description;
   });
-  const tokens = new TokenAuthenticator(
-    deps.accounts,
-    Date.now,
-    new RateLimiter(deps.knex, TOKEN_FAILURE_LIMIT),
-  );
+  const tokens = new TokenAuthenticator(deps.knex, Date.now, new RateLimiter(deps.knex, TOKEN_FAILURE_LIMIT));
   registerRoutes(router, routes, requestAuthenticator(tokens, deps.auth, deps.knex), {
     knex: deps.knex,
     userHas2FA: (userId) => deps.auth.twoFactor.userHas2FA(userId),

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, OAuthError, RateLimitedError } from '../e
 import { describeEachDatabase } from '../testing/databases';
 import { USER_CODE_ALPHABET } from './codes';
 import { DeviceAuthService } from './flow';
+import { findLiveToken } from '../tokens';
 
 const PUBLIC_URL = 'http://127.0.0.1:8000';
 
@@ -88,7 +89,7 @@ describeEachDatabase('device sign-in (RFC 8628)', (ctx) => {
     );
     const issued = await devices.poll({ clientId: 'vscode', deviceCode: started.deviceCode, ip: '10.0.0.3' });
     assert.deepEqual(issued.scopes, ['event:write']);
-    const owner = await new AccountsRepository(ctx.db.knex).findToken(issued.accessToken);
+    const owner = await findLiveToken(ctx.db.knex, issued.accessToken);
     assert.equal(owner?.user?.id, member.id);
     assert.deepEqual(owner?.scopes, ['event:write']);
 

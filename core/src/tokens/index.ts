@@ -1,4 +1,4 @@
-export { TOKEN_COLUMNS, findToken, tokensOf, type TokenRow, type TokenOwner } from './store';
+export { TOKEN_COLUMNS, findToken, insertToken, tokensOf, type TokenRow, type TokenOwner } from './store';
 export {
   USER_TOKEN_CLIENTS,
   ORGANIZATION_TOKEN_CLIENTS,
@@ -8,3 +8,4 @@ export {
   revokeUserClientTokens,
   revokeOrganizationToken,
 } from './rules';
+export { findLiveToken, isTokenLive, touchToken, type TokenCredential } from './credentials';

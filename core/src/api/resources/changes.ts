@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BadRequestError, GoneError, NotFoundError } from '../../errors';
 import { currentChangeCursor, isBeforeHorizon, parseCursor } from '../../changes';
 import { callerOrganizationById, projectsInScope } from '../../organizations';
+import { isTokenLive } from '../../tokens';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { repeated, single } from '../validation';
@@ -55,7 +56,7 @@ export function changeRoutes(deps: ApiDependencies): ApiRoute[] {
           // As a new request would: a revoked token or signed-out session ends the stream.
           const credentialsHold =
             caller.tokenId !== null
-              ? await deps.accounts.isTokenLive(caller.tokenId)
+              ? await isTokenLive(deps.knex, caller.tokenId)
               : caller.session === undefined || (await deps.auth.sessions.isLive(caller.session.id));
           if (!credentialsHold) return 'revoked';
           try {
