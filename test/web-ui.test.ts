@@ -8,11 +8,18 @@ import { waitFor } from './support/api';
 import { useChromium } from './support/chromium';
 import { REPO_ROOT } from './support/cli';
 import { ChildApp } from './support/child-app';
-import { createDatabaseTarget, type DatabaseTarget } from './support/database';
-import { FaultlineServer, freePort } from './support/server';
+import type { DatabaseTarget } from './support/database';
+import { FaultlineServer } from './support/server';
 import { SessionCaller, TokenCaller } from './support/session';
+import {
+  ADMIN_EMAIL as ADMIN,
+  printedDsn,
+  printedPasswordLink,
+  printedToken,
+  startFirstRun,
+  submitPassword as submitPasswordOn,
+} from './support/web-ui';
 
-const ADMIN = 'admin@faultline.local';
 const PASSWORD = 'a long enough passphrase for the admin';
 /** What test/support/sentry-one-error-app.ts throws, as the issue's title. */
 const THROWN_TITLE = 'RangeError: Invoice INV-7731 has a negative balance';
@@ -34,15 +41,7 @@ describe('web UI in Chromium', function () {
     this.timeout(180_000);
     if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
       throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
-    target = await createDatabaseTarget('embedded');
-    port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    // A first start migrates a fresh embedded database and bootstraps: slow on a busy machine.
-    server = await FaultlineServer.start(target, {
-      port,
-      args: ['--bootstrap', '--public-url', url],
-      healthTimeoutMs: 120_000,
-    });
+    ({ target, server, url, port } = await startFirstRun('embedded'));
     page = await chromium.newPage();
   });
   after(async () => {
@@ -51,17 +50,10 @@ describe('web UI in Chromium', function () {
   });
 
   /** Signs in on the sign-in page with a password (and stops there). */
-  async function submitPassword(password: string): Promise<void> {
-    await page.getByLabel('Email').fill(ADMIN);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const submitPassword = (password: string) => submitPasswordOn(page, ADMIN, password);
 
   it('the first start prints a one-time link where the admin chooses a password', async () => {
-    const printed = await waitFor(
-      'the printed sign-in link',
-      async () => /choose a password at (\S+)/.exec(server.output())?.[1],
-    );
+    const printed = await printedPasswordLink(server);
     assert.ok(printed.startsWith(`${url}/auth/reset-password?token=`), printed);
     await page.goto(printed);
     await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
@@ -87,8 +79,8 @@ describe('web UI in Chromium', function () {
   });
 
   it('an issue the real @sentry/node SDK reports appears in the open list by itself, with level, culprit, short id and counts', async () => {
-    const dsn = /DSN for your Sentry SDK:\s+(\S+)/.exec(server.output())![1];
-    const token = /API token \([^)]*\):\s+(\S+)/.exec(server.output())![1];
+    const dsn = printedDsn(server);
+    const token = printedToken(server);
     const app = new ChildApp('sentry-one-error-app.ts', { FAULTLINE_DSN: dsn });
     await app.report('sent');
     await app.finished();
@@ -121,7 +113,7 @@ describe('web UI in Chromium', function () {
   });
 
   it('opens the issue at its permalink: the stack trace shows the throwing function; resolve and reopen it', async () => {
-    const token = /API token \([^)]*\):\s+(\S+)/.exec(server.output())![1];
+    const token = printedToken(server);
     const api = new TokenCaller(url, token);
     const [listed] = await api.get<{ id: string; permalink: string }[]>(
       '/projects/faultline/app/issues/?query=',

@@ -1,6 +1,6 @@
 /**
  * The REST calls of the issue list and the issue page, through the generated client: issues,
- * their events, tags, comments and the caller's rights in the organization.
+ * their events, tags and comments, and the organization's members to assign to.
  */
 import type { Schema } from '@faultline/api-client';
 import { cursorOf } from './cursors';
@@ -83,13 +83,6 @@ export async function issue(organization: string, issueId: string) {
     client.GET('/api/0/organizations/{organization}/issues/{issue}/', {
       params: { path: { organization, issue: issueId } },
     }),
-  );
-}
-
-/** The organization as the caller sees it, with their scopes (`access`), which the pages follow. */
-export async function organization(slug: string) {
-  return call(
-    client.GET('/api/0/organizations/{organization}/', { params: { path: { organization: slug } } }),
   );
 }
 

@@ -5,7 +5,7 @@ import { useIssueChanges } from '../api/changes';
 import { projects } from '../api/faultline';
 import { issues } from '../api/issues';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { useScopes } from '../organization-access';
+import { useOrganizationAccess } from '../settings/access';
 import { BulkActions } from './issue-list/BulkActions';
 import { IssueRow } from './issue-list/IssueRow';
 import { QueryBar } from './issue-list/QueryBar';
@@ -20,8 +20,8 @@ export function IssueListPage() {
   const organization = useParams().organization!;
   const [search, setSearch] = useSearchParams();
   const params = readParams(search);
-  const may = useScopes(organization);
-  const canTriage = may('event:write');
+  const { can } = useOrganizationAccess(organization);
+  const canTriage = can('event:write');
   const [period, setPeriod] = useState<'24h' | '14d'>('24h');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 

@@ -6,7 +6,7 @@ import { issue as fetchIssue, issueEvent, issueTags } from '../api/issues';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { EventView } from '../components/EventView';
 import { RelativeTime } from '../components/RelativeTime';
-import { useScopes } from '../organization-access';
+import { useOrganizationAccess } from '../settings/access';
 import { Comments } from './issue/Comments';
 import { EventsList } from './issue/EventsList';
 import { StatusActions } from './issue/StatusActions';
@@ -25,7 +25,7 @@ export function IssuePage() {
     eventId?: string;
   };
   const queryClient = useQueryClient();
-  const may = useScopes(organization);
+  const { can } = useOrganizationAccess(organization);
   const details = useQuery({
     queryKey: ['issue', issueId],
     queryFn: () => fetchIssue(organization, issueId),
@@ -75,7 +75,7 @@ export function IssuePage() {
         </div>
       </header>
 
-      <StatusActions organization={organization} issue={issue} canTriage={may('event:write')} />
+      <StatusActions organization={organization} issue={issue} canTriage={can('event:write')} />
 
       <dl className="facts">
         <div>
@@ -135,7 +135,7 @@ export function IssuePage() {
           <EventsList organization={organization} issueId={issueId} />
 
           <h2>Comments</h2>
-          <Comments issueId={issueId} canWrite={may('event:write')} />
+          <Comments issueId={issueId} canWrite={can('event:write')} />
         </div>
         <aside className="issue-side" aria-label="Tags">
           <h2>Tags</h2>
