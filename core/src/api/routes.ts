@@ -77,6 +77,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
   mountOAuthRoutes(router, devices, deps.auth, {
     publicUrl: deps.config.http.publicUrl,
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
+    checkAnswers: deps.checkAnswers,
   });
   mountAccountLinkPage(router, {
     knex: deps.knex,

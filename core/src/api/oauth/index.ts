@@ -14,7 +14,7 @@ export function mountOAuthRoutes(
   router: Router,
   devices: DeviceAuthService,
   auth: AuthServices,
-  options: { publicUrl: string; bodyIdleTimeoutMs?: number },
+  options: { publicUrl: string; bodyIdleTimeoutMs?: number; checkAnswers?: boolean },
 ): void {
   mountTokenEndpoints(router, devices, options);
   mountApprovalPage(router, devices, auth, options);
