@@ -1037,6 +1037,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/issues/{issue}/external-issues/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What plugins linked to an issue (another system's issues, posted Slack cards), oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    issue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExternalIssue"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/issues/{issue}/tags/": {
         parameters: {
             query?: never;
@@ -5018,6 +5061,14 @@ export interface components {
                 [key: string]: unknown;
             };
             crashFile: null;
+        };
+        ExternalIssue: {
+            plugin: string;
+            key: string;
+            url: string;
+            title: string | null;
+            /** Format: date-time */
+            dateCreated: string;
         };
         Frame: {
             filename: string | null;

@@ -8,6 +8,7 @@ import { changeRoutes } from './resources/changes';
 import { codeLocationRoutes } from './resources/code-locations';
 import { eventRoutes } from './resources/events';
 import { issueCommentRoutes } from './resources/issue-comments';
+import { issueExternalIssueRoutes } from './resources/issue-external-issues';
 import { issueTagRoutes } from './resources/issue-tags';
 import { issueRoutes } from './resources/issues';
 import { organizationRoutes } from './resources/organizations';
@@ -52,6 +53,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...unprocessableEventRoutes(deps),
     ...issueTagRoutes(deps),
     ...issueCommentRoutes(deps),
+    ...issueExternalIssueRoutes(deps),
     ...changeRoutes(deps),
     ...alertRuleRoutes(deps),
     ...pluginRoutes(deps),

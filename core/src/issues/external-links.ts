@@ -43,6 +43,14 @@ export async function listExternalLinks(
     .select('issue_id', 'plugin_id', 'key', 'url', 'title', 'created_at');
 }
 
+/** Every plugin's external issues linked to an issue, oldest link first (what the REST API lists). */
+export async function listIssueExternalLinks(knex: Knex, issueId: number): Promise<ExternalLinkRow[]> {
+  return knex('issue_external_links')
+    .where({ issue_id: issueId })
+    .orderBy('id')
+    .select('issue_id', 'plugin_id', 'key', 'url', 'title', 'created_at');
+}
+
 /** The ids of the issues a plugin linked to an external key, oldest link first. */
 export async function findIssueIdsByExternalKey(
   knex: Knex,

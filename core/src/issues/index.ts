@@ -45,6 +45,7 @@ export {
 export {
   linkExternalIssue,
   listExternalLinks,
+  listIssueExternalLinks,
   findIssueIdsByExternalKey,
   type ExternalLinkRow,
 } from './external-links';

@@ -1,0 +1,162 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { blockKitProblems } from './block-kit-check';
+
+type Json = Record<string, unknown>;
+
+/** One Web API call as the stand-in received it: the method, the bearer token and the arguments. */
+export interface RecordedCall {
+  method: string;
+  token: string | undefined;
+  args: Json;
+  /** What the stand-in answered. */
+  answer: Json;
+  status: number;
+}
+
+/** The arguments each method needs (Slack's reference); a call without one answers `invalid_arguments`. */
+const REQUIRED: Record<string, string[]> = {
+  'auth.test': [],
+  'chat.postMessage': ['channel'],
+  'chat.update': ['channel', 'ts'],
+  'chat.postEphemeral': ['channel', 'user'],
+  'chat.getPermalink': ['channel', 'message_ts'],
+  'chat.unfurl': ['channel', 'ts', 'unfurls'],
+  'views.open': ['trigger_id', 'view'],
+  'views.publish': ['user_id', 'view'],
+  'apps.connections.open': [],
+};
+
+/** Arguments Slack sends as JSON inside a form body. */
+const JSON_ARGS = ['blocks', 'attachments', 'view', 'unfurls'];
+
+export interface SlackStandIn {
+  /** The Web API base URL, ending in `/` (`SLACK_API_URL`). */
+  url: string;
+  calls: RecordedCall[];
+  /** The calls of one method that Slack would have accepted. */
+  accepted(method: string): RecordedCall[];
+  /** Answers the next `count` calls of `method` with 429 and `Retry-After: seconds`. */
+  rateLimit(method: string, seconds: number, count?: number): void;
+  /** What `apps.connections.open` answers (the Socket Mode WebSocket URL). */
+  socketUrl?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A local stand-in for Slack's Web API on loopback: records every call, checks the token, each
+ * method's required arguments and the Block Kit limits of `blocks` (refusing as Slack would), and
+ * answers like Slack (`ok`, `ts`, `channel`, `permalink`, `team_id`). Messages get increasing
+ * timestamps, so each post is told apart.
+ */
+export async function startSlackStandIn(
+  options: { token?: string; team?: string } = {},
+): Promise<SlackStandIn> {
+  const team = options.team ?? 'T0STANDIN';
+  const calls: RecordedCall[] = [];
+  const limited = new Map<string, { seconds: number; count: number }>();
+  const clock = 1_700_000_000;
+  let sequence = 0;
+  const nextTs = () => `${clock + ++sequence}.${String(sequence).padStart(6, '0')}`;
+
+  function answer(method: string, token: string | undefined, args: Json): Json {
+    if (options.token !== undefined && token !== options.token) return { ok: false, error: 'invalid_auth' };
+    const required = REQUIRED[method];
+    if (required === undefined) return { ok: false, error: 'unknown_method' };
+    const missing = required.filter((name) => args[name] === undefined || args[name] === '');
+    if (missing.length > 0)
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        response_metadata: { messages: missing.map((m) => `missing ${m}`) },
+      };
+    if (args.blocks !== undefined) {
+      const problems = blockKitProblems(args.blocks);
+      if (problems.length > 0)
+        return { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } };
+    }
+    if (
+      (method === 'chat.postMessage' || method === 'chat.update') &&
+      args.text === undefined &&
+      args.blocks === undefined
+    )
+      return { ok: false, error: 'no_text' };
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          team_id: team,
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+          team: 'Stand-in',
+          url: 'https://standin.slack.com/',
+        };
+      case 'chat.postMessage':
+        return { ok: true, channel: args.channel, ts: nextTs(), message: { text: args.text, team } };
+      case 'chat.update':
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
+      case 'chat.getPermalink':
+        return {
+          ok: true,
+          channel: args.channel,
+          permalink: `https://standin.slack.com/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+        };
+      case 'apps.connections.open':
+        return stand.socketUrl
+          ? { ok: true, url: stand.socketUrl }
+          : { ok: false, error: 'not_allowed_token_type' };
+      default:
+        return { ok: true };
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const method = (req.url ?? '').replace(/^\/api\//, '').replace(/\?.*$/, '');
+      const body = Buffer.concat(chunks).toString();
+      const args: Json = {};
+      if (String(req.headers['content-type']).includes('json'))
+        Object.assign(args, body ? (JSON.parse(body) as Json) : {});
+      else
+        for (const [name, value] of new URLSearchParams(body)) {
+          args[name] = JSON_ARGS.includes(name) ? (JSON.parse(value) as unknown) : value;
+        }
+      const auth = req.headers.authorization;
+      const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (args.token as string | undefined);
+      delete args.token;
+      const limit = limited.get(method);
+      if (limit && limit.count > 0) {
+        limit.count -= 1;
+        const refused = { ok: false, error: 'ratelimited' };
+        calls.push({ method, token, args, answer: refused, status: 429 });
+        res
+          .writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': String(limit.seconds) })
+          .end(JSON.stringify(refused));
+        return;
+      }
+      const answered = answer(method, token, args);
+      calls.push({ method, token, args, answer: answered, status: 200 });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answered));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const stand: SlackStandIn = {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    accepted: (method) => calls.filter((call) => call.method === method && call.answer.ok === true),
+    rateLimit(method, seconds, count = 1) {
+      limited.set(method, { seconds, count });
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return stand;
+}
