@@ -1,0 +1,105 @@
+import {
+  createFaultlineClient,
+  FaultlineApiError,
+  ok,
+  type FaultlineClient,
+  type Schema,
+} from '@faultline/api-client';
+import { parseCardKey, type PostedCard } from '@faultline/extension-slack';
+
+/** The header an integration's token names the Slack user it acts for with (docs/linked-accounts.md). */
+const ACT_AS_HEADER = 'X-Faultline-Act-As';
+
+/** What the card shows of an issue: the fields the issue list and the issue details both have. */
+export type Issue = Pick<
+  Schema<'Issue'>,
+  | 'id'
+  | 'shortId'
+  | 'title'
+  | 'culprit'
+  | 'permalink'
+  | 'level'
+  | 'status'
+  | 'metadata'
+  | 'assignedTo'
+  | 'count'
+  | 'userCount'
+  | 'firstSeen'
+  | 'lastSeen'
+>;
+
+/** A Slack user in a workspace: who clicked, typed or opened. */
+export interface SlackUser {
+  team: string;
+  user: string;
+}
+
+/**
+ * Faultline as the Slack app sees it: the generated client with the app's organization token
+ * (client `slack`), as itself for reading and as the linked person for anything a person does.
+ */
+export class Faultline {
+  readonly app: FaultlineClient;
+
+  constructor(private readonly options: { baseUrl: string; token: string; organization: string }) {
+    this.app = createFaultlineClient({ baseUrl: options.baseUrl, token: options.token });
+  }
+
+  get organization(): string {
+    return this.options.organization;
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  get token(): string {
+    return this.options.token;
+  }
+
+  /**
+   * The client acting as the Faultline user linked to this Slack user: their role and teams decide,
+   * and what they change is recorded as them through `slack`. Unlinked: 403 `account_not_linked`.
+   */
+  as(who: SlackUser): FaultlineClient {
+    const client = createFaultlineClient({ baseUrl: this.options.baseUrl, token: this.options.token });
+    client.use({
+      onRequest({ request }) {
+        request.headers.set(ACT_AS_HEADER, `${who.team}:${who.user}`);
+        return request;
+      },
+    });
+    return client;
+  }
+
+  async issue(id: string): Promise<Issue> {
+    return ok(this.app.GET('/api/0/issues/{issue}/', { params: { path: { issue: id } } }));
+  }
+
+  /** The cards the Slack plugin posted of an issue (recorded as its external issues). */
+  async cards(issueId: string): Promise<PostedCard[]> {
+    const links = await ok(
+      this.app.GET('/api/0/issues/{issue}/external-issues/', { params: { path: { issue: issueId } } }),
+    );
+    return links
+      .filter((link) => link.plugin === 'slack')
+      .map((link) => parseCardKey(link.key))
+      .filter((card): card is PostedCard => card !== undefined);
+  }
+
+  /** A single-use link (10 minutes) the Slack user opens, signed in to Faultline, to link their account. */
+  async linkUrl(who: SlackUser): Promise<string> {
+    const answer = await ok(
+      this.app.POST('/api/0/organizations/{organization}/external-identities/link-requests/', {
+        params: { path: { organization: this.options.organization } },
+        body: { externalWorkspaceId: who.team, externalUserId: who.user },
+      }),
+    );
+    return answer.url;
+  }
+}
+
+/** Whether an API error says the Slack user has no linked Faultline account. */
+export function isNotLinked(error: unknown): boolean {
+  return error instanceof FaultlineApiError && error.code === 'account_not_linked';
+}

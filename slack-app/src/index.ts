@@ -1,0 +1,2 @@
+export { startSlackApp, EVENTS_PATH, type RunningSlackApp } from './app';
+export { readSettings, settingsSchema, type SlackAppSettings } from './settings';

@@ -1,0 +1,110 @@
+import type { WebClient } from '@slack/web-api';
+import {
+  CursorExpiredError,
+  openChangeStream,
+  type ChangeEvent,
+  type ChangeStream,
+} from '@faultline/api-client';
+import type { CardUpdates } from './card-updates';
+import type { CursorFile } from './cursor-file';
+import type { Faultline } from './faultline';
+import { renderCard } from './render';
+
+/** The changes a card shows; counted events are left to the next of these (a card is not a live counter). */
+const SHOWN = new Set<ChangeEvent['kind']>(['state_changed', 'assigned', 'commented', 'regressed']);
+
+const VERB: Partial<Record<ChangeEvent['kind'], string>> = {
+  assigned: 'Assignment changed',
+  commented: 'Commented',
+  regressed: 'Regressed',
+};
+
+function lastActionOf(change: ChangeEvent): string {
+  const to = (change.data as { to?: { status?: unknown } }).to?.status;
+  const what =
+    change.kind === 'state_changed'
+      ? (({ resolved: 'Resolved', unresolved: 'Unresolved', ignored: 'Archived' } as Record<string, string>)[
+          String(to)
+        ] ?? 'Status changed')
+      : (VERB[change.kind] ?? change.kind);
+  return change.surface === 'pipeline' ? `${what} (new events)` : `${what} through ${change.surface}`;
+}
+
+export interface CardSyncDeps {
+  faultline: Faultline;
+  updates: CardUpdates;
+  cursor: CursorFile;
+  /** The bot's client, for thread replies. */
+  client: WebClient;
+  /** The workspace this app posts in: only its cards are updated. */
+  team: string;
+  log: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * Card sync: follows the organization's change stream and rebuilds every posted card of a changed
+ * issue in place (a regression also gets a thread reply). The stream resumes from the cursor kept
+ * in the state file, so changes made while the app was down are brought to the cards when it comes
+ * back; the cursor moves only after a change's cards were updated (nothing missed).
+ */
+export async function startCardSync(deps: CardSyncDeps): Promise<{ stop(): Promise<void> }> {
+  let stream: ChangeStream | undefined;
+  let stopped = false;
+  const run = async () => {
+    let lastEventId = await deps.cursor.read();
+    while (!stopped) {
+      stream = openChangeStream({
+        baseUrl: deps.faultline.baseUrl,
+        token: deps.faultline.token,
+        organization: deps.faultline.organization,
+        lastEventId,
+        backoff: { initialMs: 200, maxMs: 5000 },
+      });
+      try {
+        for await (const change of stream) {
+          if (SHOWN.has(change.kind))
+            // One change that can't be shown (its issue deleted since) must not stop the others.
+            await apply(deps, change).catch((error: unknown) =>
+              deps.log('card sync skipped a change', { change: change.id, error: String(error) }),
+            );
+          lastEventId = stream.lastEventId;
+          if (lastEventId !== undefined) await deps.cursor.write(lastEventId);
+        }
+      } catch (error) {
+        if (stopped) return;
+        if (!(error instanceof CursorExpiredError)) throw error;
+        // Past retention: nothing to catch up from; follow from now on.
+        deps.log('change stream cursor expired; following from now', {});
+        lastEventId = undefined;
+      }
+    }
+  };
+  const running = run().catch((error: unknown) => deps.log('card sync stopped', { error: String(error) }));
+  return {
+    async stop() {
+      stopped = true;
+      stream?.close();
+      await running;
+      await deps.updates.idle();
+    },
+  };
+}
+
+async function apply(deps: CardSyncDeps, change: ChangeEvent): Promise<void> {
+  const cards = (await deps.faultline.cards(change.issueId)).filter((card) => card.team === deps.team);
+  if (cards.length === 0) return;
+  const lastAction = lastActionOf(change);
+  await Promise.all(
+    cards.map(async (card) => {
+      await deps.updates.request(card, async () =>
+        renderCard(await deps.faultline.issue(change.issueId), lastAction),
+      );
+      if (change.kind === 'regressed')
+        await deps.client.chat.postMessage({
+          channel: card.channel,
+          thread_ts: card.ts,
+          text: 'Regressed: new events after it was resolved.',
+        });
+    }),
+  );
+}

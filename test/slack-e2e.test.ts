@@ -1,0 +1,311 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ok } from '@faultline/api-client';
+import { CARD_ACTIONS, type PostedCard } from '@faultline/extension-slack';
+import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '@faultline/extension-slack/testing';
+import { startSlackApp, type RunningSlackApp } from '@faultline/slack-app';
+import { AccountsRepository } from '../core/src/accounts';
+import { isPostgresReachable } from '../core/src/testing/databases';
+import { waitFor } from './support/api';
+import { ChildApp } from './support/child-app';
+import { startStack, type Stack } from './support/stack';
+
+const BOT_TOKEN = 'xoxb-e2e-0123456789';
+const SIGNING_SECRET = 'e2e-slack-signing-secret';
+const TEAM = 'T0STANDIN';
+const CHANNEL = 'C0ONCALL';
+/** Slack users: Ada is linked to the admin, Bill to a billing member (no event:write); Nobody to no one. */
+const ADA = 'U0ADA';
+const BILL = 'U0BILL';
+const NOBODY = 'U0NOBODY';
+
+/** A request as Slack signs it: `v0=` HMAC-SHA256 over `v0:<timestamp>:<body>` with the signing secret. */
+function signedHeaders(
+  body: string,
+  options: { secret?: string; timestamp?: number } = {},
+): Record<string, string> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', options.secret ?? SIGNING_SECRET)
+    .update(`v0:${timestamp}:${body}`)
+    .digest('hex');
+  return {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'X-Slack-Request-Timestamp': String(timestamp),
+    'X-Slack-Signature': `v0=${signature}`,
+  };
+}
+
+/** A `block_actions` payload of a click on a card's button, as Slack posts it to the request URL. */
+function clickBody(actionId: string, issueId: string, user: string, card: PostedCard): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: TEAM, domain: 'standin' },
+    user: { id: user, username: user.toLowerCase(), team_id: TEAM },
+    api_app_id: 'A0FAULTLINE',
+    token: 'legacy-verification-token',
+    trigger_id: '1.2.3',
+    container: { type: 'message', message_ts: card.ts, channel_id: card.channel, is_ephemeral: false },
+    channel: { id: card.channel, name: 'oncall' },
+    message: { type: 'message', ts: card.ts, text: 'card' },
+    response_url: 'https://hooks.slack.invalid/actions/1',
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'faultline_actions_0',
+        value: issueId,
+        action_ts: '1.0',
+      },
+    ],
+  };
+  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/**
+ * The Slack app end to end through the real protocols: an unmodified @sentry/node app reports an
+ * error to a real `faultline start`; a rule with the Slack action posts the card to the Web API
+ * stand-in; signed clicks go into Bolt's HTTP receiver; the card follows the issue from the change
+ * stream, also after the app was down.
+ */
+describe('slack app end to end [postgres]', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  let slack: SlackStandIn;
+  let app: RunningSlackApp | undefined;
+  let stateDir: string;
+  let appToken: string;
+  let card: PostedCard;
+  let issueId: string;
+
+  const startApp = async () =>
+    startSlackApp(
+      {
+        FAULTLINE_URL: stack.baseUrl,
+        FAULTLINE_TOKEN: appToken,
+        FAULTLINE_ORGANIZATION: stack.setup.organization,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_API_URL: slack.url,
+        SLACK_PORT: 0,
+        SLACK_STATE_FILE: path.join(stateDir, 'state.json'),
+      },
+      (message, fields) => process.env.SLACK_E2E_LOG && console.log(message, fields),
+    );
+
+  const click = (
+    actionId: string,
+    user: string,
+    options: Parameters<typeof signedHeaders>[1] = {},
+    issue = issueId,
+  ) => {
+    const body = clickBody(actionId, issue, user, card);
+    return fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(body, options), body });
+  };
+
+  const issueStatus = async () =>
+    (await ok(stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } })))
+      .status;
+
+  /** The first update of the card after `since` (an index into the recorded calls) that `matches`. */
+  const cardUpdate = (since: number, matches: (call: RecordedCall) => boolean) =>
+    waitFor('the card update', async () =>
+      slack.calls
+        .slice(since)
+        .find(
+          (call) =>
+            call.method === 'chat.update' &&
+            call.answer.ok === true &&
+            call.args.ts === card.ts &&
+            matches(call),
+        ),
+    );
+  const shows = (call: RecordedCall, text: string) => JSON.stringify(call.args.blocks).includes(text);
+  /** Whether the card offers that button (`faultline_resolve` is part of `faultline_unresolve`). */
+  const offers = (call: RecordedCall, actionId: string) => shows(call, `"action_id":"${actionId}"`);
+
+  before(async function () {
+    if (!(await isPostgresReachable())) this.skip();
+    slack = await startSlackStandIn({ token: BOT_TOKEN, team: TEAM });
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-slack-'));
+    stack = await startStack('postgres', {
+      // The Web API's address is the installation's to choose; the bot token the organization's.
+      env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url }) },
+      // Links as the people would have confirmed them (the confirmation itself: linked-accounts tests).
+      prepare: async (knex, setup) => {
+        const accounts = new AccountsRepository(knex);
+        const org = await knex('organizations').where({ slug: setup.organization }).first('id');
+        const admin = await knex('users').where({ email: setup.user }).first('id');
+        const billing = await accounts.ensureUser('bill@example.com', false);
+        await accounts.ensureMember(org.id, billing.id, 'billing');
+        for (const [user, userId] of [
+          [ADA, admin.id],
+          [BILL, billing.id],
+        ])
+          await knex('external_identities').insert({
+            organization_id: org.id,
+            provider: 'slack',
+            external_workspace_id: TEAM,
+            external_user_id: user,
+            user_id: userId,
+          });
+      },
+    });
+    const { organization: org, project } = stack.setup;
+    const api = stack.api.client;
+    await ok(
+      api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
+        params: { path: { organization: org, pluginId: 'slack' } },
+        body: { enabled: true, config: { botToken: BOT_TOKEN } },
+      }),
+    );
+    appToken = (
+      await ok(
+        api.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+          params: { path: { organization: org } },
+          body: {
+            name: 'Slack',
+            client: 'slack',
+            scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
+          },
+        }),
+      )
+    ).token;
+    await ok(
+      api.POST('/api/0/projects/{organization}/{project}/rules/', {
+        params: { path: { organization: org, project } },
+        body: {
+          name: 'Page on-call',
+          actionMatch: 'any',
+          conditions: [{ id: 'issue.created' }],
+          filters: [],
+          actions: [{ plugin: 'slack', config: { channel: CHANNEL, mentions: [ADA] } }],
+          frequency: 5,
+        },
+      }),
+    );
+    app = await startApp();
+  });
+
+  after(async () => {
+    await app?.stop();
+    await stack?.dispose();
+    await slack?.close();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('posts the card; a signed Resolve click resolves as the linked user and rebuilds the card', async () => {
+    const reporter = new ChildApp('sentry-one-error-app.ts', { FAULTLINE_DSN: stack.setup.dsn });
+    await reporter.report('sent');
+    await reporter.finished();
+    const post = await waitFor('the alert card', async () => slack.accepted('chat.postMessage')[0], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(post.args.channel, CHANNEL);
+    assert.match(JSON.stringify(post.args.blocks), /negative balance/);
+    card = { team: TEAM, channel: CHANNEL, ts: String(post.answer.ts) };
+    const [issue] = await stack.api.issues(stack.setup.organization, stack.setup.project);
+    issueId = issue.id;
+
+    const since = slack.calls.length;
+    const answer = await click(CARD_ACTIONS.resolve, ADA);
+    assert.equal(answer.status, 200);
+    const update = await cardUpdate(since, (call) => shows(call, `Resolved by <@${ADA}> from Slack`));
+    assert.ok(offers(update, CARD_ACTIONS.unresolve) && !offers(update, CARD_ACTIONS.resolve));
+    assert.equal(await issueStatus(), 'resolved');
+    const activity = await ok(
+      stack.api.client.GET('/api/0/organizations/{organization}/audit-logs/', {
+        params: { path: { organization: stack.setup.organization } },
+      }),
+    ).catch(() => undefined);
+    if (activity) assert.match(JSON.stringify(activity), /slack/);
+  });
+
+  it('updates the card within 2 s when the issue is unresolved through the REST API', async () => {
+    const since = slack.calls.length;
+    const started = Date.now();
+    await ok(
+      stack.api.client.PUT('/api/0/issues/{issue}/', {
+        params: { path: { issue: issueId } },
+        body: { status: 'unresolved' },
+      }),
+    );
+    const update = await cardUpdate(since, (call) => offers(call, CARD_ACTIONS.resolve));
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.ok(shows(update, 'Unresolved through api'));
+  });
+
+  it('catches up after a restart on what changed while the app was stopped', async () => {
+    await app!.stop();
+    app = undefined;
+    await ok(
+      stack.api.client.PUT('/api/0/issues/{issue}/', {
+        params: { path: { issue: issueId } },
+        body: { status: 'ignored' },
+      }),
+    );
+    const since = slack.calls.length;
+    app = await startApp();
+    const update = await cardUpdate(since, (call) => shows(call, 'Archived through api'));
+    assert.ok(offers(update, CARD_ACTIONS.unresolve));
+  });
+
+  it('refuses unsigned, badly signed and stale requests with 401, changing nothing', async () => {
+    const before = await issueStatus();
+    assert.equal((await click(CARD_ACTIONS.unresolve, ADA, { secret: 'not-the-secret' })).status, 401);
+    assert.equal(
+      (await click(CARD_ACTIONS.unresolve, ADA, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }))
+        .status,
+      401,
+    );
+    const body = clickBody(CARD_ACTIONS.unresolve, issueId, ADA, card);
+    const unsigned = await fetch(`${app!.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    assert.equal(unsigned.status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await issueStatus(), before);
+  });
+
+  it('tells an unlinked user how to connect, and a member without permission that Faultline refused', async () => {
+    const before = await issueStatus();
+    let since = slack.calls.length;
+    assert.equal((await click(CARD_ACTIONS.unresolve, NOBODY)).status, 200);
+    const connect = await waitFor('the connect message', async () =>
+      slack
+        .accepted('chat.postEphemeral')
+        .find((call) => slack.calls.indexOf(call) >= since && call.args.user === NOBODY),
+    );
+    assert.match(String(connect.args.text), /account-links\/confirm\?token=/);
+    since = slack.calls.length;
+    assert.equal((await click(CARD_ACTIONS.unresolve, BILL)).status, 200);
+    const refused = await waitFor('the refusal', async () =>
+      slack
+        .accepted('chat.postEphemeral')
+        .find((call) => slack.calls.indexOf(call) >= since && call.args.user === BILL),
+    );
+    assert.match(String(refused.args.text), /refused|no longer exists/);
+    assert.equal(await issueStatus(), before);
+  });
+
+  it('tells the clicker when the issue is gone, and waits out a Slack 429 on the card update', async () => {
+    let since = slack.calls.length;
+    await click(CARD_ACTIONS.resolve, ADA, {}, '999999');
+    const gone = await waitFor('the gone message', async () =>
+      slack.accepted('chat.postEphemeral').find((call) => slack.calls.indexOf(call) >= since),
+    );
+    assert.match(String(gone.args.text), /no longer exists/);
+
+    since = slack.calls.length;
+    slack.rateLimit('chat.update', 1);
+    await click(CARD_ACTIONS.unresolve, ADA);
+    const update = await cardUpdate(since, (call) => shows(call, `Unresolved by <@${ADA}> from Slack`));
+    assert.ok(slack.calls.slice(since).some((call) => call.method === 'chat.update' && call.status === 429));
+    assert.ok(offers(update, CARD_ACTIONS.resolve));
+    assert.equal(await issueStatus(), 'unresolved');
+  });
+});
