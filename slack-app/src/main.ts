@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { startSlackApp } from './app';
 import { readSettings } from './settings';
 
