@@ -1,25 +1,9 @@
 import { createFaultlineClient, FaultlineApiError, ok, type CallResult } from '@faultline/api-client';
 import { reportReachable, reportUnreachable } from './connectivity';
+import { ApiError, UnreachableError } from './errors';
 
-/** An answer of the API that was not a success: its status and the API's own words. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly code: string | undefined,
-  ) {
-    super(detail);
-    this.name = 'ApiError';
-  }
-}
-
-/** The server did not answer at all (down, restarting, network gone). */
-export class UnreachableError extends Error {
-  constructor() {
-    super('The Faultline server cannot be reached.');
-    this.name = 'UnreachableError';
-  }
-}
+// The pages import the errors from here too; they live apart so code without a browser can use them.
+export { ApiError, UnreachableError };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 

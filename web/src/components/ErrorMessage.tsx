@@ -1,4 +1,4 @@
-import { ApiError, UnreachableError } from '../api/http';
+import { ApiError, UnreachableError } from '../api/errors';
 
 /** An error in words: the API's `detail` when it answered, never a stack or a blank page. */
 export function errorText(error: unknown): string {
