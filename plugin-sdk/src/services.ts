@@ -40,6 +40,11 @@ export interface KeyValueStorage {
   get<V = unknown>(key: string): Promise<V | undefined>;
   set(key: string, value: unknown): Promise<void>;
   delete(key: string): Promise<boolean>;
+  /**
+   * Stores `value` under `key` only when the key is not there yet; true when this call stored it.
+   * Atomic across processes, so it serves as a claim (e.g. "I am creating the ticket for this issue").
+   */
+  setIfAbsent(key: string, value: unknown): Promise<boolean>;
   /** Keys (optionally those starting with `prefix`), sorted. */
   keys(prefix?: string): Promise<string[]>;
 }
@@ -95,6 +100,11 @@ export interface IssuesService {
   externalIssues(issueId: string): Promise<ExternalIssueLink[]>;
   /** The issues this plugin linked to an external key (e.g. for an inbound webhook). */
   findByExternalIssue(key: string): Promise<IssueSummary[]>;
+  /**
+   * The issues named by a short id such as `BACKEND-3F` (case-insensitive), in any organization
+   * (project slugs are unique only within one): e.g. for a commit message that says `fixes BACKEND-3F`.
+   */
+  findByShortId(shortId: string): Promise<IssueSummary[]>;
 }
 
 export interface ChangeOptions {

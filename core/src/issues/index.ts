@@ -4,6 +4,7 @@ export { pgJson } from './pg-text';
 export {
   findIssueById,
   findIssueByShortId,
+  findIssuesByShortIdInAnyOrganization,
   findIssuesByIds,
   findIssuesInAnyOrganization,
   listIssueEvents,

@@ -110,6 +110,18 @@ export async function findIssueByShortId(
     .first();
 }
 
+/** `SLUG-N` in every organization that has a project of that slug: for the host's own callers (plugins). */
+export async function findIssuesByShortIdInAnyOrganization(
+  knex: Knex,
+  projectSlug: string,
+  shortId: number,
+): Promise<IssueRow[]> {
+  return selectIssues(knex, undefined)
+    .whereRaw('lower(p.slug) = lower(?)', [projectSlug])
+    .andWhere('i.short_id', shortId)
+    .orderBy('i.id');
+}
+
 /**
  * Issues by id in whatever organization they are: for the host's own callers (plugins act for the
  * installation), never for API callers, whose reads go through the functions above. Ordered by id.

@@ -36,6 +36,16 @@ export class PostgresKeyValueStorage implements KeyValueStorage {
       .merge(['value', 'updated_at']);
   }
 
+  async setIfAbsent(key: string, value: unknown): Promise<boolean> {
+    if (value === undefined) throw new TypeError('storage.setIfAbsent needs a JSON value');
+    const inserted = await this.knex('plugin_storage')
+      .insert({ plugin_id: this.pluginId, key, value: JSON.stringify(value), updated_at: new Date() })
+      .onConflict(['plugin_id', 'key'])
+      .ignore()
+      .returning('key');
+    return inserted.length > 0;
+  }
+
   async delete(key: string): Promise<boolean> {
     return (await this.knex('plugin_storage').where({ plugin_id: this.pluginId, key }).delete()) > 0;
   }

@@ -7,8 +7,8 @@ import {
   findIssueById,
   findIssuesByIds,
   formatShortId,
-  parseShortId,
   type IssueRow,
+  parseShortId,
 } from '../../issues';
 import type { Context as KoaContext } from 'koa';
 import { canSeeProject, projectsInScope, type OrganizationAccess } from '../../organizations';

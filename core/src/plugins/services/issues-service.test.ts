@@ -6,7 +6,7 @@ import { errorEvent, seedAccount, storeEvents } from '../../api/api-test-kit';
 import { listIssueComments } from '../../issues';
 import { describeEachDatabase } from '../../testing/databases';
 import { changesSince, lastChangeId } from '../../testing/changes';
-import { hookTransaction } from '../storage';
+import { hookTransaction, PostgresKeyValueStorage } from '../storage';
 import { PluginIssuesService } from './issues-service';
 
 const PUBLIC_URL = 'https://faultline.example';
@@ -205,6 +205,24 @@ describeEachDatabase('plugin issues service', (ctx) => {
       service.linkExternalIssue(issueId, { key: 'k', url: 'javascript:alert(1)' }),
       (e) => codeOf(e) === 'invalid_request',
     );
+  });
+
+  it('finds issues by short id, any case, as a commit message names them', async () => {
+    assert.deepEqual(
+      (await service.findByShortId('app-2')).map((i) => [i.id, i.shortId]),
+      [[otherIssueId, 'APP-2']],
+    );
+    assert.deepEqual(await service.findByShortId('APP-99'), []);
+    assert.deepEqual(await service.findByShortId('not a short id'), []);
+  });
+
+  it('claims a storage key once: setIfAbsent stores only when the key is new', async () => {
+    const storage = new PostgresKeyValueStorage(knex, 'tracker');
+    const claims = await Promise.all([1, 2, 3].map((n) => storage.setIfAbsent('claim:1', { n })));
+    assert.equal(claims.filter(Boolean).length, 1);
+    const winner = claims.indexOf(true) + 1;
+    assert.deepEqual(await storage.get('claim:1'), { n: winner });
+    assert.equal(await storage.setIfAbsent('claim:1', { n: 4 }), false);
   });
 
   it("works inside the pipeline's transaction (processEvent on a one-connection database)", async () => {

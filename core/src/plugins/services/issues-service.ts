@@ -16,11 +16,13 @@ import {
   changeIssues,
   commentTextProblem,
   findIssueIdsByExternalKey,
+  findIssuesByShortIdInAnyOrganization,
   findIssuesInAnyOrganization,
   formatShortId,
   issueSummaryOf,
   linkExternalIssue,
   listExternalLinks,
+  parseShortId,
   resolveAssignee,
   type IssueChange,
   type IssueRow,
@@ -152,6 +154,13 @@ export class PluginIssuesService implements IssuesService {
     if (typeof key !== 'string') return [];
     const ids = await findIssueIdsByExternalKey(this.knex, this.pluginId, key.trim());
     const rows = await findIssuesInAnyOrganization(this.knex, ids);
+    return rows.map((row) => this.summary(row));
+  }
+
+  async findByShortId(shortId: string): Promise<IssueSummary[]> {
+    const parsed = typeof shortId === 'string' ? parseShortId(shortId.trim()) : undefined;
+    if (!parsed) return [];
+    const rows = await findIssuesByShortIdInAnyOrganization(this.knex, parsed.projectSlug, parsed.shortId);
     return rows.map((row) => this.summary(row));
   }
 

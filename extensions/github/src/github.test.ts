@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { NodeClient, defaultStackParser, makeNodeTransport } from '@sentry/node';
+import { startTestHost, type TestHost } from '@faultline/plugin-sdk/testing';
+import { StandInGitHub } from './testing/stand-in-github';
+import { commentEvent, deliver, issueEvent, pushEvent } from './testing/webhook-deliveries';
+
+const SECRET = 'github-webhook-test-secret';
+const REPOSITORY = 'acme/api';
+/** The release the SDK reports: a commit, so stack-trace links point at it. */
+const RELEASE = '0123456789abcdef0123456789abcdef01234567';
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+interface IssueJson {
+  id: string;
+  shortId: string;
+  status: string;
+}
+
+function failInvoice(id: string): never {
+  throw new RangeError(`Invoice ${id} has a negative balance`);
+}
+
+/** Reports the error through the official @sentry/node SDK (its own client, not the global one). */
+async function reportWithSentry(dsn: string): Promise<void> {
+  const client = new NodeClient({
+    dsn,
+    release: RELEASE,
+    transport: makeNodeTransport,
+    stackParser: defaultStackParser,
+    integrations: [],
+  });
+  client.init();
+  try {
+    failInvoice('INV-7');
+  } catch (error) {
+    client.captureException(error);
+  }
+  assert.ok(await client.flush(10_000), 'the SDK could not send the event');
+}
+
+async function hostWith(standIn: StandInGitHub, config: Record<string, unknown>): Promise<TestHost> {
+  return startTestHost({
+    plugins: [PACKAGE_ROOT],
+    config: {
+      github: {
+        baseUrl: standIn.url,
+        token: 'github_pat_test',
+        connections: [
+          {
+            repository: REPOSITORY,
+            codeMappings: [
+              { stackRoot: `${PACKAGE_ROOT}/`, sourceRoot: 'extensions/github/', branch: 'main' },
+            ],
+          },
+        ],
+        ...config,
+      },
+    },
+    // The stand-in GitHub listens on loopback, which plugins may reach only when the installation says so.
+    settings: { PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true' },
+  });
+}
+
+async function json<T>(host: TestHost, pathname: string, init?: RequestInit): Promise<T> {
+  const answer = await host.api(pathname, init);
+  const text = await answer.text();
+  assert.ok(answer.ok, `${pathname}: ${answer.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function onlyIssue(host: TestHost): Promise<IssueJson> {
+  const list = await json<IssueJson[]>(
+    host,
+    `/api/0/projects/${host.organization.slug}/${host.project.slug}/issues/?query=`,
+  );
+  assert.equal(list.length, 1);
+  return list[0];
+}
+
+async function alertRuleCreatingGitHubIssues(host: TestHost): Promise<void> {
+  await json(host, `/api/0/projects/${host.organization.slug}/${host.project.slug}/rules/`, {
+    method: 'POST',
+    body: JSON.stringify({
+      name: 'New issues to GitHub',
+      actionMatch: 'any',
+      conditions: [{ id: 'issue.created' }],
+      filters: [],
+      actions: [{ plugin: 'github', config: {} }],
+      frequency: 5,
+    }),
+  });
+}
+
+describe('github extension on the plugin test host, against a stand-in GitHub', function () {
+  this.timeout(180_000);
+
+  describe('with webhooks', () => {
+    let standIn: StandInGitHub;
+    let host: TestHost;
+    let webhookUrl: string;
+
+    before(async () => {
+      standIn = await new StandInGitHub().start();
+      host = await hostWith(standIn, { webhookSecret: SECRET });
+      webhookUrl = `${host.url}/api/0/plugins/github/webhook`;
+    });
+    after(async () => {
+      await host?.close();
+      await standIn?.close();
+    });
+    afterEach(() => assert.deepEqual(standIn.problems, [], 'requests GitHub would not accept'));
+
+    it('alert rule creates the GitHub issue; closed on GitHub resolves; regression reopens with a comment; push fixes resolves', async () => {
+      await alertRuleCreatingGitHubIssues(host);
+      await reportWithSentry(host.dsn);
+      await host.waitForIdle();
+
+      const issue = await onlyIssue(host);
+      const created = standIn.issue(REPOSITORY, 1);
+      assert.ok(created, `no GitHub issue created: ${standIn.calls().join(', ')}`);
+      assert.match(created.title, new RegExp(`^${issue.shortId}: RangeError`));
+      assert.match(created.body, /RangeError: Invoice INV-7 has a negative balance/);
+      // The in-app frames link to their lines at the release's commit, through the code mapping (on
+      // GitHub's web host: for a GitHub Enterprise Server API URL, that is its host, here the stand-in's).
+      const link = `${standIn.url}/acme/api/blob/${RELEASE}/extensions/github/src/github.test.ts#L`;
+      assert.ok(created.body.includes(`- failInvoice in [\`${__filename}:`), created.body);
+      assert.ok(created.body.includes(`](${link}`), created.body);
+      assert.match(created.body, new RegExp(`/organizations/${host.organization.slug}/issues/${issue.id}/`));
+      assert.match(created.body, /\| Events \| 1 \|/);
+
+      const closed = await deliver(webhookUrl, 'issues', issueEvent(REPOSITORY, 1, 'closed'), {
+        secret: SECRET,
+      });
+      assert.equal(closed.status, 200, closed.body);
+      await host.waitForIdle();
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+      // The resolve came from GitHub: nothing is sent back (no echo).
+      assert.deepEqual(standIn.calls(), ['POST /repos/acme/api/issues']);
+
+      await reportWithSentry(host.dsn);
+      await host.waitForIdle();
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'unresolved');
+      assert.equal(created.state, 'open');
+      assert.match(created.comments.at(-1)?.body ?? '', /Regressed/);
+
+      const push = pushEvent(REPOSITORY, [
+        `Handle negative balances\n\nfixes ${issue.shortId.toLowerCase()}`,
+      ]);
+      const pushed = await deliver(webhookUrl, 'push', push, { secret: SECRET });
+      assert.equal(pushed.status, 200, pushed.body);
+      assert.deepEqual(JSON.parse(pushed.body), { resolved: 1 });
+      await host.waitForIdle();
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+    });
+
+    it('copies GitHub comments, quoted with their author, and sends Faultline comments to GitHub once', async () => {
+      const issue = await onlyIssue(host);
+      const gh = standIn.issue(REPOSITORY, 1)!;
+      const before = gh.comments.length;
+      await deliver(
+        webhookUrl,
+        'issue_comment',
+        commentEvent(REPOSITORY, 1, 'Looks like the rounding code'),
+        {
+          secret: SECRET,
+        },
+      );
+      await json(host, `/api/0/issues/${issue.id}/comments/`, {
+        method: 'POST',
+        body: JSON.stringify({ text: 'Fix is in review' }),
+      });
+      await host.waitForIdle();
+      const comments = await json<{ data: { text: string } }[]>(host, `/api/0/issues/${issue.id}/comments/`);
+      const texts = comments.map((c) => c.data.text);
+      assert.ok(
+        texts.some((t) => /^@octocat on GitHub/.test(t) && t.includes('> Looks like the rounding code')),
+        texts.join('\n'),
+      );
+      // Only the Faultline comment went to GitHub; the copied GitHub comment did not go back.
+      assert.equal(gh.comments.length, before + 1);
+      assert.match(gh.comments.at(-1)!.body, /> Fix is in review/);
+    });
+
+    it('refuses bad signatures, answers unknown events 204 and handles a delivery once', async () => {
+      const payload = issueEvent(REPOSITORY, 1, 'reopened');
+      const bad = await deliver(webhookUrl, 'issues', payload, {
+        secret: SECRET,
+        signature: 'sha256=' + '0'.repeat(64),
+      });
+      assert.equal(bad.status, 401);
+      const wrongSecret = await deliver(webhookUrl, 'issues', payload, { secret: 'not-the-secret-at-all' });
+      assert.equal(wrongSecret.status, 401);
+      const unknown = await deliver(webhookUrl, 'star', { action: 'created' }, { secret: SECRET });
+      assert.equal(unknown.status, 204);
+
+      const issue = await onlyIssue(host);
+      const first = await deliver(webhookUrl, 'issues', payload, { secret: SECRET, delivery: 'delivery-1' });
+      assert.deepEqual([first.status, JSON.parse(first.body)], [200, { changed: 1 }]);
+      await json(host, `/api/0/issues/${issue.id}/`, {
+        method: 'PUT',
+        body: JSON.stringify({ status: 'resolved' }),
+      });
+      await host.waitForIdle();
+      const again = await deliver(webhookUrl, 'issues', payload, { secret: SECRET, delivery: 'delivery-1' });
+      assert.deepEqual([again.status, JSON.parse(again.body)], [200, { duplicate: true }]);
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+      // Resolved in Faultline: the GitHub issue was closed.
+      assert.equal(standIn.issue(REPOSITORY, 1)!.state, 'closed');
+    });
+  });
+});

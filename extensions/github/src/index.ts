@@ -1,0 +1,72 @@
+import { coreServices, definePlugin } from '@faultline/plugin-sdk';
+import { actionConfigSchema, configSchema } from './config';
+import type { Services } from './context';
+import { createGitHubIssue } from './create-link';
+import { poll } from './poll';
+import { onComment, onRegressed, onStateChanged } from './sync-out';
+import { rememberProject } from './tracked';
+import { handleWebhook, pruneDeliveries } from './webhook';
+
+export {
+  configSchema,
+  actionConfigSchema,
+  type GitHubConfig,
+  type Connection,
+  type CodeMapping,
+} from './config';
+export { frameLink, releaseCommit, webUrlOf } from './source-links';
+export { shortIdsFixedBy } from './commits';
+export { linkKey, parseIssueReference } from './links';
+export { rateLimitWait } from './client';
+
+export default definePlugin({
+  id: 'github',
+  version: '0.1.0',
+  hostVersion: '^0.1.0',
+  description: 'GitHub issues: create and link them, keep them in sync both ways, resolve by commit',
+  configSchema,
+  actionConfigSchema,
+  register(env) {
+    env.registerInit({
+      deps: {
+        logger: coreServices.logger,
+        config: coreServices.config,
+        issues: coreServices.issues,
+        events: coreServices.events,
+        storage: coreServices.storage,
+        http: coreServices.http,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+      },
+      init({ scheduler, httpRouter, ...deps }) {
+        const services: Services = deps;
+        httpRouter.handle('POST', '/webhook', (request) => handleWebhook(services, request));
+        scheduler.schedule('poll', '* * * * *', () => poll(services));
+        scheduler.schedule('prune-deliveries', '17 3 * * *', () => pruneDeliveries(services));
+        return {
+          hooks: {
+            onIssueCreated: (change) => rememberProject(services, change.projectId),
+            onIssueStateChanged: (change) => onStateChanged(services, change),
+            onIssueRegressed: (change) => onRegressed(services, change),
+            onComment: (change) => onComment(services, change),
+            /**
+             * "Create a GitHub issue" as an alert action: one per Faultline issue and repository, however
+             * often the rule fires (a second fire finds the link the first made).
+             */
+            onAlert: async (alert) => {
+              const action = actionConfigSchema.parse(alert.config);
+              for (const { issue } of alert.issues) {
+                const { link, created } = await createGitHubIssue(services, issue, action);
+                services.logger.info(created ? 'github issue created' : 'github issue already linked', {
+                  issue: issue.id,
+                  github: link.key,
+                  alert: alert.id,
+                });
+              }
+            },
+          },
+        };
+      },
+    });
+  },
+});
