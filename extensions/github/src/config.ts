@@ -56,10 +56,13 @@ export const configSchema = z
     app: appSchema.optional(),
     /** The App's private key (PEM). Secret: stored encrypted, never shown. */
     privateKey: secret(z.string().min(1)).optional(),
-    /** Checks `X-Hub-Signature-256` of incoming webhooks. */
-    webhookSecret: secret(z.string().min(8)).optional(),
+    /**
+     * Checks `X-Hub-Signature-256` of incoming webhooks. The webhook endpoint is one per installation
+     * and learns the project only from a verified payload, so only the installation config sets it.
+     */
+    webhookSecret: installationOnly(secret(z.string().min(8))).optional(),
     /** A second secret accepted while the webhook's secret is being rotated. */
-    previousWebhookSecret: secret(z.string().min(8)).optional(),
+    previousWebhookSecret: installationOnly(secret(z.string().min(8))).optional(),
     /**
      * Without a webhook (GitHub can't reach this server), the plugin polls the linked issues and the
      * connected repositories' commits every minute instead.

@@ -209,4 +209,69 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
       assert.equal(standIn.issue(REPOSITORY, 1)!.state, 'closed');
     });
   });
+
+  describe('with webhooks off: polling, and GitHub failing', () => {
+    let standIn: StandInGitHub;
+    let host: TestHost;
+
+    before(async () => {
+      standIn = await new StandInGitHub().start();
+      standIn.repository(REPOSITORY).commits.push({ sha: 'a'.repeat(40), message: 'Initial commit' });
+      host = await hostWith(standIn, { polling: true });
+    });
+    after(async () => {
+      await host?.close();
+      await standIn?.close();
+    });
+    afterEach(() => assert.deepEqual(standIn.problems, [], 'requests GitHub would not accept'));
+
+    it('retries creating the issue through the job queue after a 429 and creates it once', async () => {
+      standIn.fail('POST', /^\/repos\/acme\/api\/issues$/, 429, { 'retry-after': '1' });
+      await alertRuleCreatingGitHubIssues(host);
+      await reportWithSentry(host.dsn);
+      await host.waitForIdle({ allowFailures: true, timeoutMs: 60_000 });
+      const failures = await host.failures('github');
+      assert.equal(failures.counts.alert, 1, JSON.stringify(failures));
+      assert.equal(standIn.repository(REPOSITORY).issues.length, 1);
+      assert.deepEqual(
+        standIn.requests.filter((r) => r.method === 'POST').map((r) => r.status),
+        [429, 201],
+      );
+    });
+
+    it('polls: closed on GitHub resolves, regression reopens with a comment, a fixing commit resolves; unchanged is a 304', async () => {
+      const issue = await onlyIssue(host);
+      const gh = standIn.issue(REPOSITORY, 1)!;
+      await host.runTask('github', 'poll');
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'unresolved');
+      await host.runTask('github', 'poll');
+      assert.ok(
+        standIn.requests.some((r) => r.path === '/repos/acme/api/issues/1' && r.status === 304),
+        'an unchanged issue is asked for with If-None-Match and answered 304',
+      );
+
+      Object.assign(gh, { state: 'closed', state_reason: 'completed' });
+      await host.runTask('github', 'poll');
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+      assert.ok(!standIn.requests.some((r) => r.method === 'PATCH'), 'nothing sent back to GitHub');
+
+      // GitHub fails the regression's first call: the hook is retried through the job queue.
+      standIn.fail('POST', /^\/repos\/acme\/api\/issues\/1\/comments$/, 503);
+      await reportWithSentry(host.dsn);
+      await host.waitForIdle({ allowFailures: true });
+      assert.equal((await host.failures('github')).counts.hook, 1);
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'unresolved');
+      assert.equal(gh.state, 'open');
+      assert.equal(gh.comments.filter((c) => /Regressed/.test(c.body)).length, 1);
+
+      standIn
+        .repository(REPOSITORY)
+        .commits.push({ sha: 'b'.repeat(40), message: `Guard balances (fixes ${issue.shortId})` });
+      await host.runTask('github', 'poll');
+      assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+      // The old commit, seen on the first poll, resolved nothing: only one resolve by commit.
+      const comments = await json<{ data: { text: string } }[]>(host, `/api/0/issues/${issue.id}/comments/`);
+      assert.equal(comments.filter((c) => c.data.text.startsWith('Resolved by commit')).length, 1);
+    });
+  });
 });

@@ -5,10 +5,14 @@ import { parseLinkKey } from './links';
 import type { LinkedIssue } from './tracked';
 import { applyGitHubComment, applyGitHubState, resolveByCommits } from './sync-in';
 
-/** What the poll remembers of a repository's default branch: its ETag and newest commit seen. */
+/**
+ * What the poll remembers of a repository's default branch: its ETag and newest commit seen, once
+ * the first poll (`started`) has noted where the history stands.
+ */
 interface RepositoryCursor {
   etag?: string;
   lastSha?: string;
+  started?: boolean;
 }
 
 const isNotModified = (error: unknown) => (error as { status?: number })?.status === 304;
@@ -98,16 +102,18 @@ async function pollCommits(services: Services): Promise<void> {
         if (commit.sha === cursor.lastSha) break;
         fresh.push(commit);
       }
-      if (cursor.lastSha !== undefined) {
+      if (cursor.started) {
         const commits = fresh
           .reverse()
           .map((c) => ({ id: c.sha, message: c.commit.message, url: c.html_url }));
         await resolveByCommits(services, connection.repository, commits);
       }
-      await services.storage.set(cursorKey, {
+      const next: RepositoryCursor = {
         etag: page.etag,
         lastSha: page.data[0]?.sha ?? cursor.lastSha,
-      });
+        started: true,
+      };
+      await services.storage.set(cursorKey, next);
     }
   }
 }

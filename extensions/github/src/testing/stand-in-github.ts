@@ -153,13 +153,11 @@ export class StandInGitHub {
     const webBase = `https://github.com/${name}`;
     if (match[3] === 'commits')
       return conditional(
-        [...repository.commits]
-          .reverse()
-          .map((c) => ({
-            sha: c.sha,
-            html_url: `${webBase}/commit/${c.sha}`,
-            commit: { message: c.message },
-          })),
+        [...repository.commits].reverse().map((c) => ({
+          sha: c.sha,
+          html_url: `${webBase}/commit/${c.sha}`,
+          commit: { message: c.message },
+        })),
       );
     const shape = (issue: StandInIssue) => ({
       id: issue.number * 7,
