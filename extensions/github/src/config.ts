@@ -65,9 +65,11 @@ export const configSchema = z
     previousWebhookSecret: installationOnly(secret(z.string().min(8))).optional(),
     /**
      * Without a webhook (GitHub can't reach this server), the plugin polls the linked issues and the
-     * connected repositories' commits every minute instead.
+     * connected repositories' commits every minute instead. Whether GitHub can reach the server is the
+     * installation's matter, and the poll is scheduled only when this is on, so only the installation
+     * config sets it.
      */
-    polling: z.boolean().default(false),
+    polling: installationOnly(z.boolean()).default(false),
     connections: z.array(connectionSchema).default([]),
   })
   .refine((c) => !(c.app && !c.privateKey), {

@@ -1,4 +1,4 @@
-import { coreServices, definePlugin } from '@faultline/plugin-sdk';
+import { coreServices, definePlugin, type IssueChange } from '@faultline/plugin-sdk';
 import { actionConfigSchema, configSchema } from './config';
 import type { Services } from './context';
 import { createGitHubIssue } from './create-link';
@@ -41,11 +41,18 @@ export default definePlugin({
       init({ scheduler, httpRouter, ...deps }) {
         const services: Services = deps;
         httpRouter.handle('POST', '/webhook', (request) => handleWebhook(services, request));
-        scheduler.schedule('poll', '* * * * *', () => poll(services));
-        scheduler.schedule('prune-deliveries', '17 3 * * *', () => pruneDeliveries(services));
+        // No background work unless the installation asked for it: an installation that never turns
+        // GitHub on runs no task at all.
+        const installation = configSchema.parse(deps.config.value);
+        if (installation.polling) scheduler.schedule('poll', '* * * * *', () => poll(services));
+        if (installation.webhookSecret)
+          scheduler.schedule('prune-deliveries', '17 3 * * *', () => pruneDeliveries(services));
         return {
           hooks: {
-            onIssueCreated: (change) => rememberProject(services, change.projectId),
+            // Only the poll needs to know which projects use GitHub (to poll their repositories' commits).
+            ...(installation.polling
+              ? { onIssueCreated: (change: IssueChange) => rememberProject(services, change.projectId) }
+              : {}),
             onIssueStateChanged: (change) => onStateChanged(services, change),
             onIssueRegressed: (change) => onRegressed(services, change),
             onComment: (change) => onComment(services, change),
