@@ -15,4 +15,3 @@ export function parseShortId(text: string): { projectSlug: string; shortId: numb
 export function issuePermalink(publicUrl: string, organizationSlug: string, issueId: number): string {
   return `${publicUrl}/organizations/${organizationSlug}/issues/${issueId}/`;
 }
-
