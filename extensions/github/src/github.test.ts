@@ -152,6 +152,8 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
       assert.deepEqual(JSON.parse(pushed.body), { resolved: 1 });
       await host.waitForIdle();
       assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+      // The commit resolved it in Faultline, and the linked GitHub issue is closed with it.
+      assert.equal(created.state, 'closed');
     });
 
     it('copies GitHub comments, quoted with their author, and sends Faultline comments to GitHub once', async () => {
@@ -269,6 +271,7 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
         .commits.push({ sha: 'b'.repeat(40), message: `Guard balances (fixes ${issue.shortId})` });
       await host.runTask('github', 'poll');
       assert.equal((await json<IssueJson>(host, `/api/0/issues/${issue.id}/`)).status, 'resolved');
+      assert.equal(gh.state, 'closed');
       // The old commit, seen on the first poll, resolved nothing: only one resolve by commit.
       const comments = await json<{ data: { text: string } }[]>(host, `/api/0/issues/${issue.id}/comments/`);
       assert.equal(comments.filter((c) => c.data.text.startsWith('Resolved by commit')).length, 1);

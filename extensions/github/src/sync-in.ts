@@ -2,6 +2,7 @@ import type { IssueSummary } from '@faultline/plugin-sdk';
 import { commitsResolvingOf } from './commits';
 import { configSchema, connectionOf, type Connection } from './config';
 import { FROM_GITHUB, type Services } from './context';
+import { closeForCommit } from './sync-out';
 import { COMMENT_MARKER, linkKey, type GitHubIssueRef } from './links';
 
 type InboundSwitch = 'statusFromGitHub' | 'commentsFromGitHub' | 'resolveByCommit';
@@ -95,6 +96,8 @@ export async function resolveByCommits(
     for (const issue of await services.issues.findByShortId(shortId)) {
       if (issue.status === 'resolved') continue;
       if (!(await connected(services, issue.projectId, repository, 'resolveByCommit'))) continue;
+      // GitHub first: when it fails, nothing changed here and the redelivery or next poll does it all.
+      await closeForCommit(services, { issueId: issue.id, projectId: issue.projectId }, commit.id);
       await services.issues.updateStatus(issue.id, 'resolved', FROM_GITHUB);
       const title = commit.message.split('\n')[0];
       await services.issues.comment(

@@ -1,4 +1,4 @@
-import type { ChangeActor, IssueChange } from '@faultline/plugin-sdk';
+import type { ChangeActor, IssueChange, IssueRef } from '@faultline/plugin-sdk';
 import { github } from './client';
 import { connectionOf, type Connection } from './config';
 import { projectGitHub, splitRepository, type ProjectGitHub, type Services } from './context';
@@ -107,4 +107,14 @@ export async function onComment(
         target.gh.octokit.rest.issues.createComment({ owner, repo, issue_number: target.ref.number, body }),
       );
     });
+}
+
+/**
+ * A commit resolved the issue (`fixes SHORT-ID`): close its linked GitHub issues too, once per commit.
+ * The resolve itself is recorded as GitHub's, so `onStateChanged` leaves it alone.
+ */
+export async function closeForCommit(services: Services, issue: IssueRef, commit: string): Promise<void> {
+  const change = { ...issue, changeId: `commit:${commit}` };
+  for (const target of await targets(services, change, 'statusToGitHub'))
+    await once(services, change, target, () => setState(target, 'closed'));
 }
