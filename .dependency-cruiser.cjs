@@ -35,6 +35,8 @@ const DOMAIN_IMPORTS = {
   alerts: ['changes', 'db', 'errors', 'issues', 'jobs', 'logging'],
   plugins: [
     'alerts',
+    // Issue actions record their runs in the audit log.
+    'audit',
     'changes',
     'db',
     'errors',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { IssueActionDefinition } from './actions';
 import type { PluginHooks } from './hooks';
 import type { PluginConfig, ServiceRef } from './services';
 
@@ -16,7 +17,15 @@ export type DepsOf<D, C = unknown> = {
 
 export interface InitRegistration<D extends Record<string, ServiceRef<unknown>>, C = unknown> {
   deps: D;
-  init(deps: DepsOf<D, C>): Promise<{ hooks: PluginHooks }> | { hooks: PluginHooks };
+  init(deps: DepsOf<D, C>): Promise<PluginContribution> | PluginContribution;
+}
+
+/** What `init` returns: the plugin's hooks and, optionally, the actions it offers on issues. */
+export interface PluginContribution {
+  hooks: PluginHooks;
+  // `any`: each action has its own input schema, and a list of them must take every one.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  issueActions?: IssueActionDefinition<any>[];
 }
 
 /** What `register(env)` receives; `C` is the plugin's config type. */

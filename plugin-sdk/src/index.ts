@@ -12,6 +12,7 @@ export {
   type PluginOptions,
   type PluginEnvironment,
   type InitRegistration,
+  type PluginContribution,
   type ConfigOf,
   type DepsOf,
 } from './define-plugin';
@@ -62,6 +63,12 @@ export {
   type HookSurface,
   type PluginSurface,
 } from './clients';
+export {
+  defineIssueAction,
+  type IssueActionDefinition,
+  type IssueActionCall,
+  type IssueActionResult,
+} from './actions';
 export { secret, isSecret, installationOnly, isInstallationOnly } from './secret';
 export { withTag, tagValue, type PluginEvent, type EventLevel } from './event';
 export { PluginError, PluginConfigError, PluginTimeoutError } from './errors';

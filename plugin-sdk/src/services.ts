@@ -112,6 +112,12 @@ export interface ChangeOptions {
   actorUserId?: string | null;
   /** The surface it came through (default `plugin`). */
   surface?: PluginSurface;
+  /**
+   * Set by the host in an issue action's `call.changeOptions`: record the change as the action's
+   * caller (their user and the surface of their credential, e.g. `web`), which `actorUserId` and
+   * `surface` are then not needed for. Accepted only for the action's issue while the run lasts.
+   */
+  asCaller?: boolean;
 }
 
 /** Read access to stored events. */

@@ -784,6 +784,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/issues/{issue}/actions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plugins' actions offered on an issue (plugins on for its project), each with its input form as JSON Schema */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    issue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssueAction"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/issues/{issue}/actions/{plugin}/{action}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs a plugin's issue action as the caller (recorded in the audit log as `issue.action` with the caller's surface). 400 names every invalid input field; 422 is the plugin's refusal, with its message; 502 a plugin that failed, 504 one that ran out of time */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    issue: string;
+                    plugin: string;
+                    action: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The action's input, checked against its `inputSchema`
+                         * @default {}
+                         */
+                        input?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssueActionResult"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                408: components["responses"]["Error"];
+                413: components["responses"]["Error"];
+                415: components["responses"]["Error"];
+                422: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+                502: components["responses"]["Error"];
+                504: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/issues/{issue}/comments/": {
         parameters: {
             query?: never;
@@ -1327,7 +1433,7 @@ export interface paths {
                     cursor?: string;
                     limit?: number;
                     per_page?: number;
-                    event?: "org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "sso.edit" | "sso.link" | "identity.link" | "identity.unlink";
+                    event?: "org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "issue.action" | "sso.edit" | "sso.link" | "identity.link" | "identity.unlink";
                 };
                 header?: never;
                 path: {
@@ -4795,7 +4901,7 @@ export interface components {
                 name: string | null;
             } | null;
             actorTokenId: string | null;
-            /** @description One of org.create, org.edit, org.remove, member.invite, member.accept, member.join, member.edit, member.remove, member.join-team, member.leave-team, invite.revoke, team.create, team.edit, team.remove, project.create, project.edit, project.remove, project.add-team, project.remove-team, projectkey.create, projectkey.edit, projectkey.rotate, projectkey.remove, apitoken.create, apitoken.revoke, issue.update, sso.edit, sso.link, identity.link, identity.unlink */
+            /** @description One of org.create, org.edit, org.remove, member.invite, member.accept, member.join, member.edit, member.remove, member.join-team, member.leave-team, invite.revoke, team.create, team.edit, team.remove, project.create, project.edit, project.remove, project.add-team, project.remove-team, projectkey.create, projectkey.edit, projectkey.rotate, projectkey.remove, apitoken.create, apitoken.revoke, issue.update, issue.action, sso.edit, sso.link, identity.link, identity.unlink */
             event: string;
             ipAddress: string | null;
             /** @description The client of the credential that acted (web, api, slack…): Faultline's addition */
@@ -4808,7 +4914,7 @@ export interface components {
         };
         AuditLog: {
             rows: components["schemas"]["AuditEntry"][];
-            options: ("org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "sso.edit" | "sso.link" | "identity.link" | "identity.unlink")[];
+            options: ("org.create" | "org.edit" | "org.remove" | "member.invite" | "member.accept" | "member.join" | "member.edit" | "member.remove" | "member.join-team" | "member.leave-team" | "invite.revoke" | "team.create" | "team.edit" | "team.remove" | "project.create" | "project.edit" | "project.remove" | "project.add-team" | "project.remove-team" | "projectkey.create" | "projectkey.edit" | "projectkey.rotate" | "projectkey.remove" | "apitoken.create" | "apitoken.revoke" | "issue.update" | "issue.action" | "sso.edit" | "sso.link" | "identity.link" | "identity.unlink")[];
         };
         ChangeEvent: {
             id: number;
@@ -5180,6 +5286,29 @@ export interface components {
                     number,
                     number
                 ][];
+            };
+        };
+        IssueAction: {
+            /** @description The id of the plugin offering it */
+            plugin: string;
+            /** @description Unique within the plugin, e.g. `create-issue` */
+            id: string;
+            label: string;
+            description: string | null;
+            /** @description The action's input form as JSON Schema (fields with a default are optional) */
+            inputSchema: {
+                [key: string]: unknown;
+            };
+        };
+        IssueActionResult: {
+            /** @description One sentence for the caller, e.g. `Created acme/api#42` */
+            message: string;
+            url?: string;
+            externalIssue?: {
+                /** @description Stable key in the other system, e.g. `github:acme/api#42` */
+                key: string;
+                url: string;
+                title?: string;
             };
         };
         IssueBulkUpdate: {

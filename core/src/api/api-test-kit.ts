@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   alertActions?: AlertActionPort;
   /** Plugin settings behind the plugin routes (default: none, they answer 404). */
   plugins?: ApiDependencies['plugins'];
+  /** Plugins' issue actions (default: none are offered). */
+  issueActions?: ApiDependencies['issueActions'];
   /** How often open change streams re-check the caller (default: every 30 s, as in production). */
   rescopeMs?: number;
 }
@@ -138,6 +140,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         changeStreams,
         alertActions: options.alertActions,
         plugins: options.plugins,
+        issueActions: options.issueActions,
         // Every API test is a contract test: an answer its route doesn't declare fails it.
         checkAnswers: true,
       }),

@@ -3,7 +3,7 @@ import { errorAnswerSchema } from '../http';
 import type { z } from 'zod';
 
 /** The error statuses a route may declare; each answers `{detail, code}` (http/error-answer.ts). */
-export const ERROR_STATUSES = [400, 401, 403, 404, 408, 409, 410, 413, 415, 422, 429, 503] as const;
+export const ERROR_STATUSES = [400, 401, 403, 404, 408, 409, 410, 413, 415, 422, 429, 502, 503, 504] as const;
 export type ErrorStatus = (typeof ERROR_STATUSES)[number];
 
 /** What a route declares about its answers (part of define-route's `ApiRoute`). */

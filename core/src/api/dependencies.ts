@@ -3,7 +3,7 @@ import type { AccountsRepository } from '../accounts';
 import type { AlertActionPort } from '../alerts';
 import type { AuthServices } from '../auth';
 import type { Config } from '../config';
-import type { PluginAdmin } from '../plugins';
+import type { IssueActions, PluginAdmin } from '../plugins';
 import type { IssueSearchIndex } from '../search';
 import type { ChangeStreams } from './change-streams';
 
@@ -30,6 +30,8 @@ export interface ApiDependencies {
   issueSearch?: IssueSearchIndex;
   /** Plugin settings per organization and project (the plugin routes answer 404 without it). */
   plugins?: PluginAdmin;
+  /** Plugins' issue actions (listed as none, and run as 404, without it). */
+  issueActions?: IssueActions;
   /**
    * Check every answer against its route's declared response (tests only; see contract.ts): an
    * undeclared status or shape becomes a 500 naming the mismatch.

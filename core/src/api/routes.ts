@@ -7,6 +7,7 @@ import { alertRuleRoutes } from './resources/alert-rules';
 import { changeRoutes } from './resources/changes';
 import { codeLocationRoutes } from './resources/code-locations';
 import { eventRoutes } from './resources/events';
+import { issueActionRoutes } from './resources/issue-actions';
 import { issueCommentRoutes } from './resources/issue-comments';
 import { issueExternalIssueRoutes } from './resources/issue-external-issues';
 import { issueTagRoutes } from './resources/issue-tags';
@@ -54,6 +55,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...issueTagRoutes(deps),
     ...issueCommentRoutes(deps),
     ...issueExternalIssueRoutes(deps),
+    ...issueActionRoutes(deps),
     ...changeRoutes(deps),
     ...alertRuleRoutes(deps),
     ...pluginRoutes(deps),

@@ -30,6 +30,8 @@ export const AUDIT_EVENTS = [
   'apitoken.create',
   'apitoken.revoke',
   'issue.update',
+  // A plugin's issue action was run (`data`: plugin, action, outcome).
+  'issue.action',
   'sso.edit',
   // A person confirmed that a provider identity is theirs (password + 2FA, or signed in).
   'sso.link',

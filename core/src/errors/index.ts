@@ -89,6 +89,39 @@ export class RateLimitedError extends FaultlineError {
   }
 }
 
+/** The request is well formed, but what it asks was refused (e.g. a plugin declined an issue action). */
+export class UnprocessableError extends FaultlineError {
+  readonly status = 422;
+  constructor(
+    message: string,
+    readonly code: string = 'unprocessable',
+  ) {
+    super(message);
+  }
+}
+
+/** Code Faultline called for the request (a plugin) failed; the message names it, the log has details. */
+export class BadGatewayError extends FaultlineError {
+  readonly status = 502;
+  constructor(
+    message: string,
+    readonly code: string = 'bad_gateway',
+  ) {
+    super(message);
+  }
+}
+
+/** Code Faultline called for the request (a plugin) did not answer within its time limit. */
+export class GatewayTimeoutError extends FaultlineError {
+  readonly status = 504;
+  constructor(
+    message: string,
+    readonly code: string = 'gateway_timeout',
+  ) {
+    super(message);
+  }
+}
+
 /** A setting is missing or invalid; raised at start-up only. */
 export class ConfigError extends Error {
   constructor(message: string) {

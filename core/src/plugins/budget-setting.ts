@@ -2,10 +2,11 @@
  * The setting that sets a call's time budget, so a timeout message says what to change: an operator
  * reading "ran longer than 50 ms" should not have to search the docs for the knob.
  */
-export function budgetSetting(kind: 'hook' | 'task' | 'route', name: string): string | undefined {
+export function budgetSetting(kind: 'hook' | 'task' | 'route' | 'action', name: string): string | undefined {
   if (kind === 'hook') return name === 'processEvent' ? 'PLUGIN_EVENT_BUDGET_MS' : 'PLUGIN_HOOK_BUDGET_MS';
   // A route handler's budget is the hook budget (runtime/plugin-host-options.ts); a task's is fixed.
-  return kind === 'route' ? 'PLUGIN_HOOK_BUDGET_MS' : undefined;
+  // An issue action's too.
+  return kind === 'route' || kind === 'action' ? 'PLUGIN_HOOK_BUDGET_MS' : undefined;
 }
 
 /** `50 ms (PLUGIN_EVENT_BUDGET_MS)`, or `60000 ms` for a budget no setting changes. */

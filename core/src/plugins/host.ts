@@ -30,6 +30,14 @@ import {
   type ConfigField,
 } from './config-fields';
 import { budgetSetting } from './budget-setting';
+import {
+  checkIssueActions,
+  describeIssueActions,
+  performActionCall,
+  type ActionCallArg,
+  type ActionCallOutcome,
+  type IssueActionInfo,
+} from './issue-action-calls';
 import { checkDeps, checkHooks, checkRegistrations } from './registration';
 import { emptyCounts, type FailureCounts, type FailureKind, type PluginFailures } from './failures';
 import {
@@ -73,6 +81,8 @@ export interface PluginHostOptions {
   taskBudgetMs?: number;
   /** Time a route handler of a thread-run plugin may take (default 5 s, as `PLUGIN_HOOK_BUDGET_MS`). */
   routeBudgetMs?: number;
+  /** Time an issue action (its `available` check, or a run) may take (default: `routeBudgetMs`). */
+  actionBudgetMs?: number;
   /** Relative folder specs are resolved from here (default: the working directory). */
   baseDir?: string;
   /** Host version to check `hostVersion` ranges against (default: core's package version). */
@@ -123,6 +133,10 @@ export interface LoadedPlugin {
   /** From `extensions/*`: off until turned on for an organization or project. */
   builtin: boolean;
   hooks: PluginHooks;
+  /** The issue actions its `init` returned. */
+  issueActions: readonly IssueActionInfo[];
+  /** Calls one of them (on the plugin's thread, or here under the Sandbox). */
+  callAction(actionId: string, arg: ActionCallArg, budgetMs: number): Promise<ActionCallOutcome>;
   container: DependencyContainer;
   manifest: Manifest;
   /** The installation config (`PLUGIN_CONFIG_<ID>`) as given, before validation: the bottom layer. */
@@ -176,6 +190,13 @@ const MAX_PAUSE_MS = 5 * 60_000;
 const DEFAULT_HOOK_BUDGET_MS = 5000;
 
 class SkipPlugin extends Error {}
+
+/** What starting a plugin gives, on its thread or here. */
+interface Started {
+  hooks: PluginHooks;
+  issueActions: readonly IssueActionInfo[];
+  callAction: LoadedPlugin['callAction'];
+}
 
 /**
  * Loads plugins defensively (a broken one is logged and skipped; the host starts anyway), gives each
@@ -404,6 +425,11 @@ export class PluginHost {
     return this.sandbox.run(call, budgetMs, what);
   }
 
+  /** The time an issue action may take (`available` or a run). */
+  get actionBudgetMs(): number {
+    return this.options.actionBudgetMs ?? this.options.routeBudgetMs ?? DEFAULT_HOOK_BUDGET_MS;
+  }
+
   healthOf(id: string): PluginHealth | undefined {
     const h = this.health.get(id);
     return (
@@ -574,6 +600,8 @@ export class PluginHost {
       source,
       builtin,
       hooks: loaded.hooks,
+      issueActions: loaded.issueActions,
+      callAction: loaded.callAction,
       container,
       manifest,
       installConfig,
@@ -592,7 +620,7 @@ export class PluginHost {
     resolved: string,
     config: unknown,
     container: DependencyContainer,
-  ): Promise<{ hooks: PluginHooks; thread: PluginThread }> {
+  ): Promise<Started & { thread: PluginThread }> {
     const services: Record<string, object> = {};
     for (const [id, token] of Object.entries(PLUGIN_SERVICE_TOKENS) as [string, InjectionToken<object>][])
       if (container.isRegistered(token)) services[id] = container.resolve(token);
@@ -621,14 +649,19 @@ export class PluginHost {
         return [name, (arg: unknown) => thread.call(name, arg, budget)];
       }),
     ) as PluginHooks;
-    return { hooks, thread };
+    return {
+      hooks,
+      thread,
+      issueActions: thread.issueActions,
+      callAction: (actionId, arg, budgetMs) => thread.callAction(actionId, arg, budgetMs),
+    };
   }
 
   /** Runs `register` and `init` of a plugin object in this thread, under the Sandbox. */
   private async startInProcess(
     manifest: Manifest,
     container: DependencyContainer,
-  ): Promise<{ hooks: PluginHooks; thread?: undefined }> {
+  ): Promise<Started & { thread?: undefined }> {
     const registrations: unknown[] = [];
     manifest.register({ registerInit: (registration) => void registrations.push(registration) });
     const registration = asSkip(() => checkRegistrations(registrations));
@@ -644,8 +677,21 @@ export class PluginHost {
       initBudget,
       `plugin ${manifest.id}: init`,
     );
-    const hooks = asSkip(() => checkHooks((contribution as { hooks?: unknown } | undefined)?.hooks));
-    return { hooks: hooks as PluginHooks };
+    const contributed = contribution as { hooks?: unknown; issueActions?: unknown } | undefined;
+    const hooks = asSkip(() => checkHooks(contributed?.hooks));
+    const actions = asSkip(() => checkIssueActions(contributed?.issueActions));
+    const issueActions = asSkip(() => describeIssueActions(actions));
+    return {
+      hooks: hooks as PluginHooks,
+      issueActions,
+      callAction: (actionId, arg, budgetMs) =>
+        this.sandbox.run(
+          () => performActionCall(actions, actionId, arg),
+          budgetMs,
+          `plugin ${manifest.id}: issue action ${actionId}`,
+          budgetSetting('action', actionId),
+        ),
+    };
   }
 
   /** Where the module of a package name or folder spec is; a SkipPlugin when there is none. */

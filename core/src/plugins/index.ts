@@ -54,4 +54,6 @@ export {
   type PluginView,
   type PluginSettingsChange,
 } from './plugin-admin';
+export { IssueActions, type IssueActionView, type ActionRunner } from './issue-actions';
+export { type IssueActionInfo } from './issue-action-calls';
 export { mountPluginRoutes, PLUGIN_ROUTE_PREFIX, type PluginRouteOptions } from './routes';

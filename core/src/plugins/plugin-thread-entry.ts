@@ -16,6 +16,13 @@ import {
   type PluginEnvironment,
   type PluginRequest,
 } from '@faultline/plugin-sdk';
+import {
+  checkIssueActions,
+  describeIssueActions,
+  performActionCall,
+  type ActionCallArg,
+  type IssueActionInfo,
+} from './issue-action-calls';
 import { checkDeps, checkHooks, checkRegistrations } from './registration';
 
 /** What the thread is started with. */
@@ -38,7 +45,8 @@ export interface WireError {
   stack?: string;
 }
 
-export type CallKind = 'hook' | 'task' | 'route';
+/** `action`: an issue action, by id (`arg` is an `ActionCallArg`). */
+export type CallKind = 'hook' | 'task' | 'route' | 'action';
 
 export type ToThread =
   /** `context`: a hook's second argument, when it has one (processEvent's `{ projectId }`). */
@@ -49,7 +57,7 @@ export type ToThread =
   | { t: 'reply'; id: number; ok: false; error: WireError };
 
 export type FromThread =
-  | { t: 'ready'; hooks: string[] }
+  | { t: 'ready'; hooks: string[]; actions: IssueActionInfo[] }
   | { t: 'init-failed'; error: WireError }
   /** The thread begins running call `id` now: its time budget counts from here, not from the queue. */
   | { t: 'started'; id: number }
@@ -118,6 +126,7 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
   const tasks = new Map<string, () => unknown>();
   const routes = new Map<string, (request: PluginRequest) => unknown>();
   let hooks: Record<string, unknown> = {};
+  let actions: ReturnType<typeof checkIssueActions> = new Map();
 
   const logger = (bindings: Record<string, unknown>): Logger => {
     const at =
@@ -209,6 +218,7 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
       const call = hook as (arg: unknown, context?: unknown) => unknown;
       return context === undefined ? call.call(hooks, arg) : call.call(hooks, arg, context);
     }
+    if (kind === 'action') return performActionCall(actions, name, arg as ActionCallArg);
     if (kind === 'task') {
       const task = tasks.get(name);
       if (!task) throw new PluginError(`the plugin scheduled no task ${name}`, { code: 'no_such_task' });
@@ -293,8 +303,13 @@ function runThread(port: MessagePort, data: PluginThreadData): void {
 
   void initPlugin(data, build).then(
     (contributed) => {
-      hooks = contributed;
-      send({ t: 'ready', hooks: HOOK_NAMES.filter((n) => typeof contributed[n] === 'function') });
+      hooks = contributed.hooks;
+      actions = contributed.actions;
+      send({
+        t: 'ready',
+        hooks: HOOK_NAMES.filter((n) => typeof hooks[n] === 'function'),
+        actions: describeIssueActions(actions),
+      });
     },
     (error: unknown) => send({ t: 'init-failed', error: toWireError(error) }),
   );
@@ -306,7 +321,7 @@ const BUILT_HERE = ['core.logger', 'core.config', 'core.scheduler', 'core.httpRo
 async function initPlugin(
   data: PluginThreadData,
   build: (service: string) => unknown,
-): Promise<Record<string, unknown>> {
+): Promise<{ hooks: Record<string, unknown>; actions: ReturnType<typeof checkIssueActions> }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(data.module) as { default?: unknown; plugin?: unknown } | null;
   const definition = (mod?.default ?? mod?.plugin ?? mod) as { register?: unknown } | null;
@@ -322,8 +337,9 @@ async function initPlugin(
   checkDeps(registration.deps, [...new Set([...BUILT_HERE, ...Object.keys(data.services)])]);
   const deps: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(registration.deps)) deps[name] = build(ref.id);
-  const contribution = (await registration.init(deps as never)) as { hooks?: unknown } | undefined;
-  return checkHooks(contribution?.hooks);
+  const contribution = (await registration.init(deps as never)) as
+    { hooks?: unknown; issueActions?: unknown } | undefined;
+  return { hooks: checkHooks(contribution?.hooks), actions: checkIssueActions(contribution?.issueActions) };
 }
 
 if (!isMainThread && (workerData as Partial<PluginThreadData> | null)?.faultlinePluginThread) {

@@ -18,6 +18,8 @@
  *   thread.schedules / thread.routes          // what init registered with core.scheduler / core.httpRouter
  *   await thread.runTask('sync', 60_000);
  *   await thread.handleRoute('POST', '/webhook', request, 10_000);  // → PluginResponse
+ *   thread.issueActions                       // the issue actions init returned (input as JSON Schema)
+ *   await thread.callAction('create-issue', { op: 'run', ... }, 5_000);  // → ActionCallOutcome
  *   await thread.stop();
  *
  * Calls reject with `PluginTimeoutError` (code `plugin_timeout`) when they overrun, with a
@@ -64,6 +66,7 @@ import {
   type ToThread,
   type WireHttpResponse,
 } from './plugin-thread-entry';
+import type { ActionCallArg, ActionCallOutcome, IssueActionInfo } from './issue-action-calls';
 import { startWorker } from './worker-start';
 import { budgetSetting, budgetText } from './budget-setting';
 
@@ -145,6 +148,7 @@ export class PluginThread {
   private retryAt = 0;
   private lastStartError: PluginError | undefined;
   private hooks: string[] = [];
+  private actions: IssueActionInfo[] = [];
   private restartCount = 0;
   private readonly scheduleByName = new Map<string, string>();
   private readonly routeByKey = new Map<string, PluginRouteRegistration>();
@@ -183,6 +187,11 @@ export class PluginThread {
   /** The hooks the plugin's `init` returned (as of the latest start). */
   get hookNames(): readonly string[] {
     return this.hooks;
+  }
+
+  /** The issue actions the plugin's `init` returned (as of the latest start). */
+  get issueActions(): readonly IssueActionInfo[] {
+    return this.actions;
   }
 
   get schedules(): readonly PluginSchedule[] {
@@ -226,6 +235,17 @@ export class PluginThread {
     if (body instanceof Uint8Array && !Buffer.isBuffer(body))
       return { ...response, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) };
     return response ?? {};
+  }
+
+  /** Asks issue action `actionId` whether it is available, or runs it (see issue-action-calls.ts). */
+  async callAction(actionId: string, arg: ActionCallArg, budgetMs: number): Promise<ActionCallOutcome> {
+    return (await this.dispatch(
+      'action',
+      actionId,
+      arg,
+      budgetMs,
+      `issue action ${actionId}`,
+    )) as ActionCallOutcome;
   }
 
   /** Ends the thread; calls in flight reject, later calls too. */
@@ -403,6 +423,7 @@ export class PluginThread {
             break;
           }
           this.hooks = message.hooks;
+          this.actions = message.actions;
           incarnation.started = true;
           this.failedStarts = 0;
           settle.resolve();

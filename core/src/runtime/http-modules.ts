@@ -12,7 +12,7 @@ import {
   ProjectKeyCache,
   mountIngestRoutes,
 } from '../ingest';
-import { mountPluginRoutes, PluginAdmin, routesOf } from '../plugins';
+import { IssueActions, mountPluginRoutes, PluginAdmin, routesOf } from '../plugins';
 import { CORE, MAIN, SERVICES } from './features';
 import { defineModule, serviceRef } from './modules';
 
@@ -111,6 +111,11 @@ export const apiModule = defineModule({
         issueSearch: search,
         alertActions,
         plugins: new PluginAdmin(host, plugins.settings),
+        issueActions: new IssueActions(host, {
+          knex,
+          publicUrl: config.http.publicUrl,
+          log: log.child({ component: 'issue-actions' }),
+        }),
       });
       mountPluginRoutes(router, (pluginId) => routesOf(host, pluginId), {
         bodyLimitBytes: config.limits.maxBodyBytes,

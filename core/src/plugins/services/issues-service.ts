@@ -6,9 +6,9 @@ import {
   type ExternalIssueLink,
   type IssueComment,
   type IssueStatus,
+  type Client,
   type IssueSummary,
   type IssuesService,
-  type PluginSurface,
 } from '@faultline/plugin-sdk';
 import { BadRequestError } from '../../errors';
 import {
@@ -28,6 +28,7 @@ import {
   type IssueRow,
 } from '../../issues';
 import { findMembership } from '../../organizations';
+import { actionCaller } from '../action-caller';
 import { hookTransaction } from '../storage';
 import { parseId } from './ids';
 
@@ -181,11 +182,23 @@ export class PluginIssuesService implements IssuesService {
     return row;
   }
 
-  /** The surface and acting user of a change; the user must be a member of the issue's organization. */
+  /**
+   * The surface and acting user of a change; the user must be a member of the issue's organization.
+   * With `asCaller`, the caller of the issue action running now (only for that action's issue).
+   */
   private async actorOf(
     issue: IssueRow,
     options: ChangeOptions,
-  ): Promise<{ userId: number | null; surface: PluginSurface; email: string | null }> {
+  ): Promise<{ userId: number | null; surface: Client; email: string | null }> {
+    if (options.asCaller === true) {
+      const caller = actionCaller.getStore();
+      if (!caller || caller.pluginId !== this.pluginId || caller.issueId !== issue.id)
+        throw new PluginError(
+          `changeOptions.asCaller is valid only for the issue of an issue action while it runs (not issue ${issue.id})`,
+          { code: 'invalid_actor' },
+        );
+      return { userId: caller.userId, surface: caller.surface, email: caller.email };
+    }
     const surface = options.surface ?? 'plugin';
     if (!PLUGIN_SURFACES.includes(surface))
       throw invalid(`Unknown surface "${String(surface)}": use ${PLUGIN_SURFACES.join(', ')}`);
