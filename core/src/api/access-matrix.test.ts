@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import pino from 'pino';
-import { definePlugin } from '@faultline/plugin-sdk';
+import { defineIssueAction, definePlugin, z } from '@faultline/plugin-sdk';
 import { AccountsRepository, ADMIN_SCOPES, hashToken } from '../accounts';
 import { SecretBox } from '../auth';
 import { loadConfig } from '../config';
-import { PluginAdmin, PluginHost, PluginSettingsStore } from '../plugins';
+import { IssueActions, PluginAdmin, PluginHost, PluginSettingsStore } from '../plugins';
 import { insertToken } from '../tokens';
 import { describeEachDatabase } from '../testing/databases';
 import {
@@ -31,7 +31,22 @@ const MATRIX_PLUGIN = definePlugin({
   id: 'matrix',
   version: '1.0.0',
   hostVersion: '*',
-  register: (env) => env.registerInit({ deps: {}, init: () => ({ hooks: {} }) }),
+  register: (env) =>
+    env.registerInit({
+      deps: {},
+      init: () => ({
+        hooks: {},
+        // For the issue action routes: one action that does nothing.
+        issueActions: [
+          defineIssueAction({
+            id: 'ping',
+            label: 'Ping',
+            input: z.object({}),
+            run: () => ({ message: 'pong' }),
+          }),
+        ],
+      }),
+    }),
 });
 
 const MEMBER = [
@@ -77,7 +92,17 @@ const AUTHORIZED_PARAMS = [
   'inviteId',
   'tokenId',
 ];
-const HANDLER_PARAMS = ['event', 'shortId', 'token', 'ruleId', 'pluginId', 'comment', 'linkId'];
+const HANDLER_PARAMS = [
+  'event',
+  'shortId',
+  'token',
+  'ruleId',
+  'pluginId',
+  'comment',
+  'linkId',
+  'plugin',
+  'action',
+];
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
 type Outcome = 'allowed' | 403 | 404;
@@ -342,6 +367,8 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       ruleId: await alertRule(globex.projectId),
       // Plugins are installation-wide: the foreign case is one that isn't loaded.
       pluginId: 'not-loaded',
+      plugin: 'not-loaded',
+      action: 'ping',
       comment: await comment(String(foreignIssue.id), globex.userId),
       linkId: await linkedAccount(globexOrg.id, globex.userId),
     };
@@ -360,12 +387,19 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       foreignUserTokenId: String(eveToken.id),
       ruleId: await alertRule(projectId),
       pluginId: MATRIX_PLUGIN.id,
+      plugin: MATRIX_PLUGIN.id,
+      action: 'ping',
       comment: await comment(String(ownIssue.id), seeded.userId),
       linkId: await linkedAccount(orgId, seeded.userId),
     };
     const plugins = await PluginHost.start([MATRIX_PLUGIN], { knex, log: pino({ level: 'silent' }) });
     api = await startApiServer(knex, {
       plugins: new PluginAdmin(plugins, new PluginSettingsStore(knex, new SecretBox(randomBytes(32)))),
+      issueActions: new IssueActions(plugins, {
+        knex,
+        publicUrl: 'http://faultline.test',
+        log: pino({ level: 'silent' }),
+      }),
     });
   });
 
