@@ -6,7 +6,8 @@ import path from 'node:path';
 import { ok } from '@faultline/api-client';
 import { CARD_ACTIONS, type PostedCard } from '@faultline/extension-slack';
 import { startSlackStandIn, type RecordedCall, type SlackStandIn } from '@faultline/extension-slack/testing';
-import { startSlackApp, type RunningSlackApp } from '@faultline/slack-app';
+import { startSlackApp, type RunningSlackApp, type SlackAppSettings } from '@faultline/slack-app';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { AccountsRepository } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
@@ -15,6 +16,7 @@ import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-e2e-0123456789';
 const SIGNING_SECRET = 'e2e-slack-signing-secret';
+const APP_TOKEN = 'xapp-1-e2e-socket-mode';
 const TEAM = 'T0STANDIN';
 const CHANNEL = 'C0ONCALL';
 /** Slack users: Ada is linked to the admin, Bill to a billing member (no event:write); Nobody to no one. */
@@ -80,7 +82,7 @@ describe('slack app end to end [postgres]', function () {
   let card: PostedCard;
   let issueId: string;
 
-  const startApp = async () =>
+  const startApp = async (more: Partial<SlackAppSettings> = {}) =>
     startSlackApp(
       {
         FAULTLINE_URL: stack.baseUrl,
@@ -91,6 +93,7 @@ describe('slack app end to end [postgres]', function () {
         SLACK_API_URL: slack.url,
         SLACK_PORT: 0,
         SLACK_STATE_FILE: path.join(stateDir, 'state.json'),
+        ...more,
       },
       (message, fields) => process.env.SLACK_E2E_LOG && console.log(message, fields),
     );
@@ -104,6 +107,30 @@ describe('slack app end to end [postgres]', function () {
     const body = clickBody(actionId, issue, user, card);
     return fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(body, options), body });
   };
+
+  /** `/faultline <text>` typed by `user` in the card's channel, signed like Slack sends it. */
+  const command = (text: string, user: string) => {
+    const body = new URLSearchParams({
+      token: 'legacy-verification-token',
+      team_id: TEAM,
+      team_domain: 'standin',
+      channel_id: CHANNEL,
+      channel_name: 'oncall',
+      user_id: user,
+      user_name: user.toLowerCase(),
+      command: '/faultline',
+      text,
+      api_app_id: 'A0FAULTLINE',
+      response_url: slack.responseUrl,
+      trigger_id: '1.2.3',
+    }).toString();
+    return fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(body), body });
+  };
+  /** The next answer posted to the response URL after `since`. */
+  const responded = (since: number) =>
+    waitFor('the command answer', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'response_url'),
+    );
 
   const issueStatus = async () =>
     (await ok(stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } })))
@@ -128,7 +155,7 @@ describe('slack app end to end [postgres]', function () {
 
   before(async function () {
     if (!(await isPostgresReachable())) this.skip();
-    slack = await startSlackStandIn({ token: BOT_TOKEN, team: TEAM });
+    slack = await startSlackStandIn({ token: [BOT_TOKEN, APP_TOKEN], team: TEAM });
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-slack-'));
     stack = await startStack('postgres', {
       // The Web API's address is the installation's to choose; the bot token the organization's.
@@ -168,7 +195,8 @@ describe('slack app end to end [postgres]', function () {
           body: {
             name: 'Slack',
             client: 'slack',
-            scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
+            // project:write lets a linked person `/faultline subscribe` a channel (as themselves).
+            scopes: ['org:read', 'project:read', 'project:write', 'event:read', 'event:write'],
           },
         }),
       )
@@ -309,5 +337,93 @@ describe('slack app end to end [postgres]', function () {
     assert.ok(slack.calls.slice(since).some((call) => call.method === 'chat.update' && call.status === 429));
     assert.ok(offers(update, CARD_ACTIONS.resolve));
     assert.equal(await issueStatus(), 'unresolved');
+  });
+
+  it('answers /faultline help, link, search and subscribe, as the linked person', async () => {
+    let since = slack.calls.length;
+    assert.equal((await command('help', NOBODY)).status, 200);
+    assert.match(String((await responded(since)).args.text), /search <query>/);
+
+    since = slack.calls.length;
+    await command('link', NOBODY);
+    assert.match(String((await responded(since)).args.text), /account-links\/confirm\?token=/);
+
+    since = slack.calls.length;
+    await command('search negative balance', NOBODY);
+    assert.match(String((await responded(since)).args.text), /connect your account/);
+
+    since = slack.calls.length;
+    await command('search negative balance', ADA);
+    const results = await responded(since);
+    assert.equal(results.args.response_type, 'ephemeral');
+    assert.match(JSON.stringify(results.args.blocks), /negative balance/);
+    // With the card's buttons (Resolve or Unresolve, as the issue is now).
+    assert.match(JSON.stringify(results.args.blocks), /"action_id":"faultline_(un)?resolve"/);
+
+    since = slack.calls.length;
+    await command(`subscribe ${stack.setup.project}`, ADA);
+    assert.match(String((await responded(since)).args.text), /Subscribed/);
+    const rules = await ok(
+      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
+        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
+      }),
+    );
+    assert.ok(JSON.stringify(rules).includes('Slack #oncall'));
+    assert.ok(JSON.stringify(rules).includes(CHANNEL));
+  });
+
+  it('works over Socket Mode: a click arriving on the WebSocket is acknowledged and done', async () => {
+    await ok(
+      stack.api.client.PUT('/api/0/issues/{issue}/', {
+        params: { path: { issue: issueId } },
+        body: { status: 'unresolved' },
+      }),
+    );
+    // The Socket Mode endpoint's stand-in: apps.connections.open answers its URL.
+    const sockets = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => sockets.once('listening', resolve));
+    slack.socketUrl = `ws://127.0.0.1:${(sockets.address() as { port: number }).port}/link`;
+    // Slack greets each connection with `hello`; the client's start waits for it.
+    const connected = new Promise<WebSocket>((resolve) =>
+      sockets.once('connection', (socket) => {
+        socket.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'standin' } }));
+        resolve(socket);
+      }),
+    );
+    const socketApp = await startApp({
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_STATE_FILE: path.join(stateDir, 'socket.json'),
+    });
+    try {
+      assert.equal(socketApp.url, undefined);
+      const socket = await connected;
+      const acked = new Promise<string>((resolve) =>
+        socket.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { envelope_id?: string };
+          if (message.envelope_id) resolve(message.envelope_id);
+        }),
+      );
+      const payload = JSON.parse(
+        decodeURIComponent(clickBody(CARD_ACTIONS.resolve, issueId, ADA, card).slice(8)),
+      );
+      socket.send(
+        JSON.stringify({
+          envelope_id: 'env-1',
+          type: 'interactive',
+          payload,
+          accepts_response_payload: false,
+        }),
+      );
+      assert.equal(await acked, 'env-1');
+      await waitFor('the issue resolved over Socket Mode', async () =>
+        (await issueStatus()) === 'resolved' ? true : undefined,
+      );
+      assert.ok(
+        slack.calls.some((call) => call.method === 'apps.connections.open' && call.token === APP_TOKEN),
+      );
+    } finally {
+      await socketApp.stop();
+      sockets.close();
+    }
   });
 });

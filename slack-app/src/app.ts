@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { CardUpdates } from './card-updates';
+import { registerCommands } from './commands';
 import { CursorFile } from './cursor-file';
 import { Faultline } from './faultline';
 import { registerInteractions } from './interactions';
@@ -70,6 +71,7 @@ export async function startSlackApp(
     (error, card) => log('card update failed', { card, error: String(error) }),
   );
   registerInteractions(app, { faultline, updates, log });
+  registerCommands(app, { faultline });
   const auth = await app.client.auth.test();
   const sync = await startCardSync({
     faultline,

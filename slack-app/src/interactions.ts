@@ -71,7 +71,8 @@ async function act(
     }
     throw error;
   }
-  if (!ts) return;
+  // Search results are ephemeral: Slack can't update them in place, and nobody else sees them.
+  if (!ts || body.container.is_ephemeral) return;
   const card: PostedCard = { team: who.team, channel, ts };
   const lastAction = describe(change, who);
   await deps.updates.request(card, async () => renderCard(await deps.faultline.issue(issueId), lastAction));

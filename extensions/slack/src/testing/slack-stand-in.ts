@@ -33,6 +33,8 @@ const JSON_ARGS = ['blocks', 'attachments', 'view', 'unfurls'];
 export interface SlackStandIn {
   /** The Web API base URL, ending in `/` (`SLACK_API_URL`). */
   url: string;
+  /** A response URL to give in requests (`response_url`); what is posted there is recorded as `response_url`. */
+  responseUrl: string;
   calls: RecordedCall[];
   /** The calls of one method that Slack would have accepted. */
   accepted(method: string): RecordedCall[];
@@ -50,8 +52,9 @@ export interface SlackStandIn {
  * timestamps, so each post is told apart.
  */
 export async function startSlackStandIn(
-  options: { token?: string; team?: string } = {},
+  options: { token?: string | string[]; team?: string } = {},
 ): Promise<SlackStandIn> {
+  const tokens = options.token === undefined ? undefined : [options.token].flat();
   const team = options.team ?? 'T0STANDIN';
   const calls: RecordedCall[] = [];
   const limited = new Map<string, { seconds: number; count: number }>();
@@ -60,7 +63,7 @@ export async function startSlackStandIn(
   const nextTs = () => `${clock + ++sequence}.${String(sequence).padStart(6, '0')}`;
 
   function answer(method: string, token: string | undefined, args: Json): Json {
-    if (options.token !== undefined && token !== options.token) return { ok: false, error: 'invalid_auth' };
+    if (tokens !== undefined && !tokens.includes(String(token))) return { ok: false, error: 'invalid_auth' };
     const required = REQUIRED[method];
     if (required === undefined) return { ok: false, error: 'unknown_method' };
     const missing = required.filter((name) => args[name] === undefined || args[name] === '');
@@ -116,8 +119,21 @@ export async function startSlackStandIn(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const method = (req.url ?? '').replace(/^\/api\//, '').replace(/\?.*$/, '');
       const body = Buffer.concat(chunks).toString();
+      if (req.url?.startsWith('/respond/')) {
+        // A response URL (slash commands, interactions): what Bolt's respond() posts, as JSON.
+        const answer = { ok: true };
+        calls.push({
+          method: 'response_url',
+          token: undefined,
+          args: JSON.parse(body) as Json,
+          answer,
+          status: 200,
+        });
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+        return;
+      }
+      const method = (req.url ?? '').replace(/^\/api\//, '').replace(/\?.*$/, '');
       const args: Json = {};
       if (String(req.headers['content-type']).includes('json'))
         Object.assign(args, body ? (JSON.parse(body) as Json) : {});
@@ -147,6 +163,7 @@ export async function startSlackStandIn(
   const { port } = server.address() as AddressInfo;
   const stand: SlackStandIn = {
     url: `http://127.0.0.1:${port}/api/`,
+    responseUrl: `http://127.0.0.1:${port}/respond/1`,
     calls,
     accepted: (method) => calls.filter((call) => call.method === method && call.answer.ok === true),
     rateLimit(method, seconds, count = 1) {
