@@ -1,0 +1,199 @@
+import {
+  createFaultlineClient,
+  FaultlineApiError,
+  CursorExpiredError,
+  ok,
+  openChangeStream,
+  parseLinkHeader,
+  type ChangeStream,
+  type components,
+  type FaultlineClient,
+} from '@faultline/api-client';
+import type { ConnectionState, ServerSettings } from '../shared/protocol';
+
+export type CodeLocation = components['schemas']['CodeLocation'];
+
+const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal'] as const;
+/** Issues per page of the initial sync: 5,000 issues in five requests. */
+const SYNC_PAGE = 1000;
+/** Issue ids per refetch request (keeps the query string short). */
+const REFETCH_CHUNK = 100;
+/** Changes arriving this close together are refetched in one request. */
+const REFETCH_DELAY_MS = 50;
+
+export interface SyncListener {
+  /** These issues were added, changed or removed (absent from `locations`). */
+  changed(issueIds: string[]): void;
+  state(state: ConnectionState, detail?: string): void;
+  authFailed(): void;
+}
+
+/**
+ * Keeps every matching issue's code location: pages through them once, then follows the change
+ * stream and refetches only the issues a change names (in batches). The stream's client reconnects
+ * with backoff; this reports the connection state and never throws at the editor.
+ */
+export class IssueSync {
+  readonly locations = new Map<string, CodeLocation>();
+  readonly client: FaultlineClient;
+  private stream: ChangeStream | undefined;
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private me: string | undefined;
+
+  constructor(
+    private readonly settings: ServerSettings & { token: string },
+    private readonly listener: SyncListener,
+  ) {
+    this.client = createFaultlineClient({ baseUrl: settings.serverUrl, token: settings.token });
+  }
+
+  async start(): Promise<void> {
+    this.listener.state('connecting');
+    try {
+      await this.initialSync();
+    } catch (error) {
+      if (this.handleRefusal(error)) return;
+      this.listener.state('disconnected', describe(error));
+    }
+    void this.follow();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stream?.close();
+    clearTimeout(this.timer);
+  }
+
+  /** Fetches these issues again now (after a change made here), not waiting for the stream. */
+  async refresh(issueIds: string[]): Promise<void> {
+    for (const id of issueIds) this.pending.add(id);
+    await this.flush();
+  }
+
+  /** Changes an issue (recorded through this token's client, `vscode`), then refetches it. */
+  async update(issueId: string, body: { status?: 'resolved' | 'unresolved' | 'ignored'; assignedTo?: string }) {
+    await ok(this.client.PUT('/api/0/issues/{issue}/', { params: { path: { issue: issueId } }, body }));
+    await this.refresh([issueId]);
+  }
+
+  async myAssignee(): Promise<string> {
+    this.me ??= `user:${(await ok(this.client.GET('/api/0/users/me/'))).id}`;
+    return this.me;
+  }
+
+  /** One issue's location whatever its status (for `vscode://` links to issues not listed). */
+  async fetchOne(issueId: string): Promise<CodeLocation | undefined> {
+    if (!/^\d+$/.test(issueId)) return undefined;
+    const [location] = await this.page({ id: [Number(issueId)], status: ['unresolved', 'resolved', 'ignored'] });
+    return location;
+  }
+
+  private query() {
+    const minimum = LEVELS.indexOf(this.settings.minimumLevel);
+    return {
+      project: this.settings.projects,
+      environment: this.settings.environments,
+      level: minimum <= 0 ? [] : LEVELS.slice(minimum),
+    };
+  }
+
+  private async page(extra: { id?: number[]; status?: ('unresolved' | 'resolved' | 'ignored')[]; cursor?: string }) {
+    const answer = await this.client.GET('/api/0/organizations/{organization}/code-locations/', {
+      params: {
+        path: { organization: this.settings.organization },
+        query: { ...this.query(), limit: SYNC_PAGE, ...extra },
+      },
+    });
+    const rows = await ok(answer);
+    return Object.assign(rows, { link: answer.response.headers.get('link') });
+  }
+
+  private async initialSync(): Promise<void> {
+    const seen = new Map<string, CodeLocation>();
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.page(cursor === undefined ? {} : { cursor });
+      for (const row of rows) seen.set(row.issueId, row);
+      const next = rows.link ? parseLinkHeader(rows.link).next : undefined;
+      if (!next?.results) break;
+      cursor = next.cursor;
+    }
+    const changed = new Set([...this.locations.keys(), ...seen.keys()]);
+    this.locations.clear();
+    for (const [id, row] of seen) this.locations.set(id, row);
+    this.listener.changed([...changed]);
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.stopped) {
+      this.stream = openChangeStream({
+        baseUrl: this.settings.serverUrl,
+        token: this.settings.token,
+        organization: this.settings.organization,
+        projects: this.settings.projects,
+        lastEventId: this.stream?.lastEventId,
+        onReconnect: ({ reason }) => this.listener.state('disconnected', describe(reason)),
+      });
+      try {
+        this.listener.state('connected');
+        for await (const change of this.stream) {
+          this.listener.state('connected');
+          if (change.kind === 'commented' || change.kind === 'comment_edited' || change.kind === 'comment_deleted')
+            continue;
+          this.pending.add(change.issueId);
+          this.timer ??= setTimeout(() => void this.flush(), REFETCH_DELAY_MS);
+        }
+        return;
+      } catch (error) {
+        if (this.stopped) return;
+        if (error instanceof CursorExpiredError) {
+          // Changes were missed past retention: start over from a full sync.
+          this.stream = undefined;
+          await this.initialSync().catch(() => undefined);
+          continue;
+        }
+        if (this.handleRefusal(error)) return;
+        this.listener.state('disconnected', describe(error));
+        return;
+      }
+    }
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const ids = [...this.pending];
+    this.pending.clear();
+    for (let i = 0; i < ids.length; i += REFETCH_CHUNK) {
+      const chunk = ids.slice(i, i + REFETCH_CHUNK);
+      try {
+        const rows = await this.page({ id: chunk.map(Number) });
+        const found = new Map(rows.map((row) => [row.issueId, row]));
+        for (const id of chunk) {
+          const row = found.get(id);
+          if (row) this.locations.set(id, row);
+          else this.locations.delete(id);
+        }
+        this.listener.changed(chunk);
+      } catch (error) {
+        if (this.handleRefusal(error)) return;
+        for (const id of chunk) this.pending.add(id); // Retried with the next change.
+      }
+    }
+  }
+
+  /** A refused token stops everything until the person signs in again; true when it was that. */
+  private handleRefusal(error: unknown): boolean {
+    if (!(error instanceof FaultlineApiError) || error.status !== 401) return false;
+    this.stop();
+    this.listener.state('signed-out', 'the token was refused');
+    this.listener.authFailed();
+    return true;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
