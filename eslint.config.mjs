@@ -11,6 +11,7 @@ export default tseslint.config(
       '**/.tsbuild/**',
       '**/*.d.ts',
       'bench/results/**',
+      'vscode-extension/out/**',
     ],
   },
   eslint.configs.recommended,

@@ -6,7 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, minify: true };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  minify: true,
+};
 await build({
   ...common,
   entryPoints: [path.join(root, 'src/client/extension.ts')],
@@ -18,4 +25,4 @@ await build({
   entryPoints: [path.join(root, 'src/server/main.ts')],
   outfile: path.join(root, 'dist/server.js'),
 });
-console.log('bundled dist/extension.js and dist/server.js');
+process.stdout.write('bundled dist/extension.js and dist/server.js\n');

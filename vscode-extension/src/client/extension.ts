@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import {
   AUTH_FAILED,
   CLIENT_COMMANDS,
@@ -96,9 +101,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const issueId = new URLSearchParams(uri.query).get('issue');
         if (!issueId) return;
         if (!(await context.secrets.get(TOKEN_SECRET)) && !(await signIn(context))) return;
-        const place = await client?.sendRequest<{ uri: string; line: number } | null>(LOCATE_ISSUE, { issueId });
+        const place = await client?.sendRequest<{ uri: string; line: number } | null>(LOCATE_ISSUE, {
+          issueId,
+        });
         if (!place) {
-          void vscode.window.showWarningMessage(`Faultline: issue ${issueId} points at no file of this workspace`);
+          void vscode.window.showWarningMessage(
+            `Faultline: issue ${issueId} points at no file of this workspace`,
+          );
           return;
         }
         await vscode.window.showTextDocument(vscode.Uri.parse(place.uri), {

@@ -30,7 +30,9 @@ export class IssuesView implements vscode.TreeDataProvider<Node> {
     }
     const item = new vscode.TreeItem(`${node.shortId} ${node.title}`);
     item.description = `line ${node.line + 1}`;
-    item.iconPath = new vscode.ThemeIcon(node.level === 'warning' ? 'warning' : node.level === 'info' ? 'info' : 'error');
+    item.iconPath = new vscode.ThemeIcon(
+      node.level === 'warning' ? 'warning' : node.level === 'info' ? 'info' : 'error',
+    );
     item.contextValue = 'faultlineIssue';
     item.command = {
       title: 'Open',

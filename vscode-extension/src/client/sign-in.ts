@@ -70,7 +70,9 @@ async function deviceFlow(serverUrl: string): Promise<string | undefined> {
         const reason = (answer.error as { error?: string } | undefined)?.error;
         if (reason === 'slow_down') interval += 5000;
         else if (reason !== 'authorization_pending') {
-          void vscode.window.showErrorMessage(`Faultline: sign-in ended (${reason ?? answer.response.status})`);
+          void vscode.window.showErrorMessage(
+            `Faultline: sign-in ended (${reason ?? answer.response.status})`,
+          );
           return undefined;
         }
       }
@@ -83,7 +85,10 @@ async function pickOrganization(serverUrl: string, token: string): Promise<void>
   const client = createFaultlineClient({ baseUrl: serverUrl, token });
   const { data } = await client.GET('/api/0/organizations/');
   const slugs = (data ?? []).map((o) => o.slug);
-  const slug = slugs.length === 1 ? slugs[0] : await vscode.window.showQuickPick(slugs, { title: 'Organization' });
+  const slug =
+    slugs.length === 1 ? slugs[0] : await vscode.window.showQuickPick(slugs, { title: 'Organization' });
   if (slug)
-    await vscode.workspace.getConfiguration('faultline').update('organization', slug, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('faultline')
+      .update('organization', slug, vscode.ConfigurationTarget.Global);
 }

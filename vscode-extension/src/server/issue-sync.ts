@@ -73,7 +73,10 @@ export class IssueSync {
   }
 
   /** Changes an issue (recorded through this token's client, `vscode`), then refetches it. */
-  async update(issueId: string, body: { status?: 'resolved' | 'unresolved' | 'ignored'; assignedTo?: string }) {
+  async update(
+    issueId: string,
+    body: { status?: 'resolved' | 'unresolved' | 'ignored'; assignedTo?: string },
+  ) {
     await ok(this.client.PUT('/api/0/issues/{issue}/', { params: { path: { issue: issueId } }, body }));
     await this.refresh([issueId]);
   }
@@ -86,7 +89,10 @@ export class IssueSync {
   /** One issue's location whatever its status (for `vscode://` links to issues not listed). */
   async fetchOne(issueId: string): Promise<CodeLocation | undefined> {
     if (!/^\d+$/.test(issueId)) return undefined;
-    const [location] = await this.page({ id: [Number(issueId)], status: ['unresolved', 'resolved', 'ignored'] });
+    const [location] = await this.page({
+      id: [Number(issueId)],
+      status: ['unresolved', 'resolved', 'ignored'],
+    });
     return location;
   }
 
@@ -99,7 +105,11 @@ export class IssueSync {
     };
   }
 
-  private async page(extra: { id?: number[]; status?: ('unresolved' | 'resolved' | 'ignored')[]; cursor?: string }) {
+  private async page(extra: {
+    id?: number[];
+    status?: ('unresolved' | 'resolved' | 'ignored')[];
+    cursor?: string;
+  }) {
     const answer = await this.client.GET('/api/0/organizations/{organization}/code-locations/', {
       params: {
         path: { organization: this.settings.organization },
@@ -140,7 +150,11 @@ export class IssueSync {
         this.listener.state('connected');
         for await (const change of this.stream) {
           this.listener.state('connected');
-          if (change.kind === 'commented' || change.kind === 'comment_edited' || change.kind === 'comment_deleted')
+          if (
+            change.kind === 'commented' ||
+            change.kind === 'comment_edited' ||
+            change.kind === 'comment_deleted'
+          )
             continue;
           this.pending.add(change.issueId);
           this.timer ??= setTimeout(() => void this.flush(), REFETCH_DELAY_MS);

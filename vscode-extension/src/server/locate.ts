@@ -4,7 +4,7 @@ import type { components } from '@faultline/api-client';
 import type { PathMapping } from '../shared/protocol';
 import { placeLine } from './drift';
 import { SourceMaps } from './source-maps';
-import { splitPath, WorkspaceFiles } from './workspace-files';
+import { splitPath, type WorkspaceFiles } from './workspace-files';
 
 export type CodeFrame = components['schemas']['CodeFrame'];
 
@@ -51,11 +51,24 @@ export class FrameLocator {
     return this.mark(frame, file, lines, placed.line, placed.changedSince);
   }
 
-  private mark(frame: CodeFrame, file: string, lines: string[], line: number, changedSince: boolean): LocalFrame {
+  private mark(
+    frame: CodeFrame,
+    file: string,
+    lines: string[],
+    line: number,
+    changedSince: boolean,
+  ): LocalFrame {
     const text = lines[line] ?? '';
     const indent = text.length - text.trimStart().length;
     const end = text.trimEnd().length;
-    return { frame, file, line, startColumn: Math.min(indent, end), endColumn: Math.max(end, indent + 1), changedSince };
+    return {
+      frame,
+      file,
+      line,
+      startColumn: Math.min(indent, end),
+      endColumn: Math.max(end, indent + 1),
+      changedSince,
+    };
   }
 
   private localFile(frame: CodeFrame): string | undefined {

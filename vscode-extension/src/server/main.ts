@@ -45,6 +45,7 @@ let locator: FrameLocator | undefined;
 const byUri = new Map<string, PlacedLocation[]>();
 const uriOfIssue = new Map<string, string>();
 let canRefreshLenses = false;
+let foldersChange = false;
 let lastStatus: StatusParams = { state: 'signed-out', count: 0 };
 
 function linesOf(file: string): string[] | undefined {
@@ -79,7 +80,10 @@ function replace(issueIds: string[]): void {
   for (const id of issueIds) {
     const before = uriOfIssue.get(id);
     if (before) {
-      byUri.set(before, (byUri.get(before) ?? []).filter((p) => p.location.issueId !== id));
+      byUri.set(
+        before,
+        (byUri.get(before) ?? []).filter((p) => p.location.issueId !== id),
+      );
       uriOfIssue.delete(id);
       touched.add(before);
     }
@@ -96,7 +100,8 @@ function replace(issueIds: string[]): void {
     if (placed.length === 0) byUri.delete(uri);
     void connection.sendDiagnostics({ uri, diagnostics: placed.map(diagnosticOf) });
   }
-  if (touched.size > 0 && canRefreshLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  if (touched.size > 0 && canRefreshLenses)
+    void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   status({ ...lastStatus, count: uriOfIssue.size });
 }
 
@@ -118,23 +123,30 @@ function restart(): void {
     return;
   }
   let authFailedSent = false;
-  sync = new IssueSync({ ...settings, token }, {
-    changed: (ids) => replace(ids),
-    state: (state, detail) => status({ state, count: uriOfIssue.size, detail }),
-    authFailed: () => {
-      if (authFailedSent) return;
-      authFailedSent = true;
-      void connection.sendNotification(AUTH_FAILED, {});
+  sync = new IssueSync(
+    { ...settings, token },
+    {
+      changed: (ids) => replace(ids),
+      state: (state, detail) => status({ state, count: uriOfIssue.size, detail }),
+      authFailed: () => {
+        if (authFailedSent) return;
+        authFailedSent = true;
+        void connection.sendNotification(AUTH_FAILED, {});
+      },
     },
-  });
+  );
   void sync.start();
 }
 
 connection.onInitialize((params) => {
   roots = (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri));
   if (roots.length === 0 && params.rootUri) roots = [fileURLToPath(params.rootUri)];
+  foldersChange = params.capabilities.workspace?.workspaceFolders === true;
   canRefreshLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
-  settings = { ...SETTINGS_DEFAULTS, ...(params.initializationOptions as Partial<ServerSettings> | undefined) };
+  settings = {
+    ...SETTINGS_DEFAULTS,
+    ...(params.initializationOptions as Partial<ServerSettings> | undefined),
+  };
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -147,16 +159,19 @@ connection.onInitialize((params) => {
   };
 });
 
-connection.onInitialized(() => restart());
-
-connection.onNotification(CONFIGURE, (next: Partial<ServerSettings>) => {
-  settings = { ...SETTINGS_DEFAULTS, ...next };
+connection.onInitialized(() => {
+  // Registering for folder changes throws when the client can't send them (a plain LSP client).
+  if (foldersChange)
+    connection.workspace.onDidChangeWorkspaceFolders((event) => {
+      const removed = new Set(event.removed.map((f) => fileURLToPath(f.uri)));
+      roots = [...roots.filter((r) => !removed.has(r)), ...event.added.map((f) => fileURLToPath(f.uri))];
+      restart();
+    });
   restart();
 });
 
-connection.workspace.onDidChangeWorkspaceFolders((event) => {
-  const removed = new Set(event.removed.map((f) => fileURLToPath(f.uri)));
-  roots = [...roots.filter((r) => !removed.has(r)), ...event.added.map((f) => fileURLToPath(f.uri))];
+connection.onNotification(CONFIGURE, (next: Partial<ServerSettings>) => {
+  settings = { ...SETTINGS_DEFAULTS, ...next };
   restart();
 });
 
@@ -213,9 +228,12 @@ connection.onExecuteCommand(async ({ command, arguments: args }) => {
     if (command === SERVER_COMMANDS.resolve) await sync.update(issueId, { status: 'resolved' });
     else if (command === SERVER_COMMANDS.archive) await sync.update(issueId, { status: 'ignored' });
     else if (command === SERVER_COMMANDS.unresolve) await sync.update(issueId, { status: 'unresolved' });
-    else if (command === SERVER_COMMANDS.assignToMe) await sync.update(issueId, { assignedTo: await sync.myAssignee() });
+    else if (command === SERVER_COMMANDS.assignToMe)
+      await sync.update(issueId, { assignedTo: await sync.myAssignee() });
   } catch (error) {
-    void connection.window.showErrorMessage(`Faultline: ${error instanceof Error ? error.message : String(error)}`);
+    void connection.window.showErrorMessage(
+      `Faultline: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 });
 
@@ -236,7 +254,8 @@ connection.onRequest(LIST_ISSUES, (): PlacedIssue[] =>
 
 connection.onRequest(LOCATE_ISSUE, async ({ issueId }: LocateParams) => {
   const known = uriOfIssue.get(issueId);
-  if (known) return { uri: known, line: byUri.get(known)!.find((p) => p.location.issueId === issueId)!.top.line };
+  if (known)
+    return { uri: known, line: byUri.get(known)!.find((p) => p.location.issueId === issueId)!.top.line };
   const location = await sync?.fetchOne(issueId).catch(() => undefined);
   if (!location || !locator) return null;
   for (const frame of location.frames) {

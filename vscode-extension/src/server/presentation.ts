@@ -47,7 +47,10 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
 export function diagnosticOf({ location, top, others }: PlacedLocation): Diagnostic {
   const changed = top.changedSince ? ' (the code has changed since)' : '';
   return {
-    range: { start: { line: top.line, character: top.startColumn }, end: { line: top.line, character: top.endColumn } },
+    range: {
+      start: { line: top.line, character: top.startColumn },
+      end: { line: top.line, character: top.endColumn },
+    },
     severity: SEVERITY[location.level] ?? DiagnosticSeverity.Error,
     source: 'Faultline',
     code: location.shortId,
@@ -56,7 +59,10 @@ export function diagnosticOf({ location, top, others }: PlacedLocation): Diagnos
     relatedInformation: others.map((frame) => ({
       location: {
         uri: fileUri(frame.file),
-        range: { start: { line: frame.line, character: frame.startColumn }, end: { line: frame.line, character: frame.endColumn } },
+        range: {
+          start: { line: frame.line, character: frame.startColumn },
+          end: { line: frame.line, character: frame.endColumn },
+        },
       },
       message: `called from ${frame.frame.function ?? '(anonymous)'}`,
     })),
@@ -71,7 +77,10 @@ export function hoverOf(placed: PlacedLocation[]): Hover {
   const sections = placed.map(({ location, top, others }) => {
     const chain = location.exceptions.map((e) => `- \`${e.type ?? 'Error'}\`: ${e.value ?? ''}`).join('\n');
     const frames = [top, ...others]
-      .map((f) => `- [${f.frame.function ?? '(anonymous)'} — ${f.frame.filename ?? f.frame.absPath}:${f.frame.lineNo}](${fileUri(f.file)}#L${f.line + 1})`)
+      .map(
+        (f) =>
+          `- [${f.frame.function ?? '(anonymous)'} — ${f.frame.filename ?? f.frame.absPath}:${f.frame.lineNo}](${fileUri(f.file)}#L${f.line + 1})`,
+      )
       .join('\n');
     const triage = [
       commandLink('Resolve', SERVER_COMMANDS.resolve, location.issueId),
@@ -117,9 +126,13 @@ export function codeLensesOf(placed: PlacedLocation[], lines: string[]): CodeLen
 }
 
 function declarationLine(lines: string[], functionName: string, from: number): number | undefined {
-  const name = functionName.split(/[.#]/).pop()?.replace(/^<anonymous>$/, '');
+  const name = functionName
+    .split(/[.#]/)
+    .pop()
+    ?.replace(/^<anonymous>$/, '');
   if (!name || !/^[\w$]+$/.test(name)) return undefined;
   const declaration = new RegExp(`(?:function\\s*\\*?\\s*${name}\\b|\\b${name}\\s*(?:=|:|\\())`);
-  for (let line = from; line >= 0 && line > from - 200; line--) if (declaration.test(lines[line] ?? '')) return line;
+  for (let line = from; line >= 0 && line > from - 200; line--)
+    if (declaration.test(lines[line] ?? '')) return line;
   return undefined;
 }

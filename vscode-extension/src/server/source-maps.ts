@@ -29,7 +29,11 @@ export class SourceMaps {
     const source = position.source.startsWith('file://')
       ? new URL(position.source).pathname
       : path.resolve(path.dirname(loaded.mapFile), position.source);
-    return { file: source, line: position.line, column: position.column === null ? null : position.column + 1 };
+    return {
+      file: source,
+      line: position.line,
+      column: position.column === null ? null : position.column + 1,
+    };
   }
 
   private load(file: string): { map: TraceMap; mapFile: string } | null {

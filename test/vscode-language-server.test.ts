@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ok } from '@faultline/api-client';
+import type {
+  CodeAction,
+  CodeLens,
+  Diagnostic,
+  Hover,
+  MarkupContent,
+} from 'vscode-languageserver-protocol/node';
+import { waitFor } from './support/api';
+import { LANGUAGE_SERVER, LspSession } from './support/lsp-client';
+import { startStack, type Stack } from './support/stack';
+import { createAppWorkspaces, type AppWorkspaces } from './support/vscode-workspace';
+
+const uriOf = (file: string) => pathToFileURL(file).toString();
+const messageOf = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
+
+/**
+ * The VS Code extension's language server, spoken to over JSON-RPC as the editor does, against a
+ * real `faultline start` (embedded database) fed by @sentry/node from a small app that threw in
+ * several files. Its workspace has two folders, one file moved (drift), one edited (changed
+ * since), and a minified bundle with its source map.
+ */
+describe('VS Code language server against a real Faultline [embedded]', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let app: AppWorkspaces;
+  let settings: Record<string, unknown>;
+  const sessions: LspSession[] = [];
+
+  const find = (session: LspSession, title: string) =>
+    session.all().find(({ diagnostic }) => messageOf(diagnostic).startsWith(title));
+
+  async function start(extra: Record<string, unknown> = {}): Promise<LspSession> {
+    const session = await LspSession.start([app.main, app.other], { ...settings, ...extra });
+    sessions.push(session);
+    return session;
+  }
+
+  before(async function () {
+    if (!existsSync(LANGUAGE_SERVER)) throw new Error(`${LANGUAGE_SERVER} is missing: run npm run build`);
+    stack = await startStack('embedded');
+    app = await createAppWorkspaces(stack.setup.dsn);
+    await app.throwIn(['checkout', 'ship', 'pay', 'refund', 'bundle']);
+    await waitFor('five issues', async () => {
+      const rows = await ok(
+        stack.api.client.GET('/api/0/organizations/{organization}/code-locations/', {
+          params: { path: { organization: stack.setup.organization } },
+        }),
+      );
+      return rows.length === 5 ? rows : undefined;
+    });
+    // A token issued to the VS Code client, as device sign-in or a pasted token gives one.
+    const minted = await ok(
+      stack.api.client.POST('/api/0/api-tokens/', {
+        body: {
+          name: 'editor',
+          scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
+          client: 'vscode',
+        },
+      }),
+    );
+    settings = { serverUrl: stack.baseUrl, token: minted.token, organization: stack.setup.organization };
+  });
+
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.stop()));
+    await stack?.dispose();
+    app?.dispose();
+  });
+
+  it('puts a diagnostic on the line that threw, with the issue in its message, code and related frames', async () => {
+    const session = await start();
+    const { uri, diagnostic } = await session.until(
+      () => find(session, 'TypeError: cart of 0 items cannot be paid'),
+      30_000,
+      'the checkout diagnostic',
+    );
+    // Both folders hold src/checkout.js: without a mapping, the first folder wins the tie.
+    assert.equal(uri, uriOf(path.join(app.main, 'src/checkout.js')));
+    assert.deepEqual(diagnostic.range, { start: { line: 2, character: 2 }, end: { line: 2, character: 63 } });
+    assert.equal(diagnostic.severity, 1);
+    assert.equal(diagnostic.source, 'Faultline');
+    assert.match(String(diagnostic.code), /^[A-Z0-9-]+-\d+$/);
+    assert.match(diagnostic.codeDescription!.href, /\/organizations\/.+\/issues\/\d+\/$/);
+    assert.match(messageOf(diagnostic), /— 1 event, 0 users, last seen (just now|\d+ \w+ ago)$/);
+    assert.deepEqual(
+      diagnostic.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]),
+      [
+        [uriOf(path.join(app.main, 'src/checkout.js')), 4],
+        [uriOf(path.join(app.main, 'run.cjs')), 4],
+      ],
+    );
+    const status = await session.until(
+      () =>
+        session.notifications.find(
+          (n) => n.method === 'faultline/status' && (n.params as { state: string }).state === 'connected',
+        ),
+      10_000,
+      'the status bar to say connected',
+    );
+    assert.equal((status.params as { count: number }).count, 5);
+  });
+
+  it('follows code that moved (drift), says when it changed, and maps a minified bundle to its source', async () => {
+    const session = sessions[0];
+    const pay = find(session, 'RangeError: amount below zero')!;
+    assert.ok(pay, JSON.stringify(session.all().map((d) => [d.uri, messageOf(d.diagnostic)])));
+    assert.equal(pay.uri, uriOf(path.join(app.main, 'src/pay.js')));
+    assert.equal(pay.diagnostic.range.start.line, 1 + 3, 'three lines were added above it');
+    assert.doesNotMatch(messageOf(pay.diagnostic), /changed since/);
+    const refund = find(session, 'Error: refund window closed')!;
+    assert.equal(refund.diagnostic.range.start.line, 1);
+    assert.match(messageOf(refund.diagnostic), /\(the code has changed since\)$/);
+    const bundled = find(session, 'SyntaxError: order without id')!;
+    assert.equal(bundled.uri, uriOf(path.join(app.main, 'src/bundled.ts')));
+    assert.equal(bundled.diagnostic.range.start.line, 2);
+  });
+
+  it('answers a hover with the issue, its counts and triage links, and a code lens over the function', async () => {
+    const session = sessions[0];
+    const { diagnostic } = find(session, 'TypeError: cart of 0 items cannot be paid')!;
+    const textDocument = { uri: uriOf(path.join(app.main, 'src/checkout.js')) };
+    const hover: Hover = await session.connection.sendRequest('textDocument/hover', {
+      textDocument,
+      position: { line: 2, character: 10 },
+    });
+    const text = (hover.contents as MarkupContent).value;
+    assert.ok(text.includes(`**[${String(diagnostic.code)}](${diagnostic.codeDescription!.href})**`), text);
+    assert.match(text, /TypeError: cart of 0 items cannot be paid/);
+    assert.match(text, /1 event · 0 users · 1 event in 24 h/);
+    assert.match(text, /release `shop@1\.0\.0` · environment `production`/);
+    assert.match(text, /\[Resolve\]\(command:faultline\.issue\.resolve\?/);
+    assert.equal(
+      await session.connection.sendRequest('textDocument/hover', {
+        textDocument,
+        position: { line: 0, character: 0 },
+      }),
+      null,
+    );
+    const lenses: CodeLens[] = await session.connection.sendRequest('textDocument/codeLens', {
+      textDocument,
+    });
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title]),
+      [[0, 'Faultline: 1 issue, 1 event in the last 24 h']],
+    );
+  });
+
+  it('maps frames through a configured stack root to its folder (multi-root)', async () => {
+    const session = await start({ pathMappings: [{ stackRoot: app.production, folder: app.other }] });
+    const { uri } = await session.until(
+      () => find(session, 'TypeError: cart of 0 items cannot be paid'),
+      30_000,
+      'the checkout diagnostic',
+    );
+    assert.equal(uri, uriOf(path.join(app.other, 'src/checkout.js')));
+    await session.stop();
+    sessions.pop();
+  });
+
+  it('resolves an issue through a code action: the API says resolved, the squiggle goes', async () => {
+    const session = sessions[0];
+    const { diagnostic } = find(session, 'TypeError: cart of 0 items cannot be paid')!;
+    const actions: CodeAction[] = await session.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: uriOf(path.join(app.main, 'src/checkout.js')) },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
+    assert.deepEqual(
+      actions.map((a) => a.command?.title),
+      [
+        'Faultline: Resolve',
+        'Faultline: Archive',
+        'Faultline: Assign to me',
+        'Faultline: Open in browser',
+        'Faultline: Copy link to',
+      ],
+    );
+    const resolve = actions[0].command!;
+    await session.connection.sendRequest('workspace/executeCommand', {
+      command: resolve.command,
+      arguments: resolve.arguments,
+    });
+    const issueId = String(resolve.arguments![0]);
+    const issue = await ok(
+      stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } }),
+    );
+    assert.equal(issue.status, 'resolved');
+    await session.until(() => !find(session, 'TypeError: cart of 0') && true, 5000, 'the squiggle to go');
+  });
+
+  it('follows changes live: resolved through the API disappears, a new issue appears', async () => {
+    const session = sessions[0];
+    const ship = find(session, 'Error: no carrier for parcel')!;
+    const issueId = String((ship.diagnostic.data as { issueId: string }).issueId);
+    const started = Date.now();
+    await ok(
+      stack.api.client.PUT('/api/0/issues/{issue}/', {
+        params: { path: { issue: issueId } },
+        body: { status: 'resolved' },
+      }),
+    );
+    await session.until(
+      () => !find(session, 'Error: no carrier') && true,
+      10_000,
+      'the resolved issue to go',
+    );
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    await app.throwIn(['late']);
+    const late = await session.until(
+      () => find(session, 'Error: arrived after the sync'),
+      30_000,
+      'the new issue',
+    );
+    assert.equal(late.uri, uriOf(path.join(app.main, 'src/late.js')));
+    assert.equal(late.diagnostic.range.start.line, 1);
+  });
+});
