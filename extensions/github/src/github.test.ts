@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { NodeClient, defaultStackParser, makeNodeTransport } from '@sentry/node';
 import { startTestHost, type TestHost } from '@faultline/plugin-sdk/testing';
 import { StandInGitHub } from './testing/stand-in-github';
-import { commentEvent, deliver, issueEvent, pushEvent } from './testing/webhook-deliveries';
+import { commentEvent, deliver, example, issueEvent, pushEvent } from './testing/webhook-deliveries';
 
 const SECRET = 'github-webhook-test-secret';
 const REPOSITORY = 'acme/api';
@@ -275,6 +276,68 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
       // The old commit, seen on the first poll, resolved nothing: only one resolve by commit.
       const comments = await json<{ data: { text: string } }[]>(host, `/api/0/issues/${issue.id}/comments/`);
       assert.equal(comments.filter((c) => c.data.text.startsWith('Resolved by commit')).length, 1);
+    });
+  });
+
+  describe('as a GitHub App', () => {
+    let standIn: StandInGitHub;
+    let host: TestHost;
+
+    before(async () => {
+      standIn = await new StandInGitHub().start();
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      host = await hostWith(standIn, {
+        token: undefined,
+        app: { appId: 4242, installationId: 957387 },
+        privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        webhookSecret: SECRET,
+        previousWebhookSecret: 'the-secret-before-rotation',
+      });
+    });
+    after(async () => {
+      await host?.close();
+      await standIn?.close();
+    });
+    afterEach(() => assert.deepEqual(standIn.problems, [], 'requests GitHub would not accept'));
+
+    it('creates the issue with an installation token minted from the App key', async () => {
+      await alertRuleCreatingGitHubIssues(host);
+      await host.sendEvent({ message: 'Quota exceeded', level: 'error' });
+      await host.waitForIdle();
+      const [tokenRequest, create] = standIn.requests;
+      assert.equal(
+        `${tokenRequest.method} ${tokenRequest.path}`,
+        'POST /app/installations/957387/access_tokens',
+      );
+      assert.match(
+        String(tokenRequest.headers.authorization),
+        /^bearer ey/i,
+        'the App authenticates with a JWT',
+      );
+      assert.equal(`${create.method} ${create.path}`, 'POST /repos/acme/api/issues');
+      assert.equal(create.headers.authorization, 'token ghs_standin957387');
+    });
+
+    it('keeps installation events, and accepts the previous webhook secret during rotation', async () => {
+      const url = `${host.url}/api/0/plugins/github/webhook`;
+      const created = await deliver(url, 'installation', example('installation', 'created'), {
+        secret: SECRET,
+      });
+      assert.equal(created.status, 200, created.body);
+      const added = await deliver(
+        url,
+        'installation_repositories',
+        example('installation_repositories', 'added'),
+        {
+          secret: 'the-secret-before-rotation',
+        },
+      );
+      assert.equal(added.status, 200, added.body);
+      const kept = await host
+        .storage('github')
+        .get<{ account: string; repositories: string[] }>('installation:957387');
+      assert.equal(kept?.account, 'Codertocat');
+      assert.deepEqual(kept?.repositories, ['Codertocat/Hello-World', 'Codertocat/Space']);
     });
   });
 });
