@@ -340,4 +340,106 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
       assert.deepEqual(kept?.repositories, ['Codertocat/Hello-World', 'Codertocat/Space']);
     });
   });
+
+  describe('issue actions (create, link) through the REST API', () => {
+    let standIn: StandInGitHub;
+    let host: TestHost;
+
+    before(async () => {
+      standIn = await new StandInGitHub().start();
+      standIn.repository(REPOSITORY).issues.push({
+        number: 1,
+        title: 'Checkout is slow',
+        body: '',
+        state: 'open',
+        state_reason: null,
+        labels: [],
+        comments: [],
+      });
+      host = await hostWith(standIn, {});
+    });
+    after(async () => {
+      await host?.close();
+      await standIn?.close();
+    });
+    afterEach(() => assert.deepEqual(standIn.problems, [], 'requests GitHub would not accept'));
+
+    async function tokenWith(scopes: string[]): Promise<string> {
+      const made = await json<{ token: string }>(host, '/api/0/api-tokens/', {
+        method: 'POST',
+        body: JSON.stringify({ name: scopes.join(' '), scopes }),
+      });
+      return made.token;
+    }
+
+    async function runAction(issueId: string, action: string, input: unknown, token: string) {
+      const answer = await fetch(`${host.url}/api/0/issues/${issueId}/actions/github/${action}/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ input }),
+      });
+      return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+    }
+
+    it('creates a GitHub issue once however many callers race, and links an existing one with a backlink', async () => {
+      await host.sendEvent({ message: 'Card declined', level: 'error' });
+      await host.waitForIdle();
+      const issue = await onlyIssue(host);
+      const writer = await tokenWith(['org:read', 'event:read', 'event:write']);
+
+      const offered = await fetch(`${host.url}/api/0/issues/${issue.id}/actions/`, {
+        headers: { authorization: `Bearer ${writer}` },
+      });
+      const actions = (await offered.json()) as { plugin: string; id: string; label: string }[];
+      assert.deepEqual(
+        actions.filter((a) => a.plugin === 'github').map((a) => [a.id, a.label]),
+        [
+          ['create-issue', 'Create GitHub issue'],
+          ['link-issue', 'Link existing GitHub issue'],
+        ],
+      );
+
+      const runs = await Promise.all(
+        [1, 2, 3].map(() => runAction(issue.id, 'create-issue', { labels: ['bug'] }, writer)),
+      );
+      const created = standIn.repository(REPOSITORY).issues.filter((i) => i.number > 1);
+      assert.equal(created.length, 1, 'one GitHub issue per Faultline issue and repository');
+      assert.deepEqual(created[0].labels, ['bug']);
+      const ok = runs.filter((r) => r.status === 200);
+      assert.ok(ok.length >= 1, JSON.stringify(runs));
+      // The others found the link, or were told it is being created (a 4xx naming it), never a second issue.
+      for (const run of runs.filter((r) => r.status !== 200))
+        assert.match(String(run.body.detail), /being created/);
+      assert.match(String(ok[0].body.message), /^(Created|Already linked to) acme\/api#2$/);
+      assert.equal((ok[0].body.externalIssue as { key: string }).key, 'github:acme/api#2');
+
+      const linked = await runAction(
+        issue.id,
+        'link-issue',
+        { issue: 'https://github.com/acme/api/issues/1' },
+        writer,
+      );
+      assert.equal(linked.status, 200, JSON.stringify(linked.body));
+      assert.equal(linked.body.message, 'Linked acme/api#1');
+      assert.match(standIn.issue(REPOSITORY, 1)!.comments[0].body, new RegExp(`/issues/${issue.id}/`));
+
+      // Both GitHub issues are listed on the Faultline issue.
+      const external = await json<{ key?: string; url?: string }[]>(
+        host,
+        `/api/0/issues/${issue.id}/external-issues/`,
+      );
+      assert.equal(external.length, 2, JSON.stringify(external));
+    });
+
+    it('refuses a read-only caller, bad input and a repository the project does not connect', async () => {
+      const issue = await onlyIssue(host);
+      const reader = await tokenWith(['org:read', 'event:read']);
+      const writer = await tokenWith(['org:read', 'event:read', 'event:write']);
+      assert.equal((await runAction(issue.id, 'create-issue', {}, reader)).status, 403);
+      assert.equal((await runAction(issue.id, 'create-issue', { labels: 'bug' }, writer)).status, 400);
+      const other = await runAction(issue.id, 'link-issue', { issue: 'other/repo#3' }, writer);
+      assert.equal(other.status, 422, JSON.stringify(other.body));
+      assert.match(String(other.body.detail), /other\/repo is not connected/);
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { coreServices, definePlugin, type IssueChange } from '@faultline/plugin-sdk';
+import { issueActions } from './actions';
 import { actionConfigSchema, configSchema } from './config';
 import type { Services } from './context';
 import { createGitHubIssue } from './create-link';
@@ -48,6 +49,8 @@ export default definePlugin({
         if (installation.webhookSecret)
           scheduler.schedule('prune-deliveries', '17 3 * * *', () => pruneDeliveries(services));
         return {
+          // "Create GitHub issue" and "Link existing GitHub issue", for the web UI, VS Code and Slack.
+          issueActions: issueActions(services),
           hooks: {
             // Only the poll needs to know which projects use GitHub (to poll their repositories' commits).
             ...(installation.polling
