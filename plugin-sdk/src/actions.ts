@@ -34,8 +34,11 @@ export interface IssueActionCall<I> {
   issue: IssueSummary;
   /** Already validated against the action's `input`. */
   input: I;
-  /** Who runs the action, and through which surface (that of their credential: web, api, vscode…). */
-  actor: { userId: string | null; surface: HookSurface };
+  /**
+   * Who runs the action, and through which surface (that of their credential: web, api, vscode…).
+   * Always a person: a credential without a user (an organization token) cannot run actions.
+   */
+  actor: { userId: string; surface: HookSurface };
   /**
    * Pass to `IssuesService` calls (`updateStatus`, `assign`, `comment`) made for this run, so the
    * changes are recorded as the caller's (their user and surface), not the plugin's. Valid for this

@@ -6,7 +6,7 @@ export interface ActionCaller {
   pluginId: string;
   /** The action's issue: `asCaller` is refused for any other. */
   issueId: number;
-  userId: number | null;
+  userId: number;
   email: string | null;
   surface: Client;
 }

@@ -31,7 +31,7 @@ export type ActionCallArg =
       op: 'run';
       issue: IssueSummary;
       input: unknown;
-      actor: { userId: string | null; surface: HookSurface };
+      actor: { userId: string; surface: HookSurface };
       changeOptions: ChangeOptions;
     };
 

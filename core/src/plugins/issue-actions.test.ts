@@ -134,7 +134,7 @@ describeEachDatabase('issue actions', (ctx) => {
     }
   });
 
-  it('refuses callers without access: 404 for who cannot see the issue, 403 without event:write', async () => {
+  it('refuses callers without access: 404 for who cannot see the issue, 403 without event:write or a user', async () => {
     await seedAccount(knex, { organization: 'other', project: 'web', email: 'x@other.io' });
     const outsider = await tokenWithScopes(knex, 'x@other.io', ['org:read', 'event:read', 'event:write']);
     assert.equal((await api.get(`/api/0/issues/${issueId}/actions/`, outsider)).status, 404);
@@ -142,6 +142,18 @@ describeEachDatabase('issue actions', (ctx) => {
     const reader = await tokenWithScopes(knex, 'o@acme.io', ['org:read', 'event:read']);
     assert.equal((await api.get(`/api/0/issues/${issueId}/actions/`, reader)).status, 200);
     assert.equal((await run('ping', {}, reader)).status, 403);
+    // An organization token has no user to run the action as.
+    const service = (
+      await api.request(
+        'post',
+        '/api/0/organizations/acme/org-auth-tokens/',
+        { name: 'ci', scopes: ['org:read', 'event:read', 'event:write'] },
+        owner,
+      )
+    ).body as { token: string };
+    const asService = await run('ping', {}, service.token);
+    assert.equal(asService.status, 403);
+    assert.equal((asService.body as Json).code, 'action_needs_user');
   });
 
   it('answers 400 naming every invalid input field, and 404 for an unknown action', async () => {

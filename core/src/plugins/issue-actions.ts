@@ -5,6 +5,7 @@ import { recordAudit, type AuditActor } from '../audit';
 import {
   BadGatewayError,
   BadRequestError,
+  ForbiddenError,
   GatewayTimeoutError,
   NotFoundError,
   UnprocessableError,
@@ -98,15 +99,22 @@ export class IssueActions {
       (action.hasAvailable && !(await this.isAvailable(plugin, action.id, summary)))
     )
       throw new NotFoundError(`No ${what} is offered on issue ${summary.shortId}`, 'action_not_found');
+    // An action runs as a person (plugins act for them, e.g. on GitHub): a credential without a user can't.
+    const userId = runner.userId;
+    if (userId === null)
+      throw new ForbiddenError(
+        'Issue actions run as a person: use a credential of your own (an organization token has no user)',
+        'action_needs_user',
+      );
 
     const caller = {
       pluginId: plugin.id,
       issueId: issue.id,
-      userId: runner.userId,
+      userId,
       email: runner.email,
       surface: runner.surface,
     };
-    const actor = { userId: runner.userId === null ? null : String(runner.userId), surface: runner.surface };
+    const actor = { userId: String(userId), surface: runner.surface };
     const outcome = await this.call(plugin, action.id, what, () =>
       actionCaller.run(caller, () =>
         plugin.callAction(
