@@ -440,6 +440,30 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
       const other = await runAction(issue.id, 'link-issue', { issue: 'other/repo#3' }, writer);
       assert.equal(other.status, 422, JSON.stringify(other.body));
       assert.match(String(other.body.detail), /other\/repo is not connected/);
+
+      // The project connects a second repository through its own plugin settings (connections are
+      // usually set per project); then that repository's issues can be linked.
+      standIn.repository('other/repo').issues.push({
+        number: 3,
+        title: 'Flaky totals',
+        body: '',
+        state: 'open',
+        state_reason: null,
+        labels: [],
+        comments: [],
+      });
+      await json(host, `/api/0/projects/${host.organization.slug}/${host.project.slug}/plugins/github/`, {
+        method: 'PUT',
+        body: JSON.stringify({
+          enabled: true,
+          config: {
+            connections: [{ repository: REPOSITORY }, { repository: 'other/repo', labels: ['triage'] }],
+          },
+        }),
+      });
+      const linked = await runAction(issue.id, 'link-issue', { issue: 'other/repo#3' }, writer);
+      assert.equal(linked.status, 200, JSON.stringify(linked.body));
+      assert.equal(standIn.issue('other/repo', 3)!.comments.length, 1);
     });
   });
 });
