@@ -17,6 +17,8 @@ import { startStack, type Stack } from './support/stack';
 const BOT_TOKEN = 'xoxb-e2e-0123456789';
 const SIGNING_SECRET = 'e2e-slack-signing-secret';
 const APP_TOKEN = 'xapp-1-e2e-socket-mode';
+const TICKETER = path.join(__dirname, 'support', 'plugins', 'ticketer');
+const FILE_TICKET = `${CARD_ACTIONS.issueAction}:ticketer:file-ticket`;
 const TEAM = 'T0STANDIN';
 const CHANNEL = 'C0ONCALL';
 /** Slack users: Ada is linked to the admin, Bill to a billing member (no event:write); Nobody to no one. */
@@ -159,7 +161,8 @@ describe('slack app end to end [postgres]', function () {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-slack-'));
     stack = await startStack('postgres', {
       // The Web API's address is the installation's to choose; the bot token the organization's.
-      env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url }) },
+      // ticketer: a third-party plugin with one issue action (File ticket, with a title).
+      env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url }), PLUGINS: TICKETER },
       // Links as the people would have confirmed them (the confirmation itself: linked-accounts tests).
       prepare: async (knex, setup) => {
         const accounts = new AccountsRepository(knex);
@@ -425,5 +428,63 @@ describe('slack app end to end [postgres]', function () {
       await socketApp.stop();
       sockets.close();
     }
+  });
+
+  it("offers the plugins' issue actions: the button opens the form as a modal, its submission runs as the linked user", async () => {
+    let since = slack.calls.length;
+    await click(CARD_ACTIONS.resolve, ADA);
+    const update = await cardUpdate(since, (call) => offers(call, CARD_ACTIONS.unresolve));
+    assert.ok(offers(update, FILE_TICKET), 'the card offers File ticket');
+
+    since = slack.calls.length;
+    assert.equal((await click(FILE_TICKET, ADA)).status, 200);
+    const opened = await waitFor('the modal', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'views.open' && call.answer.ok === true),
+    );
+    const view = opened.args.view as {
+      private_metadata: string;
+      blocks: { block_id: string; type: string }[];
+    };
+    assert.deepEqual(
+      view.blocks.map((block) => [block.type, block.block_id]),
+      [['input', 'title']],
+    );
+
+    since = slack.calls.length;
+    const submission = {
+      type: 'view_submission',
+      team: { id: TEAM, domain: 'standin' },
+      user: { id: ADA, username: 'ada', team_id: TEAM },
+      api_app_id: 'A0FAULTLINE',
+      token: 'legacy-verification-token',
+      trigger_id: '1.2.4',
+      view: {
+        id: 'V0MODAL',
+        team_id: TEAM,
+        type: 'modal',
+        callback_id: 'faultline_issue_action',
+        private_metadata: view.private_metadata,
+        state: { values: { title: { value: { type: 'plain_text_input', value: 'Checkout is down' } } } },
+        hash: 'h1',
+        blocks: view.blocks,
+      },
+      response_urls: [],
+    };
+    const body = `payload=${encodeURIComponent(JSON.stringify(submission))}`;
+    const submitted = await fetch(`${app!.url}/slack/events`, {
+      method: 'POST',
+      headers: signedHeaders(body),
+      body,
+    });
+    assert.equal(submitted.status, 200);
+    const told = await waitFor('the result', async () =>
+      slack.accepted('chat.postEphemeral').find((call) => slack.calls.indexOf(call) >= since),
+    );
+    assert.match(String(told.args.text), /Filed "Checkout is down"/);
+    const notes = await ok(
+      stack.api.client.GET('/api/0/issues/{issue}/comments/', { params: { path: { issue: issueId } } }),
+    );
+    const ticket = notes.find((note) => note.data.text === 'Ticket: Checkout is down');
+    assert.equal(ticket?.user?.email, stack.setup.user, "the comment is the linked user's");
   });
 });

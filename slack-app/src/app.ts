@@ -6,6 +6,7 @@ import { registerCommands } from './commands';
 import { CursorFile } from './cursor-file';
 import { Faultline } from './faultline';
 import { registerInteractions } from './interactions';
+import { registerIssueActions } from './issue-actions';
 import type { SlackAppSettings } from './settings';
 import { startCardSync } from './sync';
 
@@ -72,6 +73,7 @@ export async function startSlackApp(
   );
   registerInteractions(app, { faultline, updates, log });
   registerCommands(app, { faultline });
+  registerIssueActions(app, { faultline, updates });
   const auth = await app.client.auth.test();
   const sync = await startCardSync({
     faultline,

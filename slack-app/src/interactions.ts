@@ -4,7 +4,7 @@ import { FaultlineApiError, ok } from '@faultline/api-client';
 import { CARD_ACTIONS, type PostedCard } from '@faultline/extension-slack';
 import type { CardUpdates } from './card-updates';
 import { isNotLinked, type Faultline, type SlackUser } from './faultline';
-import { renderCard } from './render';
+import { drawCard } from './draw';
 
 export interface InteractionDeps {
   faultline: Faultline;
@@ -75,7 +75,7 @@ async function act(
   if (!ts || body.container.is_ephemeral) return;
   const card: PostedCard = { team: who.team, channel, ts };
   const lastAction = describe(change, who);
-  await deps.updates.request(card, async () => renderCard(await deps.faultline.issue(issueId), lastAction));
+  await deps.updates.request(card, () => drawCard(deps.faultline, issueId, lastAction));
 }
 
 /** The card's buttons and select: acknowledged at once (Slack wants it within 3 s), the work after. */

@@ -8,7 +8,7 @@ import {
 import type { CardUpdates } from './card-updates';
 import type { CursorFile } from './cursor-file';
 import type { Faultline } from './faultline';
-import { renderCard } from './render';
+import { drawCard } from './draw';
 
 /** The changes a card shows; counted events are left to the next of these (a card is not a live counter). */
 const SHOWN = new Set<ChangeEvent['kind']>(['state_changed', 'assigned', 'commented', 'regressed']);
@@ -96,9 +96,7 @@ async function apply(deps: CardSyncDeps, change: ChangeEvent): Promise<void> {
   const lastAction = lastActionOf(change);
   await Promise.all(
     cards.map(async (card) => {
-      await deps.updates.request(card, async () =>
-        renderCard(await deps.faultline.issue(change.issueId), lastAction),
-      );
+      await deps.updates.request(card, () => drawCard(deps.faultline, change.issueId, lastAction));
       if (change.kind === 'regressed')
         await deps.client.chat.postMessage({
           channel: card.channel,

@@ -12,6 +12,7 @@ import { postAlertCard, slackClient, type SlackSettings } from './post';
 
 export {
   buildCard,
+  type Block,
   CARD_ACTIONS,
   type CardIssue,
   type CardContext,
