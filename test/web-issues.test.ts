@@ -164,6 +164,11 @@ describe('web UI: issues, from a browser error to resolving it', function () {
     stream.close();
     assert.ok(change, `no state change of the issue on the stream; saw ${JSON.stringify(seen)}`);
     assert.equal(change.surface, 'web', JSON.stringify(change));
+    // The page's activity says who did it and through which surface.
+    await page
+      .locator('.activity li')
+      .filter({ hasText: `${ADMIN_EMAIL} resolved the issue via web` })
+      .waitFor();
   });
 
   it('bulk: selected rows are unresolved and assigned in one go from the list', async () => {

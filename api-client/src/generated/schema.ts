@@ -890,6 +890,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/issues/{issue}/activities/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What was done to an issue (state, assignee, plugin actions), newest first, with who and through which surface */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    issue: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            activity: components["schemas"]["Activity"][];
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/issues/{issue}/comments/": {
         parameters: {
             query?: never;
@@ -4786,6 +4833,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Activity: {
+            id: string;
+            type: string;
+            data: {
+                [key: string]: unknown;
+            };
+            user: {
+                id: string | null;
+                email: string | null;
+            } | null;
+            /** @description Where it was done: web, api, slack, vscode… */
+            surface: ("api" | "web" | "vscode" | "slack" | "github" | "plugin" | "pipeline") | null;
+            /** Format: date-time */
+            dateCreated: string;
+        };
         Actor: {
             /** @constant */
             type: "user";

@@ -8,6 +8,7 @@ import { changeRoutes } from './resources/changes';
 import { codeLocationRoutes } from './resources/code-locations';
 import { eventRoutes } from './resources/events';
 import { issueActionRoutes } from './resources/issue-actions';
+import { issueActivityRoutes } from './resources/issue-activity';
 import { issueCommentRoutes } from './resources/issue-comments';
 import { issueExternalIssueRoutes } from './resources/issue-external-issues';
 import { issueTagRoutes } from './resources/issue-tags';
@@ -54,6 +55,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...unprocessableEventRoutes(deps),
     ...issueTagRoutes(deps),
     ...issueCommentRoutes(deps),
+    ...issueActivityRoutes(deps),
     ...issueExternalIssueRoutes(deps),
     ...issueActionRoutes(deps),
     ...changeRoutes(deps),

@@ -101,3 +101,21 @@ export async function listAuditLog(
   if (options.event) query.where('event', options.event);
   return query.orderBy('id', 'desc').limit(options.limit).offset(options.offset);
 }
+
+/** What was done to one thing (e.g. an issue), newest first: the entries naming it as their target. */
+export async function listAuditOfTarget(
+  knex: Knex,
+  organizationId: number,
+  target: { type: string; id: string | number },
+  limit: number,
+): Promise<(AuditRow & { data: Record<string, unknown> })[]> {
+  const rows = await knex<AuditRow>('audit_log')
+    .where({ organization_id: organizationId, target_type: target.type, target_id: String(target.id) })
+    .orderBy('id', 'desc')
+    .limit(limit);
+  // PGlite hands jsonb back as text, Postgres as an object.
+  return rows.map((row) => ({
+    ...row,
+    data: typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data,
+  }));
+}

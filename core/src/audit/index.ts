@@ -2,6 +2,7 @@
 export {
   AUDIT_EVENTS,
   listAuditLog,
+  listAuditOfTarget,
   recordAudit,
   type AuditActor,
   type AuditEntry,

@@ -187,3 +187,34 @@ export async function deleteComment(issueId: string, commentId: string): Promise
     }),
   );
 }
+
+/** What plugins linked to the issue: another system's issues, posted Slack cards. */
+export async function externalIssues(issueId: string) {
+  return call(client.GET('/api/0/issues/{issue}/external-issues/', { params: { path: { issue: issueId } } }));
+}
+
+/** What was done to the issue, newest first: who, what, through which surface. */
+export async function activity(issueId: string) {
+  return (
+    await call(client.GET('/api/0/issues/{issue}/activities/', { params: { path: { issue: issueId } } }))
+  ).activity;
+}
+
+/** The plugins' actions offered on the issue, each with its input form as JSON Schema. */
+export async function issueActions(issueId: string) {
+  return call(client.GET('/api/0/issues/{issue}/actions/', { params: { path: { issue: issueId } } }));
+}
+
+/** Runs a plugin's action on the issue as the signed-in person. */
+export async function runIssueAction(
+  issueId: string,
+  action: { plugin: string; id: string },
+  input: Record<string, unknown>,
+) {
+  return call(
+    client.POST('/api/0/issues/{issue}/actions/{plugin}/{action}/', {
+      params: { path: { issue: issueId, plugin: action.plugin, action: action.id } },
+      body: { input },
+    }),
+  );
+}

@@ -7,8 +7,11 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { EventView } from '../components/EventView';
 import { RelativeTime } from '../components/RelativeTime';
 import { useOrganizationAccess } from '../settings/access';
+import { Activity } from './issue/Activity';
 import { Comments } from './issue/Comments';
 import { EventsList } from './issue/EventsList';
+import { PluginActions } from './issue/PluginActions';
+import { ExternalIssues } from './issue/ExternalIssues';
 import { StatusActions } from './issue/StatusActions';
 import { TagDistribution } from './issue/TagDistribution';
 import { NotFoundPage } from './NotFoundPage';
@@ -38,7 +41,16 @@ export function IssuePage() {
 
   // Live: a change to this issue made anywhere (another tab, Slack, the API) shows without a reload.
   const reload = () => {
-    for (const key of ['issue', 'event', 'tags', 'events', 'comments'])
+    for (const key of [
+      'issue',
+      'event',
+      'tags',
+      'events',
+      'comments',
+      'external-issues',
+      'activity',
+      'issue-actions',
+    ])
       void queryClient.invalidateQueries({ queryKey: [key, issueId] });
   };
   useIssueChanges(
@@ -76,6 +88,7 @@ export function IssuePage() {
       </header>
 
       <StatusActions organization={organization} issue={issue} canTriage={can('event:write')} />
+      {can('event:write') && <PluginActions issueId={issueId} />}
 
       <dl className="facts">
         <div>
@@ -100,6 +113,8 @@ export function IssuePage() {
           </dd>
         </div>
       </dl>
+
+      <ExternalIssues issueId={issueId} />
 
       <div className="issue-columns">
         <div className="issue-main">
@@ -136,6 +151,9 @@ export function IssuePage() {
 
           <h2>Comments</h2>
           <Comments issueId={issueId} canWrite={can('event:write')} />
+
+          <h2>Activity</h2>
+          <Activity issueId={issueId} />
         </div>
         <aside className="issue-side" aria-label="Tags">
           <h2>Tags</h2>

@@ -19,6 +19,7 @@ import * as rawEventsStayUncompressed from './017-raw-events-stay-uncompressed';
 import * as clientIdentity from './018-client-identity';
 import * as deviceAuthorizations from './019-device-authorizations';
 import * as externalIdentities from './020-external-identities';
+import * as auditLogByTarget from './021-audit-log-by-target';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -52,6 +53,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['018-client-identity', clientIdentity],
   ['019-device-authorizations', deviceAuthorizations],
   ['020-external-identities', externalIdentities],
+  ['021-audit-log-by-target', auditLogByTarget],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -28,7 +28,10 @@ export function StatusActions({
   const queryClient = useQueryClient();
   const change = useMutation({
     mutationFn: (what: IssueChange) => changeIssue(organization, issue.id, what),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['issue', issue.id] }),
+    onSettled: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['issue', issue.id] });
+      await queryClient.invalidateQueries({ queryKey: ['activity', issue.id] });
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['issues'] }),
   });
   const assignee = issue.assignedTo;
