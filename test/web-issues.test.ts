@@ -53,7 +53,10 @@ describe('web UI: issues, from a browser error to resolving it', function () {
     }
     if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
       throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
-    run = await startFirstRun('postgres');
+    // The ticketer test plugin offers one issue action ("File ticket", input: a title).
+    run = await startFirstRun('postgres', {
+      PLUGINS: path.join(REPO_ROOT, 'test', 'support', 'plugins', 'ticketer'),
+    });
     api = new TokenCaller(run.url, printedToken(run.server));
     await setAdminPassword(run, PASSWORD);
     shop = await BrowserSdkPage.start();
@@ -136,6 +139,30 @@ describe('web UI: issues, from a browser error to resolving it', function () {
     const [note] = await api.get<{ data: { text: string } }[]>(`/issues/${issueId}/comments/`);
     assert.equal(note.data.text, 'Card processor returns 402 since 1.4.0');
     await page.locator('.comment').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No comments yet.').waitFor();
+  });
+
+  it("runs a plugin's issue action from the form made of its JSON Schema; its refusal is shown in words", async () => {
+    await page.getByRole('button', { name: 'File ticket' }).click();
+    const form = page.getByRole('group', { name: 'File ticket' });
+    await form.getByLabel('Title').fill('refuse me');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.getByRole('alert').filter({ hasText: 'Tickets are closed today' }).waitFor();
+    await form.getByLabel('Title').fill('Checkout declines cards');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.getByRole('status').filter({ hasText: 'Filed "Checkout declines cards" for' }).waitFor();
+    await chromium.screenshot(page, 'issue-plugin-action');
+    // Run as the signed-in person: the plugin's comment is theirs, and the activity says so.
+    await page.locator('.comment').filter({ hasText: 'Ticket: Checkout declines cards' }).waitFor();
+    await page
+      .locator('.activity li')
+      .filter({ hasText: `${ADMIN_EMAIL} ran ticketer's file-ticket (done) via web` })
+      .waitFor();
+    await page
+      .locator('.comment')
+      .filter({ hasText: 'Ticket:' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
     await page.getByText('No comments yet.').waitFor();
   });
 

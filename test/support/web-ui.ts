@@ -15,7 +15,8 @@ export interface FirstRun {
   port: number;
 }
 
-export async function startFirstRun(kind: DatabaseKind): Promise<FirstRun> {
+/** `env`: settings for the server, e.g. `PLUGINS` to load a test plugin. */
+export async function startFirstRun(kind: DatabaseKind, env?: Record<string, string>): Promise<FirstRun> {
   const target = await createDatabaseTarget(kind);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -23,6 +24,7 @@ export async function startFirstRun(kind: DatabaseKind): Promise<FirstRun> {
   const server = await FaultlineServer.start(target, {
     port,
     args: ['--bootstrap', '--public-url', url],
+    env,
     healthTimeoutMs: 120_000,
   });
   return { target, server, url, port };
