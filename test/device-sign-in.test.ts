@@ -3,8 +3,9 @@ import { generate } from 'otplib';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { SseClient } from '../core/src/testing/sse-client';
 import { deviceCodeAnswer, oauthErrorAnswer, tokenAnswer } from '../core/src/api/oauth/schemas';
+import type { Page } from 'playwright-core';
 import { waitFor, type ApiIssue } from './support/api';
-import { Browser, type PageAnswer } from './support/browser';
+import { useChromium } from './support/chromium';
 import { runCli } from './support/cli';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
 import { httpRequest } from './support/http';
@@ -35,12 +36,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Device sign-in end to end, as the VS Code extension and a person would do it, against a real
  * `faultline start` over Postgres: the device asks for codes and polls with form-encoded requests;
- * the person opens the verification page, signs in with password and TOTP, and approves; the
- * device gets a token with the approved scopes (never more than the person's) and uses it. Then
- * what must not work: polling too fast, reuse, denial, expiry, another client, forged forms.
+ * the person opens the verification address in Chromium, which sends them to the web UI's approval
+ * page, signs in there with password and TOTP, and approves; the device gets a token with the
+ * approved scopes (never more than the person's) and uses it. Then what must not work: polling too
+ * fast, reuse, denial, expiry, another client, answering without a session.
  */
 describe('device sign-in (RFC 8628) with real processes [postgres]', function () {
   this.timeout(120_000);
+  const chromium = useChromium();
+  let page: Page;
   let stack: Stack | undefined;
   let owner: TokenCaller;
   let org = '';
@@ -48,11 +52,6 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
   let totpSecret = '';
   /** The TOTP step last used: a code is accepted once, and at most one step ahead. */
   let lastStep = 0;
-  /**
-   * For the sign-ins after the first: a TOTP code is good once per 30 s step, so they take the
-   * other second factor, recovery codes, rather than wait for the next step.
-   */
-  let recoveryCodes: string[] = [];
   /** The person's user id, as the change stream names its actor. */
   let memberId = '';
 
@@ -93,30 +92,15 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
     return generate({ secret: totpSecret, epoch: step * 30 });
   }
 
-  /** A person opening the page from the device's link, signing in with password and a second factor: the approval page. */
-  async function signInOnPage(
-    browser: Browser,
-    codes: DeviceCodes,
-    secondFactor: 'totp' | 'recovery code' = 'recovery code',
-  ): Promise<PageAnswer> {
-    const signIn = await browser.get(codes.verification_uri_complete);
-    assert.equal(signIn.status, 200, signIn.html);
-    assert.match(signIn.html, new RegExp(codes.user_code));
-    assert.equal(signIn.headers['x-frame-options'], 'DENY');
-    const signedIn = await browser.submit(signIn, '/oauth/device/sign-in', {
-      email: EMAIL,
-      password: PASSWORD,
-    });
-    assert.equal(signedIn.status, 303, signedIn.html);
-    const codePage = await browser.follow(signedIn);
-    assert.match(codePage.html, /Two-factor authentication/);
-    const verified = await browser.submit(codePage, '/oauth/device/two-factor', {
-      code: secondFactor === 'totp' ? await nextTotpCode() : recoveryCodes.pop()!,
-    });
-    assert.equal(verified.status, 303, verified.html);
-    const approval = await browser.follow(verified);
-    assert.equal(approval.status, 200, approval.html);
-    return approval;
+  /**
+   * The person opening the device's link in the browser: the verification address sends them to
+   * the web UI's approval page, which (once they are signed in) shows who asks for what.
+   */
+  async function openApproval(codes: DeviceCodes): Promise<void> {
+    await page.goto(codes.verification_uri_complete);
+    await page.getByRole('heading', { name: /^Connect .*\?$/ }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/auth/device');
+    assert.ok((await page.locator('main').innerText()).includes(codes.user_code), 'the code to compare');
   }
 
   before(async function () {
@@ -159,7 +143,9 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
         body: { code: await nextTotpCode() },
       },
     );
-    recoveryCodes = confirmed.recoveryCodes;
+    assert.ok(confirmed.recoveryCodes.length > 0);
+
+    page = await chromium.newPage();
 
     const [key] = await owner.get<{ dsn: { public: string } }[]>(
       `/projects/${org}/${stack.setup.project}/keys/`,
@@ -188,14 +174,29 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
     assert.equal(codes.interval, 5);
     assertOAuthError(await poll(codes), 400, 'authorization_pending');
 
-    const browser = new Browser(stack!.baseUrl);
-    const approval = await signInOnPage(browser, codes, 'totp');
-    assert.match(approval.html, /Faultline for VS Code/);
-    assert.match(approval.html, /data-scope="event:write"/);
-    assert.doesNotMatch(approval.html, /data-scope="org:admin"/, 'a member holds no org:admin to give');
-    const done = await browser.submit(approval, '/oauth/device/decision', { decision: 'approve' });
-    assert.equal(done.status, 200, done.html);
-    assert.match(done.html, /Device connected/);
+    // Signed out: the web UI asks to sign in (password, then TOTP) and comes back to the code.
+    await page.goto(codes.verification_uri_complete);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel(/Code from your authenticator app/).fill(await nextTotpCode());
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Connect Faultline for VS Code?' }).waitFor();
+    assert.equal(
+      page.url(),
+      `${stack!.baseUrl}/auth/device?user_code=${encodeURIComponent(codes.user_code)}`,
+    );
+    assert.ok((await page.locator('main').innerText()).includes(codes.user_code), 'the code to compare');
+    assert.equal(await page.locator('[data-scope="event:write"]').count(), 1);
+    assert.equal(
+      await page.locator('[data-scope="org:admin"]').count(),
+      0,
+      'a member holds no org:admin to give',
+    );
+    await page.getByText('Asked for but not yours to give: org:admin.').waitFor();
+    await chromium.screenshot(page, 'device-approval');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('heading', { name: 'Device connected' }).waitFor();
 
     await sleep(codes.interval * 1000);
     const granted = await poll(codes);
@@ -271,28 +272,37 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
 
   it('answers access_denied when the person denies, and the code cannot be answered twice', async () => {
     const codes = await requestCodes();
-    const browser = new Browser(stack!.baseUrl);
-    const approval = await signInOnPage(browser, codes);
-    const done = await browser.submit(approval, '/oauth/device/decision', { decision: 'deny' });
-    assert.match(done.html, /Sign-in denied/);
+    // The same request open in two tabs: denied in one, the other's approval is refused.
+    await openApproval(codes);
+    const other = await chromium.newPage();
+    const first = page;
+    page = other;
+    await openApproval(codes);
+    page = first;
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.getByRole('heading', { name: 'Sign-in denied' }).waitFor();
     assertOAuthError(await poll(codes), 400, 'access_denied');
-    const again = await browser.submit(approval, '/oauth/device/decision', { decision: 'approve' });
-    assert.equal(again.status, 409, again.html);
+    await other.getByRole('button', { name: 'Approve' }).click();
+    const refused = other.getByRole('alert');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /already approved or denied/);
+    await other.close();
     assertOAuthError(await poll(codes), 400, 'access_denied');
   });
 
   it('answers expired_token after the code expired, and the page no longer knows the code', async () => {
     const codes = await requestCodes();
-    const browser = new Browser(stack!.baseUrl);
-    await signInOnPage(browser, codes);
+    await openApproval(codes);
     // 15 minutes pass.
     await stack!.target.withKnex((knex) =>
       knex('device_authorizations').update({ expires_at: new Date(Date.now() - 1000) }),
     );
     assertOAuthError(await poll(codes), 400, 'expired_token');
-    const page = await browser.get(codes.verification_uri_complete);
-    assert.equal(page.status, 404, page.html);
-    assert.match(page.html, /No sign-in is waiting for this code/);
+    await page.goto(codes.verification_uri_complete);
+    const error = page.getByRole('alert');
+    await error.waitFor();
+    assert.match(await error.innerText(), /No sign-in is waiting for this code/);
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
   });
 
   it('refuses another client, unknown clients and grant types, and JSON bodies, in the RFC shape', async () => {
@@ -319,32 +329,33 @@ describe('device sign-in (RFC 8628) with real processes [postgres]', function ()
     assert.equal(json.json<{ error: string }>().error, 'invalid_request');
   });
 
-  it('refuses forms without their CSRF proof: a decision without the session token, a sign-in without the form cookie', async () => {
+  it('answers only to a signed-in session, and shows a hostile code as text', async () => {
     const codes = await requestCodes();
-    const browser = new Browser(stack!.baseUrl);
-    const approval = await signInOnPage(browser, codes);
-    const forged = await browser.submit(approval, '/oauth/device/decision', {
-      decision: 'approve',
-      csrf_token: 'x',
+    // A token approving would let a narrow token mint a broader one: sessions only.
+    const asToken = await owner.request('GET', `/device-authorizations/?userCode=${codes.user_code}`);
+    assert.equal(asToken.status, 403, asToken.text);
+    const approveAsToken = await owner.request('POST', '/device-authorizations/', {
+      body: { userCode: codes.user_code, decision: 'approve' },
     });
-    assert.equal(forged.status, 403, forged.html);
+    assert.equal(approveAsToken.status, 403, approveAsToken.text);
+    const anonymous = await httpRequest(
+      `${stack!.baseUrl}/api/0/device-authorizations/?userCode=${codes.user_code}`,
+    );
+    assert.equal(anonymous.status, 401, anonymous.text());
     assertOAuthError(await poll(codes), 400, 'authorization_pending');
 
-    const stranger = new Browser(stack!.baseUrl);
-    const signIn = await stranger.get(codes.verification_uri_complete);
-    const fromElsewhere = new Browser(stack!.baseUrl);
-    const answer = await fromElsewhere.submit(signIn, '/oauth/device/sign-in', {
-      email: EMAIL,
-      password: PASSWORD,
-    });
-    assert.equal(answer.status, 403, answer.html);
-    assert.equal(fromElsewhere.cookie('faultline_session'), undefined, 'nobody was signed in');
-
-    // What the page shows back from its address is escaped, never markup.
-    const hostile = await stranger.get('/oauth/device?user_code=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E');
-    assert.equal(hostile.status, 200);
-    assert.doesNotMatch(hostile.html, /<script/);
-    assert.match(hostile.html, /&lt;script&gt;/);
-    assert.match(String(hostile.headers['content-security-policy']), /default-src 'none'/);
+    // The verification address keeps the code, encoded, on its way to the page.
+    const hostileCode = '"><script>alert(1)</script>';
+    const redirect = await httpRequest(
+      `${stack!.baseUrl}/oauth/device?user_code=${encodeURIComponent(hostileCode)}`,
+    );
+    assert.equal(redirect.status, 302);
+    assert.equal(redirect.headers.location, `/auth/device?user_code=${encodeURIComponent(hostileCode)}`);
+    // What the page shows back from its address is text, never markup.
+    await page.goto(`${stack!.baseUrl}/oauth/device?user_code=${encodeURIComponent(hostileCode)}`);
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByLabel('The code your device shows').inputValue(), hostileCode);
+    assert.equal(await page.locator('main script').count(), 0);
+    assert.deepEqual(chromium.problems, [], 'no console errors (a CSP violation would be one)');
   });
 });

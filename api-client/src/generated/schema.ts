@@ -699,6 +699,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/device-authorizations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The device sign-in waiting for a user code: which client asks, and what approving gives */
+        get: {
+            parameters: {
+                query: {
+                    userCode: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeviceAuthorization"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        /** Approves or denies a device sign-in; the device gets its token (the grantable scopes) when it next polls */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        userCode: string;
+                        /** @enum {string} */
+                        decision: "approve" | "deny";
+                    };
+                };
+            };
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeviceAuthorization"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                408: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                413: components["responses"]["Error"];
+                415: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/issues/{issue}/": {
         parameters: {
             query?: never;
@@ -5040,6 +5120,17 @@ export interface components {
             }[];
             /** @description In-app frames of the thrown exception, innermost (the line that threw) first */
             frames: components["schemas"]["CodeFrame"][];
+        };
+        DeviceAuthorization: {
+            userCode: string;
+            client: {
+                id: string;
+                name: string;
+            };
+            requestedScopes: string[];
+            grantableScopes: ("org:read" | "org:write" | "org:admin" | "project:read" | "project:write" | "project:admin" | "team:read" | "team:write" | "team:admin" | "member:read" | "member:write" | "member:admin" | "event:read" | "event:write" | "event:admin")[];
+            /** Format: date-time */
+            expiresAt: string;
         };
         Error: {
             /** @description What went wrong and what to fix */

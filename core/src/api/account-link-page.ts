@@ -18,7 +18,7 @@ const PROVIDER_NAMES: Record<string, string> = { slack: 'Slack', github: 'GitHub
 /**
  * The page a person confirms a linked account on, reached through the link an integration sent
  * them (served by core as plain HTML until the web UI takes it over). The person must be signed in
- * to Faultline in this browser (the device sign-in page signs them in); the form carries the
+ * to Faultline in this browser (the web UI's sign-in page); the form carries the
  * session's CSRF token, so no other site can link an account for a visitor.
  */
 export function mountAccountLinkPage(
@@ -82,7 +82,7 @@ function signInFirst(request: LinkRequest): string {
     html`<p>
       To link your ${providerName(request.identity.provider)} account to Faultline in
       <strong>${request.organizationSlug}</strong>, sign in to Faultline in this browser first (<a
-        href="/oauth/device"
+        href="/auth/login"
         >sign in</a
       >), then open the link you were sent again.
     </p>`,

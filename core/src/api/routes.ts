@@ -6,6 +6,7 @@ import type { ApiDependencies } from './dependencies';
 import { alertRuleRoutes } from './resources/alert-rules';
 import { changeRoutes } from './resources/changes';
 import { codeLocationRoutes } from './resources/code-locations';
+import { deviceAuthorizationRoutes } from './resources/device-authorizations';
 import { eventRoutes } from './resources/events';
 import { issueActionRoutes } from './resources/issue-actions';
 import { issueActivityRoutes } from './resources/issue-activity';
@@ -48,6 +49,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...projectRoutes(deps),
     ...projectKeyRoutes(deps),
     ...tokenRoutes(deps),
+    ...deviceAuthorizationRoutes(deps),
     ...externalIdentityRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
@@ -80,7 +82,7 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
     checkAnswers: deps.checkAnswers,
   });
   const devices = new DeviceAuthService(deps.knex, deps.config.http.publicUrl);
-  mountOAuthRoutes(router, devices, deps.auth, {
+  mountOAuthRoutes(router, devices, {
     publicUrl: deps.config.http.publicUrl,
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
     checkAnswers: deps.checkAnswers,

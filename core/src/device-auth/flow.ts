@@ -12,8 +12,10 @@ import { issueUserToken } from '../tokens';
 /** The grant type a device polls with (RFC 8628 §3.4). */
 export const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
 
-/** Where a person approves, relative to PUBLIC_URL (the web UI takes this page over later). */
+/** The verification URI devices show, relative to PUBLIC_URL; it sends the person to the web UI's page. */
 export const VERIFICATION_PATH = '/oauth/device';
+/** The web UI's approval page, where `VERIFICATION_PATH` sends the person (web/src/settings/routes.tsx). */
+export const APPROVAL_PAGE_PATH = '/auth/device';
 
 export interface DeviceAuthTimings {
   /** How long a request may wait for the person (RFC 8628 suggests minutes; 15 as GitHub). */

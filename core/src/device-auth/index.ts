@@ -7,6 +7,7 @@ export {
   DEFAULT_DEVICE_AUTH_TIMINGS,
   DEVICE_CODE_GRANT_TYPE,
   VERIFICATION_PATH,
+  APPROVAL_PAGE_PATH,
   type DeviceAuthTimings,
   type DeviceCodeAnswer,
   type IssuedToken,

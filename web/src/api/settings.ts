@@ -115,3 +115,14 @@ export async function revokeOrganizationToken(organization: string, tokenId: str
     }),
   );
 }
+
+export type DeviceAuthorization = Awaited<ReturnType<typeof deviceAuthorization>>;
+
+/** The device sign-in waiting for the code a device shows (session only, like the page). */
+export async function deviceAuthorization(userCode: string) {
+  return call(client.GET('/api/0/device-authorizations/', { params: { query: { userCode } } }));
+}
+
+export async function decideDeviceAuthorization(userCode: string, decision: 'approve' | 'deny') {
+  return call(client.POST('/api/0/device-authorizations/', { body: { userCode, decision } }));
+}

@@ -63,26 +63,47 @@ export function SignInPage({ step: firstStep = 'password' }: { step?: 'password'
     });
   };
 
+  // Single sign-on is a full navigation: the organization's provider signs the person in and the
+  // server sends them back to `next` (or to /auth/two-factor when they also have Faultline 2FA).
+  const submitSso = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const organization = String(new FormData(event.currentTarget).get('organization')).trim();
+    const next = encodeURIComponent(safeNext(params.get('next')));
+    window.location.assign(`/api/0/auth/sso/${encodeURIComponent(organization)}/login/?next=${next}`);
+  };
+
   return (
     <>
       <ServerBanner />
       <main className="narrow">
         <h1>Sign in to Faultline</h1>
         {step === 'password' ? (
-          <form onSubmit={submitPassword} aria-describedby={error ? 'sign-in-error' : undefined}>
-            <label>
-              Email
-              <input name="email" type="email" autoComplete="username" required autoFocus />
-            </label>
-            <label>
-              Password
-              <input name="password" type="password" autoComplete="current-password" required />
-            </label>
-            <ErrorMessage error={error} id="sign-in-error" />
-            <button type="submit" disabled={busy}>
-              Sign in
-            </button>
-          </form>
+          <>
+            <form onSubmit={submitPassword} aria-describedby={error ? 'sign-in-error' : undefined}>
+              <label>
+                Email
+                <input name="email" type="email" autoComplete="username" required autoFocus />
+              </label>
+              <label>
+                Password
+                <input name="password" type="password" autoComplete="current-password" required />
+              </label>
+              <ErrorMessage error={error} id="sign-in-error" />
+              <button type="submit" disabled={busy}>
+                Sign in
+              </button>
+            </form>
+            <form onSubmit={submitSso}>
+              <h2>Single sign-on</h2>
+              <label>
+                Organization (its short name)
+                <input name="organization" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" />
+              </label>
+              <button type="submit" className="secondary">
+                Continue with single sign-on
+              </button>
+            </form>
+          </>
         ) : (
           <form onSubmit={submitCode} aria-describedby={error ? 'sign-in-error' : undefined}>
             <p>Two-factor authentication is on for this account.</p>

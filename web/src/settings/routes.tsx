@@ -6,6 +6,7 @@ import { AccountTokensPage } from '../pages/settings/AccountTokensPage';
 import { OrganizationOverview } from '../pages/settings/OrganizationOverview';
 import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettingsLayout';
 import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
+import { DeviceApprovalPage } from '../pages/settings/DeviceApprovalPage';
 import { ProjectKeysPage } from '../pages/settings/ProjectKeysPage';
 import { ProjectSettingsLayout } from '../pages/settings/ProjectSettingsLayout';
 import { SettingsIndexPage } from '../pages/settings/SettingsIndexPage';
@@ -16,6 +17,8 @@ import { SettingsIndexPage } from '../pages/settings/SettingsIndexPage';
  */
 export const settingsRoutes: RouteObject[] = [
   { path: '/settings', element: <SettingsIndexPage /> },
+  // Where the device sign-in's verification URI (/oauth/device) sends people: APPROVAL_PAGE_PATH in core.
+  { path: '/auth/device', element: <DeviceApprovalPage /> },
   // Static segments outrank `:organization`, so `account` is never read as an organization's slug.
   {
     path: '/settings/account',

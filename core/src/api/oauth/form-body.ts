@@ -10,8 +10,8 @@ const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
 /**
  * The one exception to JSON request bodies (see `json-body.ts`): RFC 8628 §3.1 and §3.4 make a
- * device send `application/x-www-form-urlencoded`, and the approval page's HTML forms post the
- * same. Only the `/oauth/` routes read it, and each of their forms carries its own CSRF proof.
+ * device send `application/x-www-form-urlencoded`, and the account link page's HTML form posts the
+ * same. Only those read it; the page's form carries its own CSRF proof.
  * A parameter sent twice is refused, as RFC 6749 §3.1 requires; problems are `invalid_request`.
  */
 export async function readFormBody(

@@ -94,8 +94,8 @@ export function page(title: string, body: SafeHtml): string {
 }
 
 /**
- * The headers of core's own server-rendered pages (device approval, account link): no frames (a
- * clickjacked Approve or Link button), no script, no Referer (the address carries a code), no cache.
+ * The headers of core's own server-rendered pages (the account link): no frames (a
+ * clickjacked Link button), no script, no Referer (the address carries a code), no cache.
  */
 const PAGE_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
