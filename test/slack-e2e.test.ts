@@ -487,4 +487,73 @@ describe('slack app end to end [postgres]', function () {
     const ticket = notes.find((note) => note.data.text === 'Ticket: Checkout is down');
     assert.equal(ticket?.user?.email, stack.setup.user, "the comment is the linked user's");
   });
+
+  /** An Events API callback as Slack posts it (JSON, signed like every request). */
+  const slackEvent = (event: Record<string, unknown>) => {
+    const body = JSON.stringify({
+      token: 'legacy-verification-token',
+      team_id: TEAM,
+      api_app_id: 'A0FAULTLINE',
+      type: 'event_callback',
+      event_id: `Ev${Date.now()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    });
+    return fetch(`${app!.url}/slack/events`, {
+      method: 'POST',
+      headers: { ...signedHeaders(body), 'Content-Type': 'application/json' },
+      body,
+    });
+  };
+
+  it('unfurls a Faultline issue link for someone who may read it; App Home lists their assigned issues', async () => {
+    const issue = await ok(
+      stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } }),
+    );
+    await ok(
+      stack.api.client.PUT('/api/0/issues/{issue}/', {
+        params: { path: { issue: issueId } },
+        body: { status: 'unresolved', assignedTo: stack.setup.user },
+      }),
+    );
+    let since = slack.calls.length;
+    const shared = (user: string) =>
+      slackEvent({
+        type: 'link_shared',
+        channel: CHANNEL,
+        user,
+        message_ts: '1700000999.000100',
+        unfurl_id: 'U1',
+        source: 'conversations_history',
+        links: [{ domain: '127.0.0.1', url: issue.permalink }],
+      });
+    assert.equal((await shared(ADA)).status, 200);
+    const unfurl = await waitFor('the unfurl', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'chat.unfurl' && call.answer.ok === true),
+    );
+    assert.match(JSON.stringify(unfurl.args.unfurls), new RegExp(issue.shortId));
+    // Someone who can't read it (not linked) gets no unfurl: a link can't make the app reveal an issue.
+    since = slack.calls.length;
+    await shared(NOBODY);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.ok(!slack.calls.slice(since).some((call) => call.method === 'chat.unfurl'));
+
+    since = slack.calls.length;
+    assert.equal(
+      (await slackEvent({ type: 'app_home_opened', user: ADA, channel: 'D0HOME', tab: 'home' })).status,
+      200,
+    );
+    const home = await waitFor('the home view', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'views.publish' && call.args.user_id === ADA),
+    );
+    assert.match(JSON.stringify(home.args.view), new RegExp(issue.shortId));
+    since = slack.calls.length;
+    await slackEvent({ type: 'app_home_opened', user: NOBODY, channel: 'D0HOME', tab: 'home' });
+    const unlinked = await waitFor('the home view of an unlinked user', async () =>
+      slack.calls
+        .slice(since)
+        .find((call) => call.method === 'views.publish' && call.args.user_id === NOBODY),
+    );
+    assert.match(JSON.stringify(unlinked.args.view), /account-links\/confirm/);
+  });
 });

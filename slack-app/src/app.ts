@@ -5,6 +5,7 @@ import { CardUpdates } from './card-updates';
 import { registerCommands } from './commands';
 import { CursorFile } from './cursor-file';
 import { Faultline } from './faultline';
+import { registerEvents } from './events';
 import { registerInteractions } from './interactions';
 import { registerIssueActions } from './issue-actions';
 import type { SlackAppSettings } from './settings';
@@ -74,6 +75,7 @@ export async function startSlackApp(
   registerInteractions(app, { faultline, updates, log });
   registerCommands(app, { faultline });
   registerIssueActions(app, { faultline, updates });
+  registerEvents(app, faultline);
   const auth = await app.client.auth.test();
   const sync = await startCardSync({
     faultline,
