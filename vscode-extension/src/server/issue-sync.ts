@@ -20,6 +20,8 @@ const SYNC_PAGE = 1000;
 const REFETCH_CHUNK = 100;
 /** Changes arriving this close together are refetched in one request. */
 const REFETCH_DELAY_MS = 50;
+/** How long the initial sync waits for the change stream to open before going ahead anyway. */
+const STREAM_OPEN_WAIT_MS = 5000;
 
 export interface SyncListener {
   /** These issues were added, changed or removed (absent from `locations`). */
@@ -40,6 +42,8 @@ export class IssueSync {
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private synced = false;
+  private streamOpened: (() => void) | undefined;
   private me: string | undefined;
 
   constructor(
@@ -49,15 +53,33 @@ export class IssueSync {
     this.client = createFaultlineClient({ baseUrl: settings.serverUrl, token: settings.token });
   }
 
+  /**
+   * Opens the change stream first and syncs once it is open, so a change committed while the pages
+   * are read is not lost: it waits in `pending` and is refetched after the sync.
+   */
   async start(): Promise<void> {
     this.listener.state('connecting');
-    try {
-      await this.initialSync();
-    } catch (error) {
-      if (this.handleRefusal(error)) return;
-      this.listener.state('disconnected', describe(error));
-    }
+    const opened = new Promise<void>((resolve) => {
+      this.streamOpened = resolve;
+      setTimeout(resolve, STREAM_OPEN_WAIT_MS);
+    });
     void this.follow();
+    await opened;
+    // An unreachable server is retried with growing waits; the status bar says so, no pop-ups.
+    for (let waitMs = 1000; !this.stopped; waitMs = Math.min(waitMs * 2, 30_000)) {
+      try {
+        await this.initialSync();
+        break;
+      } catch (error) {
+        if (this.handleRefusal(error)) return;
+        this.listener.state('disconnected', describe(error));
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+    if (this.stopped) return;
+    this.synced = true;
+    this.listener.state('connected');
+    if (this.pending.size > 0) await this.flush();
   }
 
   stop(): void {
@@ -145,11 +167,18 @@ export class IssueSync {
         projects: this.settings.projects,
         lastEventId: this.stream?.lastEventId,
         onReconnect: ({ reason }) => this.listener.state('disconnected', describe(reason)),
+        // The stream starts at the changes after the moment it is answered: tell the sync it may go.
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (response.ok) {
+            this.streamOpened?.();
+            if (this.synced) this.listener.state('connected');
+          }
+          return response;
+        },
       });
       try {
-        this.listener.state('connected');
         for await (const change of this.stream) {
-          this.listener.state('connected');
           if (
             change.kind === 'commented' ||
             change.kind === 'comment_edited' ||
@@ -157,7 +186,7 @@ export class IssueSync {
           )
             continue;
           this.pending.add(change.issueId);
-          this.timer ??= setTimeout(() => void this.flush(), REFETCH_DELAY_MS);
+          if (this.synced) this.timer ??= setTimeout(() => void this.flush(), REFETCH_DELAY_MS);
         }
         return;
       } catch (error) {
