@@ -78,6 +78,11 @@ export class LspSession {
     }
   }
 
+  /** The server process's id (for memory readings). */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   async stop(): Promise<void> {
     try {
       await this.connection.sendRequest('shutdown');
