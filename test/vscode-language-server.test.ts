@@ -140,6 +140,7 @@ describe('VS Code language server against a real Faultline [embedded]', function
     assert.match(text, /1 event · 0 users · 1 event in 24 h/);
     assert.match(text, /release `shop@1\.0\.0` · environment `production`/);
     assert.match(text, /\[Resolve\]\(command:faultline\.issue\.resolve\?/);
+    assert.match(text, /Top tags: .*`environment`: production \(100%\)/);
     assert.equal(
       await session.connection.sendRequest('textDocument/hover', {
         textDocument,

@@ -108,6 +108,19 @@ export class IssueSync {
     return this.me;
   }
 
+  /** The issue's most common value of each tag, e.g. "`browser`: Chrome 120 (80%)", for the hover. */
+  async topTags(issueId: string, limit = 6): Promise<string[]> {
+    const keys = await ok(
+      this.client.GET('/api/0/issues/{issue}/tags/', { params: { path: { issue: issueId } } }),
+    );
+    return keys.slice(0, limit).flatMap((key) => {
+      const top = key.topValues[0];
+      if (!top) return [];
+      const share = key.totalValues > 0 ? Math.round((top.count / key.totalValues) * 100) : 0;
+      return [`\`${key.key}\`: ${top.value} (${share}%)`];
+    });
+  }
+
   /** One issue's location whatever its status (for `vscode://` links to issues not listed). */
   async fetchOne(issueId: string): Promise<CodeLocation | undefined> {
     if (!/^\d+$/.test(issueId)) return undefined;

@@ -185,9 +185,18 @@ function placedAt(uri: string, line: number): PlacedLocation[] {
   return (byUri.get(uri) ?? []).filter((p) => p.top.line === line);
 }
 
-connection.onHover(({ textDocument, position }) => {
+connection.onHover(async ({ textDocument, position }) => {
   const placed = placedAt(textDocument.uri, position.line);
-  return placed.length === 0 ? null : hoverOf(placed);
+  if (placed.length === 0) return null;
+  // Tags are read when hovered, not synced: the sync stays a few requests for thousands of issues.
+  const tags = new Map<string, string[]>();
+  await Promise.all(
+    placed.slice(0, 3).map(async ({ location }) => {
+      const list = await sync?.topTags(location.issueId).catch(() => []);
+      if (list) tags.set(location.issueId, list);
+    }),
+  );
+  return hoverOf(placed, tags);
 });
 
 connection.onCodeLens(({ textDocument }) => {

@@ -73,8 +73,10 @@ export function diagnosticOf({ location, top, others }: PlacedLocation): Diagnos
 const commandLink = (title: string, command: string, arg: string) =>
   `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([arg]))})`;
 
-export function hoverOf(placed: PlacedLocation[]): Hover {
+/** The hover over placed issues; `tags` holds each issue's top tags when they could be read. */
+export function hoverOf(placed: PlacedLocation[], tags: Map<string, string[]> = new Map()): Hover {
   const sections = placed.map(({ location, top, others }) => {
+    const topTags = tags.get(location.issueId) ?? [];
     const chain = location.exceptions.map((e) => `- \`${e.type ?? 'Error'}\`: ${e.value ?? ''}`).join('\n');
     const frames = [top, ...others]
       .map(
@@ -95,6 +97,7 @@ export function hoverOf(placed: PlacedLocation[]): Hover {
       `First seen ${ago(location.firstSeen)} · last seen ${ago(location.lastSeen)} · release \`${location.release ?? '—'}\` · environment \`${location.environment}\`${top.changedSince ? ' · the code has changed since' : ''}`,
       chain,
       frames,
+      ...(topTags.length > 0 ? [`Top tags: ${topTags.join(' · ')}`] : []),
       triage,
     ].join('\n\n');
   });
