@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { PluginError } from '@faultline/plugin-sdk';
+import { PluginError, type AlertNotification } from '@faultline/plugin-sdk';
 import type {
   PluginFailureReport,
   TestEvent,
@@ -13,7 +13,7 @@ import type {
 } from '@faultline/plugin-sdk/testing';
 import { bootstrap } from '../accounts';
 import { createLogger } from '../logging';
-import { IN_PROCESS_SOURCE, PostgresKeyValueStorage, taskQueueName } from '../plugins';
+import { IN_PROCESS_SOURCE, PluginAlertActions, PostgresKeyValueStorage, taskQueueName } from '../plugins';
 import { openRuntime, startServices, type RunningServer, type Runtime } from '../runtime';
 import { describePending, isIdle, pendingWork } from './pending-work';
 import { testHostConfig } from './settings';
@@ -74,6 +74,9 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
           });
         await running!.queue.send(taskQueueName(pluginId, taskName), {});
       },
+      // The alert job's port, with the installation's budget, as features.ts builds it.
+      runAlert: (pluginId, notification) =>
+        new PluginAlertActions(running!.plugins, config.plugins.hookBudgetMs).run(pluginId, notification),
       failures: async (pluginId) => {
         if (!running?.plugins.plugin(pluginId))
           throw new PluginError(`plugin ${pluginId} is not loaded`, { code: 'unknown_plugin' });
@@ -97,6 +100,8 @@ interface HostParts {
   wake: () => void;
   /** Queues one run of a plugin's scheduled task, as its cron tick does. */
   queueTask: (pluginId: string, taskName: string) => Promise<void>;
+  /** Calls a plugin's alert action as an alert job does. */
+  runAlert: (pluginId: string, notification: AlertNotification) => Promise<void>;
   failures: (pluginId: string) => Promise<PluginFailureReport>;
   /** The loaded plugins. */
   pluginIds: () => string[];
@@ -177,6 +182,7 @@ function hostHandle(parts: HostParts): TestHost {
       await parts.queueTask(pluginId, taskName);
       await waitForIdle();
     },
+    runAlert: (pluginId, notification) => parts.runAlert(pluginId, notification),
     close() {
       closing ??= parts.close();
       return closing;

@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../define-plugin';
 import type { PluginEvent } from '../event';
+import type { AlertNotification } from '../hooks';
 import type { KeyValueStorage } from '../services';
 
 /**
@@ -72,6 +73,15 @@ export interface TestHost {
    * tick would, and waits for idle (`waitForIdle`). Throws when the plugin scheduled no such task.
    */
   runTask(pluginId: string, taskName: string): Promise<void>;
+  /**
+   * Calls the plugin's alert action (`hooks.onAlert`) with this notification now, the way an alert
+   * rule's action job calls it: `config` validated against the plugin's `actionConfigSchema` first,
+   * the call isolated under the installation's hook budget (`PLUGIN_HOOK_BUDGET_MS`), a failure
+   * counted in `failures(pluginId).counts.alert`. Rejects with the plugin's error (or the validation's),
+   * where the job would retry. For what a notification holds when a rule fires (a digest of several
+   * issues, a firing's id) without waiting out a rule's frequency or digest window.
+   */
+  runAlert(pluginId: string, notification: AlertNotification): Promise<void>;
   /** Stops the server and the workers and discards the database. */
   close(): Promise<void>;
 }
