@@ -199,7 +199,16 @@ describe('slack app end to end [postgres]', function () {
             name: 'Slack',
             client: 'slack',
             // project:write lets a linked person `/faultline subscribe` a channel (as themselves).
-            scopes: ['org:read', 'project:read', 'project:write', 'event:read', 'event:write'],
+            // member:read and team:read fill the card's Assign select.
+            scopes: [
+              'org:read',
+              'project:read',
+              'project:write',
+              'member:read',
+              'team:read',
+              'event:read',
+              'event:write',
+            ],
           },
         }),
       )
@@ -555,5 +564,55 @@ describe('slack app end to end [postgres]', function () {
         .find((call) => call.method === 'views.publish' && call.args.user_id === NOBODY),
     );
     assert.match(JSON.stringify(unlinked.args.view), /account-links\/confirm/);
+  });
+
+  it('assigns from the card: the select offers members and teams, the choice is made as the linked user', async () => {
+    let since = slack.calls.length;
+    await click(CARD_ACTIONS.resolve, ADA);
+    const drawn = await cardUpdate(since, (call) => offers(call, CARD_ACTIONS.assign));
+    const members = await ok(
+      stack.api.client.GET('/api/0/organizations/{organization}/members/', {
+        params: { path: { organization: stack.setup.organization } },
+      }),
+    );
+    const admin = members.find((member) => member.email === stack.setup.user)!;
+    const choice = `${issueId}|user:${admin.user.id}`;
+    assert.ok(shows(drawn, choice), 'the admin is offered');
+    assert.ok(shows(drawn, `#${stack.setup.team}`), 'the team is offered');
+
+    since = slack.calls.length;
+    const payload = JSON.parse(
+      decodeURIComponent(clickBody(CARD_ACTIONS.assign, issueId, ADA, card).slice(8)),
+    );
+    payload.actions = [
+      {
+        type: 'static_select',
+        action_id: CARD_ACTIONS.assign,
+        block_id: 'faultline_actions_0',
+        selected_option: { text: { type: 'plain_text', text: admin.name }, value: `${issueId}|` },
+        action_ts: '2.0',
+      },
+    ];
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    assert.equal(
+      (await fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(body), body }))
+        .status,
+      200,
+    );
+    await cardUpdate(since, (call) => shows(call, `Unassigned by <@${ADA}> from Slack`));
+    const issue = await ok(
+      stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } }),
+    );
+    assert.equal(issue.assignedTo, null);
+
+    since = slack.calls.length;
+    payload.actions[0].selected_option.value = choice;
+    const again = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(again), body: again });
+    await cardUpdate(since, (call) => shows(call, `Assigned by <@${ADA}> from Slack`));
+    const assigned = await ok(
+      stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } }),
+    );
+    assert.equal(assigned.assignedTo?.id, admin.user.id);
   });
 });

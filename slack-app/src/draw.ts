@@ -1,5 +1,5 @@
 import { ok } from '@faultline/api-client';
-import type { SlackMessage } from '@faultline/extension-slack';
+import type { CardAssignee, SlackMessage } from '@faultline/extension-slack';
 import type { Faultline } from './faultline';
 import { renderCard } from './render';
 
@@ -8,12 +8,34 @@ export async function issueActions(faultline: Faultline, issueId: string) {
   return ok(faultline.app.GET('/api/0/issues/{issue}/actions/', { params: { path: { issue: issueId } } }));
 }
 
-/** The card of an issue as it is now, with the plugins' issue actions it offers now. */
+/**
+ * Who an issue may be assigned to: the organization's members and teams, as `assignedTo` takes them
+ * (the token needs member:read and team:read).
+ */
+export async function assignees(faultline: Faultline): Promise<CardAssignee[]> {
+  const organization = { params: { path: { organization: faultline.organization } } };
+  const [members, teams] = await Promise.all([
+    ok(faultline.app.GET('/api/0/organizations/{organization}/members/', organization)),
+    ok(faultline.app.GET('/api/0/organizations/{organization}/teams/', organization)),
+  ]);
+  return [
+    { label: 'Nobody', value: '' },
+    ...members.map((member) => ({ label: member.name || member.email, value: `user:${member.user.id}` })),
+    ...teams.map((team) => ({ label: `#${team.slug}`, value: `team:${team.id}` })),
+  ];
+}
+
+/** The card of an issue as it is now, with the issue actions and assignees it offers now. */
 export async function drawCard(
   faultline: Faultline,
   issueId: string,
   lastAction?: string,
 ): Promise<SlackMessage> {
-  const [issue, actions] = await Promise.all([faultline.issue(issueId), issueActions(faultline, issueId)]);
-  return renderCard(issue, lastAction, actions);
+  const [issue, actions, people] = await Promise.all([
+    faultline.issue(issueId),
+    issueActions(faultline, issueId),
+    // A token without member:read or team:read draws the card without the Assign select.
+    assignees(faultline).catch((): CardAssignee[] => []),
+  ]);
+  return renderCard(issue, lastAction, actions, people);
 }

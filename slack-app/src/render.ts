@@ -1,4 +1,10 @@
-import { buildCard, type CardAction, type CardIssue, type SlackMessage } from '@faultline/extension-slack';
+import {
+  buildCard,
+  type CardAction,
+  type CardAssignee,
+  type CardIssue,
+  type SlackMessage,
+} from '@faultline/extension-slack';
 import type { Issue } from './faultline';
 
 /** The API's issue as the card builder takes it: the card the plugin posted, drawn again. */
@@ -22,6 +28,11 @@ export function cardIssueOf(issue: Issue): CardIssue {
 }
 
 /** The card of an issue as it is now, with the last thing done to it (who, what, where). */
-export function renderCard(issue: Issue, lastAction?: string, actions: CardAction[] = []): SlackMessage {
-  return buildCard(cardIssueOf(issue), { lastAction, actions });
+export function renderCard(
+  issue: Issue,
+  lastAction?: string,
+  actions: CardAction[] = [],
+  assignees: CardAssignee[] = [],
+): SlackMessage {
+  return buildCard(cardIssueOf(issue), { lastAction, actions, assignees });
 }
