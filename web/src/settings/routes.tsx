@@ -2,6 +2,7 @@ import './settings.css';
 import type { RouteObject } from 'react-router';
 import { Navigate } from 'react-router';
 import { AccountLayout } from '../pages/settings/AccountLayout';
+import { AccountSecurityPage } from '../pages/settings/AccountSecurityPage';
 import { AccountTokensPage } from '../pages/settings/AccountTokensPage';
 import { OrganizationOverview } from '../pages/settings/OrganizationOverview';
 import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettingsLayout';
@@ -26,6 +27,7 @@ export const settingsRoutes: RouteObject[] = [
     children: [
       { index: true, element: <Navigate to="api-tokens/" replace /> },
       { path: 'api-tokens', element: <AccountTokensPage /> },
+      { path: 'security', element: <AccountSecurityPage /> },
     ],
   },
   {

@@ -2,7 +2,10 @@ import { NavLink, Outlet } from 'react-router';
 import { Link } from 'react-router';
 
 /** The tabs of your own account's settings, each at a stable URL under `/settings/account/`. */
-const TABS = [{ path: 'api-tokens', label: 'API tokens' }];
+const TABS = [
+  { path: 'api-tokens', label: 'API tokens' },
+  { path: 'security', label: 'Password and 2FA' },
+];
 
 export function AccountLayout() {
   return (

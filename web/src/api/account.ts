@@ -1,0 +1,23 @@
+/**
+ * The calls of your own account's security settings (password, second factor), through the
+ * generated client. They need a signed-in session: the API refuses them to tokens.
+ */
+import { call, client } from './http';
+
+export type TotpEnrolment = Awaited<ReturnType<typeof beginTotpEnrolment>>;
+
+/** Changes the password; the API ends your other sessions and renews this one's cookies. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  await call(client.PUT('/api/0/auth/password/', { body: { currentPassword, newPassword } }));
+}
+
+/** A new TOTP secret and its otpauth:// URI; 2FA stays off until a first code confirms it. */
+export async function beginTotpEnrolment() {
+  return call(client.POST('/api/0/users/me/2fa/totp/'));
+}
+
+/** Turns 2FA on with a first code; answers the recovery codes, which are never shown again. */
+export async function confirmTotpEnrolment(code: string): Promise<string[]> {
+  const answer = await call(client.POST('/api/0/users/me/2fa/totp/confirm/', { body: { code } }));
+  return answer.recoveryCodes;
+}
