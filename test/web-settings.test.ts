@@ -9,6 +9,8 @@ import { startStack, type Stack } from './support/stack';
 import { createPerson, signInOnWebPage } from './support/web-session';
 
 const OWNER = { email: 'owner@example.com', password: 'an owner passphrase that is long', role: 'owner' };
+/** A Slack bot token as the plugin's schema accepts it; it must never reach a page. */
+const BOT_TOKEN = 'xoxb-1234-webplugintestsecret';
 const MEMBER = { email: 'member@example.com', password: 'a member passphrase that is long', role: 'member' };
 
 interface ApiKey {
@@ -27,6 +29,7 @@ describe('web UI settings in Chromium', function () {
   let api: TokenCaller;
   let page: Page;
   let keysPath = '';
+  let pluginsPath = '';
 
   before(async function () {
     this.timeout(180_000);
@@ -47,6 +50,7 @@ describe('web UI settings in Chromium', function () {
       body: {},
     });
     keysPath = `/settings/${stack.setup.organization}/projects/${stack.setup.project}/keys/`;
+    pluginsPath = `/settings/${stack.setup.organization}/projects/${stack.setup.project}/plugins/`;
     await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });
     page = await chromium.newPage();
   });
@@ -171,7 +175,8 @@ describe('web UI settings in Chromium', function () {
     assert.ok(projects.some((p) => p.slug === stack.setup.project));
     await chromium.screenshot(page, 'organization-service-tokens');
     await shown.getByRole('button', { name: 'Done' }).click();
-    assert.equal(await page.getByRole('status', { name: 'New token' }).count(), 0);
+    // Waited for, not counted at once: the click's re-render may not have happened yet.
+    await page.getByRole('status', { name: 'New token' }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Revoke CI' }).click();
     await page.getByRole('row').filter({ hasText: 'CI' }).waitFor({ state: 'detached' });
     assert.equal(
@@ -179,6 +184,50 @@ describe('web UI settings in Chromium', function () {
       401,
       'a revoked token is refused',
     );
+  });
+
+  it('an owner turns a plugin on and sets its config; the secret reads back masked', async () => {
+    const org = stack.setup.organization;
+    const pluginPath = (id: string) => `/projects/${org}/${stack.setup.project}/plugins/${id}/`;
+    await page.goto(`${stack.baseUrl}${keysPath}`);
+    await page.getByRole('link', { name: 'Plugins' }).click();
+    await page.getByRole('heading', { name: 'Plugins', level: 2 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, pluginsPath);
+
+    const slack = card('slack');
+    await slack.getByRole('button', { name: 'Turn slack on' }).click();
+    await slack.getByRole('button', { name: 'Turn slack off' }).waitFor();
+    await slack.getByLabel('Bot token').fill(BOT_TOKEN);
+    await slack.getByRole('button', { name: 'Save slack settings' }).click();
+    await slack.getByText('Set (hidden). Leave empty to keep it.').waitFor();
+    const saved = await api.get<{
+      enabled: boolean;
+      enabledSetting: boolean;
+      config: Record<string, unknown>;
+    }>(pluginPath('slack'));
+    assert.equal(saved.enabledSetting, true);
+    assert.deepEqual(saved.config.botToken, { set: true });
+
+    const email = card('email');
+    await email.getByLabel('From').fill('Shop alerts <shop@faultline.test>');
+    await email.getByRole('button', { name: 'Save email settings' }).click();
+    await email.getByRole('status').waitFor();
+    const mail = await api.get<{ overrides: Record<string, unknown> }>(pluginPath('email'));
+    assert.equal(mail.overrides.from, 'Shop alerts <shop@faultline.test>');
+
+    // Read back after a reload: the plain field holds its value, the secret field stays empty.
+    await page.reload();
+    await card('email').getByLabel('From').waitFor();
+    assert.equal(await card('email').getByLabel('From').inputValue(), 'Shop alerts <shop@faultline.test>');
+    assert.equal(await card('slack').getByLabel('Bot token').inputValue(), '');
+    assert.ok(!(await page.content()).includes(BOT_TOKEN), 'the secret is not in the page');
+
+    // Saving without typing the secret again keeps it.
+    await card('slack').getByRole('button', { name: 'Save slack settings' }).click();
+    await card('slack').getByRole('status').waitFor();
+    assert.deepEqual((await api.get<typeof saved>(pluginPath('slack'))).config.botToken, { set: true });
+    await chromium.screenshot(page, 'project-plugins');
+    assert.deepEqual(chromium.problems, [], 'no console errors');
   });
 
   it('a member sees the DSNs but no controls to change keys', async () => {
@@ -202,5 +251,19 @@ describe('web UI settings in Chromium', function () {
     await page.getByText('Only owners and managers').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Create token' }).count(), 0);
     await chromium.screenshot(page, 'project-keys-member');
+
+    // Plugins: their state and config shown, a secret only as set, and no control to change them.
+    await page.goto(`${stack.baseUrl}${pluginsPath}`);
+    await card('slack').getByText('set (hidden)').waitFor();
+    assert.equal(
+      await page
+        .getByRole('button')
+        .filter({ hasText: /^Turn |^Save |^Follow / })
+        .count(),
+      0,
+    );
+    assert.equal(await page.locator('input, textarea, select').count(), 0, 'a member is offered no field');
+    assert.ok(!(await page.content()).includes(BOT_TOKEN));
+    await chromium.screenshot(page, 'project-plugins-member');
   });
 });

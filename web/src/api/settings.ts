@@ -126,3 +126,40 @@ export async function deviceAuthorization(userCode: string) {
 export async function decideDeviceAuthorization(userCode: string, decision: 'approve' | 'deny') {
   return call(client.POST('/api/0/device-authorizations/', { body: { userCode, decision } }));
 }
+
+export type Plugin = Schema<'Plugin'>;
+/** A plugin setting change: `enabled` null follows the organization; a config field null clears it. */
+export interface PluginChange {
+  enabled?: boolean | null;
+  config?: Record<string, unknown>;
+}
+
+/** The loaded plugins as the organization has them: the catalogue a project's page lists. */
+export async function organizationPlugins(organization: string) {
+  return call(
+    client.GET('/api/0/organizations/{organization}/plugins/', { params: { path: { organization } } }),
+  );
+}
+
+/** One plugin as the project has it: on or off, its config in effect (secrets as `{ set: true }`). */
+export async function projectPlugin(organization: string, project: string, pluginId: string) {
+  return call(
+    client.GET('/api/0/projects/{organization}/{project}/plugins/{pluginId}/', {
+      params: { path: { organization, project, pluginId } },
+    }),
+  );
+}
+
+export async function updateProjectPlugin(
+  organization: string,
+  project: string,
+  pluginId: string,
+  body: PluginChange,
+) {
+  return call(
+    client.PUT('/api/0/projects/{organization}/{project}/plugins/{pluginId}/', {
+      params: { path: { organization, project, pluginId } },
+      body,
+    }),
+  );
+}

@@ -44,6 +44,10 @@ function Field({ field }: { field: FormField }) {
     case 'textarea':
       control = <textarea {...common} rows={4} defaultValue={String(field.defaultValue ?? '')} />;
       break;
+    case 'password':
+      // Write-only: the form never holds the secret's value, so nothing can echo it.
+      control = <input {...common} type="password" autoComplete="new-password" />;
+      break;
     case 'number':
       control = (
         <input

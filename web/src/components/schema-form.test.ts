@@ -90,4 +90,17 @@ describe('web: forms generated from an action input JSON Schema', () => {
     assert.deepEqual(formFields({ type: 'object', properties: {} }), []);
     assert.deepEqual(formFields({}), []);
   });
+
+  it('makes a write-only string (a secret) a password field, left out when empty so the stored one stays', () => {
+    const fields = formFields({
+      type: 'object',
+      properties: { botToken: { type: 'string', writeOnly: true } },
+    });
+    assert.deepEqual(fields, [
+      { name: 'botToken', label: 'Bot token', kind: 'password', required: false, description: undefined },
+    ]);
+    const form = new FormData();
+    form.set('botToken', '');
+    assert.deepEqual(inputFrom(fields, form), {});
+  });
 });

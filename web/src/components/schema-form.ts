@@ -4,7 +4,8 @@
  * answers read back into the object the API checks. Shapes it can't show as a field (nested
  * objects, arrays) are left out; the API then names what's missing.
  */
-export type FieldKind = 'text' | 'textarea' | 'number' | 'checkbox' | 'select';
+/** `password`: a JSON Schema `writeOnly` string (a secret): typed in, never shown back. */
+export type FieldKind = 'text' | 'textarea' | 'password' | 'number' | 'checkbox' | 'select';
 
 export interface FormField {
   name: string;
@@ -26,6 +27,7 @@ interface PropertySchema {
   default?: unknown;
   maxLength?: number;
   format?: string;
+  writeOnly?: boolean;
 }
 
 /** Longer limits than this get a multi-line box. */
@@ -62,6 +64,8 @@ export function formFields(schema: Record<string, unknown>): FormField[] {
       : undefined;
     if (property.enum && property.enum.every((v) => typeof v === 'string')) {
       fields.push({ ...common, kind: 'select', options: property.enum as string[], defaultValue });
+    } else if (type === 'string' && property.writeOnly) {
+      fields.push({ ...common, kind: 'password' });
     } else if (type === 'string') {
       const long = (property.maxLength ?? Infinity) > SINGLE_LINE_MAX && property.format === undefined;
       fields.push({ ...common, kind: long ? 'textarea' : 'text', defaultValue });

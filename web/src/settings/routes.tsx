@@ -9,6 +9,7 @@ import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettin
 import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
 import { DeviceApprovalPage } from '../pages/settings/DeviceApprovalPage';
 import { ProjectKeysPage } from '../pages/settings/ProjectKeysPage';
+import { ProjectPluginsPage } from '../pages/settings/ProjectPluginsPage';
 import { ProjectSettingsLayout } from '../pages/settings/ProjectSettingsLayout';
 import { SettingsIndexPage } from '../pages/settings/SettingsIndexPage';
 
@@ -44,6 +45,7 @@ export const settingsRoutes: RouteObject[] = [
     children: [
       { index: true, element: <Navigate to="keys/" replace /> },
       { path: 'keys', element: <ProjectKeysPage /> },
+      { path: 'plugins', element: <ProjectPluginsPage /> },
     ],
   },
 ];

@@ -4,7 +4,10 @@ import { project } from '../../api/settings';
 import { QueryError } from '../../components/QueryError';
 
 /** The tabs of a project's settings, each at a stable URL under `/settings/{org}/projects/{project}/`. */
-const TABS = [{ path: 'keys', label: 'Client keys' }];
+const TABS = [
+  { path: 'keys', label: 'Client keys' },
+  { path: 'plugins', label: 'Plugins' },
+];
 
 export function ProjectSettingsLayout() {
   const { organization = '', project: slug = '' } = useParams();
