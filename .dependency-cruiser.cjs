@@ -134,6 +134,14 @@ module.exports = {
       to: { path: '^core/' },
     },
     {
+      name: 'core-loads-slack-app-in-one-place',
+      comment:
+        'core runs the Slack app inside `faultline start` (issue 14) but only loads it, by package name and only when Slack is configured, in runtime/slack-module.ts: the app stays an HTTP client of the API, and nothing else in core may reach into it.',
+      severity: 'error',
+      from: { path: '^core/', pathNot: '^core/src/runtime/slack-module\\.ts$' },
+      to: { path: '(^|/)slack-app/' },
+    },
+    {
       name: 'web-never-imports-core',
       comment: 'The web UI is a client of the REST API and the change stream; it never imports core.',
       severity: 'error',
@@ -188,7 +196,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)dist/' },
+    // Built output is not cruised, except the Slack app's entry point, so that core's one way into
+    // the app (core-loads-slack-app-in-one-place) is seen and checked.
+    exclude: { path: '^(?!slack-app/dist/index\\.(js|d\\.ts)$).*(^|/)dist/' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {
       exportsFields: ['exports'],

@@ -1,2 +1,8 @@
-export { startSlackApp, EVENTS_PATH, type RunningSlackApp } from './app';
+export {
+  startSlackApp,
+  mountableSlackApp,
+  EVENTS_PATH,
+  type MountedSlackApp,
+  type RunningSlackApp,
+} from './app';
 export { readSettings, settingsSchema, type SlackAppSettings } from './settings';

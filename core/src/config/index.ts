@@ -32,7 +32,14 @@ export function decodeSecretKey(value: string): Buffer {
 }
 
 /** Settings whose values never appear in error messages. */
-const SECRET_SETTINGS = new Set(['SECRET_KEY', 'SMTP_URL', 'DATABASE_URL']);
+const SECRET_SETTINGS = new Set([
+  'SECRET_KEY',
+  'SMTP_URL',
+  'DATABASE_URL',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_FAULTLINE_TOKEN',
+]);
 
 /**
  * Every setting Faultline reads, with its environment variable, default and bounds. Validated once at
@@ -87,7 +94,25 @@ const settings = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1')
     .default(false),
+  // The Slack app inside `faultline start` (slack-app/README.md): all four of these, or none.
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+    .optional(),
+  SLACK_FAULTLINE_TOKEN: z.string().min(1).optional(),
+  SLACK_ORGANIZATION: z.string().min(1).optional(),
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  SLACK_STATE_FILE: z.string().min(1).optional(),
 });
+
+/** Settings the Slack app cannot run without; setting one of them asks for the app. */
+const SLACK_REQUIRED = [
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_FAULTLINE_TOKEN',
+  'SLACK_ORGANIZATION',
+] as const;
 
 /** Rules between settings, each reported on the setting to change. */
 const schema = settings
@@ -98,6 +123,17 @@ const schema = settings
   .refine((s) => s.HTTP_HEADERS_TIMEOUT_MS <= s.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
     message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+  })
+  .superRefine((s, ctx) => {
+    // Half a Slack configuration would start an app that cannot verify requests or reach Faultline.
+    if (!SLACK_REQUIRED.some((name) => s[name] !== undefined)) return;
+    const missing = SLACK_REQUIRED.find((name) => s[name] === undefined);
+    if (missing)
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: `is required when any of ${SLACK_REQUIRED.join(', ')} is set (the Slack app needs all four)`,
+      });
   });
 
 export type RawSettings = z.infer<typeof settings>;
@@ -156,6 +192,19 @@ export interface Config {
     /** Whether plugins' HTTP client may reach private, loopback and link-local addresses. */
     allowPrivateNetworks: boolean;
   };
+  /** The Slack app served at `/slack/events`; undefined when Slack is not configured. */
+  slack:
+    | {
+        signingSecret: string;
+        botToken: string;
+        /** An organization integration token issued to client `slack`. */
+        faultlineToken: string;
+        organization: string;
+        apiUrl: string;
+        /** Where the change stream's cursor is kept across restarts. */
+        stateFile: string;
+      }
+    | undefined;
 }
 
 /** Reads and validates settings from an environment (process.env by default) plus CLI overrides. */
@@ -214,6 +263,17 @@ export function loadConfig(
       hookBudgetMs: s.PLUGIN_HOOK_BUDGET_MS,
       allowPrivateNetworks: s.PLUGINS_ALLOW_PRIVATE_NETWORKS,
     },
+    slack:
+      s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN && s.SLACK_FAULTLINE_TOKEN && s.SLACK_ORGANIZATION
+        ? {
+            signingSecret: s.SLACK_SIGNING_SECRET,
+            botToken: s.SLACK_BOT_TOKEN,
+            faultlineToken: s.SLACK_FAULTLINE_TOKEN,
+            organization: s.SLACK_ORGANIZATION,
+            apiUrl: s.SLACK_API_URL,
+            stateFile: path.resolve(s.SLACK_STATE_FILE ?? path.join(dataDir, 'slack-state.json')),
+          }
+        : undefined,
   };
 }
 
@@ -273,4 +333,13 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
     "Time one call of a plugin's issue hook or alert action may take before it counts as failed and is retried (default 5000).",
   PLUGINS_ALLOW_PRIVATE_NETWORKS:
     "true lets plugins' HTTP client reach private, loopback and link-local addresses (default false: refused, against SSRF).",
+  SLACK_SIGNING_SECRET:
+    "The Slack app's signing secret. With the other three SLACK_ settings below, `faultline start` runs the Slack app at /slack/events (slack-app/README.md).",
+  SLACK_BOT_TOKEN: "The Slack app's bot token (xoxb-…).",
+  SLACK_FAULTLINE_TOKEN:
+    'An organization integration token issued to client `slack`, with which the Slack app calls the API at PUBLIC_URL.',
+  SLACK_ORGANIZATION: 'The organization (slug) the Slack workspace is connected to.',
+  SLACK_API_URL: 'The Slack Web API base URL (default https://slack.com/api/).',
+  SLACK_STATE_FILE:
+    "Where the Slack app keeps its change stream's cursor, to bring cards up to date after a restart (default DATA_DIR/slack-state.json).",
 };

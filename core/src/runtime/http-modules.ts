@@ -38,9 +38,18 @@ export interface HttpPart {
   beforeClose?(): void;
 }
 
+/** A part that also runs something once the server answers (the Slack app's card sync). */
+export interface BackgroundHttpPart extends HttpPart {
+  /** Called once the server listens; `stop` is called before the server stops. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export const HTTP = {
   ingest: serviceRef<HttpPart & { forgetKey(publicKey: string): void }>('http.ingest'),
   api: serviceRef<HttpPart>('http.api'),
+  /** The Slack app at `/slack/events` (slack-module.ts), or undefined when Slack is not configured. */
+  slack: serviceRef<BackgroundHttpPart | undefined>('http.slack'),
   server: serviceRef<{ url: string }>('http.server'),
 };
 
@@ -134,13 +143,13 @@ export const apiModule = defineModule({
 /** How a graceful stop lets requests in flight finish before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** The HTTP server: ingestion, the API, then the web UI for what no route answered. */
+/** The HTTP server: ingestion, the API, the Slack app when configured, then the web UI for what no route answered. */
 export const httpServerModule = defineModule({
   id: 'http-server',
   provides: HTTP.server,
-  needs: { log: CORE.log, config: MAIN.config, ingest: HTTP.ingest, api: HTTP.api },
-  async init({ log, config, ingest, api }) {
-    const parts: HttpPart[] = [ingest, api];
+  needs: { log: CORE.log, config: MAIN.config, ingest: HTTP.ingest, api: HTTP.api, slack: HTTP.slack },
+  async init({ log, config, ingest, api, slack }) {
+    const parts: HttpPart[] = [ingest, api, ...(slack ? [slack] : [])];
     const app = createHttpApp(
       log,
       parts.map((part) => part.mount),

@@ -29,6 +29,7 @@ import {
 import { apiModule, HTTP, HTTP_WIRING, httpServerModule, ingestModule } from './http-modules';
 import { given, startModules } from './modules';
 import { PipelineThread, pipelineThreadModule } from './pipeline-thread';
+import { slackAppModule, slackSyncModule } from './slack-module';
 import { TOKENS } from './tokens';
 
 export interface Runtime {
@@ -130,7 +131,7 @@ export async function startServices(
             alertsModule,
           ]
         : []),
-      ...(options.http ? [ingestModule, apiModule, httpServerModule] : []),
+      ...(options.http ? [ingestModule, apiModule, slackAppModule, httpServerModule, slackSyncModule] : []),
     ],
     [
       given(CORE.knex, db.knex),

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { ok } from '@faultline/api-client';
+import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
+import { isPostgresReachable } from '../core/src/testing/databases';
+import { waitFor } from './support/api';
+import { FaultlineServer } from './support/server';
+import { startStack, type Stack } from './support/stack';
+
+const BOT_TOKEN = 'xoxb-in-start-0123456789';
+const SIGNING_SECRET = 'in-start-signing-secret';
+const TEAM = 'T0STANDIN';
+const ADA = 'U0ADA';
+
+/** `/faultline <text>` typed by `user`, as Slack posts it: a form body signed with `secret`. */
+function slashCommand(text: string, user: string, responseUrl: string, secret = SIGNING_SECRET) {
+  const body = new URLSearchParams({
+    team_id: TEAM,
+    channel_id: 'C0ONCALL',
+    user_id: user,
+    user_name: user.toLowerCase(),
+    command: '/faultline',
+    text,
+    api_app_id: 'A0FAULTLINE',
+    response_url: responseUrl,
+    trigger_id: '1.2.3',
+  }).toString();
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+  return {
+    body,
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Slack-Request-Timestamp': String(timestamp),
+      'X-Slack-Signature': `v0=${signature}`,
+    },
+  };
+}
+
+/**
+ * Issue 14: with the Slack settings, a real `faultline start` serves the Slack app at /slack/events
+ * on its own port and runs its card sync; the app still acts through the API with its token.
+ */
+describe('the Slack app inside faultline start [postgres]', function () {
+  this.timeout(120_000);
+  let stack: Stack;
+  let slack: SlackStandIn;
+
+  before(async function () {
+    if (!(await isPostgresReachable())) this.skip();
+    slack = await startSlackStandIn({ token: BOT_TOKEN, team: TEAM });
+    stack = await startStack('postgres', {
+      // Ada's Slack account linked to the admin, as confirmed on the link page (tested elsewhere).
+      prepare: async (knex, setup) => {
+        const org = await knex('organizations').where({ slug: setup.organization }).first('id');
+        const admin = await knex('users').where({ email: setup.user }).first('id');
+        await knex('external_identities').insert({
+          organization_id: org.id,
+          provider: 'slack',
+          external_workspace_id: TEAM,
+          external_user_id: ADA,
+          user_id: admin.id,
+        });
+      },
+    });
+    // The integration token is made through the API, then the server restarts with Slack configured.
+    const { organization } = stack.setup;
+    const { token } = await ok(
+      stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+        params: { path: { organization } },
+        body: { name: 'Slack', client: 'slack', scopes: ['org:read', 'project:read', 'event:read'] },
+      }),
+    );
+    await stack.server.stop();
+    stack.server = await FaultlineServer.start(stack.target, {
+      port: stack.port,
+      env: {
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_FAULTLINE_TOKEN: token,
+        SLACK_ORGANIZATION: organization,
+        SLACK_API_URL: slack.url,
+      },
+    });
+  });
+
+  after(async () => {
+    await stack?.dispose();
+    await slack?.close();
+  });
+
+  it('checks the bot token at start-up (card sync runs)', async () => {
+    assert.ok(slack.accepted('auth.test').length >= 1);
+  });
+
+  it('answers a signed /faultline help through the response URL', async () => {
+    const since = slack.calls.length;
+    const { body, headers } = slashCommand('help', ADA, slack.responseUrl);
+    const res = await fetch(`${stack.baseUrl}/slack/events`, { method: 'POST', headers, body });
+    assert.equal(res.status, 200);
+    const answer = await waitFor('the help answer', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'response_url'),
+    );
+    assert.match(JSON.stringify(answer.args), /search <query>|`search/);
+  });
+
+  it('acts on a signed /faultline unlink as the linked person, through the API', async () => {
+    const since = slack.calls.length;
+    const { body, headers } = slashCommand('unlink', ADA, slack.responseUrl);
+    const res = await fetch(`${stack.baseUrl}/slack/events`, { method: 'POST', headers, body });
+    assert.equal(res.status, 200);
+    const answer = await waitFor('the unlink answer', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'response_url'),
+    );
+    assert.match(JSON.stringify(answer.args), /no longer linked/);
+    const left = await stack.target.withKnex((knex) =>
+      knex('external_identities').where({ provider: 'slack', external_user_id: ADA }).count({ n: '*' }),
+    );
+    assert.equal(Number(left[0].n), 0);
+  });
+
+  it('refuses unsigned and badly signed requests with 401, doing nothing', async () => {
+    const since = slack.calls.length;
+    const { body } = slashCommand('help', ADA, slack.responseUrl);
+    const unsigned = await fetch(`${stack.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    assert.equal(unsigned.status, 401);
+    const forged = slashCommand('help', ADA, slack.responseUrl, 'not-the-secret');
+    const badly = await fetch(`${stack.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: forged.headers,
+      body: forged.body,
+    });
+    assert.equal(badly.status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(
+      slack.calls.slice(since).filter((call) => call.method === 'response_url'),
+      [],
+    );
+  });
+});
