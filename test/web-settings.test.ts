@@ -230,6 +230,33 @@ describe('web UI settings in Chromium', function () {
     assert.deepEqual(chromium.problems, [], 'no console errors');
   });
 
+  it("lists the project's alert rules in words, disables one and shows its fires", async () => {
+    const rulesPath = `/projects/${stack.setup.organization}/${stack.setup.project}/rules/`;
+    // Slack is on for the project (the test before), so a rule may notify through it.
+    await api.expect(201, 'POST', rulesPath, {
+      body: {
+        name: 'Errors to ops',
+        conditions: [{ id: 'issue.created' }, { id: 'event_frequency', value: 100, interval: 60 }],
+        filters: [{ id: 'level', match: 'gte', level: 'error' }],
+        actions: [{ plugin: 'slack', config: { channel: 'C0123ABCD' } }],
+      },
+    });
+    await page.getByRole('link', { name: 'Alert rules' }).click();
+    const rule = card('Errors to ops');
+    await rule.getByText('A new issue is created').waitFor();
+    await rule.getByText('An issue is seen more than 100 times in an hour').waitFor();
+    await rule.getByText('The level is at least error').waitFor();
+    await rule.getByText(/notify through slack/).waitFor();
+    await rule.getByRole('button', { name: 'Disable Errors to ops' }).click();
+    await rule.getByRole('button', { name: 'Enable Errors to ops' }).waitFor();
+    const [saved] = await api.get<{ status: string }[]>(rulesPath);
+    assert.equal(saved.status, 'disabled');
+    await rule.getByRole('button', { name: 'Show fires' }).click();
+    await rule.getByText('This rule has not fired yet.').waitFor();
+    await chromium.screenshot(page, 'project-alert-rules');
+    assert.deepEqual(chromium.problems, [], 'no console errors');
+  });
+
   it('a member sees the DSNs but no controls to change keys', async () => {
     await chromium.clearCookies();
     await signInOnWebPage(page, stack.baseUrl, keysPath, MEMBER.email, MEMBER.password);
@@ -265,5 +292,8 @@ describe('web UI settings in Chromium', function () {
     assert.equal(await page.locator('input, textarea, select').count(), 0, 'a member is offered no field');
     assert.ok(!(await page.content()).includes(BOT_TOKEN));
     await chromium.screenshot(page, 'project-plugins-member');
+    await page.getByRole('link', { name: 'Alert rules' }).click();
+    await card('Errors to ops').getByText('A new issue is created').waitFor();
+    assert.equal(await page.getByRole('button', { name: /^(Disable|Enable) / }).count(), 0);
   });
 });

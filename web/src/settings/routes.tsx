@@ -8,6 +8,7 @@ import { OrganizationOverview } from '../pages/settings/OrganizationOverview';
 import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettingsLayout';
 import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
 import { DeviceApprovalPage } from '../pages/settings/DeviceApprovalPage';
+import { ProjectAlertRulesPage } from '../pages/settings/ProjectAlertRulesPage';
 import { ProjectKeysPage } from '../pages/settings/ProjectKeysPage';
 import { ProjectPluginsPage } from '../pages/settings/ProjectPluginsPage';
 import { ProjectSettingsLayout } from '../pages/settings/ProjectSettingsLayout';
@@ -46,6 +47,7 @@ export const settingsRoutes: RouteObject[] = [
       { index: true, element: <Navigate to="keys/" replace /> },
       { path: 'keys', element: <ProjectKeysPage /> },
       { path: 'plugins', element: <ProjectPluginsPage /> },
+      { path: 'alert-rules', element: <ProjectAlertRulesPage /> },
     ],
   },
 ];

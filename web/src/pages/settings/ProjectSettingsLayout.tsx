@@ -7,6 +7,7 @@ import { QueryError } from '../../components/QueryError';
 const TABS = [
   { path: 'keys', label: 'Client keys' },
   { path: 'plugins', label: 'Plugins' },
+  { path: 'alert-rules', label: 'Alert rules' },
 ];
 
 export function ProjectSettingsLayout() {
