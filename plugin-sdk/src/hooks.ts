@@ -54,6 +54,33 @@ export interface PluginHooks {
    * call with backoff (so make the call idempotent by `alert.id`).
    */
   onAlert?(alert: AlertNotification): Awaitable<void>;
+  /**
+   * Links from an event's in-app frames to their source (e.g. a line on GitHub), asked for while the
+   * REST API answers an event detail request, so keep it quick and network-free (the project's config
+   * is all most plugins need). Return one entry per frame, in order: a URL, or `null` for a frame the
+   * plugin has no link for. Runs under the hook time budget; when it throws, runs out of time or
+   * returns something else, the request goes on without this plugin's links and its failure count
+   * rises. When several plugins link a frame, the first loaded wins.
+   */
+  sourceLinks?(request: SourceLinksRequest): Awaitable<(string | null)[]>;
+}
+
+/** An in-app stack frame, as `sourceLinks` is given it (Sentry's field names). */
+export interface SourceFrame {
+  filename?: string;
+  abs_path?: string;
+  module?: string;
+  function?: string;
+  lineno?: number;
+}
+
+/** What `sourceLinks` is asked about: one event's in-app frames. */
+export interface SourceLinksRequest {
+  /** The event's project: read its config with `await config.forProject(request.projectId)`. */
+  projectId: string;
+  /** The event's release, when it has one (often a commit SHA, or `name@sha`). */
+  release: string | null;
+  frames: SourceFrame[];
 }
 
 /** What fired an alert rule. */
@@ -95,4 +122,5 @@ export const HOOK_NAMES = [
   'onIssueStateChanged',
   'onComment',
   'onAlert',
+  'sourceLinks',
 ] as const satisfies readonly (keyof PluginHooks)[];

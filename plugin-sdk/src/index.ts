@@ -49,6 +49,8 @@ export {
   type AlertNotification,
   type AlertedIssue,
   type AlertTrigger,
+  type SourceFrame,
+  type SourceLinksRequest,
 } from './hooks';
 export {
   CLIENTS,

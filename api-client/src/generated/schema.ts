@@ -5352,6 +5352,8 @@ export interface components {
             vars: {
                 [key: string]: unknown;
             } | null;
+            /** Format: uri */
+            sourceLink?: string;
         };
         IdentityLink: {
             id: string;

@@ -52,6 +52,8 @@ export interface ApiServerOptions {
   plugins?: ApiDependencies['plugins'];
   /** Plugins' issue actions (default: none are offered). */
   issueActions?: ApiDependencies['issueActions'];
+  /** Plugins' links from stack frames to their source (default: none). */
+  sourceLinks?: ApiDependencies['sourceLinks'];
   /** How often open change streams re-check the caller (default: every 30 s, as in production). */
   rescopeMs?: number;
 }
@@ -141,6 +143,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         alertActions: options.alertActions,
         plugins: options.plugins,
         issueActions: options.issueActions,
+        sourceLinks: options.sourceLinks,
         // Every API test is a contract test: an answer its route doesn't declare fails it.
         checkAnswers: true,
       }),

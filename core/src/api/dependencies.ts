@@ -3,7 +3,7 @@ import type { AccountsRepository } from '../accounts';
 import type { AlertActionPort } from '../alerts';
 import type { AuthServices } from '../auth';
 import type { Config } from '../config';
-import type { IssueActions, PluginAdmin } from '../plugins';
+import type { IssueActions, PluginAdmin, PluginSourceLinks } from '../plugins';
 import type { IssueSearchIndex } from '../search';
 import type { ChangeStreams } from './change-streams';
 
@@ -32,6 +32,8 @@ export interface ApiDependencies {
   plugins?: PluginAdmin;
   /** Plugins' issue actions (listed as none, and run as 404, without it). */
   issueActions?: IssueActions;
+  /** Plugins' links from stack frames to their source (event details carry none without it). */
+  sourceLinks?: Pick<PluginSourceLinks, 'linksFor'>;
   /**
    * Check every answer against its route's declared response (tests only; see contract.ts): an
    * undeclared status or shape becomes a 500 naming the mismatch.

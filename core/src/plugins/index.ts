@@ -54,6 +54,7 @@ export {
   type PluginView,
   type PluginSettingsChange,
 } from './plugin-admin';
+export { PluginSourceLinks } from './source-links';
 export { IssueActions, type IssueActionView, type ActionRunner } from './issue-actions';
 export { type IssueActionInfo } from './issue-action-calls';
 export { mountPluginRoutes, PLUGIN_ROUTE_PREFIX, type PluginRouteOptions } from './routes';

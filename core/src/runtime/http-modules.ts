@@ -12,7 +12,7 @@ import {
   ProjectKeyCache,
   mountIngestRoutes,
 } from '../ingest';
-import { IssueActions, mountPluginRoutes, PluginAdmin, routesOf } from '../plugins';
+import { IssueActions, mountPluginRoutes, PluginAdmin, PluginSourceLinks, routesOf } from '../plugins';
 import { CORE, MAIN, SERVICES } from './features';
 import { defineModule, serviceRef } from './modules';
 
@@ -124,6 +124,10 @@ export const apiModule = defineModule({
           knex,
           publicUrl: config.http.publicUrl,
           log: log.child({ component: 'issue-actions' }),
+        }),
+        sourceLinks: new PluginSourceLinks(host, {
+          budgetMs: config.plugins.hookBudgetMs,
+          log: log.child({ component: 'source-links' }),
         }),
       });
       mountPluginRoutes(router, (pluginId) => routesOf(host, pluginId), {

@@ -12,6 +12,18 @@ const REPOSITORY = 'acme/api';
 const RELEASE = '0123456789abcdef0123456789abcdef01234567';
 const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
+interface FrameJson {
+  function: string | null;
+  lineNo: number | null;
+  inApp: boolean;
+  sourceLink?: string;
+}
+
+interface EventJson {
+  /** Only the exception entry's shape matters here. */
+  entries: { type: string; data: { values?: { stacktrace: { frames: FrameJson[] } | null }[] } }[];
+}
+
 interface IssueJson {
   id: string;
   shortId: string;
@@ -129,6 +141,22 @@ describe('github extension on the plugin test host, against a stand-in GitHub', 
       assert.ok(created.body.includes(`](${link}`), created.body);
       assert.match(created.body, new RegExp(`/organizations/${host.organization.slug}/issues/${issue.id}/`));
       assert.match(created.body, /\| Events \| 1 \|/);
+
+      // The REST API's event detail links the same frames (the web UI and VS Code show the link);
+      // library frames (not in-app) get none.
+      const event = await json<EventJson>(host, `/api/0/issues/${issue.id}/events/latest/`);
+      const frames = event.entries.flatMap((e) =>
+        e.type === 'exception' ? (e.data.values ?? []).flatMap((v) => v.stacktrace?.frames ?? []) : [],
+      );
+      const thrower = frames.find((f) => f.function === 'failInvoice');
+      assert.ok(thrower, JSON.stringify(frames));
+      assert.equal(thrower.sourceLink, `${link}${thrower.lineNo}`);
+      const library = frames.filter((f) => !f.inApp);
+      assert.ok(library.length > 0, 'expected library frames (mocha) in the stack');
+      assert.ok(
+        library.every((f) => f.sourceLink === undefined),
+        JSON.stringify(library),
+      );
 
       const closed = await deliver(webhookUrl, 'issues', issueEvent(REPOSITORY, 1, 'closed'), {
         secret: SECRET,

@@ -3,6 +3,7 @@ import { issueActions } from './actions';
 import { actionConfigSchema, configSchema } from './config';
 import type { Services } from './context';
 import { createGitHubIssue } from './create-link';
+import { sourceLinks } from './frame-links';
 import { poll } from './poll';
 import { onComment, onRegressed, onStateChanged } from './sync-out';
 import { rememberProject } from './tracked';
@@ -59,6 +60,8 @@ export default definePlugin({
             onIssueStateChanged: (change) => onStateChanged(services, change),
             onIssueRegressed: (change) => onRegressed(services, change),
             onComment: (change) => onComment(services, change),
+            // Stack frames' lines on GitHub, for the event detail of the REST API (web UI, VS Code).
+            sourceLinks: (request) => sourceLinks(services, request),
             /**
              * "Create a GitHub issue" as an alert action: one per Faultline issue and repository, however
              * often the rule fires (a second fire finds the link the first made).

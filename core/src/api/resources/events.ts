@@ -18,14 +18,17 @@ import {
   serializeEvent,
   serializeEventSummary,
 } from '../serializers/event';
+import { addSourceLinks, type SourceLinker } from '../serializers/frame-links';
 import { repeated, single } from '../validation';
 
-export function eventRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
+export function eventRoutes({ knex, config, sourceLinks }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
+  const linker: SourceLinker | undefined =
+    sourceLinks && ((projectId, release, frames) => sourceLinks.linksFor(projectId, release, frames));
 
   async function withNeighbours(row: EventRow | undefined, what: string) {
     if (!row) throw new NotFoundError(`Event ${what} not found`, 'event_not_found');
-    return serializeEvent(row, await findNeighbourEventIds(knex, row));
+    return addSourceLinks(serializeEvent(row, await findNeighbourEventIds(knex, row)), linker);
   }
 
   return [

@@ -28,9 +28,11 @@ const sentryFrameSchema = z
     trust: z.null(),
     errors: z.null(),
     vars: z.record(z.string(), z.unknown()).nullable(),
+    /** Faultline's: the frame's source line (e.g. on GitHub), from a plugin; in-app frames only. */
+    sourceLink: z.url().optional(),
   })
   .meta({ id: 'Frame' });
-type SentryFrame = z.infer<typeof sentryFrameSchema>;
+export type SentryFrame = z.infer<typeof sentryFrameSchema>;
 
 const sentryStacktraceSchema = z
   .strictObject({
