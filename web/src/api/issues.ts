@@ -19,7 +19,16 @@ export type Comment = Awaited<ReturnType<typeof comments>>[number];
 /** The fields of a stack frame the pages show. */
 export type Frame = Pick<
   Schema<'Frame'>,
-  'filename' | 'absPath' | 'module' | 'function' | 'lineNo' | 'colNo' | 'inApp' | 'context' | 'vars'
+  | 'filename'
+  | 'absPath'
+  | 'module'
+  | 'function'
+  | 'lineNo'
+  | 'colNo'
+  | 'inApp'
+  | 'context'
+  | 'vars'
+  | 'sourceLink'
 >;
 export interface ExceptionValue {
   type: string | null;

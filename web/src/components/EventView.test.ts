@@ -52,6 +52,27 @@ describe('web: an event rendered from real SDK events', () => {
     assert.doesNotMatch(html.slice(0, html.indexOf('<details>')), /node:internal/);
   });
 
+  it('links a frame to its source when a plugin gave it a sourceLink (e.g. the line on GitHub)', () => {
+    const event = structuredClone(
+      eventTitled('Error: Invoice export failed for batch 2024-06-B', 'exception'),
+    );
+    const link = 'https://github.com/acme/api/blob/0123abc/src/invoices.ts#L42';
+    const entry = event.entries.find((e) => e.type === 'exception') as {
+      data: { values: { stacktrace: { frames: { inApp: boolean; sourceLink?: string }[] } | null }[] };
+    };
+    const frame = entry.data.values[0].stacktrace!.frames.findLast((f) => f.inApp);
+    assert.ok(frame);
+    frame.sourceLink = link;
+    const { html } = render(event);
+    const anchors = html.match(/<a class="frame-source"[^>]*>source<\/a>/g) ?? [];
+    assert.equal(anchors.length, 1, 'only the frame with a link has one');
+    assert.ok(anchors[0].includes(`href="${link}"`), anchors[0]);
+    assert.doesNotMatch(
+      render(eventTitled('Error: Invoice export failed for batch 2024-06-B', 'exception')).html,
+      /frame-source/,
+    );
+  });
+
   it('shows the contexts people look for first (os, runtime, device) before the others, and the SDK', () => {
     const { html, text } = render(eventTitled('Error: Could not load cart for checkout', 'exception'));
     const cards = [...html.matchAll(/<div class="context-card"><h4>([^<]+)<\/h4>/g)].map((m) => m[1]);

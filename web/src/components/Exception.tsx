@@ -65,6 +65,15 @@ function FrameItem({ frame, open }: { frame: Frame; open: boolean }) {
           {frame.lineNo !== null && `:${frame.lineNo}`}
           {frame.colNo !== null && `:${frame.colNo}`}
         </span>
+        {/* From a plugin's sourceLinks (e.g. the line on GitHub, through the project's code mappings). */}
+        {frame.sourceLink && (
+          <>
+            {' '}
+            <a className="frame-source" href={frame.sourceLink} target="_blank" rel="noopener noreferrer">
+              source
+            </a>
+          </>
+        )}
       </div>
       {open && frame.context.length > 0 && (
         <pre className="context">
