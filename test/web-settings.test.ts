@@ -6,6 +6,7 @@ import { useChromium } from './support/chromium';
 import { REPO_ROOT } from './support/cli';
 import { TokenCaller } from './support/session';
 import { startStack, type Stack } from './support/stack';
+import { waitFor } from './support/api';
 import { createPerson, signInOnWebPage } from './support/web-session';
 
 const OWNER = { email: 'owner@example.com', password: 'an owner passphrase that is long', role: 'owner' };
@@ -295,5 +296,52 @@ describe('web UI settings in Chromium', function () {
     await page.getByRole('link', { name: 'Alert rules' }).click();
     await card('Errors to ops').getByText('A new issue is created').waitFor();
     assert.equal(await page.getByRole('button', { name: /^(Disable|Enable) / }).count(), 0);
+  });
+
+  it('a member sees the members and their roles, but no control to change them', async () => {
+    await page.goto(`${stack.baseUrl}/settings/${stack.setup.organization}/`);
+    await page.getByRole('link', { name: 'Members' }).click();
+    const table = page.getByRole('table', { name: 'Members' });
+    await table
+      .getByRole('row')
+      .filter({ hasText: OWNER.email })
+      .getByText('Owner', { exact: true })
+      .waitFor();
+    assert.equal(await page.getByRole('combobox').count(), 0, 'no role select');
+    assert.equal(await page.getByRole('button', { name: /^Remove / }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Invite' }).count(), 0);
+  });
+
+  it('an owner invites someone (link shown once), revokes it, changes a role and removes a member', async () => {
+    const org = stack.setup.organization;
+    await chromium.clearCookies();
+    await signInOnWebPage(page, stack.baseUrl, `/settings/${org}/members/`, OWNER.email, OWNER.password);
+    const invitation = page.getByRole('form', { name: 'Invite someone' });
+    await invitation.getByLabel('Email').fill('newcomer@example.com');
+    await invitation.getByLabel('Role').selectOption('admin');
+    await invitation.getByRole('button', { name: 'Invite' }).click();
+    const link = await invitation.getByLabel('Invitation link', { exact: true }).innerText();
+    assert.match(link, /\/accept\/\d+\/\S+\/$/);
+    const pending = page.getByRole('list', { name: 'Pending invitations' });
+    await pending.getByText('newcomer@example.com').waitFor();
+    assert.deepEqual(
+      (await api.get<{ email: string; orgRole: string }[]>(`/organizations/${org}/invited-members/`)).map(
+        (i) => [i.email, i.orgRole],
+      ),
+      [['newcomer@example.com', 'admin']],
+    );
+    await chromium.screenshot(page, 'organization-members');
+    await pending.getByRole('button', { name: 'Revoke the invitation of newcomer@example.com' }).click();
+    await page.getByText('No pending invitations.').waitFor();
+
+    const roleOf = async (email: string) =>
+      (await api.get<{ email: string; orgRole: string }[]>(`/organizations/${org}/members/`)).find(
+        (m) => m.email === email,
+      )?.orgRole;
+    await page.getByLabel(`Role of ${MEMBER.email}`).selectOption('admin');
+    await waitFor('the new role', async () => ((await roleOf(MEMBER.email)) === 'admin' ? true : undefined));
+    await page.getByRole('button', { name: `Remove ${MEMBER.email}` }).click();
+    await page.getByRole('row').filter({ hasText: MEMBER.email }).waitFor({ state: 'detached' });
+    assert.equal(await roleOf(MEMBER.email), undefined);
   });
 });

@@ -4,6 +4,7 @@ import { Navigate } from 'react-router';
 import { AccountLayout } from '../pages/settings/AccountLayout';
 import { AccountSecurityPage } from '../pages/settings/AccountSecurityPage';
 import { AccountTokensPage } from '../pages/settings/AccountTokensPage';
+import { OrganizationMembersPage } from '../pages/settings/OrganizationMembersPage';
 import { OrganizationOverview } from '../pages/settings/OrganizationOverview';
 import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettingsLayout';
 import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
@@ -38,6 +39,7 @@ export const settingsRoutes: RouteObject[] = [
     children: [
       { index: true, element: <OrganizationOverview /> },
       { path: 'auth-tokens', element: <OrganizationTokensPage /> },
+      { path: 'members', element: <OrganizationMembersPage /> },
     ],
   },
   {

@@ -8,6 +8,7 @@ import { useOrganizationAccess } from '../../settings/access';
  * listed only for those whose scopes let them use it.
  */
 const TABS: { path: string; label: string; needs: Scope }[] = [
+  { path: 'members', label: 'Members', needs: 'member:read' },
   { path: 'auth-tokens', label: 'Service tokens', needs: 'org:write' },
 ];
 
