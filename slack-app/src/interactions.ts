@@ -4,6 +4,7 @@ import { FaultlineApiError, ok } from '@faultline/api-client';
 import { CARD_ACTIONS, type PostedCard } from '@faultline/extension-slack';
 import type { CardUpdates } from './card-updates';
 import { isNotLinked, type Faultline, type SlackUser } from './faultline';
+import { tell } from './tell';
 import { drawCard } from './draw';
 
 export interface InteractionDeps {
@@ -20,11 +21,6 @@ const DONE: Record<string, string> = { resolved: 'Resolved', unresolved: 'Unreso
 function describe(change: IssueChange, who: SlackUser): string {
   const what = 'status' in change ? DONE[change.status] : change.assignedTo ? 'Assigned' : 'Unassigned';
   return `${what} by <@${who.user}> from Slack`;
-}
-
-/** Tells only the person who clicked (an ephemeral message in the card's channel). */
-async function tell(client: WebClient, channel: string, who: SlackUser, text: string): Promise<void> {
-  await client.chat.postEphemeral({ channel, user: who.user, text });
 }
 
 /**

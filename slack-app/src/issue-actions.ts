@@ -6,6 +6,7 @@ import { actionModal, inputOf, MODAL_CALLBACK, type InputSchema, type ModalConte
 import type { CardUpdates } from './card-updates';
 import { issueActions, drawCard } from './draw';
 import { isNotLinked, type Faultline, type SlackUser } from './faultline';
+import { tell } from './tell';
 
 interface Deps {
   faultline: Faultline;
@@ -13,10 +14,6 @@ interface Deps {
 }
 
 const ACTION_ID = new RegExp(`^${CARD_ACTIONS.issueAction}:([a-z0-9-]+):([a-z0-9-]+)$`);
-
-async function tell(client: WebClient, channel: string, who: SlackUser, text: string): Promise<void> {
-  await client.chat.postEphemeral({ channel, user: who.user, text });
-}
 
 /** Runs the action as the linked person, tells them the result and rebuilds the card. */
 async function run(
