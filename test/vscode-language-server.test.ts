@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ok } from '@faultline/api-client';
@@ -11,6 +11,7 @@ import type {
   MarkupContent,
 } from 'vscode-languageserver-protocol/node';
 import { waitFor } from './support/api';
+import { REPO_ROOT } from './support/cli';
 import { LANGUAGE_SERVER, LspSession } from './support/lsp-client';
 import { startStack, type Stack } from './support/stack';
 import { createAppWorkspaces, type AppWorkspaces } from './support/vscode-workspace';
@@ -22,7 +23,8 @@ const messageOf = (d: Diagnostic) => (typeof d.message === 'string' ? d.message 
  * The VS Code extension's language server, spoken to over JSON-RPC as the editor does, against a
  * real `faultline start` (embedded database) fed by @sentry/node from a small app that threw in
  * several files. Its workspace has two folders, one file moved (drift), one edited (changed
- * since), and a minified bundle with its source map.
+ * since), and a minified bundle with its source map. A test plugin (`linker`) links frames to
+ * their source, as GitHub's plugin does.
  */
 describe('VS Code language server against a real Faultline [embedded]', function () {
   this.timeout(60_000);
@@ -44,7 +46,9 @@ describe('VS Code language server against a real Faultline [embedded]', function
     // Starting a server and an SDK process takes a while on a loaded machine.
     this.timeout(180_000);
     if (!existsSync(LANGUAGE_SERVER)) throw new Error(`${LANGUAGE_SERVER} is missing: run npm run build`);
-    stack = await startStack('embedded');
+    stack = await startStack('embedded', {
+      env: { PLUGINS: path.join(REPO_ROOT, 'test', 'support', 'plugins', 'linker') },
+    });
     app = await createAppWorkspaces(stack.setup.dsn);
     await app.throwIn(['checkout', 'ship', 'pay', 'refund', 'bundle']);
     await waitFor(
@@ -141,6 +145,11 @@ describe('VS Code language server against a real Faultline [embedded]', function
     assert.match(text, /release `shop@1\.0\.0` · environment `production`/);
     assert.match(text, /\[Resolve\]\(command:faultline\.issue\.resolve\?/);
     assert.match(text, /Top tags: .*`environment`: production \(100%\)/);
+    // The linker plugin's link for the throwing frame, beside the frame's workspace link.
+    assert.match(
+      text,
+      /checkout\.js:3\]\(file:[^)]+\) \(\[source\]\(https:\/\/code\.example\/shop@1\.0\.0\/[^)]*checkout\.js#L3\)\)/,
+    );
     assert.equal(
       await session.connection.sendRequest('textDocument/hover', {
         textDocument,
@@ -223,5 +232,75 @@ describe('VS Code language server against a real Faultline [embedded]', function
     );
     assert.equal(late.uri, uriOf(path.join(app.main, 'src/late.js')));
     assert.equal(late.diagnostic.range.start.line, 1);
+  });
+
+  it('shows resolved issues as hints with Unresolve when showResolved is on', async () => {
+    const session = await start({ showResolved: true });
+    const resolved = await session.until(
+      () => find(session, `Resolved: ${'TypeError: cart of 0 items cannot be paid'}`),
+      30_000,
+      'the resolved checkout issue',
+    );
+    assert.equal(resolved.diagnostic.severity, 4, 'a hint');
+    const actions: CodeAction[] = await session.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: resolved.uri },
+      range: resolved.diagnostic.range,
+      context: { diagnostics: [resolved.diagnostic] },
+    });
+    const unresolve = actions[0].command!;
+    assert.equal(unresolve.title, 'Faultline: Unresolve');
+    await session.connection.sendRequest('workspace/executeCommand', {
+      command: unresolve.command,
+      arguments: unresolve.arguments,
+    });
+    const issue = await ok(
+      stack.api.client.GET('/api/0/issues/{issue}/', {
+        params: { path: { issue: String(unresolve.arguments![0]) } },
+      }),
+    );
+    assert.equal(issue.status, 'unresolved');
+    const again = await session.until(
+      () => find(session, 'TypeError: cart of 0 items cannot be paid'),
+      5000,
+      'the squiggle back as an error',
+    );
+    assert.equal(again.diagnostic.severity, 1);
+    await session.stop();
+    sessions.splice(sessions.indexOf(session), 1);
+  });
+
+  it('without configured projects, shows only the project named like the workspace', async () => {
+    const empty = await ok(
+      stack.api.client.POST('/api/0/teams/{organization}/{team}/projects/', {
+        params: { path: { organization: stack.setup.organization, team: stack.setup.team } },
+        body: { name: 'Storefront', slug: 'storefront' },
+      }),
+    );
+    // A copy of the app whose package.json says it is the (issue-less) storefront project.
+    const storefront = path.join(app.root, 'storefront');
+    mkdirSync(storefront);
+    cpSync(path.join(app.main, 'src'), path.join(storefront, 'src'), { recursive: true });
+    writeFileSync(path.join(storefront, 'package.json'), JSON.stringify({ name: '@acme/storefront' }));
+    const connected = (session: LspSession) =>
+      session.notifications.find(
+        (n) => n.method === 'faultline/status' && (n.params as { state: string }).state === 'connected',
+      )?.params as { count: number; detail: string } | undefined;
+
+    const own = await LspSession.start([storefront], settings);
+    sessions.push(own);
+    const status = await own.until(() => connected(own), 30_000, 'connected');
+    assert.equal(status.detail, `project ${empty.slug} (named like the workspace)`);
+    assert.equal(status.count, 0);
+    assert.deepEqual(own.all(), []);
+
+    // Configured projects win over the name.
+    const configured = await LspSession.start([storefront], {
+      ...settings,
+      projects: [stack.setup.projectId],
+    });
+    sessions.push(configured);
+    const shown = await configured.until(() => connected(configured), 30_000, 'connected');
+    assert.equal(shown.detail, `projects ${stack.setup.projectId} (configured)`);
+    assert.ok(shown.count > 0);
   });
 });

@@ -13,6 +13,7 @@ import {
   CONFIGURE,
   LIST_ISSUES,
   LOCATE_ISSUE,
+  SERVER_COMMANDS,
   SETTINGS_DEFAULTS,
   STATUS,
   type PlacedIssue,
@@ -33,6 +34,7 @@ async function serverSettings(context: vscode.ExtensionContext): Promise<ServerS
     environments: config.get('environments', SETTINGS_DEFAULTS.environments),
     minimumLevel: config.get('minimumLevel', SETTINGS_DEFAULTS.minimumLevel),
     pathMappings: config.get('pathMappings', SETTINGS_DEFAULTS.pathMappings),
+    showResolved: config.get('showResolved', SETTINGS_DEFAULTS.showResolved),
     token: (await context.secrets.get(TOKEN_SECRET)) ?? undefined,
   };
 }
@@ -58,6 +60,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Every file: production frames can point at any language's sources.
     documentSelector: [{ scheme: 'file' }],
     initializationOptions: await serverSettings(context),
+    // The hover's triage links are `command:` links; VS Code runs them only from trusted markdown,
+    // and only these commands are trusted.
+    markdown: {
+      isTrusted: { enabledCommands: [...Object.values(SERVER_COMMANDS), ...Object.values(CLIENT_COMMANDS)] },
+    },
   };
   client = new LanguageClient('faultline', 'Faultline', serverOptions, clientOptions);
 

@@ -10,10 +10,13 @@ import {
   type FaultlineClient,
 } from '@faultline/api-client';
 import type { ConnectionState, ServerSettings } from '../shared/protocol';
+import { matchProjects, type ProjectChoice } from './project-match';
 
 export type CodeLocation = components['schemas']['CodeLocation'];
 
 const LEVELS = ['debug', 'info', 'warning', 'error', 'fatal'] as const;
+/** With `showResolved`; otherwise the route's default, unresolved only. */
+const STATUSES_SHOWN: ('unresolved' | 'resolved')[] = ['unresolved', 'resolved'];
 /** Issues per page of the initial sync: 5,000 issues in five requests. */
 const SYNC_PAGE = 1000;
 /** Issue ids per refetch request (keeps the query string short). */
@@ -45,10 +48,13 @@ export class IssueSync {
   private synced = false;
   private streamOpened: (() => void) | undefined;
   private me: string | undefined;
+  private projectChoice: ProjectChoice = { ids: [], detail: '' };
 
   constructor(
     private readonly settings: ServerSettings & { token: string },
     private readonly listener: SyncListener,
+    /** What the workspace is called, to match projects by when none is configured. */
+    private readonly workspaceNames: string[] = [],
   ) {
     this.client = createFaultlineClient({ baseUrl: settings.serverUrl, token: settings.token });
   }
@@ -59,27 +65,45 @@ export class IssueSync {
    */
   async start(): Promise<void> {
     this.listener.state('connecting');
+    if (!(await this.retrying(() => this.chooseProjects()))) return;
     const opened = new Promise<void>((resolve) => {
       this.streamOpened = resolve;
       setTimeout(resolve, STREAM_OPEN_WAIT_MS);
     });
     void this.follow();
     await opened;
-    // An unreachable server is retried with growing waits; the status bar says so, no pop-ups.
+    if (!(await this.retrying(() => this.initialSync()))) return;
+    this.synced = true;
+    this.listener.state('connected', this.projectChoice.detail);
+    if (this.pending.size > 0) await this.flush();
+  }
+
+  /**
+   * Runs `step` until it succeeds: an unreachable server is retried with growing waits (1 s
+   * doubling to 30 s) while the status bar says disconnected, without pop-ups. False when stopped
+   * or the token was refused.
+   */
+  private async retrying(step: () => Promise<void>): Promise<boolean> {
     for (let waitMs = 1000; !this.stopped; waitMs = Math.min(waitMs * 2, 30_000)) {
       try {
-        await this.initialSync();
-        break;
+        await step();
+        return !this.stopped;
       } catch (error) {
-        if (this.handleRefusal(error)) return;
+        if (this.handleRefusal(error)) return false;
         this.listener.state('disconnected', describe(error));
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
-    if (this.stopped) return;
-    this.synced = true;
-    this.listener.state('connected');
-    if (this.pending.size > 0) await this.flush();
+    return false;
+  }
+
+  /** The configured projects, else those named like the workspace (see project-match.ts). */
+  private async chooseProjects(): Promise<void> {
+    const { projects, organization } = this.settings;
+    this.projectChoice =
+      projects.length > 0
+        ? { ids: projects, detail: `projects ${projects.join(', ')} (configured)` }
+        : await matchProjects(this.client, organization, this.workspaceNames);
   }
 
   stop(): void {
@@ -108,19 +132,6 @@ export class IssueSync {
     return this.me;
   }
 
-  /** The issue's most common value of each tag, e.g. "`browser`: Chrome 120 (80%)", for the hover. */
-  async topTags(issueId: string, limit = 6): Promise<string[]> {
-    const keys = await ok(
-      this.client.GET('/api/0/issues/{issue}/tags/', { params: { path: { issue: issueId } } }),
-    );
-    return keys.slice(0, limit).flatMap((key) => {
-      const top = key.topValues[0];
-      if (!top) return [];
-      const share = key.totalValues > 0 ? Math.round((top.count / key.totalValues) * 100) : 0;
-      return [`\`${key.key}\`: ${top.value} (${share}%)`];
-    });
-  }
-
   /** One issue's location whatever its status (for `vscode://` links to issues not listed). */
   async fetchOne(issueId: string): Promise<CodeLocation | undefined> {
     if (!/^\d+$/.test(issueId)) return undefined;
@@ -134,9 +145,10 @@ export class IssueSync {
   private query() {
     const minimum = LEVELS.indexOf(this.settings.minimumLevel);
     return {
-      project: this.settings.projects,
+      project: this.projectChoice.ids,
       environment: this.settings.environments,
       level: minimum <= 0 ? [] : LEVELS.slice(minimum),
+      status: this.settings.showResolved ? STATUSES_SHOWN : [],
     };
   }
 
@@ -177,7 +189,7 @@ export class IssueSync {
         baseUrl: this.settings.serverUrl,
         token: this.settings.token,
         organization: this.settings.organization,
-        projects: this.settings.projects,
+        projects: this.projectChoice.ids,
         lastEventId: this.stream?.lastEventId,
         onReconnect: ({ reason }) => this.listener.state('disconnected', describe(reason)),
         // The stream starts at the changes after the moment it is answered: tell the sync it may go.
@@ -185,7 +197,7 @@ export class IssueSync {
           const response = await fetch(input, init);
           if (response.ok) {
             this.streamOpened?.();
-            if (this.synced) this.listener.state('connected');
+            if (this.synced) this.listener.state('connected', this.projectChoice.detail);
           }
           return response;
         },

@@ -26,7 +26,16 @@ import {
 } from '../shared/protocol';
 import { IssueSync } from './issue-sync';
 import { FrameLocator } from './locate';
-import { codeLensesOf, diagnosticOf, fileUri, hoverOf, type PlacedLocation } from './presentation';
+import { workspaceNames } from './project-match';
+import { sourceLinks, topTags } from './hover-reads';
+import {
+  codeLensesOf,
+  diagnosticOf,
+  fileUri,
+  hoverOf,
+  type HoverExtras,
+  type PlacedLocation,
+} from './presentation';
 import { WorkspaceFiles } from './workspace-files';
 
 /**
@@ -134,6 +143,7 @@ function restart(): void {
         void connection.sendNotification(AUTH_FAILED, {});
       },
     },
+    workspaceNames(roots),
   );
   void sync.start();
 }
@@ -188,15 +198,21 @@ function placedAt(uri: string, line: number): PlacedLocation[] {
 connection.onHover(async ({ textDocument, position }) => {
   const placed = placedAt(textDocument.uri, position.line);
   if (placed.length === 0) return null;
-  // Tags are read when hovered, not synced: the sync stays a few requests for thousands of issues.
-  const tags = new Map<string, string[]>();
-  await Promise.all(
-    placed.slice(0, 3).map(async ({ location }) => {
-      const list = await sync?.topTags(location.issueId).catch(() => []);
-      if (list) tags.set(location.issueId, list);
-    }),
-  );
-  return hoverOf(placed, tags);
+  // Tags and source links are read when hovered, not synced: the sync stays a few requests for
+  // thousands of issues. A read that fails leaves its part out of the hover.
+  const extras = new Map<string, HoverExtras>();
+  const client = sync?.client;
+  if (client)
+    await Promise.all(
+      placed.slice(0, 3).map(async ({ location }) => {
+        const [tags, links] = await Promise.all([
+          topTags(client, location.issueId).catch(() => []),
+          sourceLinks(client, location).catch(() => new Map<string, string>()),
+        ]);
+        extras.set(location.issueId, { tags, links });
+      }),
+    );
+  return hoverOf(placed, extras);
 });
 
 connection.onCodeLens(({ textDocument }) => {
@@ -220,7 +236,9 @@ connection.onCodeAction(({ textDocument, range }) => {
       command: { title, command, arguments: [arg] },
     });
     actions.push(
-      action('Faultline: Resolve', SERVER_COMMANDS.resolve, issueId),
+      placed.location.status === 'resolved'
+        ? action('Faultline: Unresolve', SERVER_COMMANDS.unresolve, issueId)
+        : action('Faultline: Resolve', SERVER_COMMANDS.resolve, issueId),
       action('Faultline: Archive', SERVER_COMMANDS.archive, issueId),
       action('Faultline: Assign to me', SERVER_COMMANDS.assignToMe, issueId),
       action('Faultline: Open in browser', CLIENT_COMMANDS.openInBrowser, permalink),

@@ -7,6 +7,7 @@ import {
   type Hover,
 } from 'vscode-languageserver/node';
 import { CLIENT_COMMANDS, SERVER_COMMANDS } from '../shared/protocol';
+import { frameKey } from './hover-reads';
 import type { CodeLocation } from './issue-sync';
 import type { LocalFrame } from './locate';
 
@@ -51,11 +52,15 @@ export function diagnosticOf({ location, top, others }: PlacedLocation): Diagnos
       start: { line: top.line, character: top.startColumn },
       end: { line: top.line, character: top.endColumn },
     },
-    severity: SEVERITY[location.level] ?? DiagnosticSeverity.Error,
+    // Resolved issues (shown only with faultline.showResolved) stay out of the way: a hint.
+    severity:
+      location.status === 'resolved'
+        ? DiagnosticSeverity.Hint
+        : (SEVERITY[location.level] ?? DiagnosticSeverity.Error),
     source: 'Faultline',
     code: location.shortId,
     codeDescription: { href: location.permalink },
-    message: `${location.title} — ${plural(location.count, 'event')}, ${plural(location.userCount, 'user')}, last seen ${ago(location.lastSeen)}${changed}`,
+    message: `${location.status === 'resolved' ? 'Resolved: ' : ''}${location.title} — ${plural(location.count, 'event')}, ${plural(location.userCount, 'user')}, last seen ${ago(location.lastSeen)}${changed}`,
     relatedInformation: others.map((frame) => ({
       location: {
         uri: fileUri(frame.file),
@@ -73,26 +78,37 @@ export function diagnosticOf({ location, top, others }: PlacedLocation): Diagnos
 const commandLink = (title: string, command: string, arg: string) =>
   `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([arg]))})`;
 
-/** The hover over placed issues; `tags` holds each issue's top tags when they could be read. */
-export function hoverOf(placed: PlacedLocation[], tags: Map<string, string[]> = new Map()): Hover {
+/** What a hover reads when it is asked for (see hover-reads.ts); absent when it could not be read. */
+export interface HoverExtras {
+  tags: string[];
+  /** Source links by `frameKey`. */
+  links: Map<string, string>;
+}
+
+/** The hover over placed issues, with each issue's extras by issue id where they could be read. */
+export function hoverOf(placed: PlacedLocation[], extras: Map<string, HoverExtras> = new Map()): Hover {
   const sections = placed.map(({ location, top, others }) => {
-    const topTags = tags.get(location.issueId) ?? [];
+    const topTags = extras.get(location.issueId)?.tags ?? [];
+    const links = extras.get(location.issueId)?.links ?? new Map<string, string>();
+    const resolved = location.status === 'resolved';
     const chain = location.exceptions.map((e) => `- \`${e.type ?? 'Error'}\`: ${e.value ?? ''}`).join('\n');
     const frames = [top, ...others]
-      .map(
-        (f) =>
-          `- [${f.frame.function ?? '(anonymous)'} — ${f.frame.filename ?? f.frame.absPath}:${f.frame.lineNo}](${fileUri(f.file)}#L${f.line + 1})`,
-      )
+      .map((f) => {
+        const link = links.get(frameKey(f.frame));
+        return `- [${f.frame.function ?? '(anonymous)'} — ${f.frame.filename ?? f.frame.absPath}:${f.frame.lineNo}](${fileUri(f.file)}#L${f.line + 1})${link ? ` ([source](${link}))` : ''}`;
+      })
       .join('\n');
     const triage = [
-      commandLink('Resolve', SERVER_COMMANDS.resolve, location.issueId),
+      resolved
+        ? commandLink('Unresolve', SERVER_COMMANDS.unresolve, location.issueId)
+        : commandLink('Resolve', SERVER_COMMANDS.resolve, location.issueId),
       commandLink('Archive', SERVER_COMMANDS.archive, location.issueId),
       commandLink('Assign to me', SERVER_COMMANDS.assignToMe, location.issueId),
       commandLink('Open in browser', CLIENT_COMMANDS.openInBrowser, location.permalink),
       commandLink('Copy link', CLIENT_COMMANDS.copyLink, location.permalink),
     ].join(' · ');
     return [
-      `**[${location.shortId}](${location.permalink})** ${location.title}`,
+      `**[${location.shortId}](${location.permalink})** ${location.title}${resolved ? ' (resolved)' : ''}`,
       `${plural(location.count, 'event')} · ${plural(location.userCount, 'user')} · ${plural(location.events24h, 'event')} in 24 h`,
       `First seen ${ago(location.firstSeen)} · last seen ${ago(location.lastSeen)} · release \`${location.release ?? '—'}\` · environment \`${location.environment}\`${top.changedSince ? ' · the code has changed since' : ''}`,
       chain,

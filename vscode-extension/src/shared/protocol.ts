@@ -16,11 +16,16 @@ export interface ServerSettings {
   /** Undefined: not signed in. */
   token?: string;
   organization: string;
-  /** Project ids; empty: every project the token sees. */
+  /** Project ids; empty: those named like the workspace, else every project the token sees. */
   projects: number[];
   environments: string[];
   minimumLevel: 'debug' | 'info' | 'warning' | 'error' | 'fatal';
   pathMappings: PathMapping[];
+  /**
+   * Also show resolved issues (as hints, with Unresolve). Faultline has no "resolved in the next
+   * release" status to narrow this to, so it is every resolved issue.
+   */
+  showResolved: boolean;
 }
 
 export const SETTINGS_DEFAULTS: Omit<ServerSettings, 'token'> = {
@@ -30,6 +35,7 @@ export const SETTINGS_DEFAULTS: Omit<ServerSettings, 'token'> = {
   environments: [],
   minimumLevel: 'debug',
   pathMappings: [],
+  showResolved: false,
 };
 
 /** Client → server: the settings changed, or a token was stored or removed. */
