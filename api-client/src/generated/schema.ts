@@ -3789,26 +3789,41 @@ export interface paths {
                         } | {
                             /** @constant */
                             id: "issue.state_changed";
-                            /** @enum {string} */
+                            /**
+                             * To
+                             * @description Left out: any change
+                             * @enum {string}
+                             */
                             to?: "resolved" | "unresolved" | "ignored";
                         } | {
                             /** @constant */
                             id: "event_frequency";
+                            /** More than (events) */
                             value: number;
-                            /** @enum {number} */
+                            /**
+                             * Within (minutes)
+                             * @enum {number}
+                             */
                             interval: 1 | 5 | 15 | 60 | 1440;
                         } | {
                             /** @constant */
                             id: "event_unique_user_frequency";
+                            /** More than (users) */
                             value: number;
-                            /** @enum {number} */
+                            /**
+                             * Within (minutes)
+                             * @enum {number}
+                             */
                             interval: 1 | 5 | 15 | 60 | 1440;
                         })[];
                         /** @default [] */
                         filters?: ({
                             /** @constant */
                             id: "level";
-                            /** @enum {string} */
+                            /**
+                             * Comparison
+                             * @enum {string}
+                             */
                             match: "eq" | "gte" | "lte";
                             /** @enum {string} */
                             level: "debug" | "info" | "warning" | "error" | "fatal";
@@ -3821,6 +3836,7 @@ export interface paths {
                         } | {
                             /** @constant */
                             id: "times_seen";
+                            /** At least */
                             value: number;
                         } | {
                             /** @constant */
@@ -3836,6 +3852,7 @@ export interface paths {
                             key: string;
                             /** @enum {string} */
                             match: "eq" | "ne" | "contains" | "starts_with" | "is_set" | "not_set";
+                            /** @description Not needed for is_set and not_set */
                             value?: string;
                         })[];
                         actions: {
@@ -3951,25 +3968,40 @@ export interface paths {
                         } | {
                             /** @constant */
                             id: "issue.state_changed";
-                            /** @enum {string} */
+                            /**
+                             * To
+                             * @description Left out: any change
+                             * @enum {string}
+                             */
                             to?: "resolved" | "unresolved" | "ignored";
                         } | {
                             /** @constant */
                             id: "event_frequency";
+                            /** More than (events) */
                             value: number;
-                            /** @enum {number} */
+                            /**
+                             * Within (minutes)
+                             * @enum {number}
+                             */
                             interval: 1 | 5 | 15 | 60 | 1440;
                         } | {
                             /** @constant */
                             id: "event_unique_user_frequency";
+                            /** More than (users) */
                             value: number;
-                            /** @enum {number} */
+                            /**
+                             * Within (minutes)
+                             * @enum {number}
+                             */
                             interval: 1 | 5 | 15 | 60 | 1440;
                         })[];
                         filters?: ({
                             /** @constant */
                             id: "level";
-                            /** @enum {string} */
+                            /**
+                             * Comparison
+                             * @enum {string}
+                             */
                             match: "eq" | "gte" | "lte";
                             /** @enum {string} */
                             level: "debug" | "info" | "warning" | "error" | "fatal";
@@ -3982,6 +4014,7 @@ export interface paths {
                         } | {
                             /** @constant */
                             id: "times_seen";
+                            /** At least */
                             value: number;
                         } | {
                             /** @constant */
@@ -3997,6 +4030,7 @@ export interface paths {
                             key: string;
                             /** @enum {string} */
                             match: "eq" | "ne" | "contains" | "starts_with" | "is_set" | "not_set";
+                            /** @description Not needed for is_set and not_set */
                             value?: string;
                         })[];
                         actions?: {
@@ -4101,6 +4135,50 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AlertFire"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/projects/{organization}/{project}/rules/configuration/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a project's alert rules may use: each trigger and filter with its JSON Schema, and the plugins' alert actions with their config's */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organization: string;
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AlertRuleConfiguration"];
                     };
                 };
                 400: components["responses"]["Error"];
@@ -4968,25 +5046,40 @@ export interface components {
             } | {
                 /** @constant */
                 id: "issue.state_changed";
-                /** @enum {string} */
+                /**
+                 * To
+                 * @description Left out: any change
+                 * @enum {string}
+                 */
                 to?: "resolved" | "unresolved" | "ignored";
             } | {
                 /** @constant */
                 id: "event_frequency";
+                /** More than (events) */
                 value: number;
-                /** @enum {number} */
+                /**
+                 * Within (minutes)
+                 * @enum {number}
+                 */
                 interval: 1 | 5 | 15 | 60 | 1440;
             } | {
                 /** @constant */
                 id: "event_unique_user_frequency";
+                /** More than (users) */
                 value: number;
-                /** @enum {number} */
+                /**
+                 * Within (minutes)
+                 * @enum {number}
+                 */
                 interval: 1 | 5 | 15 | 60 | 1440;
             })[];
             filters: ({
                 /** @constant */
                 id: "level";
-                /** @enum {string} */
+                /**
+                 * Comparison
+                 * @enum {string}
+                 */
                 match: "eq" | "gte" | "lte";
                 /** @enum {string} */
                 level: "debug" | "info" | "warning" | "error" | "fatal";
@@ -4999,6 +5092,7 @@ export interface components {
             } | {
                 /** @constant */
                 id: "times_seen";
+                /** At least */
                 value: number;
             } | {
                 /** @constant */
@@ -5014,6 +5108,7 @@ export interface components {
                 key: string;
                 /** @enum {string} */
                 match: "eq" | "ne" | "contains" | "starts_with" | "is_set" | "not_set";
+                /** @description Not needed for is_set and not_set */
                 value?: string;
             })[];
             actions: {
@@ -5034,6 +5129,38 @@ export interface components {
             dateCreated: string;
             /** Format: date-time */
             dateModified: string;
+        };
+        AlertRuleConfiguration: {
+            conditions: {
+                /** @description The `id` a rule names it by */
+                id: string;
+                /** @description In words */
+                label: string;
+                /** @description Its object as JSON Schema, `id` a `const` */
+                schema: {
+                    [key: string]: unknown;
+                };
+            }[];
+            filters: {
+                /** @description The `id` a rule names it by */
+                id: string;
+                /** @description In words */
+                label: string;
+                /** @description Its object as JSON Schema, `id` a `const` */
+                schema: {
+                    [key: string]: unknown;
+                };
+            }[];
+            actions: {
+                plugin: string;
+                description: string | null;
+                /** @description On for the project; an action of a plugin that is off is refused */
+                enabled: boolean;
+                /** @description The action's `config` as JSON Schema; null: the plugin declares none */
+                configSchema: {
+                    [key: string]: unknown;
+                } | null;
+            }[];
         };
         AuditEntry: {
             id: string;
@@ -5680,6 +5807,14 @@ export interface components {
                 secret: boolean;
                 installationOnly: boolean;
             }[];
+            /** @description The config as JSON Schema: secret fields are `writeOnly` (shown as `{ "set": true }` when set), installation-only ones `readOnly`; null when the plugin has none */
+            configSchema: {
+                [key: string]: unknown;
+            } | null;
+            /** @description An alert rule action's `config` for this plugin as JSON Schema; null without an alert action */
+            actionConfigSchema: {
+                [key: string]: unknown;
+            } | null;
             failures: {
                 processEvent: number;
                 hook: number;

@@ -15,6 +15,7 @@ export {
   type Verdict,
 } from './rules';
 export { triggerSchema, filterSchema, actionSchema, digestSchema } from './schema';
+export { ruleTerms, type RuleTerm } from './vocabulary';
 export { ruleFromRow, enabledRules, type AlertRuleRow } from './store';
 export {
   createRule,

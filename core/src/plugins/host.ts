@@ -29,6 +29,7 @@ import {
   withoutFields,
   type ConfigField,
 } from './config-fields';
+import { configJsonSchema, type JsonSchema } from './json-schema';
 import { budgetSetting } from './budget-setting';
 import {
   checkIssueActions,
@@ -161,6 +162,10 @@ export interface PluginDescription {
   hooks: HookName[];
   hasAlertAction: boolean;
   configFields: ConfigField[];
+  /** The config as JSON Schema (secrets `writeOnly`, installation-only fields `readOnly`); null: none. */
+  configSchema: JsonSchema | null;
+  /** An alert action's config in a rule as JSON Schema; null without an alert action or schema. */
+  actionConfigSchema: JsonSchema | null;
   failures: FailureCounts;
 }
 
@@ -216,6 +221,11 @@ export class PluginHost {
   readonly warnings: PluginWarning[] = [];
   private readonly health = new Map<string, PluginHealth & { pauses: number }>();
   private readonly sandbox = new Sandbox();
+  /** Each plugin's schemas as JSON Schema, made once: the catalogue is read on every plugin page. */
+  private readonly described = new Map<
+    string,
+    Pick<PluginDescription, 'configSchema' | 'actionConfigSchema'>
+  >();
   /** Load probes by resolved module path, so each module is probed once. */
   private readonly probes = new Map<string, Promise<LoadProbeFailure | undefined>>();
   private readonly eventBudgetMs: number;
@@ -383,9 +393,23 @@ export class PluginHost {
         hooks: HOOK_NAMES.filter((name) => typeof p.hooks[name] === 'function'),
         hasAlertAction: typeof p.hooks.onAlert === 'function',
         configFields: configFields(p.manifest.configSchema),
+        ...this.schemasOf(p),
         failures,
       };
     });
+  }
+
+  private schemasOf(p: LoadedPlugin): Pick<PluginDescription, 'configSchema' | 'actionConfigSchema'> {
+    let schemas = this.described.get(p.id);
+    if (!schemas) {
+      const alerts = typeof p.hooks.onAlert === 'function';
+      schemas = {
+        configSchema: configJsonSchema(p.manifest.configSchema),
+        actionConfigSchema: alerts ? configJsonSchema(p.manifest.actionConfigSchema) : null,
+      };
+      this.described.set(p.id, schemas);
+    }
+    return schemas;
   }
 
   /**

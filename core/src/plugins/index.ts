@@ -53,6 +53,7 @@ export {
   PluginSettingsInvalid,
   type PluginView,
   type PluginSettingsChange,
+  type AlertActionOffer,
 } from './plugin-admin';
 export { PluginSourceLinks } from './source-links';
 export { IssueActions, type IssueActionView, type ActionRunner } from './issue-actions';

@@ -6,12 +6,12 @@
  */
 import {
   PluginError,
-  z,
   type ChangeOptions,
   type HookSurface,
   type IssueActionDefinition,
   type IssueSummary,
 } from '@faultline/plugin-sdk';
+import { jsonSchemaOf } from './json-schema';
 
 /** An action as the host lists it (everything but its functions). */
 export interface IssueActionInfo {
@@ -84,18 +84,14 @@ export function describeIssueActions(actions: Map<string, Action>): IssueActionI
     id: action.id,
     label: action.label,
     description: action.description ?? null,
-    inputSchema: jsonSchemaOf(action),
+    inputSchema: inputJsonSchema(action),
     hasAvailable: typeof action.available === 'function',
   }));
 }
 
-function jsonSchemaOf(action: Action): Record<string, unknown> {
-  const options = { io: 'input', unrepresentable: 'any' } as const;
-  // The schema's own method first: it may come from another copy of zod than this file's.
-  const own = (action.input as { toJSONSchema?: (o: typeof options) => unknown }).toJSONSchema;
+function inputJsonSchema(action: Action): Record<string, unknown> {
   try {
-    const schema = own ? own.call(action.input, options) : z.toJSONSchema(action.input, options);
-    return schema as Record<string, unknown>;
+    return jsonSchemaOf(action.input);
   } catch (error) {
     throw new PluginError(
       `issue action ${action.id}: its input schema cannot be described as JSON Schema (${(error as Error).message})`,

@@ -25,6 +25,16 @@ export interface PluginView extends PluginDescription {
   overrides: Record<string, unknown | MaskedSecret>;
 }
 
+/** A plugin that offers an alert action, as a project's rule editor offers it. */
+export interface AlertActionOffer {
+  plugin: string;
+  description: string | null;
+  /** Whether it is on for the project: a rule's action naming a plugin that is off is refused. */
+  enabled: boolean;
+  /** The action's config in a rule as JSON Schema; null when the plugin declares none. */
+  configSchema: Record<string, unknown> | null;
+}
+
 /** A change of one level's settings: `null` clears a setting (the level above applies again). */
 export interface PluginSettingsChange {
   enabled?: boolean | null;
@@ -78,6 +88,24 @@ export class PluginAdmin {
     const org = await this.settings.read({ ...scope, projectId: null }, executor);
     const project = scope.projectId === null ? undefined : await this.settings.read(scope, executor);
     return this.viewOf(description, org, project, scope.projectId === null);
+  }
+
+  /** The plugins with an alert action (`onAlert`), each as the project has it. */
+  async alertActions(organizationId: number, projectId: number): Promise<AlertActionOffer[]> {
+    const offers: AlertActionOffer[] = [];
+    for (const description of await this.host.catalogue()) {
+      if (!description.hasAlertAction) continue;
+      const scope = { organizationId, projectId, pluginId: description.id };
+      const org = await this.settings.read({ ...scope, projectId: null });
+      const project = await this.settings.read(scope);
+      offers.push({
+        plugin: description.id,
+        description: description.description,
+        enabled: resolveEnabled(description.builtin, org, project),
+        configSchema: description.actionConfigSchema,
+      });
+    }
+    return offers;
   }
 
   /**

@@ -148,6 +148,19 @@ describeEachDatabase('plugin settings: who may set what', (ctx) => {
     assert.equal(isInstallationOnly(z.string()), false);
   });
 
+  it('describes the config as JSON Schema: secrets writeOnly, installation-only fields readOnly', async () => {
+    const list = (await call('GET', '/api/0/organizations/acme/plugins/')).body as PluginView[];
+    const schema = list.find((p) => p.id === 'mail-out')?.configSchema as {
+      properties: Record<string, Record<string, unknown>>;
+      required?: string[];
+    };
+    const { type, writeOnly, readOnly } = schema.properties.smtpUrl;
+    assert.deepEqual({ type, writeOnly, readOnly }, { type: 'string', writeOnly: true, readOnly: true });
+    assert.deepEqual(schema.properties.relayHost, { type: 'string', readOnly: true });
+    assert.deepEqual(schema.properties.from, { type: 'string', default: 'faultline@example.com' });
+    assert.deepEqual(schema.required, ['smtpUrl'], 'input side: a field with a default may be left out');
+  });
+
   it('an organization’s “off” cannot be overridden by a project; a project can turn off or on otherwise', async () => {
     const enabled = async () => host.isEnabled('mail-out', projectId);
     const put = async (path: string, value: boolean | null) => {

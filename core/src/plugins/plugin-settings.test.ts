@@ -106,6 +106,48 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
       { name: 'mentions', secret: false, installationOnly: false },
     ]);
     assert.equal(byId.get('quiet')?.enabled, true);
+    const action = byId.get('chat')?.actionConfigSchema as { properties: Record<string, { type: string }> };
+    assert.deepEqual(Object.keys(action.properties), ['channel']);
+    assert.equal(action.properties.channel.type, 'string');
+    const config = byId.get('chat')?.configSchema as { properties: Record<string, { writeOnly?: boolean }> };
+    assert.equal(config.properties.token.writeOnly, true, 'a secret is write-only');
+    assert.equal(config.properties.room.writeOnly, undefined);
+    assert.equal(byId.get('quiet')?.actionConfigSchema, null, 'no alert action');
+    assert.equal(byId.get('quiet')?.configSchema, null, 'no config');
+  });
+
+  it("tells a rule editor the triggers, filters and the plugins' alert actions with their JSON Schemas", async () => {
+    const answer = await call('GET', '/api/0/projects/acme/shop/rules/configuration/', undefined, readOnly);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const configuration = answer.body as {
+      conditions: { id: string; label: string; schema: { properties: Record<string, unknown> } }[];
+      filters: { id: string; label: string }[];
+      actions: { plugin: string; enabled: boolean; configSchema: Record<string, unknown> | null }[];
+    };
+    assert.deepEqual(
+      configuration.conditions.map((c) => c.id),
+      [
+        'issue.created',
+        'issue.regressed',
+        'issue.state_changed',
+        'event_frequency',
+        'event_unique_user_frequency',
+      ],
+    );
+    const frequency = configuration.conditions.find((c) => c.id === 'event_frequency')!;
+    assert.equal(frequency.label, 'An issue is seen more than a number of times');
+    assert.deepEqual(frequency.schema.properties.id, { type: 'string', const: 'event_frequency' });
+    assert.deepEqual((frequency.schema.properties.interval as { enum: number[] }).enum, [1, 5, 15, 60, 1440]);
+    assert.deepEqual(
+      configuration.filters.map((f) => f.id),
+      ['level', 'issue_age', 'times_seen', 'environment', 'release', 'tag'],
+    );
+    // Only plugins with an alert action; chat is a built-in nobody turned on yet.
+    assert.deepEqual(
+      configuration.actions.map((a) => [a.plugin, a.enabled]),
+      [['chat', false]],
+    );
+    assert.deepEqual(configuration.actions[0].configSchema?.required, ['channel']);
   });
 
   it('stores config per organization and project: secrets encrypted at rest and never returned', async () => {

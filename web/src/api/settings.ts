@@ -163,38 +163,3 @@ export async function updateProjectPlugin(
     }),
   );
 }
-
-export type AlertRule = Schema<'AlertRule'>;
-export type AlertFire = Schema<'AlertFire'>;
-
-/** The project's issue alert rules; a project has a handful, so one page of 100 shows them all. */
-export async function alertRules(organization: string, project: string) {
-  return call(
-    client.GET('/api/0/projects/{organization}/{project}/rules/', {
-      params: { path: { organization, project }, query: { per_page: 100 } },
-    }),
-  );
-}
-
-export async function updateAlertRule(
-  organization: string,
-  project: string,
-  ruleId: string,
-  body: { status: AlertRule['status'] },
-) {
-  return call(
-    client.PUT('/api/0/projects/{organization}/{project}/rules/{ruleId}/', {
-      params: { path: { organization, project, ruleId } },
-      body,
-    }),
-  );
-}
-
-/** A rule's latest fires, newest first (the first page). */
-export async function alertRuleFires(organization: string, project: string, ruleId: string) {
-  return call(
-    client.GET('/api/0/projects/{organization}/{project}/rules/{ruleId}/fires/', {
-      params: { path: { organization, project, ruleId }, query: { per_page: 25 } },
-    }),
-  );
-}

@@ -1,7 +1,16 @@
-import type { AlertRule } from '../api/settings';
+import type { AlertRule } from '../api/alert-rules';
 
 type Trigger = AlertRule['conditions'][number];
 type Filter = AlertRule['filters'][number];
+
+/** How a rule's triggers combine (`actionMatch`), in words. */
+export const ACTION_MATCH_WORDS = { any: 'any of these happens', all: 'all of these happen' } as const;
+/** How a rule's filters combine (`filterMatch`), in words. */
+export const FILTER_MATCH_WORDS = {
+  all: 'all of these hold',
+  any: 'any of these holds',
+  none: 'none of these holds',
+} as const;
 
 const INTERVALS: Record<number, string> = {
   1: 'a minute',

@@ -9,6 +9,7 @@ import {
   listProjectRules,
   listRuleFires,
   ruleFromRow,
+  ruleTerms,
   updateRule,
   triggerSchema,
   type AlertRule,
@@ -90,6 +91,31 @@ const fireSchema = z
   })
   .meta({ id: 'AlertFire' });
 
+const termSchema = z.strictObject({
+  id: z.string().describe('The `id` a rule names it by'),
+  label: z.string().describe('In words'),
+  schema: z.record(z.string(), z.unknown()).describe('Its object as JSON Schema, `id` a `const`'),
+});
+
+/** What a rule may be made of here: triggers, filters, and the plugins' alert actions. */
+const configurationSchema = z
+  .strictObject({
+    conditions: z.array(termSchema),
+    filters: z.array(termSchema),
+    actions: z.array(
+      z.strictObject({
+        plugin: z.string(),
+        description: z.string().nullable(),
+        enabled: z.boolean().describe('On for the project; an action of a plugin that is off is refused'),
+        configSchema: z
+          .record(z.string(), z.unknown())
+          .nullable()
+          .describe("The action's `config` as JSON Schema; null: the plugin declares none"),
+      }),
+    ),
+  })
+  .meta({ id: 'AlertRuleConfiguration' });
+
 function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string): z.input<typeof ruleSchema> {
   return {
     id: String(rule.id),
@@ -115,7 +141,7 @@ function serializeRule(rule: AlertRule, row: AlertRuleRow, projectSlug: string):
  * enabled for the project, offering an alert action, config valid); a refused one is answered with a
  * 400 that names it and says why.
  */
-export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies): ApiRoute[] {
+export function alertRuleRoutes({ knex, config, alertActions, plugins }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
 
   async function checkActions(
@@ -148,6 +174,20 @@ export function alertRuleRoutes({ knex, config, alertActions }: ApiDependencies)
         );
         return rows.map((row) => serializeRule(ruleFromRow(row), row, project.slug));
       },
+    }),
+    // Before `rules/:ruleId/`, which would otherwise take `configuration` for a rule's id.
+    route({
+      method: 'get',
+      path: '/api/0/projects/:organization/:project/rules/configuration/',
+      scope: 'project:read',
+      resource: 'project',
+      summary:
+        "What a project's alert rules may use: each trigger and filter with its JSON Schema, and the plugins' alert actions with their config's",
+      response: configurationSchema,
+      handler: async ({ target: { project } }) => ({
+        ...ruleTerms(),
+        actions: (await plugins?.alertActions(project.organization_id, project.id)) ?? [],
+      }),
     }),
     route({
       method: 'post',

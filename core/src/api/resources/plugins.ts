@@ -25,6 +25,18 @@ const pluginViewSchema = z
     configFields: z.array(
       z.strictObject({ name: z.string(), secret: z.boolean(), installationOnly: z.boolean() }),
     ),
+    configSchema: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe(
+        'The config as JSON Schema: secret fields are `writeOnly` (shown as `{ "set": true }` when set), installation-only ones `readOnly`; null when the plugin has none',
+      ),
+    actionConfigSchema: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe(
+        "An alert rule action's `config` for this plugin as JSON Schema; null without an alert action",
+      ),
     failures: z.strictObject(
       Object.fromEntries(FAILURE_KINDS.map((kind) => [kind, z.number().int()])) as Record<
         FailureKind,

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { updateProjectPlugin, type Plugin, type PluginChange } from '../../api/settings';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { SchemaForm } from '../../components/SchemaForm';
-import { configChange, projectConfigSchema } from '../../settings/plugin-config';
+import { configChange, projectConfigSchema, projectConfigValues } from '../../settings/plugin-config';
 
 interface Props {
   plugin: Plugin;
@@ -61,6 +61,7 @@ export function PluginCard({ plugin, organization, project, canWrite }: Props) {
         <SchemaForm
           key={JSON.stringify(plugin.overrides)}
           schema={schema}
+          initial={projectConfigValues(plugin)}
           onSubmit={(input) => change.mutate({ config: configChange(plugin, input) })}
         >
           <button type="submit" disabled={change.isPending}>
