@@ -3229,6 +3229,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/projects/{organization}/{project}/environments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environments the project's events came from, by name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organization: string;
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Environment"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/projects/{organization}/{project}/events/{event}/": {
         parameters: {
             query?: never;
@@ -4435,7 +4479,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The projects a team holds (of those the caller may see) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    per_page?: number;
+                };
+                header?: never;
+                path: {
+                    organization: string;
+                    team: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Project"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
         put?: never;
         /** Creates a project owned by the team */
         post: {
@@ -5259,6 +5335,13 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
         };
+        Environment: {
+            /** @description The name again: Faultline has no separate environment ids */
+            id: string;
+            name: string;
+            /** @constant */
+            isHidden: false;
+        };
         Error: {
             /** @description What went wrong and what to fix */
             detail: string;
@@ -5659,6 +5742,10 @@ export interface components {
                 ][];
             };
             firstRelease: {
+                version: string;
+            } | null;
+            /** @description The release of the latest event; null when it named none */
+            lastRelease: {
                 version: string;
             } | null;
             userReportCount: number;

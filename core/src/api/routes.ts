@@ -7,6 +7,7 @@ import { alertRuleRoutes } from './resources/alert-rules';
 import { changeRoutes } from './resources/changes';
 import { codeLocationRoutes } from './resources/code-locations';
 import { deviceAuthorizationRoutes } from './resources/device-authorizations';
+import { environmentRoutes } from './resources/environments';
 import { eventRoutes } from './resources/events';
 import { issueActionRoutes } from './resources/issue-actions';
 import { issueActivityRoutes } from './resources/issue-activity';
@@ -53,6 +54,7 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...externalIdentityRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
+    ...environmentRoutes(deps),
     ...codeLocationRoutes(deps),
     ...unprocessableEventRoutes(deps),
     ...issueTagRoutes(deps),

@@ -9,6 +9,7 @@ export {
   findIssuesInAnyOrganization,
   listIssueEvents,
   findIssueEdgeEvent,
+  findLatestEventRelease,
   findIssueEvent,
   findProjectEvent,
   findNeighbourEventIds,
@@ -53,5 +54,6 @@ export {
 export { formatShortId, issuePermalink, parseShortId } from './links';
 export { findVisibleIssue } from './visible';
 export { issueSummaryOf } from './summary';
+export { listProjectEnvironments } from './environments';
 export { listCodeLocations, type CodeLocationFilter, type IssueCodeLocation } from './code-locations';
 export type { CodeFrame, ExceptionSummary } from './code-location-frames';

@@ -161,20 +161,31 @@ export async function listIssueEvents(
     .offset(options.offset);
 }
 
-/** The issue's newest or oldest event by arrival. */
-export async function findIssueEdgeEvent(
-  knex: Knex,
-  issueId: number,
-  edge: 'latest' | 'oldest',
-): Promise<EventRow | undefined> {
+function edgeEventQuery(knex: Knex, issueId: number, edge: 'latest' | 'oldest') {
   const order = edge === 'latest' ? 'desc' : 'asc';
   return knex<EventRow>('events')
     .where('issue_id', issueId)
     .orderBy([
       { column: 'received_at', order },
       { column: 'event_id', order },
-    ])
-    .first();
+    ]);
+}
+
+/** The issue's newest or oldest event by arrival. */
+export async function findIssueEdgeEvent(
+  knex: Knex,
+  issueId: number,
+  edge: 'latest' | 'oldest',
+): Promise<EventRow | undefined> {
+  return edgeEventQuery(knex, issueId, edge).first();
+}
+
+/** The release of the issue's newest event (null when it named none), without reading the event's body. */
+export async function findLatestEventRelease(knex: Knex, issueId: number): Promise<string | null> {
+  const row: Pick<EventRow, 'release'> | undefined = await edgeEventQuery(knex, issueId, 'latest').first(
+    'release',
+  );
+  return row?.release ?? null;
 }
 
 export async function findIssueEvent(

@@ -47,6 +47,7 @@ export {
   findProjectById,
   findVisibleProject,
   listVisibleProjects,
+  listTeamProjects,
   removeProjectTeam,
   updateProject,
   type ProjectRow,

@@ -57,6 +57,23 @@ export async function listVisibleProjects(
     .offset(window.offset);
 }
 
+/** The projects a team opens that the caller may see, by slug (a team may hold projects hidden from them). */
+export async function listTeamProjects(
+  knex: Knex,
+  access: OrganizationAccess,
+  team: TeamRow,
+  window: { limit: number; offset: number },
+): Promise<ProjectRow[]> {
+  const query = projectsQuery(knex)
+    .join('project_teams as pt', 'pt.project_id', 'p.id')
+    .where('pt.team_id', team.id);
+  if (access.visibleProjectIds !== undefined) query.whereIn('p.id', access.visibleProjectIds);
+  return query
+    .orderBy([{ column: 'p.slug' }, { column: 'p.id' }])
+    .limit(window.limit)
+    .offset(window.offset);
+}
+
 export async function findProjectById(knex: Knex, id: number): Promise<ProjectRow | undefined> {
   return projectsQuery(knex).where('p.id', id).first();
 }

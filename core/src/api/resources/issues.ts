@@ -6,6 +6,7 @@ import {
   countIssueComments,
   findIssueById,
   findIssuesByIds,
+  findLatestEventRelease,
   formatShortId,
   type IssueRow,
   parseShortId,
@@ -178,6 +179,7 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
     return serializeIssueDetails(issue, publicUrl, {
       stats: stats.get(issue.id) ?? {},
       numComments: comments.get(issue.id) ?? 0,
+      lastRelease: await findLatestEventRelease(knex, issue.id),
     });
   }
 

@@ -3,6 +3,7 @@ import {
   addProjectTeam,
   createProject,
   deleteProject,
+  listTeamProjects,
   listVisibleProjects,
   removeProjectTeam,
   slugify,
@@ -69,6 +70,21 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       summary: 'One project',
       response: sentryProjectSchema,
       handler: async ({ target }) => serializeProject(target.project),
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/teams/:organization/:team/projects/',
+      scope: 'project:read',
+      resource: 'team',
+      summary: 'The projects a team holds (of those the caller may see)',
+      query: z.object(pageParams),
+      response: z.array(sentryProjectSchema),
+      handler: async ({ ctx, target: { access, team }, query }) => {
+        const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
+          listTeamProjects(knex, access, team, window),
+        );
+        return rows.map(serializeProject);
+      },
     }),
     route({
       method: 'post',

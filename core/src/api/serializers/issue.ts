@@ -69,6 +69,10 @@ export const sentryIssueDetailsSchema = z
   .strictObject({
     ...issueFields,
     firstRelease: z.strictObject({ version: z.string() }).nullable(),
+    lastRelease: z
+      .strictObject({ version: z.string() })
+      .nullable()
+      .describe('The release of the latest event; null when it named none'),
     userReportCount: z.number().int(),
     participants: z.array(z.never()),
     seenBy: z.array(z.never()),
@@ -141,14 +145,21 @@ export function serializeIssue(issue: IssueRow, publicUrl: string, extras: Issue
   };
 }
 
+/** What the detail adds to a list row's extras: the release of the issue's latest event. */
+export interface IssueDetailExtras extends Required<IssueExtras> {
+  lastRelease: string | null;
+}
+
 export function serializeIssueDetails(
   issue: IssueRow,
   publicUrl: string,
-  extras: Required<IssueExtras>,
+  extras: IssueDetailExtras,
 ): SentryIssueDetails {
+  const release = (version: string | null) => (version === null ? null : { version });
   return {
     ...serializeIssue(issue, publicUrl, extras),
-    firstRelease: issue.first_release === null ? null : { version: issue.first_release },
+    firstRelease: release(issue.first_release),
+    lastRelease: release(extras.lastRelease),
     userReportCount: 0,
     participants: [],
     seenBy: [],
