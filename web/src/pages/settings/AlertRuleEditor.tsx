@@ -208,7 +208,7 @@ function Parts({
         );
       })}
       <button type="button" className="secondary" onClick={() => onChange([...parts, newPart(kinds)])}>
-        Add a {noun.toLowerCase()}
+        Add {/^[AEIOU]/.test(noun) ? 'an' : 'a'} {noun.toLowerCase()}
       </button>
     </>
   );
