@@ -233,8 +233,9 @@ describeEachDatabase('REST API issue list, search and details', (ctx) => {
       assert.equal(answer.status, 400, query);
       assert.match((answer.body as Detail).detail, pattern, query);
     };
-    await bad('query=browser%3AChrome', /"browser"/);
+    await bad('query=lvl%3Aerror', /unknown key "lvl"; did you mean "level"\?/);
     await bad('query=is%3Afavourite', /is:favourite/);
+    await bad('query=bookmarks%3Ame', /"bookmarks" is not supported/);
     await bad('sort=trends', /`sort`/);
     await bad('limit=0', /`limit`/);
     await bad('limit=101', /`limit`/);

@@ -51,7 +51,8 @@ export {
   findIssueIdsByExternalKey,
   type ExternalLinkRow,
 } from './external-links';
-export { formatShortId, issuePermalink, parseShortId } from './links';
+export { formatShortId, issuePermalink } from './links';
+export { parseShortId } from './types';
 export { findVisibleIssue } from './visible';
 export { issueSummaryOf } from './summary';
 export { listProjectEnvironments } from './environments';

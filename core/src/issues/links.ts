@@ -5,12 +5,6 @@ export function formatShortId(projectSlug: string, shortId: number): string {
   return `${projectSlug.toUpperCase()}-${shortId}`;
 }
 
-/** `APP-3` → project slug `APP` and number 3; the slug itself may contain dashes. */
-export function parseShortId(text: string): { projectSlug: string; shortId: number } | undefined {
-  const match = /^(.+)-(\d{1,9})$/.exec(text);
-  return match ? { projectSlug: match[1], shortId: Number(match[2]) } : undefined;
-}
-
 /** Where a person opens the issue, below the installation's public URL. */
 export function issuePermalink(publicUrl: string, organizationSlug: string, issueId: number): string {
   return `${publicUrl}/organizations/${organizationSlug}/issues/${issueId}/`;

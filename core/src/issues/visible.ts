@@ -6,7 +6,7 @@ import {
   type OrganizationAccess,
   type Principal,
 } from '../organizations';
-import { parseShortId } from './links';
+import { parseShortId } from './types';
 import { findIssueById, findIssueByShortId, type IssueRow } from './queries';
 
 /**

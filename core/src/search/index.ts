@@ -1,4 +1,6 @@
 export type { IssueSearchIndex, IssueSearchRequest, IssueSort } from './port';
-export type { IssueCondition, AssigneeRef } from './query/ast';
-export { parseIssueSearch, SEARCH_KEYS, type SearchContext } from './query/parse';
+export type { IssueCondition, SearchExpression, AssigneeRef, ValuePattern } from './query/ast';
+export { parseIssueSearch, type SearchContext } from './query/parse';
+export { SEARCH_KEYS } from './query/keys';
+export { SearchSyntaxError, UnsupportedSearchError } from './query/errors';
 export { PostgresIssueSearch } from './postgres/postgres-index';

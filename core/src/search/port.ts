@@ -1,4 +1,4 @@
-import type { IssueCondition } from './query/ast';
+import type { SearchExpression } from './query/ast';
 
 /** The orders an issue list can be asked for (Sentry's `sort`). */
 export type IssueSort = 'date' | 'new' | 'freq' | 'user';
@@ -8,8 +8,8 @@ export interface IssueSearchRequest {
   organizationIds: number[];
   /** Restrict to these projects; undefined means every project of the organizations. */
   projectIds?: number[];
-  /** ANDed, as `parseIssueSearch` returns them. */
-  conditions: IssueCondition[];
+  /** What to find, as `parseIssueSearch` returns it. */
+  expression: SearchExpression;
   sort: IssueSort;
   limit: number;
   offset: number;

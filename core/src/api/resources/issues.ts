@@ -29,7 +29,7 @@ import {
   serializeIssueDetails,
 } from '../serializers/issue';
 import { repeated, single } from '../validation';
-import { PostgresIssueSearch, parseIssueSearch } from '../../search';
+import { PostgresIssueSearch, parseIssueSearch, type SearchExpression } from '../../search';
 
 /** Sentry's API lists unresolved issues when no `query` is given at all; `query=` (empty) lists all. */
 const DEFAULT_SEARCH = 'is:unresolved';
@@ -92,12 +92,22 @@ export function issueRoutes({ knex, config, issueSearch }: ApiDependencies): Api
     scope: { organizationIds: number[]; projectIds?: number[] },
   ) {
     // A service token is no user: `assigned:me` then matches nobody.
-    const conditions = parseIssueSearch(query.query ?? DEFAULT_SEARCH, { userId: caller.user?.id ?? -1 });
-    if (query.environment.length > 0) {
-      conditions.push({ kind: 'tag', key: 'environment', values: query.environment, negated: false });
-    }
+    const searched = parseIssueSearch(query.query ?? DEFAULT_SEARCH, {
+      userId: caller.user?.id ?? -1,
+      now: new Date(),
+    });
+    const expression: SearchExpression =
+      query.environment.length === 0
+        ? searched
+        : {
+            kind: 'and',
+            operands: [
+              searched,
+              { kind: 'tag', key: 'environment', values: query.environment.map((exact) => ({ exact })) },
+            ],
+          };
     const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-      searchIssues({ ...scope, ...window, conditions, sort: query.sort }),
+      searchIssues({ ...scope, ...window, expression, sort: query.sort }),
     );
     const ids = rows.map((r) => r.id);
     const stats = query.statsPeriod ? await loadIssueStats(knex, ids, [query.statsPeriod]) : undefined;

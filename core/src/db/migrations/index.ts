@@ -20,6 +20,7 @@ import * as clientIdentity from './018-client-identity';
 import * as deviceAuthorizations from './019-device-authorizations';
 import * as externalIdentities from './020-external-identities';
 import * as auditLogByTarget from './021-audit-log-by-target';
+import * as issueSearch from './022-issue-search';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -54,6 +55,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['019-device-authorizations', deviceAuthorizations],
   ['020-external-identities', externalIdentities],
   ['021-audit-log-by-target', auditLogByTarget],
+  ['022-issue-search', issueSearch],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,140 +1,136 @@
-import { BadRequestError } from '../../errors';
-import type { IssueStatus } from '../../issues/types';
-import type { AssigneeRef, IssueCondition } from './ast';
+import { parseShortId } from '../../issues/types';
+import { MATCH_ALL, type SearchExpression } from './ast';
+import { SearchSyntaxError } from './errors';
+import { readFilter, type SearchContext } from './keys';
+import { tokenize, type Token } from './lexer';
 
 /**
- * Parses the issue search language Sentry's `query` parameter speaks, the subset Faultline
- * supports: `key:value` filters (comma lists and `[a, b]` lists allowed, `!key:value` negates), and
- * free text, which is matched as one phrase. Pure; each adapter of the `IssueSearchIndex` port
- * (`../port.ts`) translates what it returns.
+ * Parses Sentry's issue search language into a `SearchExpression`. Pure; each adapter of the
+ * `IssueSearchIndex` port (`../port.ts`) translates what it returns.
+ *
+ * Grammar (terms side by side are ANDed; AND binds tighter than OR, as in Sentry):
+ *   query := or
+ *   or    := and ("OR" and)*
+ *   and   := term ("AND"? term)*
+ *   term  := "!"? "(" or ")" | filter | text
  */
 
-const IS_STATUS: Record<string, IssueStatus> = {
-  unresolved: 'unresolved',
-  resolved: 'resolved',
-  ignored: 'ignored',
-  archived: 'ignored',
-};
-const IS_SUBSTATUS = new Set(['new', 'ongoing', 'regressed']);
-const LEVELS = new Set(['fatal', 'error', 'warning', 'info', 'debug']);
-const TAG_KEYS = new Set(['environment', 'release']);
-export const SEARCH_KEYS = ['is', 'level', 'environment', 'release', 'assigned'] as const;
+/** Free text words are letters and digits; anything else separates them (as the index splits). */
+const WORD = /[\p{L}\p{N}]+/gu;
 
-export interface SearchContext {
-  /** The caller's user id, for `assigned:me`. */
-  userId: number;
-}
-
-/** Splits on whitespace outside double quotes and brackets. */
-function tokenize(query: string): string[] {
-  const tokens: string[] = [];
-  let current = '';
-  let quoted = false;
-  let bracketed = false;
-  for (const ch of query) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === '[') bracketed = true;
-    else if (!quoted && ch === ']') bracketed = false;
-    if (!quoted && !bracketed && /\s/.test(ch)) {
-      if (current !== '') tokens.push(current);
-      current = '';
-    } else current += ch;
+function wordsOf(token: Extract<Token, { kind: 'text' }>): SearchExpression {
+  const words = token.value.match(WORD) ?? [];
+  if (words.length === 0) {
+    throw new SearchSyntaxError('free text needs a letter or digit to search for', token.text, token.start);
   }
-  if (current !== '') tokens.push(current);
-  return tokens;
+  // Words typed together (`src/pay`, `"array length"`) must appear together.
+  const shortId = token.quoted ? undefined : parseShortId(token.value);
+  return { kind: 'words', words, ...(shortId ? { shortId } : {}) };
 }
 
-function unquote(text: string): string {
-  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
-}
+/** Longest search read: longer ones are not typed by people, and each term costs the database. */
+export const MAX_SEARCH_LENGTH = 2_000;
+/** Deepest nesting of parentheses: the parser recurses, and no search needs more. */
+const MAX_DEPTH = 16;
 
-/** `a,b`, `[a, b]` and `"a b"` forms of a filter value. */
-function splitValues(raw: string): string[] {
-  const inner = raw.startsWith('[') && raw.endsWith(']') ? raw.slice(1, -1) : raw;
-  if (inner.startsWith('"') && inner.endsWith('"') && !inner.slice(1, -1).includes('"'))
-    return [inner.slice(1, -1)];
-  return inner
-    .split(',')
-    .map((v) => unquote(v.trim()))
-    .filter((v) => v !== '');
-}
+class Parser {
+  private index = 0;
+  private depth = 0;
 
-function isConditions(values: string[], negated: boolean): IssueCondition[] {
-  const statuses: IssueStatus[] = [];
-  const substatuses: string[] = [];
-  const conditions: IssueCondition[] = [];
-  for (const value of values) {
-    const lower = value.toLowerCase();
-    if (lower in IS_STATUS) statuses.push(IS_STATUS[lower]);
-    else if (IS_SUBSTATUS.has(lower)) substatuses.push(lower);
-    else if (lower === 'assigned' || lower === 'unassigned') {
-      conditions.push({ kind: 'assigned', negated: (lower === 'unassigned') !== negated });
-    } else {
-      throw new BadRequestError(
-        `Unsupported search value is:${value}; use is:unresolved, resolved, ignored, archived, assigned, unassigned, new, ongoing or regressed`,
-        'invalid_search',
+  constructor(
+    private readonly tokens: Token[],
+    private readonly context: SearchContext,
+  ) {}
+
+  parse(): SearchExpression {
+    if (this.tokens.length === 0) return MATCH_ALL;
+    const expression = this.or();
+    const extra = this.peek();
+    if (extra) throw new SearchSyntaxError('this ")" closes no "("', extra.text, extra.start);
+    return expression;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.index];
+  }
+
+  private or(): SearchExpression {
+    const operands = [this.and()];
+    while (this.peek()?.kind === 'or') {
+      this.operand(this.tokens[this.index++]);
+      operands.push(this.and());
+    }
+    return operands.length === 1 ? operands[0] : { kind: 'or', operands };
+  }
+
+  private and(): SearchExpression {
+    const operands = [this.term()];
+    for (let next = this.peek(); next && next.kind !== 'or' && next.kind !== 'close'; next = this.peek()) {
+      if (next.kind === 'and') this.operand(this.tokens[this.index++]);
+      operands.push(this.term());
+    }
+    return operands.length === 1 ? operands[0] : { kind: 'and', operands };
+  }
+
+  /** An operator must have something on its right. */
+  private operand(operator: Token): void {
+    const next = this.peek();
+    if (!next || next.kind === 'close' || next.kind === 'or' || next.kind === 'and') {
+      throw new SearchSyntaxError(
+        `${operator.text} needs a condition on each side`,
+        operator.text,
+        operator.start,
       );
     }
   }
-  if (statuses.length > 0) conditions.push({ kind: 'status', values: statuses, negated });
-  if (substatuses.length > 0) conditions.push({ kind: 'substatus', values: substatuses, negated });
-  return conditions;
-}
 
-function assigneeOf(value: string, context: SearchContext): AssigneeRef {
-  if (value.toLowerCase() === 'me') return { userId: context.userId };
-  const userId = /^(?:user:)?(\d{1,9})$/.exec(value)?.[1];
-  return userId ? { userId: Number(userId) } : { email: value };
-}
-
-function filterConditions(
-  key: string,
-  values: string[],
-  negated: boolean,
-  context: SearchContext,
-): IssueCondition[] {
-  switch (key) {
-    case 'is':
-      return isConditions(values, negated);
-    case 'level': {
-      const levels = values.map((v) => v.toLowerCase());
-      const unknown = levels.find((l) => !LEVELS.has(l));
-      if (unknown !== undefined) {
-        throw new BadRequestError(
-          `Unsupported search value level:${unknown}; use fatal, error, warning, info or debug`,
-          'invalid_search',
-        );
+  private term(): SearchExpression {
+    const token = this.tokens[this.index++];
+    switch (token.kind) {
+      case 'open': {
+        const next = this.peek();
+        if (!next || next.kind === 'close')
+          throw new SearchSyntaxError('empty parentheses', token.text, token.start);
+        if (++this.depth > MAX_DEPTH) {
+          throw new SearchSyntaxError(`parentheses nest deeper than ${MAX_DEPTH}`, '(', token.start);
+        }
+        const inner = this.or();
+        if (this.peek()?.kind !== 'close')
+          throw new SearchSyntaxError('this "(" is never closed', '(', token.start);
+        this.index++;
+        this.depth--;
+        return inner;
       }
-      return [{ kind: 'level', values: levels, negated }];
+      case 'not':
+        // The lexer only makes `!` a token right before `(`.
+        return { kind: 'not', operand: this.term() };
+      case 'filter': {
+        const condition = readFilter(
+          { key: token.key, value: token.value, token: token.text, start: token.start },
+          this.context,
+        );
+        return token.negated ? { kind: 'not', operand: condition } : condition;
+      }
+      case 'text':
+        return wordsOf(token);
+      case 'close':
+        throw new SearchSyntaxError('this ")" closes no "("', token.text, token.start);
+      default:
+        throw new SearchSyntaxError(`${token.text} needs a condition on each side`, token.text, token.start);
     }
-    case 'assigned':
-      return [{ kind: 'assignee', assignees: values.map((v) => assigneeOf(v, context)), negated }];
-    default:
-      if (TAG_KEYS.has(key)) return [{ kind: 'tag', key, values, negated }];
-      throw new BadRequestError(
-        `Unsupported search key "${key}" in query; supported keys are ${SEARCH_KEYS.join(', ')} (quote free text that contains a colon)`,
-        'invalid_search',
-      );
   }
 }
 
-/** Turns a search string into conditions (ANDed). Throws a 400 naming an unknown key or value. */
-export function parseIssueSearch(query: string, context: SearchContext): IssueCondition[] {
-  const conditions: IssueCondition[] = [];
-  const text: string[] = [];
-  for (const token of tokenize(query)) {
-    const filter = /^(!?)([A-Za-z_][\w.]*):(.+)$/s.exec(token);
-    if (!filter) {
-      text.push(unquote(token));
-      continue;
-    }
-    const [, bang, key, rawValue] = filter;
-    const values = splitValues(rawValue);
-    if (values.length === 0)
-      throw new BadRequestError(`Search filter ${key}: has no value`, 'invalid_search');
-    conditions.push(...filterConditions(key.toLowerCase(), values, bang === '!', context));
+/** Turns a search string into an expression. Throws a 400 pointing at what it can't read. */
+export function parseIssueSearch(query: string, context: SearchContext): SearchExpression {
+  if (query.length > MAX_SEARCH_LENGTH) {
+    throw new SearchSyntaxError(
+      `the search is longer than ${MAX_SEARCH_LENGTH} characters`,
+      query.slice(MAX_SEARCH_LENGTH, MAX_SEARCH_LENGTH + 20),
+      MAX_SEARCH_LENGTH,
+    );
   }
-  const phrase = text.join(' ').trim();
-  if (phrase !== '') conditions.push({ kind: 'text', text: phrase });
-  return conditions;
+  return new Parser(tokenize(query), context).parse();
 }
+
+export type { SearchContext };

@@ -1,0 +1,212 @@
+import type { Knex } from 'knex';
+import type {
+  AssigneeRef,
+  Comparison,
+  IssueCondition,
+  SearchExpression,
+  TextField,
+  ValuePattern,
+} from '../query/ast';
+import { UnsupportedSearchError } from '../query/errors';
+import { ISSUE_WORDS_SQL } from '../types';
+import { tsQueryText } from './ts-query';
+
+/**
+ * The search expression as one SQL boolean over `issues i` joined to `projects p`. Every
+ * condition is written to be true or false, never NULL, so `NOT` (from `!key:value`,
+ * `is:unassigned`) means exactly "the other issues".
+ */
+
+type Sql = Knex.Raw;
+
+/** The operators a comparison may use, spelled as SQL: never the user's text. */
+const OPERATORS: Record<Comparison, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '=': '=' };
+
+/** A LIKE pattern matching the literal parts with anything in between. */
+function likePattern(parts: string[]): string {
+  return parts.map((part) => part.replace(/[\\%_]/g, (c) => `\\${c}`)).join('%');
+}
+
+/**
+ * `user.id:42` reads Sentry's `user` tag, which holds the event user's first known identifier
+ * with its kind (`id:42`, `email:a@b.io`); the other keys are tag keys as stored.
+ */
+const USER_KEYS: Record<string, string> = {
+  'user.id': 'id:',
+  'user.email': 'email:',
+  'user.username': 'username:',
+  'user.ip': 'ip:',
+};
+
+/** Issue columns the text keys read; null where Faultline keeps no such data yet. */
+const TEXT_COLUMNS: Record<TextField, string | null> = {
+  title: 'i.title',
+  culprit: 'i.culprit',
+  message: `i.title || ' ' || coalesce(i.metadata->>'value', '')`,
+  platform: 'i.platform',
+  'error.type': `coalesce(i.metadata->>'type', '')`,
+  'error.value': `coalesce(i.metadata->>'value', '')`,
+  firstRelease: `coalesce(i.first_release, '')`,
+  'sdk.name': null,
+  'device.family': null,
+  url: null,
+};
+
+export class ConditionSql {
+  constructor(private readonly knex: Knex) {}
+
+  private raw(sql: string, bindings: Knex.RawBinding[] = []): Sql {
+    return this.knex.raw(sql, bindings);
+  }
+
+  private join(parts: Sql[], operator: 'AND' | 'OR', empty: 'true' | 'false'): Sql {
+    if (parts.length === 0) return this.raw(empty);
+    return this.raw(`(${parts.map(() => '?').join(` ${operator} `)})`, parts);
+  }
+
+  of(expression: SearchExpression): Sql {
+    switch (expression.kind) {
+      case 'and':
+        return this.join(
+          expression.operands.map((e) => this.of(e)),
+          'AND',
+          'true',
+        );
+      case 'or':
+        return this.join(
+          expression.operands.map((e) => this.of(e)),
+          'OR',
+          'false',
+        );
+      case 'not':
+        return this.raw('NOT ?', [this.of(expression.operand)]);
+      default:
+        return this.condition(expression);
+    }
+  }
+
+  private condition(c: IssueCondition): Sql {
+    switch (c.kind) {
+      case 'status':
+        return this.raw('i.status = ANY(?::text[])', [c.values]);
+      case 'substatus':
+        return this.raw('coalesce(i.substatus = ANY(?::text[]), false)', [c.values]);
+      case 'level':
+        return this.raw('i.level = ANY(?::text[])', [c.values]);
+      case 'assigned':
+        return this.raw('(i.assigned_user_id IS NOT NULL OR i.assigned_team_id IS NOT NULL)');
+      case 'linked':
+        return this.raw('EXISTS (SELECT 1 FROM issue_external_links l WHERE l.issue_id = i.id)');
+      case 'forReview':
+        throw new UnsupportedSearchError(
+          'is:for_review',
+          "Faultline doesn't keep which issues were reviewed yet",
+        );
+      case 'bookmarkedBy':
+        throw new UnsupportedSearchError('bookmarks', "Faultline doesn't keep bookmarks yet");
+      case 'assignee':
+        return this.join(
+          c.assignees.map((a) => this.assignee(a)),
+          'OR',
+          'false',
+        );
+      case 'tag':
+        return this.tag(c.key, c.values);
+      case 'has':
+        return this.tag(c.key, [{ wildcard: ['', ''] }]);
+      case 'latestRelease':
+        // The release whose tag first appeared most recently among the issue's project's issues.
+        return this
+          .raw(`EXISTS (SELECT 1 FROM issue_tag_values tv WHERE tv.issue_id = i.id AND tv.key = 'release'
+          AND tv.value = (SELECT lv.value FROM issue_tag_values lv JOIN issues li ON li.id = lv.issue_id
+            WHERE li.project_id = i.project_id AND lv.key = 'release' ORDER BY lv.first_seen DESC LIMIT 1))`);
+      case 'text':
+        return this.text(c.field, c.values);
+      case 'unhandled':
+        return this.raw('i.is_unhandled = ?', [c.value]);
+      case 'count':
+        return this.raw(`${c.field === 'timesSeen' ? 'i.times_seen' : 'i.user_count'} ${OPERATORS[c.op]} ?`, [
+          c.value,
+        ]);
+      case 'time':
+        return this.raw(`${c.field === 'firstSeen' ? 'i.first_seen' : 'i.last_seen'} ${OPERATORS[c.op]} ?`, [
+          c.at.toISOString(),
+        ]);
+      case 'shortId':
+        return this.join(
+          c.ids.map((id) =>
+            this.raw('(lower(p.slug) = lower(?) AND i.short_id = ?)', [id.projectSlug, id.shortId]),
+          ),
+          'OR',
+          'false',
+        );
+      case 'words': {
+        const words = this.raw(`${ISSUE_WORDS_SQL} @@ to_tsquery('simple'::regconfig, ?)`, [
+          tsQueryText(c.words),
+        ]);
+        if (!c.shortId) return words;
+        return this.raw('(? OR (lower(p.slug) = lower(?) AND i.short_id = ?))', [
+          words,
+          c.shortId.projectSlug,
+          c.shortId.shortId,
+        ]);
+      }
+    }
+  }
+
+  private assignee(a: AssigneeRef): Sql {
+    if ('userId' in a) return this.raw('coalesce(i.assigned_user_id = ?, false)', [a.userId]);
+    if ('email' in a) {
+      return this.raw(
+        'coalesce(i.assigned_user_id IN (SELECT u.id FROM users u WHERE lower(u.email) = lower(?)), false)',
+        [a.email],
+      );
+    }
+    if ('teamSlug' in a) {
+      return this.raw(
+        `coalesce(i.assigned_team_id IN (SELECT t.id FROM teams t WHERE t.organization_id = p.organization_id
+          AND t.slug = ?), false)`,
+        [a.teamSlug],
+      );
+    }
+    if ('teamsOf' in a) {
+      return this.raw(
+        'coalesce(i.assigned_team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = ?), false)',
+        [a.teamsOf],
+      );
+    }
+    return this.raw('(i.assigned_user_id IS NULL AND i.assigned_team_id IS NULL)');
+  }
+
+  /** Any value of the tag matches one of the patterns (exact values compare as stored). */
+  private tag(key: string, values: ValuePattern[]): Sql {
+    const prefix = USER_KEYS[key] ?? '';
+    const storedKey = prefix ? 'user' : key;
+    const matches = values.map((v) =>
+      'exact' in v
+        ? this.raw('tv.value = ?', [prefix + v.exact])
+        : this.raw(`tv.value LIKE ?`, [likePattern([prefix + v.wildcard[0], ...v.wildcard.slice(1)])]),
+    );
+    return this.raw(
+      'EXISTS (SELECT 1 FROM issue_tag_values tv WHERE tv.issue_id = i.id AND tv.key = ? AND ?)',
+      [storedKey, this.join(matches, 'OR', 'false')],
+    );
+  }
+
+  /**
+   * Text keys compare case-insensitively: the whole text, or with `*` wildcards; `message:` finds
+   * the text anywhere in the message, as Sentry's does.
+   */
+  private text(field: TextField, values: ValuePattern[]): Sql {
+    const column = TEXT_COLUMNS[field];
+    if (column === null) {
+      throw new UnsupportedSearchError(field, "Faultline doesn't keep it in a searchable form yet");
+    }
+    const anywhere = field === 'message';
+    const patterns = values.map((v) => {
+      const parts = 'exact' in v ? [v.exact] : v.wildcard;
+      return likePattern(anywhere ? ['', ...parts, ''] : parts);
+    });
+    return this.raw(`(${column}) ILIKE ANY(?::text[])`, [patterns]);
+  }
+}
