@@ -168,7 +168,10 @@ describe('web UI in Chromium', function () {
     await page.getByRole('button', { name: 'Search' }).click();
     const error = page.locator('#query-error');
     await error.waitFor();
-    assert.match(await error.innerText(), /Unsupported search value is:sideways/);
+    assert.match(
+      await error.innerText(),
+      /Invalid search at character 1 \("is:sideways"\): is:sideways is not a state/,
+    );
     await chromium.screenshot(page, 'issues-query-error');
     await page.getByRole('link', { name: 'Resolved', exact: true }).click();
     await page.getByLabel('Search issues').fill('');
