@@ -42,6 +42,8 @@ const DOMAIN_IMPORTS = {
     'errors',
     'events',
     'http',
+    // The linked-accounts service maps plugins' provider identities to members (issue 15).
+    'identities',
     'issues',
     'jobs',
     'logging',

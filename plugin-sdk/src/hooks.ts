@@ -15,6 +15,9 @@ export interface IssueRef {
   projectId: string;
 }
 
+/** Who an issue is assigned to: a member (user id) or a team (team id); `null` is nobody. */
+export type IssueAssignee = { userId: string } | { teamId: string } | null;
+
 /** An issue hook's argument: the issue and the change (an outbox record) that triggered the call. */
 export interface IssueChange extends IssueRef {
   /**
@@ -48,6 +51,10 @@ export interface PluginHooks {
     change: IssueChange & { from: string; to: string; actor: ChangeActor },
   ): Awaitable<void>;
   onComment?(change: IssueChange & { commentId: string; text: string; actor: ChangeActor }): Awaitable<void>;
+  /** The issue's assignee changed (`null`: nobody). */
+  onIssueAssigned?(
+    change: IssueChange & { from: IssueAssignee; to: IssueAssignee; actor: ChangeActor },
+  ): Awaitable<void>;
   /**
    * An alert rule fired and names this plugin as one of its actions. `alert.config` is the action's
    * config from the rule, validated against the plugin's `actionConfigSchema`. Throwing retries the
@@ -121,6 +128,7 @@ export const HOOK_NAMES = [
   'onIssueRegressed',
   'onIssueStateChanged',
   'onComment',
+  'onIssueAssigned',
   'onAlert',
   'sourceLinks',
 ] as const satisfies readonly (keyof PluginHooks)[];

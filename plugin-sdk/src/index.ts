@@ -37,6 +37,8 @@ export {
   type HttpRouter,
   type PluginRequest,
   type PluginResponse,
+  type LinkedAccountsService,
+  type LinkedMember,
 } from './services';
 export {
   HOOK_NAMES,
@@ -46,6 +48,7 @@ export {
   type ChangeActor,
   type IssueRef,
   type IssueChange,
+  type IssueAssignee,
   type AlertNotification,
   type AlertedIssue,
   type AlertTrigger,

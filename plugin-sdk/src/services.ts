@@ -192,6 +192,36 @@ export interface HttpRouter {
   ): void;
 }
 
+/** A Faultline person as a plugin may name them (e.g. the author of a comment it copies elsewhere). */
+export interface LinkedMember {
+  userId: string;
+  /** The name they gave (may be empty). */
+  name: string;
+  email: string;
+  /**
+   * Their identities on the plugin's provider (the integration whose id the plugin has, e.g. `github`)
+   * in the organization, oldest first: e.g. GitHub user ids. Empty when they linked none.
+   */
+  identities: { workspaceId: string; userId: string }[];
+}
+
+/**
+ * The platform's linked accounts (docs/linked-accounts.md) as a plugin sees them: which Faultline
+ * member an identity on the plugin's own provider (`github`, `slack`: the plugin whose id names the
+ * integration) is linked to, and the other way round, in the organization of a project. For a plugin
+ * whose id is no integration every identity list is empty and no identity is linked.
+ */
+export interface LinkedAccountsService {
+  /** The member of the project's organization linked to the external user (in any workspace unless named). */
+  findByExternalUser(
+    projectId: string,
+    externalUserId: string,
+    options?: { workspaceId?: string },
+  ): Promise<LinkedMember | undefined>;
+  /** A member of the project's organization with their linked identities; undefined for a non-member. */
+  member(projectId: string, userId: string): Promise<LinkedMember | undefined>;
+}
+
 /** The services the host provides, by id. */
 export const coreServices = {
   logger: createServiceRef<Logger>({ id: 'core.logger' }),
@@ -202,4 +232,5 @@ export const coreServices = {
   http: createServiceRef<HttpClient>({ id: 'core.http' }),
   scheduler: createServiceRef<Scheduler>({ id: 'core.scheduler' }),
   httpRouter: createServiceRef<HttpRouter>({ id: 'core.httpRouter' }),
+  linkedAccounts: createServiceRef<LinkedAccountsService>({ id: 'core.linkedAccounts' }),
 } as const;

@@ -1,5 +1,5 @@
 export { AccountNotLinkedError } from './errors';
-export { linksOfUser, type ExternalIdentity, type IdentityLinkRow } from './store';
+export { findProviderLinks, linksOfUser, type ExternalIdentity, type IdentityLinkRow } from './store';
 export {
   LINK_REQUEST_TTL_SECONDS,
   createLinkRequest,

@@ -47,6 +47,25 @@ export async function linksOfUser(knex: Knex, userId: number): Promise<IdentityL
   return links(knex).where('l.user_id', userId).orderBy('l.id');
 }
 
+/**
+ * The links of one provider in an organization, for an external user (in one workspace, or any) or
+ * for a Faultline user: how a plugin maps people between its provider and Faultline. Oldest first.
+ */
+export async function findProviderLinks(
+  knex: Knex,
+  organizationId: number,
+  provider: IntegrationClient,
+  who: { externalUserId: string; workspaceId?: string } | { userId: number },
+): Promise<IdentityLinkRow[]> {
+  const query = links(knex).where({ 'l.organization_id': organizationId, 'l.provider': provider });
+  if ('userId' in who) query.where('l.user_id', who.userId);
+  else {
+    query.where('l.external_user_id', who.externalUserId);
+    if (who.workspaceId !== undefined) query.where('l.external_workspace_id', who.workspaceId);
+  }
+  return query.orderBy('l.id');
+}
+
 export async function findLinkOfUser(
   knex: Knex,
   userId: number,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ChangeActor, PluginHooks } from '@faultline/plugin-sdk';
+import type { ChangeActor, IssueAssignee, PluginHooks } from '@faultline/plugin-sdk';
 import { LeasedCursor, type IssueChangeRecord } from '../changes';
 import { SignalLoop, type RoundOutcome } from '../db';
 import type { JobContext, JobQueue } from '../jobs';
@@ -33,12 +33,18 @@ export interface HookDeliveryStats {
   failed: number;
 }
 
-type IssueHookName = 'onIssueCreated' | 'onIssueRegressed' | 'onIssueStateChanged' | 'onComment';
+type IssueHookName =
+  | 'onIssueCreated'
+  | 'onIssueRegressed'
+  | 'onIssueStateChanged'
+  | 'onComment'
+  | 'onIssueAssigned';
 const HOOK_OF_KIND: Partial<Record<IssueChangeRecord['kind'], IssueHookName>> = {
   created: 'onIssueCreated',
   regressed: 'onIssueRegressed',
   state_changed: 'onIssueStateChanged',
   commented: 'onComment',
+  assigned: 'onIssueAssigned',
 };
 
 /** What a hook job carries: the change, as the outbox recorded it. */
@@ -276,6 +282,17 @@ function hookArgument(
     const data = job.data as { commentId?: unknown; text?: unknown };
     return { ...ref, commentId: String(data.commentId ?? ''), text: String(data.text ?? ''), actor };
   }
+  if (name === 'onIssueAssigned') {
+    const data = job.data as { from?: unknown; to?: unknown };
+    return { ...ref, from: assigneeOf(data.from), to: assigneeOf(data.to), actor };
+  }
   const data = job.data as { from?: { status?: unknown }; to?: { status?: unknown } };
   return { ...ref, from: String(data.from?.status ?? ''), to: String(data.to?.status ?? ''), actor };
+}
+
+/** An `assigned` change's `user:ID` / `team:ID` (as the issues domain records it) for a hook. */
+function assigneeOf(recorded: unknown): IssueAssignee {
+  const match = typeof recorded === 'string' ? /^(user|team):(\d+)$/.exec(recorded) : null;
+  if (!match) return null;
+  return match[1] === 'user' ? { userId: match[2] } : { teamId: match[2] };
 }

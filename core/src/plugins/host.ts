@@ -9,6 +9,7 @@ import {
   type EventsService,
   type HttpClient,
   type HttpRouter,
+  type LinkedAccountsService,
   type IssuesService,
   type KeyValueStorage,
   type Logger as PluginLogger,
@@ -109,6 +110,7 @@ export interface ExtraServices {
   'core.events'?: EventsService;
   'core.http'?: HttpClient;
   'core.httpRouter'?: HttpRouter;
+  'core.linkedAccounts'?: LinkedAccountsService;
 }
 
 /** Injection tokens of the services plugins can ask for, by their SDK service ref id. */
@@ -121,6 +123,7 @@ export const PLUGIN_SERVICE_TOKENS = {
   'core.http': Symbol('plugin:core.http') as InjectionToken<HttpClient>,
   'core.scheduler': Symbol('plugin:core.scheduler') as InjectionToken<Scheduler>,
   'core.httpRouter': Symbol('plugin:core.httpRouter') as InjectionToken<HttpRouter>,
+  'core.linkedAccounts': Symbol('plugin:core.linkedAccounts') as InjectionToken<LinkedAccountsService>,
 } as const;
 
 export type HookName = (typeof HOOK_NAMES)[number];

@@ -1,7 +1,13 @@
 import type { Knex } from 'knex';
 import type { ExtraServices, PluginHost } from './host';
 import { PLUGIN_SERVICE_TOKENS } from './host';
-import { createPluginHttpClient, PluginEventsService, PluginIssuesService, PluginRoutes } from './services';
+import {
+  createPluginHttpClient,
+  PluginEventsService,
+  PluginIssuesService,
+  PluginLinkedAccountsService,
+  PluginRoutes,
+} from './services';
 
 export interface PluginServiceOptions {
   knex: Knex;
@@ -11,13 +17,14 @@ export interface PluginServiceOptions {
   allowPrivateNetworks: boolean;
 }
 
-/** Builds, per plugin, the services of the services domain: issues, events, outgoing HTTP, routes. */
+/** Builds, per plugin, the services of the services domain: issues, events, outgoing HTTP, routes, linked accounts. */
 export function pluginServices(options: PluginServiceOptions): (pluginId: string) => ExtraServices {
   return (pluginId) => ({
     'core.issues': new PluginIssuesService(options.knex, pluginId, { publicUrl: options.publicUrl }),
     'core.events': new PluginEventsService(options.knex),
     'core.http': createPluginHttpClient({ allowPrivateAddresses: options.allowPrivateNetworks }),
     'core.httpRouter': new PluginRoutes(),
+    'core.linkedAccounts': new PluginLinkedAccountsService(options.knex, pluginId),
   });
 }
 

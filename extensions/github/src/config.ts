@@ -27,6 +27,10 @@ export const syncSchema = z
     commentsToGitHub: z.boolean().default(true),
     /** GitHub comments → Faultline comments, quoted with their author. */
     commentsFromGitHub: z.boolean().default(true),
+    /** GitHub assignee → Faultline assignee: the Faultline member the GitHub user linked their account to. */
+    assigneesFromGitHub: z.boolean().default(true),
+    /** Faultline assignee → GitHub assignee: the GitHub account the member linked. */
+    assigneesToGitHub: z.boolean().default(true),
     /** `fixes SHORT-ID` in a pushed commit's message resolves the issue. */
     resolveByCommit: z.boolean().default(true),
   })

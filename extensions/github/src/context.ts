@@ -5,6 +5,7 @@ import {
   type HttpClient,
   type IssuesService,
   type KeyValueStorage,
+  type LinkedAccountsService,
   type Logger,
   type PluginConfig,
 } from '@faultline/plugin-sdk';
@@ -21,6 +22,7 @@ export interface Services {
   events: EventsService;
   storage: KeyValueStorage;
   http: HttpClient;
+  linkedAccounts: LinkedAccountsService;
 }
 
 /** The config in effect for a project, and GitHub as it reaches it. */

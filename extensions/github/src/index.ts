@@ -1,5 +1,6 @@
 import { coreServices, definePlugin, type IssueChange } from '@faultline/plugin-sdk';
 import { issueActions } from './actions';
+import { onAssigned } from './assignees';
 import { actionConfigSchema, configSchema } from './config';
 import type { Services } from './context';
 import { createGitHubIssue } from './create-link';
@@ -39,6 +40,7 @@ export default definePlugin({
         http: coreServices.http,
         scheduler: coreServices.scheduler,
         httpRouter: coreServices.httpRouter,
+        linkedAccounts: coreServices.linkedAccounts,
       },
       init({ scheduler, httpRouter, ...deps }) {
         const services: Services = deps;
@@ -60,6 +62,7 @@ export default definePlugin({
             onIssueStateChanged: (change) => onStateChanged(services, change),
             onIssueRegressed: (change) => onRegressed(services, change),
             onComment: (change) => onComment(services, change),
+            onIssueAssigned: (change) => onAssigned(services, change),
             // Stack frames' lines on GitHub, for the event detail of the REST API (web UI, VS Code).
             sourceLinks: (request) => sourceLinks(services, request),
             /**

@@ -3,6 +3,7 @@ import { octokitFor } from './client';
 import { splitRepository, type Services } from './context';
 import { parseLinkKey } from './links';
 import type { LinkedIssue } from './tracked';
+import { applyGitHubAssignees } from './assignees';
 import { applyGitHubComment, applyGitHubState, resolveByCommits } from './sync-in';
 
 /**
@@ -36,7 +37,7 @@ async function conditional<T>(
 
 /**
  * The polling fallback for installations GitHub cannot reach: every minute, for projects with
- * `polling` on, each linked GitHub issue's state and new comments, and each connected repository's
+ * `polling` on, each linked GitHub issue's state, assignees and new comments, and each connected repository's
  * new commits on its default branch, with the same effects as the webhooks. Throws on a GitHub
  * failure (a rate limit), so the scheduler retries the tick with backoff; what was handled before
  * the failure is remembered.
@@ -56,7 +57,10 @@ export async function poll(services: Services): Promise<void> {
     if (issue) {
       if (linked.state !== undefined && linked.state !== issue.data.state)
         await applyGitHubState(services, ref, issue.data.state as 'open' | 'closed', issue.data.state_reason);
-      Object.assign(linked, { etag: issue.etag, state: issue.data.state });
+      const assignees = (issue.data.assignees ?? []).map((a) => ({ login: a.login, id: a.id }));
+      if (linked.assignees !== undefined)
+        await applyGitHubAssignees(services, ref, linked.assignees, assignees);
+      Object.assign(linked, { etag: issue.etag, state: issue.data.state, assignees });
       await services.storage.set(key, linked);
     }
     const comments = await conditional(linked.commentsEtag, (headers) =>
@@ -68,7 +72,7 @@ export async function poll(services: Services): Promise<void> {
         for (const c of comments.data.filter((c) => c.id > linked.lastCommentId!))
           await applyGitHubComment(services, ref, {
             body: c.body ?? '',
-            login: c.user?.login ?? 'someone',
+            author: c.user ? { login: c.user.login, id: c.user.id } : undefined,
             url: c.html_url,
           });
       const newest = Math.max(linked.lastCommentId ?? 0, ...comments.data.map((c) => c.id));

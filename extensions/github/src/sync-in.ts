@@ -4,8 +4,9 @@ import { configSchema, connectionOf, type Connection } from './config';
 import { FROM_GITHUB, type Services } from './context';
 import { closeForCommit } from './sync-out';
 import { COMMENT_MARKER, linkKey, type GitHubIssueRef } from './links';
+import { displayName, memberOfGitHubUser, type GitHubUser } from './people';
 
-type InboundSwitch = 'statusFromGitHub' | 'commentsFromGitHub' | 'resolveByCommit';
+type InboundSwitch = 'statusFromGitHub' | 'commentsFromGitHub' | 'assigneesFromGitHub' | 'resolveByCommit';
 
 /** The project's connection to `repository` when it has `direction` on. */
 async function connected(
@@ -20,7 +21,7 @@ async function connected(
 }
 
 /** The Faultline issues linked to the GitHub issue whose project takes `direction` from that repository. */
-async function linkedIssues(
+export async function linkedIssues(
   services: Services,
   ref: GitHubIssueRef,
   direction: InboundSwitch,
@@ -53,11 +54,14 @@ export async function applyGitHubState(
   return changed;
 }
 
-/** A comment on a linked GitHub issue becomes a Faultline comment quoting it with its author. */
+/**
+ * A comment on a linked GitHub issue becomes a Faultline comment quoting it with its GitHub author,
+ * and made by the Faultline member that author linked, when there is one.
+ */
 export async function applyGitHubComment(
   services: Services,
   ref: GitHubIssueRef,
-  comment: { body: string; login: string; url: string },
+  comment: { body: string; author?: GitHubUser; url: string },
 ): Promise<number> {
   // The plugin's own comments (backlinks, Faultline comments sent there) come back through the
   // webhook or the poll: they are not copied back.
@@ -66,10 +70,12 @@ export async function applyGitHubComment(
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');
-  const text = `@${comment.login} on GitHub (${comment.url}):\n\n${quoted}`.slice(0, 10_000);
   let added = 0;
   for (const issue of await linkedIssues(services, ref, 'commentsFromGitHub')) {
-    await services.issues.comment(issue.id, text, FROM_GITHUB);
+    const member = comment.author && (await memberOfGitHubUser(services, issue.projectId, comment.author));
+    const who = `@${comment.author?.login ?? 'someone'}${member ? ` (${displayName(member, member.userId)})` : ''}`;
+    const text = `${who} on GitHub (${comment.url}):\n\n${quoted}`.slice(0, 10_000);
+    await services.issues.comment(issue.id, text, { ...FROM_GITHUB, actorUserId: member?.userId });
     added++;
   }
   return added;

@@ -3,17 +3,18 @@ import { github } from './client';
 import { connectionOf, type Connection } from './config';
 import { projectGitHub, splitRepository, type ProjectGitHub, type Services } from './context';
 import { COMMENT_MARKER, parseLinkKey, type GitHubIssueRef } from './links';
+import { displayName } from './people';
 
-type SyncSwitch = 'statusToGitHub' | 'commentsToGitHub';
+type SyncSwitch = 'statusToGitHub' | 'commentsToGitHub' | 'assigneesToGitHub';
 
-interface Target {
+export interface Target {
   gh: ProjectGitHub;
   connection: Connection;
   ref: GitHubIssueRef;
 }
 
 /** The GitHub issues linked to a Faultline issue whose connection has `direction` on. */
-async function targets(services: Services, change: IssueChange, direction: SyncSwitch): Promise<Target[]> {
+export async function targets(services: Services, change: IssueChange, direction: SyncSwitch): Promise<Target[]> {
   const links = await services.issues.externalIssues(change.issueId);
   if (links.length === 0) return [];
   const gh = await projectGitHub(services, change.projectId);
@@ -30,7 +31,7 @@ async function targets(services: Services, change: IssueChange, direction: SyncS
  * Runs `step` once per change and GitHub issue: a hook retried after a partial failure (one of two
  * linked issues updated) does not comment twice on the one that worked.
  */
-async function once(services: Services, change: IssueChange, target: Target, step: () => Promise<void>) {
+export async function once(services: Services, change: IssueChange, target: Target, step: () => Promise<void>) {
   const key = `done:${change.changeId}:${target.ref.repository.toLowerCase()}#${target.ref.number}`;
   if (await services.storage.get(key)) return;
   await step();
@@ -62,7 +63,7 @@ async function setState(target: Target, state: 'open' | 'closed', comment?: stri
 }
 
 /** A change that came from GitHub (the plugin's own webhook or poll) is not sent back there. */
-const fromGitHub = (actor: ChangeActor) => actor.surface === 'github';
+export const fromGitHub = (actor: ChangeActor) => actor.surface === 'github';
 
 /** Faultline resolved → close the linked GitHub issues; unresolved by a person → reopen them. */
 export async function onStateChanged(
@@ -87,14 +88,18 @@ export async function onRegressed(services: Services, change: IssueChange): Prom
     await once(services, change, target, () => setState(target, 'open', comment));
 }
 
-/** A Faultline comment → a GitHub comment, quoted, saying who wrote it. */
+/** A Faultline comment → a GitHub comment, quoted, naming who wrote it (never their email). */
 export async function onComment(
   services: Services,
   change: IssueChange & { commentId: string; text: string; actor: ChangeActor },
 ): Promise<void> {
   if (fromGitHub(change.actor)) return;
   const issue = await services.issues.get(change.issueId);
-  const author = change.actor.userId === null ? 'Faultline' : `Faultline user ${change.actor.userId}`;
+  const writer =
+    change.actor.userId === null
+      ? undefined
+      : await services.linkedAccounts.member(change.projectId, change.actor.userId);
+  const author = displayName(writer, change.actor.userId);
   const quoted = change.text
     .split('\n')
     .map((line) => `> ${line}`)

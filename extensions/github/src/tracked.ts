@@ -1,15 +1,18 @@
 import type { Services } from './context';
+import type { GitHubUser } from './people';
 
 /**
  * What the plugin keeps track of for the polling fallback: the GitHub issues it linked and the
  * projects it works for (their connected repositories' commits are polled).
  */
 
-/** What the poll remembers of a linked GitHub issue: its ETag, state and newest comment seen. */
+/** What the poll remembers of a linked GitHub issue: its ETag, state, assignees and newest comment seen. */
 export interface LinkedIssue {
   projectId: string;
   etag?: string;
   state?: string;
+  /** Its assignees when last seen (unset until the first poll notes them). */
+  assignees?: GitHubUser[];
   commentsEtag?: string;
   lastCommentId?: number;
 }

@@ -2,6 +2,7 @@ import { Webhooks, type EmitterWebhookEvent } from '@octokit/webhooks';
 import type { PluginRequest, PluginResponse } from '@faultline/plugin-sdk';
 import { configSchema } from './config';
 import type { Services } from './context';
+import { applyGitHubAssignment } from './assignees';
 import { applyGitHubComment, applyGitHubState, resolveByCommits } from './sync-in';
 
 type Payload<N extends 'issues' | 'issue_comment' | 'push' | 'installation' | 'installation_repositories'> =
@@ -31,8 +32,13 @@ async function dispatch(
   switch (name) {
     case 'issues': {
       const p = payload as Payload<'issues'>;
-      if (p.action !== 'closed' && p.action !== 'reopened') return { ignored: `issues.${p.action}` };
       const ref = { repository: p.repository.full_name, number: p.issue.number };
+      if ((p.action === 'assigned' || p.action === 'unassigned') && p.assignee) {
+        const assignees = (p.issue.assignees ?? []).flatMap((a) => (a ? [{ login: a.login, id: a.id }] : []));
+        const user = { login: p.assignee.login, id: p.assignee.id };
+        return { changed: await applyGitHubAssignment(services, ref, { action: p.action, user, assignees }) };
+      }
+      if (p.action !== 'closed' && p.action !== 'reopened') return { ignored: `issues.${p.action}` };
       const reason =
         'state_reason' in p.issue ? (p.issue.state_reason as string | null | undefined) : undefined;
       return {
@@ -45,7 +51,7 @@ async function dispatch(
       const ref = { repository: p.repository.full_name, number: p.issue.number };
       const comment = {
         body: p.comment.body,
-        login: p.comment.user?.login ?? 'someone',
+        author: p.comment.user ? { login: p.comment.user.login, id: p.comment.user.id } : undefined,
         url: p.comment.html_url,
       };
       return { added: await applyGitHubComment(services, ref, comment) };

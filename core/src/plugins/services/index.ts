@@ -4,6 +4,7 @@
  */
 export { PluginIssuesService } from './issues-service';
 export { PluginEventsService, pluginEventOf } from './events-service';
+export { PluginLinkedAccountsService } from './linked-accounts-service';
 export {
   createPluginHttpClient,
   effectiveTimeoutMs,

@@ -43,6 +43,9 @@ export const USED_OPERATIONS = [
   'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  'POST /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+  'DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+  'GET /user/{account_id}',
   'GET /repos/{owner}/{repo}/commits',
   'POST /app/installations/{installation_id}/access_tokens',
 ] as const;

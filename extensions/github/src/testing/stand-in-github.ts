@@ -26,6 +26,8 @@ export interface StandInIssue {
   state: 'open' | 'closed';
   state_reason: string | null;
   labels: string[];
+  /** Logins. */
+  assignees?: string[];
   comments: { id: number; body: string; login: string }[];
 }
 
@@ -47,6 +49,8 @@ export class StandInGitHub {
   readonly problems: string[] = [];
   /** By `owner/name` (lower case). */
   readonly repositories = new Map<string, { issues: StandInIssue[]; commits: StandInCommit[] }>();
+  /** GitHub users by login, with their ids (`userId` adds one). */
+  readonly users = new Map<string, number>();
   private faults: Fault[] = [];
   private nextCommentId = 1000;
   private server?: http.Server;
@@ -75,6 +79,16 @@ export class StandInGitHub {
 
   issue(repository: string, number: number): StandInIssue | undefined {
     return this.repository(repository).issues.find((i) => i.number === number);
+  }
+
+  /** The id of the GitHub user `login`, who exists from then on. */
+  userId(login: string): number {
+    if (!this.users.has(login)) this.users.set(login, 5000 + this.users.size);
+    return this.users.get(login)!;
+  }
+
+  private userShape(login: string) {
+    return { login, id: this.userId(login), type: 'User' };
   }
 
   /** The next `times` requests matching `method` and `path` are answered `status` with `headers`. */
@@ -146,7 +160,14 @@ export class StandInGitHub {
         token: `ghs_standin${token[1]}`,
         expires_at: new Date(Date.now() + 3600_000).toISOString(),
       });
-    const match = /^\/repos\/([^/]+)\/([^/]+)\/(issues|commits)(?:\/(\d+))?(\/comments)?$/.exec(url.pathname);
+    const user = /^\/user\/(\d+)$/.exec(url.pathname);
+    if (user) {
+      const login = [...this.users].find(([, id]) => id === Number(user[1]))?.[0];
+      return login ? send(200, this.userShape(login)) : send(404, { message: 'Not Found' });
+    }
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/(issues|commits)(?:\/(\d+))?(\/comments|\/assignees)?$/.exec(
+      url.pathname,
+    );
     if (!match) return send(404, { message: 'Not Found' });
     const name = `${match[1]}/${match[2]}`;
     const repository = this.repository(name);
@@ -167,6 +188,7 @@ export class StandInGitHub {
       state: issue.state,
       state_reason: issue.state_reason,
       labels: issue.labels.map((l) => ({ name: l })),
+      assignees: (issue.assignees ?? []).map((login) => this.userShape(login)),
       html_url: `${webBase}/issues/${issue.number}`,
     });
     if (!match[4]) {
@@ -177,6 +199,7 @@ export class StandInGitHub {
         state: 'open',
         state_reason: null,
         labels: (input.labels as string[] | undefined) ?? [],
+        assignees: (input.assignees as string[] | undefined) ?? [],
         comments: [],
       };
       repository.issues.push(issue);
@@ -187,9 +210,16 @@ export class StandInGitHub {
     const commentShape = (c: StandInIssue['comments'][number]) => ({
       id: c.id,
       body: c.body,
-      user: { login: c.login },
+      user: this.userShape(c.login),
       html_url: `${webBase}/issues/${issue.number}#issuecomment-${c.id}`,
     });
+    if (match[5] === '/assignees') {
+      // GitHub ignores logins it doesn't know (here: never seen) rather than failing.
+      const named = ((input.assignees as string[] | undefined) ?? []).filter((l) => this.users.has(l));
+      const kept = (issue.assignees ?? []).filter((l) => !named.includes(l));
+      issue.assignees = method === 'POST' ? [...kept, ...named] : kept;
+      return send(method === 'POST' ? 201 : 200, shape(issue));
+    }
     if (match[5]) {
       if (method === 'GET') return conditional(issue.comments.map(commentShape));
       const comment = { id: this.nextCommentId++, body: String(input.body), login: 'faultline[bot]' };

@@ -42,7 +42,34 @@ export function issueEvent(
   return payload;
 }
 
-export function commentEvent(repository: string, number: number, body: string, login = 'octocat'): Json {
+/**
+ * `issues.assigned` / `issues.unassigned` of `user` (a GitHub user: login and id), the issue then
+ * having `assignees`.
+ */
+export function assignmentEvent(
+  repository: string,
+  number: number,
+  action: 'assigned' | 'unassigned',
+  user: { login: string; id: number },
+  assignees: { login: string; id: number }[],
+): Json {
+  const payload = inRepository(example('issues', action), repository);
+  const template = payload.assignee ?? payload.issue.user;
+  const person = (who: { login: string; id: number }) => ({ ...structuredClone(template), ...who });
+  payload.issue.number = number;
+  payload.assignee = person(user);
+  payload.issue.assignees = assignees.map(person);
+  payload.issue.assignee = payload.issue.assignees[0] ?? null;
+  return payload;
+}
+
+export function commentEvent(
+  repository: string,
+  number: number,
+  body: string,
+  login = 'octocat',
+  userId?: number,
+): Json {
   const payload = inRepository(example('issue_comment', 'created'), repository);
   payload.issue.number = number;
   Object.assign(payload.comment, {
@@ -50,6 +77,7 @@ export function commentEvent(repository: string, number: number, body: string, l
     html_url: `https://github.com/${repository}/issues/${number}#issuecomment-1`,
   });
   payload.comment.user.login = login;
+  if (userId !== undefined) payload.comment.user.id = userId;
   return payload;
 }
 

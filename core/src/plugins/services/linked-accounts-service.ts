@@ -1,0 +1,76 @@
+import type { Knex } from 'knex';
+import {
+  isIntegrationClient,
+  type IntegrationClient,
+  type LinkedAccountsService,
+  type LinkedMember,
+} from '@faultline/plugin-sdk';
+import { findProviderLinks, type IdentityLinkRow } from '../../identities';
+import { findMembership, findProjectById, type MemberRow } from '../../organizations';
+import { hookTransaction } from '../storage';
+import { parseId } from './ids';
+
+/**
+ * `coreServices.linkedAccounts` for one plugin: the linked accounts of the provider the plugin is the
+ * integration of (its id, `github` or `slack`), inside the organization of the project asked about.
+ * A plugin of another id sees no links, so no plugin reads another integration's identities. Only
+ * members count: a link whose user has left the organization links nobody (as for acting-as).
+ */
+export class PluginLinkedAccountsService implements LinkedAccountsService {
+  private readonly provider: IntegrationClient | undefined;
+
+  constructor(
+    private readonly root: Knex,
+    pluginId: string,
+  ) {
+    this.provider = isIntegrationClient(pluginId) ? pluginId : undefined;
+  }
+
+  private get knex(): Knex {
+    return hookTransaction.getStore() ?? this.root;
+  }
+
+  async findByExternalUser(
+    projectId: string,
+    externalUserId: string,
+    options: { workspaceId?: string } = {},
+  ): Promise<LinkedMember | undefined> {
+    const organizationId = await this.organizationOf(projectId);
+    if (organizationId === undefined || !this.provider || typeof externalUserId !== 'string') return undefined;
+    const workspaceId = typeof options?.workspaceId === 'string' ? options.workspaceId : undefined;
+    const rows = await findProviderLinks(this.knex, organizationId, this.provider, {
+      externalUserId,
+      workspaceId,
+    });
+    for (const row of rows) {
+      const member = await findMembership(this.knex, organizationId, { userId: row.user_id });
+      if (member) return this.withIdentities(organizationId, member);
+    }
+    return undefined;
+  }
+
+  async member(projectId: string, userId: string): Promise<LinkedMember | undefined> {
+    const organizationId = await this.organizationOf(projectId);
+    const id = parseId(userId);
+    if (organizationId === undefined || id === undefined) return undefined;
+    const member = await findMembership(this.knex, organizationId, { userId: id });
+    return member && this.withIdentities(organizationId, member);
+  }
+
+  private async organizationOf(projectId: string): Promise<number | undefined> {
+    const id = parseId(projectId);
+    return id === undefined ? undefined : (await findProjectById(this.knex, id))?.organization_id;
+  }
+
+  private async withIdentities(organizationId: number, member: MemberRow): Promise<LinkedMember> {
+    const rows: IdentityLinkRow[] = this.provider
+      ? await findProviderLinks(this.knex, organizationId, this.provider, { userId: member.user_id })
+      : [];
+    return {
+      userId: String(member.user_id),
+      name: member.name,
+      email: member.email,
+      identities: rows.map((row) => ({ workspaceId: row.external_workspace_id, userId: row.external_user_id })),
+    };
+  }
+}

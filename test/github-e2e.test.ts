@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { ok } from '@faultline/api-client';
+import {
+  StandInGitHub,
+  assignmentEvent,
+  commentEvent,
+  deliver,
+  issueEvent,
+  pushEvent,
+} from '@faultline/extension-github/testing';
+import { isPostgresReachable } from '../core/src/testing/databases';
+import { waitFor } from './support/api';
+import { ChildApp } from './support/child-app';
+import { REPO_ROOT } from './support/cli';
+import { startStack, type Stack } from './support/stack';
+
+const SECRET = 'e2e-github-webhook-secret';
+const REPOSITORY = 'acme/api';
+/** Ada's GitHub login; her Faultline account (the bootstrap admin) is linked to its GitHub user id. */
+const ADA = 'ada-gh';
+const ADA_NAME = 'Ada Lovelace';
+
+/**
+ * The GitHub integration end to end with real processes: an unmodified @sentry/node app reports to
+ * a real `faultline start`, whose built-in github plugin talks to a stand-in GitHub on loopback
+ * (checking every request against GitHub's REST description) through the real Octokit; webhooks are
+ * signed with the secret and posted to the real endpoint, as GitHub would.
+ */
+for (const kind of ['postgres', 'embedded'] as const) {
+  describe(`github integration end to end [${kind}]`, function () {
+    this.timeout(180_000);
+    let stack: Stack | undefined;
+    let github: StandInGitHub;
+    let webhookUrl: string;
+    let adminId: string;
+    let issueId: string;
+    let shortId: string;
+
+    const api = () => stack!.api.client;
+    const send = (event: string, payload: unknown) => deliver(webhookUrl, event, payload, { secret: SECRET });
+    const issue = () => ok(api().GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } }));
+    const comments = async () =>
+      (
+        await ok(api().GET('/api/0/issues/{issue}/comments/', { params: { path: { issue: issueId } } }))
+      ).map((note) => ({ text: note.data.text, user: note.user?.id ?? null }));
+    const assign = (assignedTo: string | null) =>
+      ok(api().PUT('/api/0/issues/{issue}/', { params: { path: { issue: issueId } }, body: { assignedTo } }));
+    const gitHubIssue = () => github.issue(REPOSITORY, 1);
+    const calls = () => github.calls();
+    const reportError = async () => {
+      const app = new ChildApp('sentry-one-error-app.ts', { FAULTLINE_DSN: stack!.setup.dsn });
+      await app.report('sent');
+      await app.finished();
+    };
+
+    before(async function () {
+      if (kind === 'postgres' && !(await isPostgresReachable())) this.skip();
+      github = await new StandInGitHub().start();
+      const adaGitHubId = github.userId(ADA);
+      github.userId('stranger');
+      stack = await startStack(kind, {
+        env: {
+          // The stand-in is on loopback, which only the installation may let plugins reach; the
+          // API's address and the webhook secret are the installation's, too.
+          PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true',
+          PLUGIN_CONFIG_GITHUB: JSON.stringify({ baseUrl: github.url, webhookSecret: SECRET }),
+        },
+        // Ada's link as she would have confirmed it (the confirmation itself: linked-accounts tests).
+        prepare: async (knex, setup) => {
+          const org = await knex('organizations').where({ slug: setup.organization }).first('id');
+          const admin = await knex('users').where({ email: setup.user }).first('id');
+          await knex('users').where({ id: admin.id }).update({ name: ADA_NAME });
+          await knex('external_identities').insert({
+            organization_id: org.id,
+            provider: 'github',
+            external_workspace_id: 'acme',
+            external_user_id: String(adaGitHubId),
+            user_id: admin.id,
+          });
+          adminId = String(admin.id);
+        },
+      });
+      webhookUrl = `${stack.baseUrl}/api/0/plugins/github/webhook`;
+      const { organization, project } = stack.setup;
+      await ok(
+        api().PUT('/api/0/projects/{organization}/{project}/plugins/{pluginId}/', {
+          params: { path: { organization, project, pluginId: 'github' } },
+          body: {
+            enabled: true,
+            config: {
+              token: 'github_pat_e2e',
+              connections: [
+                {
+                  repository: REPOSITORY,
+                  codeMappings: [{ stackRoot: `${REPO_ROOT}/`, sourceRoot: '', branch: 'main' }],
+                },
+              ],
+            },
+          },
+        }),
+      );
+      await ok(
+        api().POST('/api/0/projects/{organization}/{project}/rules/', {
+          params: { path: { organization, project } },
+          body: {
+            name: 'New issues to GitHub',
+            actionMatch: 'any',
+            conditions: [{ id: 'issue.created' }],
+            filters: [],
+            actions: [{ plugin: 'github', config: {} }],
+            frequency: 5,
+          },
+        }),
+      );
+    });
+
+    after(async () => {
+      await stack?.dispose();
+      await github?.close();
+    });
+
+    afterEach(() => assert.deepEqual(github.problems, [], 'requests GitHub would not accept'));
+
+    it('an error becomes a GitHub issue; closed there resolves; a regression reopens it with a comment', async () => {
+      await reportError();
+      const created = await waitFor('the GitHub issue', async () => gitHubIssue(), {
+        timeoutMs: 60_000,
+        describe: () => `GitHub saw ${calls().join(', ') || 'nothing'}; ${stack!.server.output().slice(-2000)}`,
+      });
+      const [listed] = await stack!.api.issues(stack!.setup.organization, stack!.setup.project);
+      issueId = listed.id;
+      shortId = listed.shortId;
+      assert.match(created.title, new RegExp(`^${shortId}: RangeError`));
+      // The in-app frame links to its line through the code mapping (the release is no commit: the branch).
+      assert.ok(created.body.includes('/acme/api/blob/main/test/support/sentry-one-error-app.ts#L'), created.body);
+      assert.ok(created.body.includes(`/organizations/${stack!.setup.organization}/issues/${issueId}/`));
+
+      const closed = await send('issues', issueEvent(REPOSITORY, 1, 'closed'));
+      assert.equal(closed.status, 200, closed.body);
+      await waitFor('the issue to be resolved', async () => ((await issue()).status === 'resolved' ? true : undefined));
+
+      await reportError();
+      await waitFor('the GitHub issue to be reopened', async () =>
+        created.state === 'open' && created.comments.some((c) => /Regressed/.test(c.body)) ? true : undefined,
+      );
+      assert.equal((await issue()).status, 'unresolved');
+      // The close came from GitHub and was not sent back: GitHub saw only the create, then the reopen.
+      assert.deepEqual(calls(), [
+        'POST /repos/acme/api/issues',
+        'POST /repos/acme/api/issues/1/comments',
+        'PATCH /repos/acme/api/issues/1',
+      ]);
+    });
+
+    it('assignees round-trip through the linked account; an unlinked GitHub user is said so, not assigned', async () => {
+      const adaOnGitHub = { login: ADA, id: github.userId(ADA) };
+      const assigned = await send('issues', assignmentEvent(REPOSITORY, 1, 'assigned', adaOnGitHub, [adaOnGitHub]));
+      assert.equal(assigned.status, 200, assigned.body);
+      assert.deepEqual(JSON.parse(assigned.body), { changed: 1 });
+      const mine = await issue();
+      assert.equal(mine.assignedTo && 'email' in mine.assignedTo ? mine.assignedTo.id : null, adminId);
+
+      // Unassigned in Faultline: Ada is taken off on GitHub. Assigned again: she is put back there.
+      const before = calls().length;
+      await assign(null);
+      await waitFor('Ada to be unassigned on GitHub', async () =>
+        gitHubIssue()!.assignees?.length === 0 ? true : undefined,
+      );
+      await assign(`user:${adminId}`);
+      await waitFor('Ada to be assigned on GitHub', async () =>
+        gitHubIssue()!.assignees?.includes(ADA) ? true : undefined,
+      );
+      // Her GitHub login is asked of GitHub by the user id she linked (logins can be renamed).
+      assert.deepEqual(calls().slice(before), [
+        `GET /user/${adaOnGitHub.id}`,
+        'DELETE /repos/acme/api/issues/1/assignees',
+        `GET /user/${adaOnGitHub.id}`,
+        'POST /repos/acme/api/issues/1/assignees',
+      ]);
+      // GitHub's own report of that assignment finds it in place: nothing changes, nothing echoes.
+      const echo = await send('issues', assignmentEvent(REPOSITORY, 1, 'assigned', adaOnGitHub, [adaOnGitHub]));
+      assert.deepEqual(JSON.parse(echo.body), { changed: 0 });
+
+      const stranger = { login: 'stranger', id: github.userId('stranger') };
+      const other = await send(
+        'issues',
+        assignmentEvent(REPOSITORY, 1, 'assigned', stranger, [adaOnGitHub, stranger]),
+      );
+      assert.deepEqual(JSON.parse(other.body), { changed: 0 });
+      assert.ok(
+        (await comments()).some((c) => c.text.startsWith('@stranger was assigned on GitHub')),
+        'a comment says the GitHub user has no linked account',
+      );
+
+      const unassigned = await send(
+        'issues',
+        assignmentEvent(REPOSITORY, 1, 'unassigned', adaOnGitHub, [stranger]),
+      );
+      assert.deepEqual(JSON.parse(unassigned.body), { changed: 1 });
+      assert.equal((await issue()).assignedTo, null);
+    });
+
+    it('comments name their authors both ways', async () => {
+      const fromGitHub = await send(
+        'issue_comment',
+        commentEvent(REPOSITORY, 1, 'Rounding bug, on it', ADA, github.userId(ADA)),
+      );
+      assert.equal(fromGitHub.status, 200, fromGitHub.body);
+      const copied = (await comments()).find((c) => c.text.includes('> Rounding bug, on it'));
+      assert.ok(copied);
+      assert.match(copied.text, new RegExp(`^@${ADA} \\(${ADA_NAME}\\) on GitHub`));
+      assert.equal(copied.user, adminId, 'made by the linked Faultline user');
+
+      await ok(
+        api().POST('/api/0/issues/{issue}/comments/', {
+          params: { path: { issue: issueId } },
+          body: { text: 'Fix is in review' },
+        }),
+      );
+      const sent = await waitFor('the comment on GitHub', async () =>
+        gitHubIssue()!.comments.find((c) => c.body.includes('> Fix is in review')),
+      );
+      assert.ok(sent.body.includes(`— ${ADA_NAME}`), sent.body);
+      // The copied GitHub comment did not go back to GitHub.
+      assert.ok(!gitHubIssue()!.comments.some((c) => c.body.includes('Rounding bug')));
+    });
+
+    it('a signed push saying "fixes SHORT-ID" resolves the issue and closes the GitHub issue', async () => {
+      const push = await send('push', pushEvent(REPOSITORY, [`Guard negative balances\n\nfixes ${shortId}`]));
+      assert.deepEqual([push.status, JSON.parse(push.body)], [200, { resolved: 1 }]);
+      assert.equal((await issue()).status, 'resolved');
+      assert.equal(gitHubIssue()!.state, 'closed');
+      const unsigned = await deliver(webhookUrl, 'push', pushEvent(REPOSITORY, ['x']), {
+        secret: SECRET,
+        signature: 'sha256=' + '0'.repeat(64),
+      });
+      assert.equal(unsigned.status, 401);
+    });
+  });
+}
