@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ok } from '@faultline/api-client';
 import {
+  newIssuesToGitHub,
   StandInGitHub,
   assignmentEvent,
   commentEvent,
@@ -40,9 +41,9 @@ for (const kind of ['postgres', 'embedded'] as const) {
     const send = (event: string, payload: unknown) => deliver(webhookUrl, event, payload, { secret: SECRET });
     const issue = () => ok(api().GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } }));
     const comments = async () =>
-      (
-        await ok(api().GET('/api/0/issues/{issue}/comments/', { params: { path: { issue: issueId } } }))
-      ).map((note) => ({ text: note.data.text, user: note.user?.id ?? null }));
+      (await ok(api().GET('/api/0/issues/{issue}/comments/', { params: { path: { issue: issueId } } }))).map(
+        (note) => ({ text: note.data.text, user: note.user?.id ?? null }),
+      );
     const assign = (assignedTo: string | null) =>
       ok(api().PUT('/api/0/issues/{issue}/', { params: { path: { issue: issueId } }, body: { assignedTo } }));
     const gitHubIssue = () => github.issue(REPOSITORY, 1);
@@ -102,14 +103,7 @@ for (const kind of ['postgres', 'embedded'] as const) {
       await ok(
         api().POST('/api/0/projects/{organization}/{project}/rules/', {
           params: { path: { organization, project } },
-          body: {
-            name: 'New issues to GitHub',
-            actionMatch: 'any',
-            conditions: [{ id: 'issue.created' }],
-            filters: [],
-            actions: [{ plugin: 'github', config: {} }],
-            frequency: 5,
-          },
+          body: newIssuesToGitHub(),
         }),
       );
     });
@@ -125,19 +119,25 @@ for (const kind of ['postgres', 'embedded'] as const) {
       await reportError();
       const created = await waitFor('the GitHub issue', async () => gitHubIssue(), {
         timeoutMs: 60_000,
-        describe: () => `GitHub saw ${calls().join(', ') || 'nothing'}; ${stack!.server.output().slice(-2000)}`,
+        describe: () =>
+          `GitHub saw ${calls().join(', ') || 'nothing'}; ${stack!.server.output().slice(-2000)}`,
       });
       const [listed] = await stack!.api.issues(stack!.setup.organization, stack!.setup.project);
       issueId = listed.id;
       shortId = listed.shortId;
       assert.match(created.title, new RegExp(`^${shortId}: RangeError`));
       // The in-app frame links to its line through the code mapping (the release is no commit: the branch).
-      assert.ok(created.body.includes('/acme/api/blob/main/test/support/sentry-one-error-app.ts#L'), created.body);
+      assert.ok(
+        created.body.includes('/acme/api/blob/main/test/support/sentry-one-error-app.ts#L'),
+        created.body,
+      );
       assert.ok(created.body.includes(`/organizations/${stack!.setup.organization}/issues/${issueId}/`));
 
       const closed = await send('issues', issueEvent(REPOSITORY, 1, 'closed'));
       assert.equal(closed.status, 200, closed.body);
-      await waitFor('the issue to be resolved', async () => ((await issue()).status === 'resolved' ? true : undefined));
+      await waitFor('the issue to be resolved', async () =>
+        (await issue()).status === 'resolved' ? true : undefined,
+      );
 
       await reportError();
       await waitFor('the GitHub issue to be reopened', async () =>
@@ -154,7 +154,10 @@ for (const kind of ['postgres', 'embedded'] as const) {
 
     it('assignees round-trip through the linked account; an unlinked GitHub user is said so, not assigned', async () => {
       const adaOnGitHub = { login: ADA, id: github.userId(ADA) };
-      const assigned = await send('issues', assignmentEvent(REPOSITORY, 1, 'assigned', adaOnGitHub, [adaOnGitHub]));
+      const assigned = await send(
+        'issues',
+        assignmentEvent(REPOSITORY, 1, 'assigned', adaOnGitHub, [adaOnGitHub]),
+      );
       assert.equal(assigned.status, 200, assigned.body);
       assert.deepEqual(JSON.parse(assigned.body), { changed: 1 });
       const mine = await issue();
@@ -178,7 +181,10 @@ for (const kind of ['postgres', 'embedded'] as const) {
         'POST /repos/acme/api/issues/1/assignees',
       ]);
       // GitHub's own report of that assignment finds it in place: nothing changes, nothing echoes.
-      const echo = await send('issues', assignmentEvent(REPOSITORY, 1, 'assigned', adaOnGitHub, [adaOnGitHub]));
+      const echo = await send(
+        'issues',
+        assignmentEvent(REPOSITORY, 1, 'assigned', adaOnGitHub, [adaOnGitHub]),
+      );
       assert.deepEqual(JSON.parse(echo.body), { changed: 0 });
 
       const stranger = { login: 'stranger', id: github.userId('stranger') };

@@ -34,11 +34,7 @@ export interface HookDeliveryStats {
 }
 
 type IssueHookName =
-  | 'onIssueCreated'
-  | 'onIssueRegressed'
-  | 'onIssueStateChanged'
-  | 'onComment'
-  | 'onIssueAssigned';
+  'onIssueCreated' | 'onIssueRegressed' | 'onIssueStateChanged' | 'onComment' | 'onIssueAssigned';
 const HOOK_OF_KIND: Partial<Record<IssueChangeRecord['kind'], IssueHookName>> = {
   created: 'onIssueCreated',
   regressed: 'onIssueRegressed',

@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { NodeClient, defaultStackParser, makeNodeTransport } from '@sentry/node';
 import { startTestHost, type TestHost } from '@faultline/plugin-sdk/testing';
+import { newIssuesToGitHub } from './testing/alert-rule';
 import { StandInGitHub } from './testing/stand-in-github';
 import { commentEvent, deliver, example, issueEvent, pushEvent } from './testing/webhook-deliveries';
 
@@ -94,14 +95,7 @@ async function onlyIssue(host: TestHost): Promise<IssueJson> {
 async function alertRuleCreatingGitHubIssues(host: TestHost): Promise<void> {
   await json(host, `/api/0/projects/${host.organization.slug}/${host.project.slug}/rules/`, {
     method: 'POST',
-    body: JSON.stringify({
-      name: 'New issues to GitHub',
-      actionMatch: 'any',
-      conditions: [{ id: 'issue.created' }],
-      filters: [],
-      actions: [{ plugin: 'github', config: {} }],
-      frequency: 5,
-    }),
+    body: JSON.stringify(newIssuesToGitHub()),
   });
 }
 

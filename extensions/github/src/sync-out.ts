@@ -14,7 +14,11 @@ export interface Target {
 }
 
 /** The GitHub issues linked to a Faultline issue whose connection has `direction` on. */
-export async function targets(services: Services, change: IssueChange, direction: SyncSwitch): Promise<Target[]> {
+export async function targets(
+  services: Services,
+  change: IssueChange,
+  direction: SyncSwitch,
+): Promise<Target[]> {
   const links = await services.issues.externalIssues(change.issueId);
   if (links.length === 0) return [];
   const gh = await projectGitHub(services, change.projectId);
@@ -31,7 +35,12 @@ export async function targets(services: Services, change: IssueChange, direction
  * Runs `step` once per change and GitHub issue: a hook retried after a partial failure (one of two
  * linked issues updated) does not comment twice on the one that worked.
  */
-export async function once(services: Services, change: IssueChange, target: Target, step: () => Promise<void>) {
+export async function once(
+  services: Services,
+  change: IssueChange,
+  target: Target,
+  step: () => Promise<void>,
+) {
   const key = `done:${change.changeId}:${target.ref.repository.toLowerCase()}#${target.ref.number}`;
   if (await services.storage.get(key)) return;
   await step();

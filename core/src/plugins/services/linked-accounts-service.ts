@@ -36,7 +36,8 @@ export class PluginLinkedAccountsService implements LinkedAccountsService {
     options: { workspaceId?: string } = {},
   ): Promise<LinkedMember | undefined> {
     const organizationId = await this.organizationOf(projectId);
-    if (organizationId === undefined || !this.provider || typeof externalUserId !== 'string') return undefined;
+    if (organizationId === undefined || !this.provider || typeof externalUserId !== 'string')
+      return undefined;
     const workspaceId = typeof options?.workspaceId === 'string' ? options.workspaceId : undefined;
     const rows = await findProviderLinks(this.knex, organizationId, this.provider, {
       externalUserId,
@@ -70,7 +71,10 @@ export class PluginLinkedAccountsService implements LinkedAccountsService {
       userId: String(member.user_id),
       name: member.name,
       email: member.email,
-      identities: rows.map((row) => ({ workspaceId: row.external_workspace_id, userId: row.external_user_id })),
+      identities: rows.map((row) => ({
+        workspaceId: row.external_workspace_id,
+        userId: row.external_user_id,
+      })),
     };
   }
 }

@@ -3,7 +3,12 @@
  * loopback that checks requests against GitHub's REST description, and signed webhook deliveries
  * made from GitHub's own examples. Used by the plugin's tests and the end-to-end tests.
  */
-export { StandInGitHub, type RecordedRequest, type StandInIssue, type StandInCommit } from './stand-in-github';
+export {
+  StandInGitHub,
+  type RecordedRequest,
+  type StandInIssue,
+  type StandInCommit,
+} from './stand-in-github';
 export { checkRequest, USED_OPERATIONS } from './openapi-check';
 export {
   example,
@@ -15,3 +20,4 @@ export {
   signature,
   deliver,
 } from './webhook-deliveries';
+export { newIssuesToGitHub } from './alert-rule';
