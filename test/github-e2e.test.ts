@@ -20,6 +20,8 @@ const REPOSITORY = 'acme/api';
 /** Ada's GitHub login; her Faultline account (the bootstrap admin) is linked to its GitHub user id. */
 const ADA = 'ada-gh';
 const ADA_NAME = 'Ada Lovelace';
+/** Hooks run off the request path through the job queue (retried with backoff): on a busy machine, a while. */
+const HOOK_WAIT = { timeoutMs: 90_000 };
 
 /**
  * The GitHub integration end to end with real processes: an unmodified @sentry/node app reports to
@@ -60,6 +62,8 @@ for (const kind of ['postgres', 'embedded'] as const) {
       const adaGitHubId = github.userId(ADA);
       github.userId('stranger');
       stack = await startStack(kind, {
+        // Embedded, the database starts in the server process (WebAssembly): slow on a busy machine.
+        healthTimeoutMs: 120_000,
         env: {
           // The stand-in is on loopback, which only the installation may let plugins reach; the
           // API's address and the webhook secret are the installation's, too.
@@ -140,16 +144,22 @@ for (const kind of ['postgres', 'embedded'] as const) {
       );
 
       await reportError();
-      await waitFor('the GitHub issue to be reopened', async () =>
-        created.state === 'open' && created.comments.some((c) => /Regressed/.test(c.body)) ? true : undefined,
+      await waitFor(
+        'the GitHub issue to be reopened',
+        async () =>
+          created.state === 'open' && created.comments.some((c) => /Regressed/.test(c.body))
+            ? true
+            : undefined,
+        HOOK_WAIT,
       );
       assert.equal((await issue()).status, 'unresolved');
-      // The close came from GitHub and was not sent back: GitHub saw only the create, then the reopen.
-      assert.deepEqual(calls(), [
-        'POST /repos/acme/api/issues',
-        'POST /repos/acme/api/issues/1/comments',
-        'PATCH /repos/acme/api/issues/1',
-      ]);
+      // The close came from GitHub and was not sent back there (no echo).
+      assert.ok(
+        !github.requests.some(
+          (r) => r.method === 'PATCH' && (r.body as { state?: string }).state === 'closed',
+        ),
+        calls().join(', '),
+      );
     });
 
     it('assignees round-trip through the linked account; an unlinked GitHub user is said so, not assigned', async () => {
@@ -163,19 +173,23 @@ for (const kind of ['postgres', 'embedded'] as const) {
       const mine = await issue();
       assert.equal(mine.assignedTo && 'email' in mine.assignedTo ? mine.assignedTo.id : null, adminId);
 
-      // Unassigned in Faultline: Ada is taken off on GitHub. Assigned again: she is put back there.
+      // Unassigned in Faultline: Ada is taken off on GitHub. Assigned again: she is put back there,
+      // her GitHub login asked of GitHub by the user id she linked (logins can be renamed).
       const before = calls().length;
       await assign(null);
-      await waitFor('Ada to be unassigned on GitHub', async () =>
-        gitHubIssue()!.assignees?.length === 0 ? true : undefined,
+      await waitFor(
+        'Ada to be unassigned on GitHub',
+        async () => (gitHubIssue()!.assignees?.length === 0 ? true : undefined),
+        HOOK_WAIT,
       );
       await assign(`user:${adminId}`);
-      await waitFor('Ada to be assigned on GitHub', async () =>
-        gitHubIssue()!.assignees?.includes(ADA) ? true : undefined,
+      await waitFor(
+        'Ada to be assigned on GitHub',
+        async () => (gitHubIssue()!.assignees?.includes(ADA) ? true : undefined),
+        HOOK_WAIT,
       );
-      // Her GitHub login is asked of GitHub by the user id she linked (logins can be renamed).
-      assert.deepEqual(calls().slice(before), [
-        `GET /user/${adaOnGitHub.id}`,
+      const made = new Set(calls().slice(before));
+      assert.deepEqual([...made].sort(), [
         'DELETE /repos/acme/api/issues/1/assignees',
         `GET /user/${adaOnGitHub.id}`,
         'POST /repos/acme/api/issues/1/assignees',
@@ -223,8 +237,10 @@ for (const kind of ['postgres', 'embedded'] as const) {
           body: { text: 'Fix is in review' },
         }),
       );
-      const sent = await waitFor('the comment on GitHub', async () =>
-        gitHubIssue()!.comments.find((c) => c.body.includes('> Fix is in review')),
+      const sent = await waitFor(
+        'the comment on GitHub',
+        async () => gitHubIssue()!.comments.find((c) => c.body.includes('> Fix is in review')),
+        HOOK_WAIT,
       );
       assert.ok(sent.body.includes(`— ${ADA_NAME}`), sent.body);
       // The copied GitHub comment did not go back to GitHub.

@@ -30,6 +30,8 @@ export interface StackOptions {
   prepare?: (knex: Knex, setup: BootstrapResult) => Promise<void>;
   /** CLI commands to run after bootstrap and before the server starts (e.g. `createuser`), with the database's arguments. */
   beforeStart?: (cliArgs: string[]) => Promise<void>;
+  /** How long the server may take to answer `/_health` (default 30 s; the embedded database starts slower). */
+  healthTimeoutMs?: number;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function startStack(kind: DatabaseKind, options: StackOptions = {})
       projects[slug] = await runBootstrap([...args, '--project', slug]);
     if (options.prepare) await target.withKnex((knex) => options.prepare!(knex, setup));
     await options.beforeStart?.(target.cliArgs);
-    const start = () => FaultlineServer.start(target, { port, env: options.env });
+    const start = () =>
+      FaultlineServer.start(target, { port, env: options.env, healthTimeoutMs: options.healthTimeoutMs });
     const stack: Stack = {
       target,
       port,
