@@ -121,6 +121,27 @@ describeEachDatabase('pipeline worker', (ctx) => {
     assert.equal(stored.length, 1);
   });
 
+  it('takes queued events in arrival order, also where the queue id gains a digit', async () => {
+    const [older, newer] = [nextId(), nextId()];
+    // Ids 9,999,999 and 10,000,000: in text order the newer would be taken first.
+    await ctx.db.knex('raw_events').insert(
+      [older, newer].map((id, i) => ({
+        id: 9_999_999 + i,
+        project_id: projectId,
+        received_at: new Date(),
+        payload: JSON.stringify(errorEvent(id, { orderId: 17 })),
+      })),
+    );
+    const oneAtATime = new PipelineWorker(ctx.db.knex, new EventPartitions(ctx.db.knex), silent, {
+      batchSize: 1,
+      concurrency: 1,
+    });
+    assert.equal(await oneAtATime.processBatch(), 1);
+    const stored = await ctx.db.knex('events').whereIn('event_id', [older, newer]).pluck('event_id');
+    assert.deepEqual(stored, [older]);
+    assert.equal(await oneAtATime.drain(), 1);
+  });
+
   it('flags a resolved issue as regressed when a new event arrives', async () => {
     const issue = await ctx.db.knex('issues').where({ project_id: projectId, short_id: 2 }).first();
     await ctx.db
