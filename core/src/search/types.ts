@@ -10,9 +10,8 @@
  * configuration lower-cases and neither stems nor drops stop words: people search for
  * identifiers, not English.
  *
- * Migration 022 builds a GIN index on exactly this expression and the Postgres adapter matches
- * it, unqualified, in its `FROM issues i JOIN projects p` (Postgres uses an expression index only
- * for the same expression), so changing it needs a new migration.
+ * Migration 023 stores it as the GIN-indexed column `issues.search_words`, which the Postgres
+ * adapter matches (022 indexed the expression itself), so changing it needs a new migration.
  */
 export const ISSUE_WORDS_SQL =
   "to_tsvector('simple'::regconfig, regexp_replace(title || ' ' || culprit || ' ' || coalesce(metadata->>'value', ''), '[^[:alnum:]]+', ' ', 'g'))";

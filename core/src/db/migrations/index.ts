@@ -21,6 +21,7 @@ import * as deviceAuthorizations from './019-device-authorizations';
 import * as externalIdentities from './020-external-identities';
 import * as auditLogByTarget from './021-audit-log-by-target';
 import * as issueSearch from './022-issue-search';
+import * as issueSearchWordsColumn from './023-issue-search-words-column';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -56,6 +57,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['020-external-identities', externalIdentities],
   ['021-audit-log-by-target', auditLogByTarget],
   ['022-issue-search', issueSearch],
+  ['023-issue-search-words-column', issueSearchWordsColumn],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

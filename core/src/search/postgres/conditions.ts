@@ -8,7 +8,6 @@ import type {
   ValuePattern,
 } from '../query/ast';
 import { UnsupportedSearchError } from '../query/errors';
-import { ISSUE_WORDS_SQL } from '../types';
 import { tsQueryText } from './ts-query';
 
 /**
@@ -115,11 +114,16 @@ export class ConditionSql {
       case 'has':
         return this.tag(c.key, [{ wildcard: ['', ''] }]);
       case 'latestRelease':
-        // The release whose tag first appeared most recently among the issue's project's issues.
-        return this
-          .raw(`EXISTS (SELECT 1 FROM issue_tag_values tv WHERE tv.issue_id = i.id AND tv.key = 'release'
-          AND tv.value = (SELECT lv.value FROM issue_tag_values lv JOIN issues li ON li.id = lv.issue_id
-            WHERE li.project_id = i.project_id AND lv.key = 'release' ORDER BY lv.first_seen DESC LIMIT 1))`);
+        // Per project, the release whose tag first appeared most recently: one uncorrelated
+        // subquery, planned as a hashed semi-join (a subquery naming i.project_id ran per row:
+        // seconds at 5k issues).
+        return this.raw(`i.id IN (SELECT tv.issue_id FROM issue_tag_values tv
+          JOIN issues ti ON ti.id = tv.issue_id
+          JOIN (SELECT DISTINCT ON (li.project_id) li.project_id, lv.value
+                FROM issue_tag_values lv JOIN issues li ON li.id = lv.issue_id
+                WHERE lv.key = 'release' ORDER BY li.project_id, lv.first_seen DESC) latest
+            ON latest.project_id = ti.project_id AND latest.value = tv.value
+          WHERE tv.key = 'release')`);
       case 'text':
         return this.text(c.field, c.values);
       case 'unhandled':
@@ -141,7 +145,7 @@ export class ConditionSql {
           'false',
         );
       case 'words': {
-        const words = this.raw(`${ISSUE_WORDS_SQL} @@ to_tsquery('simple'::regconfig, ?)`, [
+        const words = this.raw("i.search_words @@ to_tsquery('simple'::regconfig, ?)", [
           tsQueryText(c.words),
         ]);
         if (!c.shortId) return words;
