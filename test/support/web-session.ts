@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { runCli } from './cli';
+import { REPO_ROOT, runCli } from './cli';
+import { preferredKind } from './database';
+import { startStack, type Stack } from './stack';
 
 /** A person for the browser tests: created with `faultline createuser` as a member of `org` with `role`. */
 export async function createPerson(
@@ -40,4 +44,23 @@ export async function signInOnWebPage(
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.pathname !== '/auth/login');
+}
+
+/** The organization `faultline bootstrap` makes when given none. */
+const BOOTSTRAP_ORGANIZATION = 'faultline';
+
+/**
+ * A `faultline start` for browser tests (on Postgres when reachable), with `people` made by
+ * `createuser` in the bootstrapped organization before it starts; the built web UI is required.
+ */
+export async function startWebStack(
+  people: { email: string; password: string; role: string }[],
+): Promise<Stack> {
+  if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
+    throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
+  return startStack(await preferredKind(), {
+    beforeStart: async (cliArgs) => {
+      for (const person of people) await createPerson(cliArgs, { ...person, org: BOOTSTRAP_ORGANIZATION });
+    },
+  });
 }

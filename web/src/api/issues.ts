@@ -3,8 +3,8 @@
  * their events, tags and comments, and the organization's members to assign to.
  */
 import type { Schema } from '@faultline/api-client';
-import { cursorOf } from './cursors';
 import { call, client } from './http';
+import { paged, type Page } from './paged';
 
 // The answers' types are those of the calls (the generated path types), named for the pages.
 export type Issue = NonNullable<Awaited<ReturnType<typeof issueList>>['data']>[number];
@@ -36,11 +36,7 @@ export interface ExceptionValue {
   stacktrace: { frames: Frame[] } | null;
 }
 
-export interface Page<T> {
-  items: T[];
-  next?: string;
-  previous?: string;
-}
+export type { Page } from './paged';
 
 /** The list's orders, as the API names them. */
 export type IssueSort = 'date' | 'new' | 'freq' | 'user';
@@ -55,15 +51,6 @@ export interface IssueListRequest {
   statsPeriod: '24h' | '14d';
   cursor?: string;
   limit?: number;
-}
-
-/** The data and the `Link` cursors of a paged call. */
-async function paged<T>(
-  pending: Promise<{ data?: T[]; error?: unknown; response: Response }>,
-): Promise<Page<T>> {
-  const items = await call(pending);
-  const link = (await pending).response.headers.get('Link');
-  return { items, next: cursorOf(link, 'next'), previous: cursorOf(link, 'previous') };
 }
 
 function issueList(request: IssueListRequest) {
@@ -226,4 +213,14 @@ export async function runIssueAction(
       body: { input },
     }),
   );
+}
+
+/** The environments the project's events came from, for the issue list's filter. */
+export async function environments(organization: string, project: string): Promise<string[]> {
+  const list = await call(
+    client.GET('/api/0/projects/{organization}/{project}/environments/', {
+      params: { path: { organization, project } },
+    }),
+  );
+  return list.map((environment) => environment.name);
 }

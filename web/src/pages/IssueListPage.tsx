@@ -7,6 +7,7 @@ import { issues } from '../api/issues';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useOrganizationAccess } from '../settings/access';
 import { BulkActions } from './issue-list/BulkActions';
+import { EnvironmentSelect } from './issue-list/EnvironmentSelect';
 import { IssueRow } from './issue-list/IssueRow';
 import { QueryBar } from './issue-list/QueryBar';
 import { SORTS, STATUS_TABS, apiQuery, readParams, withParams } from './issue-list-params';
@@ -118,25 +119,12 @@ export function IssueListPage() {
       </nav>
 
       <div className="list-options">
-        <form
-          className="inline"
-          onSubmit={(event) => {
-            event.preventDefault();
-            const environment = String(new FormData(event.currentTarget).get('environment') ?? '');
-            setSearch(withParams(params, { environment: environment.trim() }));
-          }}
-        >
-          <label className="inline">
-            Environment
-            <input
-              name="environment"
-              key={params.environment}
-              defaultValue={params.environment}
-              placeholder="all"
-              size={12}
-            />
-          </label>
-        </form>
+        <EnvironmentSelect
+          organization={organization}
+          project={project}
+          value={params.environment}
+          onChange={(environment) => setSearch(withParams(params, { environment }))}
+        />
         <label className="inline">
           Sort by
           <select

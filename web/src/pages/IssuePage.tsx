@@ -110,6 +110,7 @@ export function IssuePage() {
           <dt>Last seen</dt>
           <dd>
             <RelativeTime iso={issue.lastSeen} />
+            {issue.lastRelease && ` in ${issue.lastRelease.version}`}
           </dd>
         </div>
       </dl>

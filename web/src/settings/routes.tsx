@@ -4,9 +4,12 @@ import { Navigate } from 'react-router';
 import { AccountLayout } from '../pages/settings/AccountLayout';
 import { AccountSecurityPage } from '../pages/settings/AccountSecurityPage';
 import { AccountTokensPage } from '../pages/settings/AccountTokensPage';
+import { OrganizationAuditLogPage } from '../pages/settings/OrganizationAuditLogPage';
 import { OrganizationMembersPage } from '../pages/settings/OrganizationMembersPage';
 import { OrganizationOverview } from '../pages/settings/OrganizationOverview';
+import { OrganizationSecurityPage } from '../pages/settings/OrganizationSecurityPage';
 import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettingsLayout';
+import { OrganizationTeamsPage } from '../pages/settings/OrganizationTeamsPage';
 import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
 import { DeviceApprovalPage } from '../pages/settings/DeviceApprovalPage';
 import { ProjectAlertRulesPage } from '../pages/settings/ProjectAlertRulesPage';
@@ -40,6 +43,9 @@ export const settingsRoutes: RouteObject[] = [
       { index: true, element: <OrganizationOverview /> },
       { path: 'auth-tokens', element: <OrganizationTokensPage /> },
       { path: 'members', element: <OrganizationMembersPage /> },
+      { path: 'teams', element: <OrganizationTeamsPage /> },
+      { path: 'audit-log', element: <OrganizationAuditLogPage /> },
+      { path: 'security', element: <OrganizationSecurityPage /> },
     ],
   },
   {

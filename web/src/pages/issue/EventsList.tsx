@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { issueEvents } from '../../api/issues';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { Pager } from '../../components/Pager';
 import { RelativeTime } from '../../components/RelativeTime';
 
 /** The issue's events, newest first, a page at a time; each links to its own URL. */
@@ -47,24 +48,14 @@ export function EventsList({ organization, issueId }: { organization: string; is
           ))}
         </tbody>
       </table>
-      <nav className="pager" aria-label="Pages of events">
-        <button
-          type="button"
-          className="secondary"
-          disabled={!page.data.previous || !cursor}
-          onClick={() => setCursor(page.data.previous)}
-        >
-          Newer events
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!page.data.next}
-          onClick={() => setCursor(page.data.next)}
-        >
-          Older events
-        </button>
-      </nav>
+      <Pager
+        label="Pages of events"
+        items="events"
+        cursor={cursor}
+        previous={page.data.previous}
+        next={page.data.next}
+        go={setCursor}
+      />
     </>
   );
 }

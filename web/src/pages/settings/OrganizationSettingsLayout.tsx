@@ -9,7 +9,10 @@ import { useOrganizationAccess } from '../../settings/access';
  */
 const TABS: { path: string; label: string; needs: Scope }[] = [
   { path: 'members', label: 'Members', needs: 'member:read' },
+  { path: 'teams', label: 'Teams', needs: 'team:read' },
   { path: 'auth-tokens', label: 'Service tokens', needs: 'org:write' },
+  { path: 'audit-log', label: 'Audit log', needs: 'org:write' },
+  { path: 'security', label: 'Security', needs: 'org:write' },
 ];
 
 export function OrganizationSettingsLayout() {
