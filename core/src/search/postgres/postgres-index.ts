@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { BadRequestError } from '../../errors';
 import type { IssueSearchIndex, IssueSearchRequest, IssueSort } from '../port';
-import { ConditionSql } from './conditions';
+import { ConditionSql, mentions, type LatestRelease } from './conditions';
 
 /**
  * The default search adapter: the query expression translated into one SQL query over the issues
@@ -25,18 +25,31 @@ export const SEARCH_TIMEOUT_MS = 5_000;
 const QUERY_CANCELED = '57014';
 
 export class PostgresIssueSearch implements IssueSearchIndex {
-  private readonly conditions: ConditionSql;
+  constructor(private readonly knex: Knex) {}
 
-  constructor(private readonly knex: Knex) {
-    this.conditions = new ConditionSql(knex);
+  /** Per searched project, the release whose tag first appeared most recently. */
+  private async latestReleases(trx: Knex.Transaction, request: IssueSearchRequest): Promise<LatestRelease[]> {
+    const query = trx('issue_tag_values as tv')
+      .join('issues as i', 'i.id', 'tv.issue_id')
+      .join('projects as p', 'p.id', 'i.project_id')
+      .where('tv.key', 'release')
+      .whereIn('p.organization_id', request.organizationIds)
+      .distinctOn('i.project_id')
+      .select('i.project_id as projectId', 'tv.value as release')
+      .orderBy([{ column: 'i.project_id' }, { column: 'tv.first_seen', order: 'desc' }]);
+    if (request.projectIds) query.whereIn('i.project_id', request.projectIds);
+    return query;
   }
 
   async search(request: IssueSearchRequest): Promise<number[]> {
-    // Translated first: a key this adapter can't answer is a 400 before any query runs.
-    const where = this.conditions.of(request.expression);
+    // Translated once first: a key this adapter can't answer is a 400 before any query runs.
+    let where = new ConditionSql(this.knex).of(request.expression);
     try {
       return await this.knex.transaction(async (trx) => {
         await trx.raw(`SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}`);
+        if (mentions(request.expression, 'latestRelease')) {
+          where = new ConditionSql(this.knex, await this.latestReleases(trx, request)).of(request.expression);
+        }
         const query = trx('issues as i')
           .join('projects as p', 'p.id', 'i.project_id')
           .whereIn('p.organization_id', request.organizationIds)
