@@ -27,6 +27,8 @@ const DOMAIN_IMPORTS = {
   tokens: ['access', 'accounts', 'audit', 'errors'],
   // Linked accounts: Slack and GitHub identities of Faultline users (issue 10, part 4).
   identities: ['accounts', 'audit', 'errors'],
+  // What an integration keeps in Faultline: its change stream cursor, its OAuth installations (issue 14).
+  integrations: ['changes', 'errors', 'identities'],
   'device-auth': ['access', 'accounts', 'audit', 'auth', 'errors', 'organizations', 'tokens'],
   issues: ['audit', 'changes', 'db', 'errors', 'events', 'grouping', 'organizations'],
   pipeline: ['db', 'events', 'grouping', 'issues'],
@@ -63,6 +65,7 @@ const DOMAIN_IMPORTS = {
     'events',
     'http',
     'identities',
+    'integrations',
     'issues',
     'logging',
     'mail',

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ok } from '@faultline/api-client';
 import { CARD_ACTIONS, type PostedCard } from '@faultline/extension-slack';
@@ -79,7 +77,6 @@ describe('slack app end to end [postgres]', function () {
   let stack: Stack;
   let slack: SlackStandIn;
   let app: RunningSlackApp | undefined;
-  let stateDir: string;
   let appToken: string;
   let card: PostedCard;
   let issueId: string;
@@ -94,7 +91,6 @@ describe('slack app end to end [postgres]', function () {
         SLACK_BOT_TOKEN: BOT_TOKEN,
         SLACK_API_URL: slack.url,
         SLACK_PORT: 0,
-        SLACK_STATE_FILE: path.join(stateDir, 'state.json'),
         ...more,
       },
       (message, fields) => process.env.SLACK_E2E_LOG && console.log(message, fields),
@@ -158,7 +154,6 @@ describe('slack app end to end [postgres]', function () {
   before(async function () {
     if (!(await isPostgresReachable())) this.skip();
     slack = await startSlackStandIn({ token: [BOT_TOKEN, APP_TOKEN], team: TEAM });
-    stateDir = await mkdtemp(path.join(os.tmpdir(), 'faultline-slack-'));
     stack = await startStack('postgres', {
       // The Web API's address is the installation's to choose; the bot token the organization's.
       // ticketer: a third-party plugin with one issue action (File ticket, with a title).
@@ -170,6 +165,12 @@ describe('slack app end to end [postgres]', function () {
         const admin = await knex('users').where({ email: setup.user }).first('id');
         const billing = await accounts.ensureUser('bill@example.com', false);
         await accounts.ensureMember(org.id, billing.id, 'billing');
+        // A member who never linked Slack: not offered in the Assign select.
+        await accounts.ensureMember(
+          org.id,
+          (await accounts.ensureUser('carol@example.com', false)).id,
+          'member',
+        );
         for (const [user, userId] of [
           [ADA, admin.id],
           [BILL, billing.id],
@@ -233,7 +234,6 @@ describe('slack app end to end [postgres]', function () {
     await app?.stop();
     await stack?.dispose();
     await slack?.close();
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
   it('posts the card; a signed Resolve click resolves as the linked user and rebuilds the card', async () => {
@@ -402,10 +402,7 @@ describe('slack app end to end [postgres]', function () {
         resolve(socket);
       }),
     );
-    const socketApp = await startApp({
-      SLACK_APP_TOKEN: APP_TOKEN,
-      SLACK_STATE_FILE: path.join(stateDir, 'socket.json'),
-    });
+    const socketApp = await startApp({ SLACK_APP_TOKEN: APP_TOKEN });
     try {
       assert.equal(socketApp.url, undefined);
       const socket = await connected;
@@ -578,6 +575,8 @@ describe('slack app end to end [postgres]', function () {
     const admin = members.find((member) => member.email === stack.setup.user)!;
     const choice = `${issueId}|user:${admin.user.id}`;
     assert.ok(shows(drawn, choice), 'the admin is offered');
+    const carol = members.find((member) => member.email === 'carol@example.com')!;
+    assert.ok(!shows(drawn, `${issueId}|user:${carol.user.id}`), 'a member who did not link Slack is not');
     assert.ok(shows(drawn, `#${stack.setup.team}`), 'the team is offered');
 
     since = slack.calls.length;

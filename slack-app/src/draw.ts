@@ -9,18 +9,23 @@ export async function issueActions(faultline: Faultline, issueId: string) {
 }
 
 /**
- * Who an issue may be assigned to: the organization's members and teams, as `assignedTo` takes them
- * (the token needs member:read and team:read).
+ * Who an issue may be assigned to, as `assignedTo` takes them: the organization's members who
+ * linked their Slack account (the people on-call can reach from the channel), and its teams (the
+ * token needs member:read and team:read).
  */
 export async function assignees(faultline: Faultline): Promise<CardAssignee[]> {
   const organization = { params: { path: { organization: faultline.organization } } };
-  const [members, teams] = await Promise.all([
+  const [members, links, teams] = await Promise.all([
     ok(faultline.app.GET('/api/0/organizations/{organization}/members/', organization)),
+    ok(faultline.app.GET('/api/0/organizations/{organization}/external-identities/', organization)),
     ok(faultline.app.GET('/api/0/organizations/{organization}/teams/', organization)),
   ]);
+  const linked = new Set(links.map((link) => link.userId));
   return [
     { label: 'Nobody', value: '' },
-    ...members.map((member) => ({ label: member.name || member.email, value: `user:${member.user.id}` })),
+    ...members
+      .filter((member) => linked.has(String(member.user.id)))
+      .map((member) => ({ label: member.name || member.email, value: `user:${member.user.id}` })),
     ...teams.map((team) => ({ label: `#${team.slug}`, value: `team:${team.id}` })),
   ];
 }

@@ -87,6 +87,26 @@ export class Faultline {
       .filter((card): card is PostedCard => card !== undefined);
   }
 
+  /** Where card sync is in the organization's change stream, kept in Faultline (undefined: not yet). */
+  async cursor(): Promise<string | undefined> {
+    const answer = await ok(
+      this.app.GET('/api/0/organizations/{organization}/integration-cursor/', {
+        params: { path: { organization: this.options.organization } },
+      }),
+    );
+    return answer.cursor ?? undefined;
+  }
+
+  /** Saves the change stream event id card sync finished with, to resume after it on a restart. */
+  async saveCursor(cursor: string): Promise<void> {
+    await ok(
+      this.app.PUT('/api/0/organizations/{organization}/integration-cursor/', {
+        params: { path: { organization: this.options.organization } },
+        body: { cursor },
+      }),
+    );
+  }
+
   /** A single-use link (10 minutes) the Slack user opens, signed in to Faultline, to link their account. */
   async linkUrl(who: SlackUser): Promise<string> {
     const answer = await ok(

@@ -21,8 +21,6 @@ export const settingsSchema = z.object({
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default(DEFAULT_SLACK_API_URL),
   /** The standalone HTTP receiver's port (events, interactivity and commands at /slack/events). */
   SLACK_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** Where the change stream's cursor is kept, so a restart catches up on what it missed. */
-  SLACK_STATE_FILE: z.string().default('.faultline-slack-state.json'),
 });
 
 export type SlackAppSettings = z.infer<typeof settingsSchema>;

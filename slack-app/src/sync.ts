@@ -6,9 +6,9 @@ import {
   type ChangeStream,
 } from '@faultline/api-client';
 import type { CardUpdates } from './card-updates';
-import type { CursorFile } from './cursor-file';
 import type { Faultline } from './faultline';
 import { drawCard } from './draw';
+import { retried, type Log } from './retry';
 
 /** The changes a card shows; counted events are left to the next of these (a card is not a live counter). */
 const SHOWN = new Set<ChangeEvent['kind']>(['state_changed', 'assigned', 'commented', 'regressed']);
@@ -33,25 +33,32 @@ function lastActionOf(change: ChangeEvent): string {
 export interface CardSyncDeps {
   faultline: Faultline;
   updates: CardUpdates;
-  cursor: CursorFile;
   /** The bot's client, for thread replies. */
   client: WebClient;
   /** The workspace this app posts in: only its cards are updated. */
   team: string;
-  log: (message: string, fields?: Record<string, unknown>) => void;
+  log: Log;
 }
 
 /**
  * Card sync: follows the organization's change stream and rebuilds every posted card of a changed
  * issue in place (a regression also gets a thread reply). The stream resumes from the cursor kept
- * in the state file, so changes made while the app was down are brought to the cards when it comes
- * back; the cursor moves only after a change's cards were updated (nothing missed).
+ * in Faultline (the integration cursor route), so changes made while the app was down, wherever it
+ * runs, are brought to the cards when it comes back; the cursor moves only after a change's cards
+ * were updated (nothing missed).
  */
 export async function startCardSync(deps: CardSyncDeps): Promise<{ stop(): Promise<void> }> {
   let stream: ChangeStream | undefined;
   let stopped = false;
+  const wake = new AbortController();
   const run = async () => {
-    let lastEventId = await deps.cursor.read();
+    let lastEventId = await retried(
+      deps.log,
+      'reading the card sync cursor',
+      () => deps.faultline.cursor(),
+      wake,
+    );
+    let savedAt = Date.now();
     while (!stopped) {
       stream = openChangeStream({
         baseUrl: deps.faultline.baseUrl,
@@ -62,13 +69,21 @@ export async function startCardSync(deps: CardSyncDeps): Promise<{ stop(): Promi
       });
       try {
         for await (const change of stream) {
-          if (SHOWN.has(change.kind))
+          const shown = SHOWN.has(change.kind);
+          if (shown)
             // One change that can't be shown (its issue deleted since) must not stop the others.
             await apply(deps, change).catch((error: unknown) =>
               deps.log('card sync skipped a change', { change: change.id, error: String(error) }),
             );
           lastEventId = stream.lastEventId;
-          if (lastEventId !== undefined) await deps.cursor.write(lastEventId);
+          // Saved after every change a card showed; past the others (replaying them does nothing)
+          // only now and then, so counting events doesn't cost a request each.
+          if (lastEventId !== undefined && (shown || Date.now() - savedAt > SAVE_EVERY_MS)) {
+            savedAt = Date.now();
+            await deps.faultline
+              .saveCursor(lastEventId)
+              .catch((error: unknown) => deps.log('card sync cursor not saved', { error: String(error) }));
+          }
         }
       } catch (error) {
         if (stopped) return;
@@ -79,16 +94,22 @@ export async function startCardSync(deps: CardSyncDeps): Promise<{ stop(): Promi
       }
     }
   };
-  const running = run().catch((error: unknown) => deps.log('card sync stopped', { error: String(error) }));
+  const running = run().catch((error: unknown) => {
+    if (!stopped) deps.log('card sync stopped', { error: String(error) });
+  });
   return {
     async stop() {
       stopped = true;
+      wake.abort();
       stream?.close();
       await running;
       await deps.updates.idle();
     },
   };
 }
+
+/** How often the cursor is saved while only changes no card shows go by. */
+const SAVE_EVERY_MS = 5000;
 
 async function apply(deps: CardSyncDeps, change: ChangeEvent): Promise<void> {
   const cards = (await deps.faultline.cards(change.issueId)).filter((card) => card.team === deps.team);

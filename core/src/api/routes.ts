@@ -14,6 +14,8 @@ import { issueActivityRoutes } from './resources/issue-activity';
 import { issueCommentRoutes } from './resources/issue-comments';
 import { issueExternalIssueRoutes } from './resources/issue-external-issues';
 import { issueTagRoutes } from './resources/issue-tags';
+import { integrationCursorRoutes } from './resources/integration-cursor';
+import { integrationInstallationRoutes } from './resources/integration-installations';
 import { issueRoutes } from './resources/issues';
 import { organizationRoutes } from './resources/organizations';
 import { pluginRoutes } from './resources/plugins';
@@ -52,6 +54,8 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...tokenRoutes(deps),
     ...deviceAuthorizationRoutes(deps),
     ...externalIdentityRoutes(deps),
+    ...integrationCursorRoutes(deps),
+    ...integrationInstallationRoutes(deps),
     ...issueRoutes(deps),
     ...eventRoutes(deps),
     ...environmentRoutes(deps),

@@ -39,6 +39,7 @@ const SECRET_SETTINGS = new Set([
   'SLACK_SIGNING_SECRET',
   'SLACK_BOT_TOKEN',
   'SLACK_FAULTLINE_TOKEN',
+  'SLACK_APP_TOKEN',
 ]);
 
 /**
@@ -94,8 +95,13 @@ const settings = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1')
     .default(false),
-  // The Slack app inside `faultline start` (slack-app/README.md): all four of these, or none.
+  // The Slack app inside `faultline start` (slack-app/README.md): the bot token, the Faultline token
+  // and organization, and the signing secret (HTTP) or an app token (Socket Mode); or none.
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+    .optional(),
   SLACK_BOT_TOKEN: z
     .string()
     .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
@@ -103,16 +109,12 @@ const settings = z.object({
   SLACK_FAULTLINE_TOKEN: z.string().min(1).optional(),
   SLACK_ORGANIZATION: z.string().min(1).optional(),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
-  SLACK_STATE_FILE: z.string().min(1).optional(),
 });
 
 /** Settings the Slack app cannot run without; setting one of them asks for the app. */
-const SLACK_REQUIRED = [
-  'SLACK_SIGNING_SECRET',
-  'SLACK_BOT_TOKEN',
-  'SLACK_FAULTLINE_TOKEN',
-  'SLACK_ORGANIZATION',
-] as const;
+const SLACK_REQUIRED = ['SLACK_BOT_TOKEN', 'SLACK_FAULTLINE_TOKEN', 'SLACK_ORGANIZATION'] as const;
+/** How Slack reaches the app: requests signed with the secret, or Socket Mode with the app token. */
+const SLACK_RECEIVERS = ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
 
 /** Rules between settings, each reported on the setting to change. */
 const schema = settings
@@ -126,13 +128,20 @@ const schema = settings
   })
   .superRefine((s, ctx) => {
     // Half a Slack configuration would start an app that cannot verify requests or reach Faultline.
-    if (!SLACK_REQUIRED.some((name) => s[name] !== undefined)) return;
+    const named = [...SLACK_REQUIRED, ...SLACK_RECEIVERS];
+    if (!named.some((name) => s[name] !== undefined)) return;
     const missing = SLACK_REQUIRED.find((name) => s[name] === undefined);
     if (missing)
       ctx.addIssue({
         code: 'custom',
         path: [missing],
-        message: `is required when any of ${SLACK_REQUIRED.join(', ')} is set (the Slack app needs all four)`,
+        message: `is required when any of ${named.join(', ')} is set (the Slack app needs it)`,
+      });
+    else if (SLACK_RECEIVERS.every((name) => s[name] === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required for the Slack app unless SLACK_APP_TOKEN is set (Socket Mode)',
       });
   });
 
@@ -195,14 +204,15 @@ export interface Config {
   /** The Slack app served at `/slack/events`; undefined when Slack is not configured. */
   slack:
     | {
-        signingSecret: string;
+        /** Verifies Slack's requests to /slack/events; unused in Socket Mode. */
+        signingSecret: string | undefined;
+        /** Set: Slack is reached over Socket Mode (no public URL, no /slack/events route). */
+        appToken: string | undefined;
         botToken: string;
         /** An organization integration token issued to client `slack`. */
         faultlineToken: string;
         organization: string;
         apiUrl: string;
-        /** Where the change stream's cursor is kept across restarts. */
-        stateFile: string;
       }
     | undefined;
 }
@@ -264,14 +274,14 @@ export function loadConfig(
       allowPrivateNetworks: s.PLUGINS_ALLOW_PRIVATE_NETWORKS,
     },
     slack:
-      s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN && s.SLACK_FAULTLINE_TOKEN && s.SLACK_ORGANIZATION
+      s.SLACK_BOT_TOKEN && s.SLACK_FAULTLINE_TOKEN && s.SLACK_ORGANIZATION
         ? {
             signingSecret: s.SLACK_SIGNING_SECRET,
+            appToken: s.SLACK_APP_TOKEN,
             botToken: s.SLACK_BOT_TOKEN,
             faultlineToken: s.SLACK_FAULTLINE_TOKEN,
             organization: s.SLACK_ORGANIZATION,
             apiUrl: s.SLACK_API_URL,
-            stateFile: path.resolve(s.SLACK_STATE_FILE ?? path.join(dataDir, 'slack-state.json')),
           }
         : undefined,
   };
@@ -334,12 +344,12 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   PLUGINS_ALLOW_PRIVATE_NETWORKS:
     "true lets plugins' HTTP client reach private, loopback and link-local addresses (default false: refused, against SSRF).",
   SLACK_SIGNING_SECRET:
-    "The Slack app's signing secret. With the other three SLACK_ settings below, `faultline start` runs the Slack app at /slack/events (slack-app/README.md).",
+    "The Slack app's signing secret. With SLACK_BOT_TOKEN, SLACK_FAULTLINE_TOKEN and SLACK_ORGANIZATION, `faultline start` runs the Slack app at /slack/events (slack-app/README.md).",
+  SLACK_APP_TOKEN:
+    'An app-level token (xapp-…): the Slack app inside `faultline start` connects over Socket Mode instead, needing no public URL nor signing secret.',
   SLACK_BOT_TOKEN: "The Slack app's bot token (xoxb-…).",
   SLACK_FAULTLINE_TOKEN:
     'An organization integration token issued to client `slack`, with which the Slack app calls the API at PUBLIC_URL.',
   SLACK_ORGANIZATION: 'The organization (slug) the Slack workspace is connected to.',
   SLACK_API_URL: 'The Slack Web API base URL (default https://slack.com/api/).',
-  SLACK_STATE_FILE:
-    "Where the Slack app keeps its change stream's cursor, to bring cards up to date after a restart (default DATA_DIR/slack-state.json).",
 };

@@ -1,5 +1,11 @@
 export { AccountNotLinkedError } from './errors';
-export { findProviderLinks, linksOfUser, type ExternalIdentity, type IdentityLinkRow } from './store';
+export {
+  findProviderLinks,
+  linksOfOrganization,
+  linksOfUser,
+  type ExternalIdentity,
+  type IdentityLinkRow,
+} from './store';
 export {
   LINK_REQUEST_TTL_SECONDS,
   createLinkRequest,

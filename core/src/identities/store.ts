@@ -66,6 +66,23 @@ export async function findProviderLinks(
   return query.orderBy('l.id');
 }
 
+/**
+ * An integration's links in one organization, of people still members there (those an
+ * integration may act for, say to offer them in Slack's Assign select), oldest first.
+ */
+export async function linksOfOrganization(
+  knex: Knex,
+  organizationId: number,
+  provider: IntegrationClient,
+): Promise<IdentityLinkRow[]> {
+  return links(knex)
+    .join('organization_members as m', (j) =>
+      j.on('m.organization_id', 'l.organization_id').andOn('m.user_id', 'l.user_id'),
+    )
+    .where({ 'l.organization_id': organizationId, 'l.provider': provider })
+    .orderBy('l.id');
+}
+
 export async function findLinkOfUser(
   knex: Knex,
   userId: number,

@@ -39,22 +39,25 @@ export const slackAppModule = defineModule({
         FAULTLINE_TOKEN: slack.faultlineToken,
         FAULTLINE_ORGANIZATION: slack.organization,
         SLACK_SIGNING_SECRET: slack.signingSecret,
+        SLACK_APP_TOKEN: slack.appToken,
         SLACK_BOT_TOKEN: slack.botToken,
         SLACK_API_URL: slack.apiUrl,
-        SLACK_STATE_FILE: slack.stateFile,
       },
       (message, fields) => appLog.warn(fields ?? {}, message),
     );
     return {
       value: {
         mount: (router) => {
+          const handle = app.handle;
+          // Socket Mode: Slack's requests come over the app's WebSocket, so no route to answer.
+          if (!handle) return;
           // Bolt reads the raw body itself (the signature covers its bytes) and writes the answer.
           router.post(EVENTS_PATH, (ctx) => {
             ctx.respond = false;
-            app.handle(ctx.req, ctx.res);
+            handle(ctx.req, ctx.res);
           });
         },
-        start: () => app.start(),
+        start: async () => app.start(),
         stop: () => app.stop(),
       },
     };
@@ -62,8 +65,10 @@ export const slackAppModule = defineModule({
 });
 
 /**
- * Card sync, started once the server answers (the app reads the API through it) and stopped before
- * the server stops (modules stop in reverse), so no card update is cut off mid-request.
+ * Card sync (and Socket Mode, when configured), started once the server answers (the app reads the
+ * API through it) and stopped before the server stops (modules stop in reverse), so no card update
+ * is cut off mid-request. Both run in the background: Slack not answering is logged and retried
+ * with growing waits, and never stops `faultline start`.
  */
 export const slackSyncModule = defineModule({
   id: 'slack-sync',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   createLinkRequest,
   externalId,
-  integrationProvider,
+  linksOfOrganization,
   linksOfUser,
   unlinkByIdentity,
   unlinkByUser,
@@ -11,6 +11,7 @@ import {
 } from '../../identities';
 import { ACCOUNT_LINK_PATH } from '../account-link-page';
 import { auditActor } from '../audit-actor';
+import { callerIntegration } from '../integration-caller';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
@@ -35,6 +36,11 @@ const identityLinkSchema = z
     dateCreated: z.iso.datetime(),
   })
   .meta({ id: 'IdentityLink' });
+
+/** A link as its integration sees it: which Faultline user (a member) the external user is. */
+const organizationLinkSchema = identityLinkSchema
+  .extend({ userId: z.string() })
+  .meta({ id: 'OrganizationIdentityLink' });
 
 /** The short-lived, single-use, signed link an integration sends the person to confirm on. */
 const linkRequestSchema = z
@@ -62,10 +68,7 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
   let sealer: Sealer | undefined;
   const links = () => (sealer ??= auth.secretBox(ACCOUNT_LINK_PURPOSE));
   const identityOf = (caller: ApiCaller, body: z.output<typeof identityBody>, what: string) => ({
-    provider: integrationProvider(
-      { client: caller.client, userId: caller.user?.id ?? null, organizationId: caller.organizationId },
-      what,
-    ),
+    provider: callerIntegration(caller, what),
     workspaceId: externalId(body.externalWorkspaceId, 'externalWorkspaceId'),
     userId: externalId(body.externalUserId, 'externalUserId'),
   });
@@ -91,6 +94,20 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
         const url = new URL(ACCOUNT_LINK_PATH, config.http.publicUrl);
         url.searchParams.set('token', made.token);
         return { url: url.toString(), expiresAt: isoDate(made.expiresAt) };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/organizations/:organization/external-identities/',
+      scope: 'member:read',
+      resource: 'organization',
+      summary:
+        "An integration's token lists its provider's linked accounts in the organization (members only), e.g. whom Slack may offer to assign",
+      response: z.array(organizationLinkSchema),
+      handler: async ({ caller, target: { access } }) => {
+        const provider = callerIntegration(caller, 'Listing linked accounts');
+        const rows = await linksOfOrganization(knex, access.organization.id, provider);
+        return rows.map((row) => ({ ...serializeLink(row), userId: String(row.user_id) }));
       },
     }),
     route({

@@ -22,6 +22,7 @@ import * as externalIdentities from './020-external-identities';
 import * as auditLogByTarget from './021-audit-log-by-target';
 import * as issueSearch from './022-issue-search';
 import * as issueSearchWordsColumn from './023-issue-search-words-column';
+import * as integrationState from './026-integration-state';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -58,6 +59,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['021-audit-log-by-target', auditLogByTarget],
   ['022-issue-search', issueSearch],
   ['023-issue-search-words-column', issueSearchWordsColumn],
+  ['026-integration-state', integrationState],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -52,7 +52,8 @@ export interface SlackStandIn {
  * timestamps, so each post is told apart.
  */
 export async function startSlackStandIn(
-  options: { token?: string | string[]; team?: string } = {},
+  /** `port`: where to listen (default: any free one), e.g. where an app was told Slack is. */
+  options: { token?: string | string[]; team?: string; port?: number } = {},
 ): Promise<SlackStandIn> {
   const tokens = options.token === undefined ? undefined : [options.token].flat();
   const team = options.team ?? 'T0STANDIN';
@@ -159,7 +160,7 @@ export async function startSlackStandIn(
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answered));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const stand: SlackStandIn = {
     url: `http://127.0.0.1:${port}/api/`,
