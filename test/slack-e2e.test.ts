@@ -10,6 +10,7 @@ import { AccountsRepository } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { ChildApp } from './support/child-app';
+import { cardClickPayload } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-e2e-0123456789';
@@ -40,30 +41,9 @@ function signedHeaders(
   };
 }
 
-/** A `block_actions` payload of a click on a card's button, as Slack posts it to the request URL. */
+/** A click on a card's button, form-encoded as Slack posts it to the request URL. */
 function clickBody(actionId: string, issueId: string, user: string, card: PostedCard): string {
-  const payload = {
-    type: 'block_actions',
-    team: { id: TEAM, domain: 'standin' },
-    user: { id: user, username: user.toLowerCase(), team_id: TEAM },
-    api_app_id: 'A0FAULTLINE',
-    token: 'legacy-verification-token',
-    trigger_id: '1.2.3',
-    container: { type: 'message', message_ts: card.ts, channel_id: card.channel, is_ephemeral: false },
-    channel: { id: card.channel, name: 'oncall' },
-    message: { type: 'message', ts: card.ts, text: 'card' },
-    response_url: 'https://hooks.slack.invalid/actions/1',
-    actions: [
-      {
-        type: 'button',
-        action_id: actionId,
-        block_id: 'faultline_actions_0',
-        value: issueId,
-        action_ts: '1.0',
-      },
-    ],
-  };
-  return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return `payload=${encodeURIComponent(JSON.stringify(cardClickPayload(actionId, issueId, user, card)))}`;
 }
 
 /**

@@ -5,6 +5,7 @@ import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { FaultlineServer } from './support/server';
+import { linkSlackUserToAdmin } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-in-start-0123456789';
@@ -51,17 +52,7 @@ describe('the Slack app inside faultline start [postgres]', function () {
     slack = await startSlackStandIn({ token: BOT_TOKEN, team: TEAM });
     stack = await startStack('postgres', {
       // Ada's Slack account linked to the admin, as confirmed on the link page (tested elsewhere).
-      prepare: async (knex, setup) => {
-        const org = await knex('organizations').where({ slug: setup.organization }).first('id');
-        const admin = await knex('users').where({ email: setup.user }).first('id');
-        await knex('external_identities').insert({
-          organization_id: org.id,
-          provider: 'slack',
-          external_workspace_id: TEAM,
-          external_user_id: ADA,
-          user_id: admin.id,
-        });
-      },
+      prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
     });
     // The integration token is made through the API, then the server restarts with Slack configured.
     const { organization } = stack.setup;

@@ -7,6 +7,7 @@ import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
 import { FaultlineServer, freePort } from './support/server';
+import { cardClickPayload, linkSlackUserToAdmin } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-socket-in-start-0123456789';
@@ -34,17 +35,7 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
     slackPort = await freePort();
     stack = await startStack('postgres', {
       // Ada's Slack account linked to the admin, as confirmed on the link page (tested elsewhere).
-      prepare: async (knex, setup) => {
-        const org = await knex('organizations').where({ slug: setup.organization }).first('id');
-        const admin = await knex('users').where({ email: setup.user }).first('id');
-        await knex('external_identities').insert({
-          organization_id: org.id,
-          provider: 'slack',
-          external_workspace_id: TEAM,
-          external_user_id: ADA,
-          user_id: admin.id,
-        });
-      },
+      prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
     });
     const { organization } = stack.setup;
     const { token } = await ok(
@@ -138,27 +129,7 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
         envelope_id: 'env-1',
         type: 'interactive',
         accepts_response_payload: false,
-        payload: {
-          type: 'block_actions',
-          team: { id: TEAM, domain: 'standin' },
-          user: { id: ADA, username: 'ada', team_id: TEAM },
-          api_app_id: 'A0FAULTLINE',
-          token: 'legacy-verification-token',
-          trigger_id: '1.2.3',
-          container: { type: 'message', message_ts: CARD.ts, channel_id: CARD.channel, is_ephemeral: false },
-          channel: { id: CARD.channel, name: 'oncall' },
-          message: { type: 'message', ts: CARD.ts, text: 'card' },
-          response_url: `${slack.responseUrl}`,
-          actions: [
-            {
-              type: 'button',
-              action_id: CARD_ACTIONS.resolve,
-              block_id: 'faultline_actions_0',
-              value: issueId,
-              action_ts: '1.0',
-            },
-          ],
-        },
+        payload: cardClickPayload(CARD_ACTIONS.resolve, issueId, ADA, CARD),
       }),
     );
     assert.equal(await acked, 'env-1');

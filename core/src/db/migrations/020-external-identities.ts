@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { INTEGRATION_CLIENTS } from '@faultline/plugin-sdk';
+import { integrationProvidersSql } from './integration-providers';
 
 /**
  * Linked accounts: which Faultline user a Slack or GitHub identity belongs to, per organization
@@ -8,10 +8,7 @@ import { INTEGRATION_CLIENTS } from '@faultline/plugin-sdk';
  * run before or after this one.
  */
 export async function up(knex: Knex): Promise<void> {
-  const providers = INTEGRATION_CLIENTS.map((p) => {
-    if (!/^[a-z]+$/.test(p)) throw new Error(`Not a plain word for a CHECK list: ${p}`);
-    return `'${p}'`;
-  }).join(', ');
+  const providers = integrationProvidersSql();
   await knex.raw(`
     CREATE TABLE external_identities (
       id serial PRIMARY KEY,

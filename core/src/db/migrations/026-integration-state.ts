@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { INTEGRATION_CLIENTS } from '@faultline/plugin-sdk';
+import { integrationProvidersSql } from './integration-providers';
 
 /**
  * What an integration (the Slack app) keeps in Faultline, reached through the API with its token:
@@ -9,10 +9,7 @@ import { INTEGRATION_CLIENTS } from '@faultline/plugin-sdk';
  * provider's record (tokens included) sealed at rest. Independent of the other migrations after 021.
  */
 export async function up(knex: Knex): Promise<void> {
-  const providers = INTEGRATION_CLIENTS.map((p) => {
-    if (!/^[a-z]+$/.test(p)) throw new Error(`Not a plain word for a CHECK list: ${p}`);
-    return `'${p}'`;
-  }).join(', ');
+  const providers = integrationProvidersSql();
   await knex.raw(`
     CREATE TABLE integration_cursors (
       organization_id int NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,

@@ -1,0 +1,51 @@
+import type { PostedCard } from '@faultline/extension-slack';
+import type { BootstrapResult } from '../../core/src/accounts';
+import type { Knex } from './database';
+
+/**
+ * A `block_actions` payload of a click by `user` on a card's button (its value the issue id), as
+ * Slack sends it: form-encoded to the request URL, or inside a Socket Mode envelope.
+ */
+export function cardClickPayload(actionId: string, issueId: string, user: string, card: PostedCard) {
+  return {
+    type: 'block_actions',
+    team: { id: card.team, domain: 'standin' },
+    user: { id: user, username: user.toLowerCase(), team_id: card.team },
+    api_app_id: 'A0FAULTLINE',
+    token: 'legacy-verification-token',
+    trigger_id: '1.2.3',
+    container: { type: 'message', message_ts: card.ts, channel_id: card.channel, is_ephemeral: false },
+    channel: { id: card.channel, name: 'oncall' },
+    message: { type: 'message', ts: card.ts, text: 'card' },
+    response_url: 'https://hooks.slack.invalid/actions/1',
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: 'faultline_actions_0',
+        value: issueId,
+        action_ts: '1.0',
+      },
+    ],
+  };
+}
+
+/**
+ * Links a Slack user to the bootstrapped admin, as confirming the link page would (the
+ * confirmation itself is tested in core's linked-accounts tests).
+ */
+export async function linkSlackUserToAdmin(
+  knex: Knex,
+  setup: BootstrapResult,
+  identity: { team: string; user: string },
+): Promise<void> {
+  const org = await knex('organizations').where({ slug: setup.organization }).first('id');
+  const admin = await knex('users').where({ email: setup.user }).first('id');
+  await knex('external_identities').insert({
+    organization_id: org.id,
+    provider: 'slack',
+    external_workspace_id: identity.team,
+    external_user_id: identity.user,
+    user_id: admin.id,
+  });
+}
