@@ -24,6 +24,7 @@ import { ok } from '@faultline/api-client';
 import { errorEvent, storeEvents } from '../core/src/api/api-test-kit';
 import { LspSession } from '../test/support/lsp-client';
 import { startStack } from '../test/support/stack';
+import { editorToken } from '../test/support/vscode-workspace';
 import { parseTestDsn } from '../test/support/envelopes';
 import { BenchFlags } from './lib/flags';
 import { log, runBenchmark } from './lib/harness';
@@ -74,17 +75,7 @@ async function main(): Promise<void> {
       },
     });
     try {
-      const token = (
-        await ok(
-          stack.api.client.POST('/api/0/api-tokens/', {
-            body: {
-              name: 'bench',
-              scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
-              client: 'vscode',
-            },
-          }),
-        )
-      ).token;
+      const token = await editorToken(stack);
       const started = Date.now();
       const session = await LspSession.start([workspace], {
         serverUrl: stack.baseUrl,

@@ -10,11 +10,15 @@ import type {
   Hover,
   MarkupContent,
 } from 'vscode-languageserver-protocol/node';
-import { waitFor } from './support/api';
 import { REPO_ROOT } from './support/cli';
 import { LANGUAGE_SERVER, LspSession } from './support/lsp-client';
 import { startStack, type Stack } from './support/stack';
-import { createAppWorkspaces, type AppWorkspaces } from './support/vscode-workspace';
+import {
+  createAppWorkspaces,
+  editorToken,
+  waitForCodeLocations,
+  type AppWorkspaces,
+} from './support/vscode-workspace';
 
 const uriOf = (file: string) => pathToFileURL(file).toString();
 const messageOf = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
@@ -51,29 +55,12 @@ describe('VS Code language server against a real Faultline [embedded]', function
     });
     app = await createAppWorkspaces(stack.setup.dsn);
     await app.throwIn(['checkout', 'ship', 'pay', 'refund', 'bundle']);
-    await waitFor(
-      'five issues',
-      async () => {
-        const rows = await ok(
-          stack.api.client.GET('/api/0/organizations/{organization}/code-locations/', {
-            params: { path: { organization: stack.setup.organization } },
-          }),
-        );
-        return rows.length === 5 ? rows : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
-    // A token issued to the VS Code client, as device sign-in or a pasted token gives one.
-    const minted = await ok(
-      stack.api.client.POST('/api/0/api-tokens/', {
-        body: {
-          name: 'editor',
-          scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
-          client: 'vscode',
-        },
-      }),
-    );
-    settings = { serverUrl: stack.baseUrl, token: minted.token, organization: stack.setup.organization };
+    await waitForCodeLocations(stack, 5);
+    settings = {
+      serverUrl: stack.baseUrl,
+      token: await editorToken(stack),
+      organization: stack.setup.organization,
+    };
   });
 
   after(async () => {

@@ -3,8 +3,11 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ok } from '@faultline/api-client';
 import { build } from 'esbuild';
+import { waitFor } from './api';
 import { REPO_ROOT } from './cli';
+import type { Stack } from './stack';
 
 /**
  * A small Node app that throws in several files, run "in production" (its own folder) with the
@@ -118,4 +121,34 @@ export async function createAppWorkspaces(dsn: string): Promise<AppWorkspaces> {
     },
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
+}
+
+/** A token of the bootstrapped admin issued to the VS Code client, as device sign-in or a pasted token gives one. */
+export async function editorToken(stack: Stack): Promise<string> {
+  const minted = await ok(
+    stack.api.client.POST('/api/0/api-tokens/', {
+      body: {
+        name: 'editor',
+        scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
+        client: 'vscode',
+      },
+    }),
+  );
+  return minted.token;
+}
+
+/** Waits until the organization has `count` unresolved issues with code locations (the SDK's events processed). */
+export async function waitForCodeLocations(stack: Stack, count: number): Promise<void> {
+  await waitFor(
+    `${count} issues`,
+    async () => {
+      const rows = await ok(
+        stack.api.client.GET('/api/0/organizations/{organization}/code-locations/', {
+          params: { path: { organization: stack.setup.organization } },
+        }),
+      );
+      return rows.length === count ? rows : undefined;
+    },
+    { timeoutMs: 90_000 },
+  );
 }
