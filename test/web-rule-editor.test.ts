@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { useChromium } from './support/chromium';
-import { REPO_ROOT } from './support/cli';
-import { TokenCaller } from './support/session';
-import { preferredKind } from './support/database';
-import { startStack, type Stack } from './support/stack';
-import { createPerson, signInOnWebPage } from './support/web-session';
+import type { TokenCaller } from './support/session';
+import type { Stack } from './support/stack';
+import { signInOnWebPage, startWebStackWithTeam } from './support/web-session';
 
 const OWNER = { email: 'owner@example.com', password: 'an owner passphrase that is long', role: 'owner' };
 const MEMBER = { email: 'member@example.com', password: 'a member passphrase that is long', role: 'member' };
@@ -39,21 +35,8 @@ describe('web UI: typed plugin config and the alert rule editor in Chromium', fu
 
   before(async function () {
     this.timeout(180_000);
-    if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
-      throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
-    stack = await startStack(await preferredKind(), {
-      beforeStart: async (cliArgs) => {
-        for (const person of [OWNER, MEMBER])
-          await createPerson(cliArgs, { ...person, org: stack?.setup.organization ?? 'faultline' });
-      },
-    });
-    api = new TokenCaller(stack.baseUrl, stack.setup.token);
+    ({ stack, api } = await startWebStackWithTeam([OWNER, MEMBER]));
     const org = stack.setup.organization;
-    const members = await api.get<{ id: string; email: string }[]>(`/organizations/${org}/members/`);
-    const member = members.find((m) => m.email === MEMBER.email)!;
-    await api.expect(201, 'POST', `/organizations/${org}/members/${member.id}/teams/${stack.setup.team}/`, {
-      body: {},
-    });
     settingsPath = `/settings/${org}/projects/${stack.setup.project}`;
     apiPath = `/projects/${org}/${stack.setup.project}`;
     page = await chromium.newPage();

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { useChromium } from './support/chromium';
-import { REPO_ROOT } from './support/cli';
 import { TokenCaller } from './support/session';
-import { startStack, type Stack } from './support/stack';
+import type { Stack } from './support/stack';
 import { waitFor } from './support/api';
-import { createPerson, signInOnWebPage } from './support/web-session';
+import { signInOnWebPage, startWebStackWithTeam } from './support/web-session';
 
 const OWNER = { email: 'owner@example.com', password: 'an owner passphrase that is long', role: 'owner' };
 /** A Slack bot token as the plugin's schema accepts it; it must never reach a page. */
@@ -34,22 +31,7 @@ describe('web UI settings in Chromium', function () {
 
   before(async function () {
     this.timeout(180_000);
-    if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
-      throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
-    stack = await startStack('embedded', {
-      beforeStart: async (cliArgs) => {
-        for (const person of [OWNER, MEMBER])
-          await createPerson(cliArgs, { ...person, org: stack?.setup.organization ?? 'faultline' });
-      },
-    });
-    api = new TokenCaller(stack.baseUrl, stack.setup.token);
-    // A member sees a project through a team of theirs.
-    const org = stack.setup.organization;
-    const members = await api.get<{ id: string; email: string }[]>(`/organizations/${org}/members/`);
-    const member = members.find((m) => m.email === MEMBER.email)!;
-    await api.expect(201, 'POST', `/organizations/${org}/members/${member.id}/teams/${stack.setup.team}/`, {
-      body: {},
-    });
+    ({ stack, api } = await startWebStackWithTeam([OWNER, MEMBER]));
     keysPath = `/settings/${stack.setup.organization}/projects/${stack.setup.project}/keys/`;
     pluginsPath = `/settings/${stack.setup.organization}/projects/${stack.setup.project}/plugins/`;
     await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.baseUrl });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, runCli } from './cli';
 import { preferredKind } from './database';
+import { TokenCaller } from './session';
 import { startStack, type Stack } from './stack';
 
 /** A person for the browser tests: created with `faultline createuser` as a member of `org` with `role`. */
@@ -63,4 +64,22 @@ export async function startWebStack(
       for (const person of people) await createPerson(cliArgs, { ...person, org: BOOTSTRAP_ORGANIZATION });
     },
   });
+}
+
+/**
+ * `startWebStack` whose people of role `member` are also put in the bootstrapped team, so they see
+ * its project; `api` calls it with the token bootstrap printed.
+ */
+export async function startWebStackWithTeam(
+  people: { email: string; password: string; role: string }[],
+): Promise<{ stack: Stack; api: TokenCaller }> {
+  const stack = await startWebStack(people);
+  const api = new TokenCaller(stack.baseUrl, stack.setup.token);
+  const { organization: org, team } = stack.setup;
+  const members = await api.get<{ id: string; email: string }[]>(`/organizations/${org}/members/`);
+  for (const person of people.filter((p) => p.role === 'member')) {
+    const member = members.find((m) => m.email === person.email)!;
+    await api.expect(201, 'POST', `/organizations/${org}/members/${member.id}/teams/${team}/`, { body: {} });
+  }
+  return { stack, api };
 }
