@@ -1,25 +1,26 @@
 import assert from 'node:assert/strict';
 import { ok } from '@faultline/api-client';
 import {
-  newIssuesToGitHub,
-  StandInGitHub,
   assignmentEvent,
   commentEvent,
   deliver,
   issueEvent,
   pushEvent,
+  type StandInGitHub,
 } from '@faultline/extension-github/testing';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
-import { ChildApp } from './support/child-app';
-import { REPO_ROOT } from './support/cli';
-import { startStack, type Stack } from './support/stack';
+import {
+  ADA,
+  ADA_NAME,
+  REPOSITORY,
+  reportError as reportWithSentry,
+  startGitHubStack,
+  type GitHubStack,
+} from './support/github-stack';
+import type { Stack } from './support/stack';
 
 const SECRET = 'e2e-github-webhook-secret';
-const REPOSITORY = 'acme/api';
-/** Ada's GitHub login; her Faultline account (the bootstrap admin) is linked to its GitHub user id. */
-const ADA = 'ada-gh';
-const ADA_NAME = 'Ada Lovelace';
 /** Hooks run off the request path through the job queue (retried with backoff): on a busy machine, a while. */
 const HOOK_WAIT = { timeoutMs: 90_000 };
 
@@ -32,6 +33,7 @@ const HOOK_WAIT = { timeoutMs: 90_000 };
 for (const kind of ['postgres', 'embedded'] as const) {
   describe(`github integration end to end [${kind}]`, function () {
     this.timeout(180_000);
+    let running: GitHubStack | undefined;
     let stack: Stack | undefined;
     let github: StandInGitHub;
     let webhookUrl: string;
@@ -50,71 +52,17 @@ for (const kind of ['postgres', 'embedded'] as const) {
       ok(api().PUT('/api/0/issues/{issue}/', { params: { path: { issue: issueId } }, body: { assignedTo } }));
     const gitHubIssue = () => github.issue(REPOSITORY, 1);
     const calls = () => github.calls();
-    const reportError = async () => {
-      const app = new ChildApp('sentry-one-error-app.ts', { FAULTLINE_DSN: stack!.setup.dsn });
-      await app.report('sent');
-      await app.finished();
-    };
+    const reportError = () => reportWithSentry(stack!);
 
     before(async function () {
       if (kind === 'postgres' && !(await isPostgresReachable())) this.skip();
-      github = await new StandInGitHub().start();
-      const adaGitHubId = github.userId(ADA);
-      github.userId('stranger');
-      stack = await startStack(kind, {
-        // Embedded, the database starts in the server process (WebAssembly): slow on a busy machine.
-        healthTimeoutMs: 120_000,
-        env: {
-          // The stand-in is on loopback, which only the installation may let plugins reach; the
-          // API's address and the webhook secret are the installation's, too.
-          PLUGINS_ALLOW_PRIVATE_NETWORKS: 'true',
-          PLUGIN_CONFIG_GITHUB: JSON.stringify({ baseUrl: github.url, webhookSecret: SECRET }),
-        },
-        // Ada's link as she would have confirmed it (the confirmation itself: linked-accounts tests).
-        prepare: async (knex, setup) => {
-          const org = await knex('organizations').where({ slug: setup.organization }).first('id');
-          const admin = await knex('users').where({ email: setup.user }).first('id');
-          await knex('users').where({ id: admin.id }).update({ name: ADA_NAME });
-          await knex('external_identities').insert({
-            organization_id: org.id,
-            provider: 'github',
-            external_workspace_id: 'acme',
-            external_user_id: String(adaGitHubId),
-            user_id: admin.id,
-          });
-          adminId = String(admin.id);
-        },
-      });
+      running = await startGitHubStack(kind, { webhookSecret: SECRET });
+      ({ stack, github, adminId } = running);
       webhookUrl = `${stack.baseUrl}/api/0/plugins/github/webhook`;
-      const { organization, project } = stack.setup;
-      await ok(
-        api().PUT('/api/0/projects/{organization}/{project}/plugins/{pluginId}/', {
-          params: { path: { organization, project, pluginId: 'github' } },
-          body: {
-            enabled: true,
-            config: {
-              token: 'github_pat_e2e',
-              connections: [
-                {
-                  repository: REPOSITORY,
-                  codeMappings: [{ stackRoot: `${REPO_ROOT}/`, sourceRoot: '', branch: 'main' }],
-                },
-              ],
-            },
-          },
-        }),
-      );
-      await ok(
-        api().POST('/api/0/projects/{organization}/{project}/rules/', {
-          params: { path: { organization, project } },
-          body: newIssuesToGitHub(),
-        }),
-      );
     });
 
     after(async () => {
-      await stack?.dispose();
-      await github?.close();
+      await running?.dispose();
     });
 
     afterEach(() => assert.deepEqual(github.problems, [], 'requests GitHub would not accept'));
