@@ -8,7 +8,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** What an invitation link offers (organization, role, invited email), before accepting it; 410 once it expired, 404 for a revoked or mistyped link */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    inviteId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InviteOffer"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                410: components["responses"]["Error"];
+            };
+        };
         put?: never;
         /** Accepts an invitation as the signed-in user, who becomes a member with the invited role */
         post: {
@@ -37,7 +63,64 @@ export interface paths {
                 403: components["responses"]["Error"];
                 404: components["responses"]["Error"];
                 409: components["responses"]["Error"];
+                410: components["responses"]["Error"];
                 429: components["responses"]["Error"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/accept-invite/{inviteId}/{token}/account/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Creates an account for the invited email with a password, accepts the invitation with it and signs it in (409 when that email already has an account: sign in, then accept) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    inviteId: string;
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                            member: components["schemas"]["Member"];
+                            csrfToken: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                408: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                410: components["responses"]["Error"];
+                413: components["responses"]["Error"];
+                415: components["responses"]["Error"];
             };
         };
         delete?: never;
@@ -5041,7 +5124,43 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /** Confirms an integration's link as the signed-in person (a member of its organization): the Slack or GitHub identity may then act as them there. Single-use */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentityLink"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                408: components["responses"]["Error"];
+                409: components["responses"]["Error"];
+                410: components["responses"]["Error"];
+                413: components["responses"]["Error"];
+                415: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5065,6 +5184,159 @@ export interface paths {
                 header?: never;
                 path: {
                     linkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/users/me/external-identities/link-requests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an integration's link asks (which Slack or GitHub user, in which organization), for the signed-in person to confirm; links nothing */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PendingIdentityLink"];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                410: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/users/me/sessions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your live sessions, most recently used first, with the client, address and browser of each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"][];
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Signs out everywhere else: ends all your sessions but this one */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ended: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error"];
+                401: components["responses"]["Error"];
+                403: components["responses"]["Error"];
+                404: components["responses"]["Error"];
+                429: components["responses"]["Error"];
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/0/users/me/sessions/{sessionId}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Ends one of your other sessions (this one ends by signing out) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
                 };
                 cookie?: never;
             };
@@ -5820,6 +6092,17 @@ export interface components {
             dateExpires: string;
             teams: string[];
         };
+        InviteOffer: {
+            organization: {
+                slug: string;
+                name: string;
+            };
+            /** @description The address invited; any signed-in person holding the link may accept */
+            email: string;
+            role: string;
+            /** Format: date-time */
+            dateExpires: string;
+        };
         Issue: {
             id: string;
             shortId: string;
@@ -6116,6 +6399,14 @@ export interface components {
             dateCreated: string;
             userId: string;
         };
+        PendingIdentityLink: {
+            provider: string;
+            organization: string;
+            externalWorkspaceId: string;
+            externalUserId: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         Plugin: {
             id: string;
             version: string;
@@ -6222,6 +6513,32 @@ export interface components {
             recoveryCodesLeft: number;
             /** @description Send it back in `X-CSRF-Token` on every write of this session */
             csrfToken: string;
+        };
+        Session: {
+            id: string;
+            /**
+             * @description What signed in: the web UI (`web`)
+             * @enum {string}
+             */
+            client: "api" | "web" | "vscode" | "slack" | "github" | "plugin";
+            /** @description The address it signed in from */
+            ip: string | null;
+            /** @description The browser it signed in with, as it named itself */
+            userAgent: string | null;
+            /** Format: date-time */
+            dateCreated: string;
+            /**
+             * Format: date-time
+             * @description Its last request, to the minute
+             */
+            lastSeen: string;
+            /**
+             * Format: date-time
+             * @description When it ends at the latest (it also ends after 7 idle days)
+             */
+            dateExpires: string;
+            /** @description The session asking */
+            current: boolean;
         };
         ShortIdLookup: {
             organizationSlug: string;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { AccountsRepository } from '../accounts';
-import { cookieNames } from '../auth';
 import { describeEachDatabase } from '../testing/databases';
 import { SseClient } from '../testing/sse-client';
 import {
@@ -83,8 +82,6 @@ describeEachDatabase('linked accounts', (ctx) => {
   });
   after(async () => api?.close());
 
-  const cookie = (session: SessionCredential) => `${cookieNames('http://x').session}=${session.session}`;
-
   /** What an integration does for `/faultline link`: ask for the link to send the external user. */
   async function linkUrl(externalUserId: string, token = slack.token, org = 'acme'): Promise<string> {
     const answer = await api.request(
@@ -97,18 +94,19 @@ describeEachDatabase('linked accounts', (ctx) => {
     return (answer.body as { url: string }).url;
   }
 
-  /** The person opens the link signed in, and presses the button the page shows. */
-  async function confirm(url: string, session: SessionCredential): Promise<{ status: number; text: string }> {
-    const shown = await fetch(url, { headers: { Cookie: cookie(session) } });
-    const page = await shown.text();
-    assert.equal(shown.status, 200, page);
-    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)?.[1] ?? '';
-    const posted = await fetch(new URL(url).origin + new URL(url).pathname, {
-      method: 'POST',
-      headers: { Cookie: cookie(session), 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: field('token'), csrf_token: field('csrf_token') }).toString(),
-    });
-    return { status: posted.status, text: await posted.text() };
+  /** The token of a link: what the web UI's page reads from the URL it was opened at. */
+  const tokenOf = (url: string) => new URL(url).searchParams.get('token') ?? '';
+
+  /** The person opens the link signed in (the page asks what it links), then confirms. */
+  async function confirm(url: string, session: SessionCredential): Promise<{ status: number; body: Json }> {
+    const token = tokenOf(url);
+    const shown = await api.get(
+      `/api/0/users/me/external-identities/link-requests/?token=${encodeURIComponent(token)}`,
+      session,
+    );
+    if (shown.status !== 200) return { status: shown.status, body: shown.body as Json };
+    const posted = await api.request('post', '/api/0/users/me/external-identities/', { token }, session);
+    return { status: posted.status, body: posted.body as Json };
   }
 
   const actingAs = (externalUserId: string, token = slack.token) => ({
@@ -126,16 +124,50 @@ describeEachDatabase('linked accounts', (ctx) => {
     return { status: response.status, body: (text ? JSON.parse(text) : null) as Json };
   }
 
-  it('links an identity once the signed-in person confirms on the page; the link is single-use', async () => {
+  it('links an identity once the signed-in person confirms it; the link is single-use', async () => {
     const url = await linkUrl('U1');
-    const anonymous = await fetch(url);
-    assert.equal(anonymous.status, 200);
-    assert.match(await anonymous.text(), /sign in to Faultline in this browser first/);
-    assert.equal(anonymous.headers.get('x-frame-options'), 'DENY');
+    assert.equal(new URL(url).pathname, '/account-links/confirm', 'the web UI page the link leads to');
+    const token = encodeURIComponent(tokenOf(url));
+    // Nobody signed in: nothing to see (the web UI sends them to sign in and back), nor to confirm.
+    assert.equal(
+      (await api.get(`/api/0/users/me/external-identities/link-requests/?token=${token}`)).status,
+      401,
+    );
+    // A token may not confirm: only the person, in their own browser session.
+    const byToken = await api.request(
+      'post',
+      '/api/0/users/me/external-identities/',
+      { token: tokenOf(url) },
+      owner,
+    );
+    assert.equal(byToken.status, 403, JSON.stringify(byToken.body));
+    // Nor a session write without its CSRF token (another site's form).
+    const forged = await api.request(
+      'post',
+      '/api/0/users/me/external-identities/',
+      { token: tokenOf(url) },
+      {
+        session: member.session,
+      },
+    );
+    assert.equal(forged.status, 403);
+    assert.equal((forged.body as Json).code, 'csrf_failed');
 
+    const shown = await api.get(`/api/0/users/me/external-identities/link-requests/?token=${token}`, member);
+    assert.equal(shown.status, 200, JSON.stringify(shown.body));
+    assert.deepEqual(
+      { ...(shown.body as Json), expiresAt: undefined },
+      {
+        provider: 'slack',
+        organization: 'acme',
+        externalWorkspaceId: 'T1',
+        externalUserId: 'U1',
+        expiresAt: undefined,
+      },
+    );
     const confirmed = await confirm(url, member);
-    assert.equal(confirmed.status, 200, confirmed.text);
-    assert.match(confirmed.text, /m@acme\.io/);
+    assert.equal(confirmed.status, 201, JSON.stringify(confirmed.body));
+    assert.equal(confirmed.body.externalUserId, 'U1');
     const listed = await api.get('/api/0/users/me/external-identities/', member);
     assert.deepEqual(
       (listed.body as Json[]).map((l) => [
@@ -146,9 +178,9 @@ describeEachDatabase('linked accounts', (ctx) => {
       ]),
       [['slack', 'acme', 'T1', 'U1']],
     );
-    const again = await fetch(url, { headers: { Cookie: cookie(member) } });
+    const again = await confirm(url, member);
     assert.equal(again.status, 410);
-    assert.match(await again.text(), /already used/);
+    assert.match(String(again.body.detail), /already used/);
     const audit = (await api.get('/api/0/organizations/acme/audit-logs/?event=identity.link', owner))
       .body as {
       rows: Json[];
@@ -270,7 +302,7 @@ describeEachDatabase('linked accounts', (ctx) => {
       'account_not_linked',
     );
 
-    assert.equal((await confirm(await linkUrl('U1'), member)).status, 200);
+    assert.equal((await confirm(await linkUrl('U1'), member)).status, 201);
     const [link] = (await api.get('/api/0/users/me/external-identities/', member)).body as Json[];
     const fromFaultline = await api.request(
       'delete',
@@ -295,13 +327,15 @@ describeEachDatabase('linked accounts', (ctx) => {
     await knex('account_link_requests')
       .update({ expires_at: new Date(Date.now() - 1000) })
       .whereNull('used_at');
-    const expired = await fetch(late, { headers: { Cookie: cookie(member) } });
+    const expired = await confirm(late, member);
     assert.equal(expired.status, 410);
+    assert.match(String(expired.body.detail), /expired/);
     const fresh = new URL(await linkUrl('U3'));
     const token = fresh.searchParams.get('token')!;
     fresh.searchParams.set('token', token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA'));
-    const altered = await fetch(fresh, { headers: { Cookie: cookie(member) } });
+    const altered = await confirm(fresh.toString(), member);
     assert.equal(altered.status, 400);
+    assert.equal(altered.body.code, 'invalid_link');
     assert.deepEqual((await api.get('/api/0/users/me/external-identities/', member)).body, []);
   });
 });

@@ -21,6 +21,7 @@ import { organizationRoutes } from './resources/organizations';
 import { pluginRoutes } from './resources/plugins';
 import { projectRoutes } from './resources/projects';
 import { projectKeyRoutes } from './resources/project-keys';
+import { inviteLinkRoutes } from './resources/invite-links';
 import { memberRoutes } from './resources/members';
 import { teamRoutes } from './resources/teams';
 import { tokenRoutes } from './resources/tokens';
@@ -33,8 +34,8 @@ import { buildOpenApiDocument } from './openapi';
 import type { Config } from '../config';
 import { DeviceAuthService } from '../device-auth';
 import { mountOAuthRoutes, withOAuthEndpoints } from './oauth';
-import { mountAccountLinkPage } from './account-link-page';
-import { ACCOUNT_LINK_PURPOSE, externalIdentityRoutes } from './resources/external-identities';
+import { externalIdentityRoutes } from './resources/external-identities';
+import { sessionRoutes } from './resources/sessions';
 
 export type { ApiDependencies } from './dependencies';
 
@@ -46,9 +47,11 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...signInRoutes(deps),
     ...ssoRoutes(deps),
     ...userRoutes(deps),
+    ...sessionRoutes(deps),
     ...organizationRoutes(deps),
     ...teamRoutes(deps),
     ...memberRoutes(deps),
+    ...inviteLinkRoutes(deps),
     ...projectRoutes(deps),
     ...projectKeyRoutes(deps),
     ...tokenRoutes(deps),
@@ -92,12 +95,6 @@ export function mountApiRoutes(router: Router, deps: ApiDependencies): void {
     publicUrl: deps.config.http.publicUrl,
     bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
     checkAnswers: deps.checkAnswers,
-  });
-  mountAccountLinkPage(router, {
-    knex: deps.knex,
-    auth: deps.auth,
-    sealer: deps.auth.secretBox(ACCOUNT_LINK_PURPOSE),
-    bodyIdleTimeoutMs: deps.config.http.bodyIdleTimeoutMs,
   });
 }
 

@@ -14,9 +14,11 @@ export {
   disableTwoFactor,
   regenerateRecoveryCodes,
   assertMayRequireTwoFactor,
+  startSession,
   type SignedIn,
   type ClientInfo,
 } from './flows';
+export { listOwnSessions, endOwnSession, endOtherSessions, type OwnSession } from './own-sessions';
 export { createAuthServices, secretBoxFor, type AuthServices, type AuthDependencies } from './services';
 export {
   InvalidCredentialsError,

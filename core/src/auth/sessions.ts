@@ -137,6 +137,15 @@ export class SessionStore {
     await this.knex('sessions').where({ id: sessionId }).delete();
   }
 
+  /** Ends one session of the user's; false when they have no such session (someone else's included). */
+  async revokeOfUser(userId: number, sessionId: number): Promise<boolean> {
+    const ended = await this.knex('sessions')
+      .where({ id: sessionId, user_id: userId })
+      .delete()
+      .returning('id');
+    return ended.length > 0;
+  }
+
   /** Ends every session of the user, except `keepSessionId` when given (e.g. the one changing the password). */
   async revokeAllForUser(userId: number, keepSessionId?: number): Promise<number> {
     const query = this.knex('sessions').where({ user_id: userId });

@@ -24,7 +24,16 @@ export {
   type MemberRow,
   type MemberTeam,
 } from './members';
-export { acceptInvite, findInvite, inviteMember, listInvites, revokeInvite, type InviteRow } from './invites';
+export {
+  acceptInvite,
+  findInvite,
+  inviteMember,
+  listInvites,
+  openInvite,
+  revokeInvite,
+  type InviteOffer,
+  type InviteRow,
+} from './invites';
 export {
   createTeam,
   deleteTeam,

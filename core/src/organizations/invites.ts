@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { OrganizationRole } from '../access';
 import { hashToken } from '../accounts';
 import { recordAudit, type AuditActor } from '../audit';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, GoneError, NotFoundError } from '../errors';
 import type { OrganizationAccess } from './access';
 import { idFromPath } from './lookup';
 import { actorRole, findMemberById, findMembership, requireAssignable, type MemberRow } from './members';
@@ -117,7 +117,49 @@ export async function revokeInvite(
   });
 }
 
-/** The signed-in user takes the invitation (unknown, revoked and expired ones are alike: 404). */
+/** What an invitation link offers, shown before anyone accepts it. */
+export interface InviteOffer {
+  invite: InviteRow;
+  organization: { id: number; slug: string; name: string };
+}
+
+/**
+ * The invitation behind a link (its id and token). A revoked invitation is deleted, so it can't be
+ * told from a mistyped link: both are 404, in words saying either may be the case. An expired one
+ * is still there: 410, so the person knows to ask for a new link rather than look for a typo.
+ */
+export async function openInvite(
+  knex: Knex,
+  link: { inviteId: string; token: string },
+  now = new Date(),
+): Promise<InviteOffer> {
+  const notFound = new NotFoundError(
+    'This invitation link is not valid: it was revoked, already accepted, or copied incompletely. Ask the organization for a new one',
+    'invite_not_found',
+  );
+  const inviteId = idFromPath(link.inviteId);
+  if (inviteId === undefined) throw notFound;
+  const row: (InviteRow & { organization_slug: string; organization_name: string }) | undefined = await knex(
+    'organization_invites as i',
+  )
+    .join('organizations as o', 'o.id', 'i.organization_id')
+    .where({ 'i.id': inviteId, 'i.token_hash': hashToken(link.token) })
+    .first(
+      ...INVITE_COLUMNS.map((c) => `i.${c}`),
+      'o.slug as organization_slug',
+      'o.name as organization_name',
+    );
+  if (!row) throw notFound;
+  if (new Date(row.expires_at).getTime() <= now.getTime())
+    throw new GoneError(
+      `This invitation to ${row.organization_name} expired: ask the organization for a new one`,
+      'invite_expired',
+    );
+  const { organization_slug: slug, organization_name: name, ...invite } = row;
+  return { invite, organization: { id: invite.organization_id, slug, name } };
+}
+
+/** The signed-in user takes the invitation (see `openInvite` for the links that fail). */
 export async function acceptInvite(
   knex: Knex,
   input: {
@@ -128,14 +170,7 @@ export async function acceptInvite(
   },
 ): Promise<MemberRow> {
   const { user } = input;
-  const notFound = new NotFoundError('This invitation is unknown, revoked or expired', 'invite_not_found');
-  const inviteId = idFromPath(input.inviteId);
-  if (inviteId === undefined) throw notFound;
-  const invite: InviteRow | undefined = await knex('organization_invites')
-    .where({ id: inviteId, token_hash: hashToken(input.token) })
-    .where('expires_at', '>', knex.fn.now())
-    .first(INVITE_COLUMNS);
-  if (!invite) throw notFound;
+  const { invite } = await openInvite(knex, input);
   const memberId = await knex.transaction(async (trx) => {
     const existing = await trx('organization_members')
       .where({ organization_id: invite.organization_id, user_id: user.id })
@@ -144,7 +179,9 @@ export async function acceptInvite(
     const [row] = await trx('organization_members')
       .insert({ organization_id: invite.organization_id, user_id: user.id, role: invite.role })
       .returning('id');
-    await trx('organization_invites').where({ id: invite.id }).delete();
+    // Deleted only if still there: of two acceptances racing, one wins.
+    const taken = await trx('organization_invites').where({ id: invite.id }).delete();
+    if (!taken) throw new NotFoundError('This invitation was just accepted or revoked', 'invite_not_found');
     await recordAudit(trx, {
       organizationId: invite.organization_id,
       actor: input.actor,

@@ -1,24 +1,35 @@
 import { z } from 'zod';
 import {
+  confirmLink,
   createLinkRequest,
   externalId,
   linksOfOrganization,
   linksOfUser,
+  openLinkRequest,
   unlinkByIdentity,
   unlinkByUser,
   type IdentityLinkRow,
   type Sealer,
 } from '../../identities';
-import { ACCOUNT_LINK_PATH } from '../account-link-page';
 import { auditActor } from '../audit-actor';
 import { callerIntegration } from '../integration-caller';
 import type { ApiCaller } from '../auth';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { isoDate } from '../serializers/dates';
+import { single } from '../validation';
 
 /** The purpose the link requests are sealed under (`AuthServices.secretBox`). */
 export const ACCOUNT_LINK_PURPOSE = 'account-links';
+
+/**
+ * The web UI's page the link an integration sends points at (`…?token=<sealed request>`): the person
+ * sees who asks to act as them and confirms through the two session routes below.
+ */
+export const ACCOUNT_LINK_PATH = '/account-links/confirm';
+
+/** A link's token: the sealed request, as the link carries it. */
+const linkToken = z.string().min(1).max(1000);
 
 const identityBody = z.strictObject({
   externalWorkspaceId: z.string().min(1).max(64),
@@ -47,6 +58,17 @@ const linkRequestSchema = z
   .strictObject({ url: z.string(), expiresAt: z.iso.datetime() })
   .meta({ id: 'IdentityLinkRequest' });
 
+/** Who asks, through a link, to act as the person who opened it; nothing is linked yet. */
+const pendingLinkSchema = z
+  .strictObject({
+    provider: z.string(),
+    organization: z.string(),
+    externalWorkspaceId: z.string(),
+    externalUserId: z.string(),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: 'PendingIdentityLink' });
+
 function serializeLink(link: IdentityLinkRow): z.input<typeof identityLinkSchema> {
   return {
     id: String(link.id),
@@ -61,7 +83,9 @@ function serializeLink(link: IdentityLinkRow): z.input<typeof identityLinkSchema
 /**
  * Linked accounts (Faultline's own routes): an integration's organization token asks for a link to
  * send an external user and unlinks from its side; a person lists and removes their links. The
- * rules live in `identities/`; the confirmation page is `account-link-page.ts`.
+ * rules live in `identities/`; the web UI's page at `ACCOUNT_LINK_PATH` confirms a link with the
+ * session routes here (a session, not a token: the person confirms in their own browser, and the
+ * write carries the session's CSRF token, so no other site can link an account for a visitor).
  */
 export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies): ApiRoute[] {
   // Built on first use: describing the API (no secrets, no database) must not need it.
@@ -126,6 +150,43 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
         });
         return undefined;
       },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/users/me/external-identities/link-requests/',
+      scope: null,
+      resource: 'session',
+      summary:
+        "What an integration's link asks (which Slack or GitHub user, in which organization), for the signed-in person to confirm; links nothing",
+      query: z.object({ token: single(linkToken) }),
+      response: pendingLinkSchema,
+      errors: [410],
+      handler: async ({ query }) => {
+        const request = await openLinkRequest(knex, links(), query.token, { consume: false });
+        return {
+          provider: request.identity.provider,
+          organization: request.organizationSlug,
+          externalWorkspaceId: request.identity.workspaceId,
+          externalUserId: request.identity.userId,
+          expiresAt: isoDate(request.expiresAt),
+        };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/api/0/users/me/external-identities/',
+      scope: null,
+      resource: 'session',
+      summary:
+        "Confirms an integration's link as the signed-in person (a member of its organization): the Slack or GitHub identity may then act as them there. Single-use",
+      body: z.strictObject({ token: linkToken }),
+      status: 201,
+      response: identityLinkSchema,
+      errors: [409, 410],
+      handler: async ({ ctx, caller, target: { user }, body }) =>
+        serializeLink(
+          await confirmLink(knex, links(), { token: body.token, user, actor: auditActor(ctx, caller) }),
+        ),
     }),
     route({
       method: 'get',

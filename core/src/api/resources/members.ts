@@ -1,7 +1,7 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
 import { ORGANIZATION_ROLES, TEAM_ROLES, type OrganizationRole } from '../../access';
 import {
-  acceptInvite,
   changeMemberRole,
   inviteMember,
   joinTeam,
@@ -42,13 +42,18 @@ const memberUpdateBody = z
 
 const teamMembershipBody = z.strictObject({ teamRole: z.enum(TEAM_ROLES).optional() });
 
+/** One member as the API answers it, with their teams (also the answer of accepting an invitation). */
+export async function memberAnswer(
+  knex: Knex,
+  member: MemberRow,
+): Promise<z.input<typeof sentryMemberSchema>> {
+  const teams = await teamsOfMembers(knex, member.organization_id, [member.user_id]);
+  return serializeMember(member, teams(member.user_id));
+}
+
 export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
-
-  async function serializeOne(member: MemberRow) {
-    const teams = await teamsOfMembers(knex, member.organization_id, [member.user_id]);
-    return serializeMember(member, teams(member.user_id));
-  }
+  const serializeOne = (member: MemberRow) => memberAnswer(knex, member);
 
   return [
     route({
@@ -158,24 +163,6 @@ export function memberRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       handler: async ({ ctx, caller, target: { invite } }) => {
         await revokeInvite(knex, { invite, actor: auditActor(ctx, caller) });
         return undefined;
-      },
-    }),
-    route({
-      method: 'post',
-      path: '/api/0/accept-invite/:inviteId/:token/',
-      scope: 'org:read',
-      resource: 'user',
-      summary: 'Accepts an invitation as the signed-in user, who becomes a member with the invited role',
-      response: sentryMemberSchema,
-      errors: [409],
-      handler: async ({ ctx, caller, params, target: { user } }) => {
-        const member = await acceptInvite(knex, {
-          inviteId: params.inviteId,
-          token: params.token,
-          user,
-          actor: auditActor(ctx, caller),
-        });
-        return serializeOne(member);
       },
     }),
     route({
