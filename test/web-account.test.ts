@@ -42,7 +42,7 @@ describe('web UI account security in Chromium', function () {
     await form.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await form.getByLabel('New password again').fill(`${NEW_PASSWORD}!`);
     await form.getByRole('button', { name: 'Change password' }).click();
-    await form.getByText('The two new passwords differ.').waitFor();
+    await form.getByText('The two passwords differ.').waitFor();
 
     await form.getByLabel('New password again').fill(NEW_PASSWORD);
     await form.getByRole('button', { name: 'Change password' }).click();
@@ -95,5 +95,62 @@ describe('web UI account security in Chromium', function () {
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL((url) => url.pathname !== '/auth/login');
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  });
+
+  it('replaces the recovery codes and turns 2FA off, each only with the password', async () => {
+    await page.goto(`${stack.baseUrl}/settings/account/security/`);
+    const renew = page.getByRole('form', { name: 'New recovery codes' });
+    await renew.getByLabel('Your password').fill('not my password');
+    await renew.getByRole('button', { name: 'Get new recovery codes' }).click();
+    await renew.getByRole('alert').waitFor();
+
+    await renew.getByLabel('Your password').fill(NEW_PASSWORD);
+    await renew.getByRole('button', { name: 'Get new recovery codes' }).click();
+    const fresh = page.getByRole('status', { name: 'New recovery codes' });
+    await fresh.getByText('Your old recovery codes no longer work.').waitFor();
+    const codes = await fresh.getByRole('listitem').allInnerTexts();
+    assert.ok(codes.length >= 8, `recovery codes: ${codes.join(', ')}`);
+    await chromium.screenshot(page, 'account-2fa-new-recovery-codes');
+
+    const off = page.getByRole('form', { name: 'Turn off two-factor authentication' });
+    await off.getByLabel('Your password').fill(NEW_PASSWORD);
+    await off.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).waitFor();
+    // Signing in now asks for the password only.
+    const signIn = await fetch(`${stack.baseUrl}/api/0/auth/login/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: PERSON.email, password: NEW_PASSWORD }),
+    });
+    assert.equal(((await signIn.json()) as { secondFactorRequired: boolean }).secondFactorRequired, false);
+  });
+
+  it('lists your sessions with their browser, and signs out another one', async () => {
+    // Another session, from a script rather than this browser.
+    const other = await fetch(`${stack.baseUrl}/api/0/auth/login/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'User-Agent': 'Borrowed laptop' },
+      body: JSON.stringify({ email: PERSON.email, password: NEW_PASSWORD }),
+    });
+    assert.equal(other.status, 200);
+    const cookie = other.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    const asOther = () => fetch(`${stack.baseUrl}/api/0/users/me/`, { headers: { Cookie: cookie } });
+    assert.equal((await asOther()).status, 200);
+
+    await page.goto(`${stack.baseUrl}/settings/account/`);
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    const table = page.getByRole('table', { name: 'Sessions' });
+    await table.getByText('Borrowed laptop').waitFor();
+    await table.getByText('This browser').waitFor();
+    await chromium.screenshot(page, 'account-sessions');
+
+    await table.getByRole('button', { name: /Sign out Borrowed laptop/ }).click();
+    await table.getByText('Borrowed laptop').waitFor({ state: 'detached' });
+    assert.equal((await asOther()).status, 401);
+    await table.getByText('This browser').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Sign out all other sessions' }).count(), 0);
   });
 });

@@ -1,5 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/Layout';
+import { AcceptInvitePage } from './pages/AcceptInvitePage';
+import { AccountLinkPage } from './pages/AccountLinkPage';
 import { HomePage } from './pages/HomePage';
 import { IssueListPage } from './pages/IssueListPage';
 import { IssuePage } from './pages/IssuePage';
@@ -18,6 +20,8 @@ export const router = createBrowserRouter([
   { path: '/auth/two-factor', element: <SignInPage step="code" /> },
   // The path of the password reset link the server mails and the bootstrap prints (RESET_PATH).
   { path: '/auth/reset-password', element: <ResetPasswordPage /> },
+  // The invitation link the API hands out (`inviteLink`); open to people not signed in yet.
+  { path: '/accept/:inviteId/:token', element: <AcceptInvitePage /> },
   {
     element: <Layout />,
     children: [
@@ -26,6 +30,8 @@ export const router = createBrowserRouter([
       // The issue permalink the API hands out (issuePermalink in core/src/issues/links.ts).
       { path: '/organizations/:organization/issues/:issueId', element: <IssuePage /> },
       { path: '/organizations/:organization/issues/:issueId/events/:eventId', element: <IssuePage /> },
+      // Where a Slack or GitHub account-link leads (ACCOUNT_LINK_PATH in core); signed in only.
+      { path: '/account-links/confirm', element: <AccountLinkPage /> },
       ...settingsRoutes,
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -3,6 +3,7 @@ import type { RouteObject } from 'react-router';
 import { Navigate } from 'react-router';
 import { AccountLayout } from '../pages/settings/AccountLayout';
 import { AccountSecurityPage } from '../pages/settings/AccountSecurityPage';
+import { AccountSessionsPage } from '../pages/settings/AccountSessionsPage';
 import { AccountTokensPage } from '../pages/settings/AccountTokensPage';
 import { OrganizationAuditLogPage } from '../pages/settings/OrganizationAuditLogPage';
 import { OrganizationMembersPage } from '../pages/settings/OrganizationMembersPage';
@@ -12,6 +13,7 @@ import { OrganizationSettingsLayout } from '../pages/settings/OrganizationSettin
 import { OrganizationTeamsPage } from '../pages/settings/OrganizationTeamsPage';
 import { OrganizationTokensPage } from '../pages/settings/OrganizationTokensPage';
 import { DeviceApprovalPage } from '../pages/settings/DeviceApprovalPage';
+import { LinkedAccountsPage } from '../pages/settings/LinkedAccountsPage';
 import { ProjectAlertRulesPage } from '../pages/settings/ProjectAlertRulesPage';
 import { ProjectKeysPage } from '../pages/settings/ProjectKeysPage';
 import { ProjectPluginsPage } from '../pages/settings/ProjectPluginsPage';
@@ -34,6 +36,8 @@ export const settingsRoutes: RouteObject[] = [
       { index: true, element: <Navigate to="api-tokens/" replace /> },
       { path: 'api-tokens', element: <AccountTokensPage /> },
       { path: 'security', element: <AccountSecurityPage /> },
+      { path: 'sessions', element: <AccountSessionsPage /> },
+      { path: 'linked-accounts', element: <LinkedAccountsPage /> },
     ],
   },
   {

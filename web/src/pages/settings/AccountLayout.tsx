@@ -5,6 +5,8 @@ import { Link } from 'react-router';
 const TABS = [
   { path: 'api-tokens', label: 'API tokens' },
   { path: 'security', label: 'Password and 2FA' },
+  { path: 'sessions', label: 'Sessions' },
+  { path: 'linked-accounts', label: 'Linked accounts' },
 ];
 
 export function AccountLayout() {

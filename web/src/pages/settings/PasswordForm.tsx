@@ -2,6 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { changePassword } from '../../api/account';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { matchingNewPassword, NewPasswordFields } from '../../components/NewPasswordFields';
 
 /** Change your password: the current one, then the new one twice (a typo would lock you out). */
 export function PasswordForm() {
@@ -13,9 +14,9 @@ export function PasswordForm() {
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
-    const next = String(data.get('new'));
-    setMismatch(next !== String(data.get('again')));
-    if (next !== String(data.get('again'))) return;
+    const next = matchingNewPassword(data);
+    setMismatch(next === undefined);
+    if (next === undefined) return;
     change.mutate({ current: String(data.get('current')), next }, { onSuccess: () => form.reset() });
   };
   return (
@@ -25,19 +26,7 @@ export function PasswordForm() {
         Current password
         <input name="current" type="password" autoComplete="current-password" required />
       </label>
-      <label>
-        New password
-        <input name="new" type="password" autoComplete="new-password" required />
-      </label>
-      <label>
-        New password again
-        <input name="again" type="password" autoComplete="new-password" required />
-      </label>
-      {mismatch && (
-        <p className="error" role="alert">
-          The two new passwords differ.
-        </p>
-      )}
+      <NewPasswordFields label="New password" againLabel="New password again" mismatch={mismatch} />
       <ErrorMessage error={change.error} />
       {change.isSuccess && <p role="status">Your password is changed. Your other sessions are signed out.</p>}
       <button type="submit" disabled={change.isPending}>

@@ -3,6 +3,7 @@ import type { NewToken, Scope, Token } from '../../api/settings';
 import { CopyButton } from '../../components/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { RelativeTime } from '../../components/RelativeTime';
+import { RowAction, SettingsTable } from '../../components/SettingsTable';
 import { NewTokenForm } from './NewTokenForm';
 
 interface Props {
@@ -47,48 +48,31 @@ export function TokensPanel({ queryKey, list, create, revoke, scopes }: Props) {
       <ErrorMessage error={tokens.error ?? revoking.error} />
       {tokens.data?.length === 0 && <p className="empty">No tokens yet.</p>}
       {!!tokens.data?.length && (
-        <table className="settings-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Ends with</th>
-              <th scope="col">Client</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+        <SettingsTable columns={['Name', 'Ends with', 'Client', 'Scopes', 'Created', 'Last used']}>
+          {tokens.data.map((token) => (
+            <tr key={token.id}>
+              <td>{token.name}</td>
+              <td>
+                <code>…{token.tokenLastCharacters}</code>
+              </td>
+              <td>{token.client}</td>
+              <td>{token.scopes.join(' ')}</td>
+              <td>
+                <RelativeTime iso={token.dateCreated} />
+              </td>
+              <td>{token.dateLastUsed ? <RelativeTime iso={token.dateLastUsed} /> : 'never'}</td>
+              <td>
+                <RowAction
+                  label={`Revoke ${token.name}`}
+                  busy={revoking.isPending}
+                  onClick={() => revoking.mutate(token.id)}
+                >
+                  Revoke
+                </RowAction>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((token) => (
-              <tr key={token.id}>
-                <td>{token.name}</td>
-                <td>
-                  <code>…{token.tokenLastCharacters}</code>
-                </td>
-                <td>{token.client}</td>
-                <td>{token.scopes.join(' ')}</td>
-                <td>
-                  <RelativeTime iso={token.dateCreated} />
-                </td>
-                <td>{token.dateLastUsed ? <RelativeTime iso={token.dateLastUsed} /> : 'never'}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={revoking.isPending}
-                    aria-label={`Revoke ${token.name}`}
-                    onClick={() => revoking.mutate(token.id)}
-                  >
-                    Revoke
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </SettingsTable>
       )}
     </>
   );

@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { beginTotpEnrolment, confirmTotpEnrolment } from '../../api/account';
-import { CopyButton } from '../../components/CopyButton';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { QrCode } from '../../components/QrCode';
 import { useCurrentUser } from '../../session';
+import { RecoveryCodes } from './RecoveryCodes';
+import { TwoFactorOn } from './TwoFactorOn';
 
 /**
  * Two-factor authentication with an authenticator app: start enrolment (a QR code of the API's
  * otpauth:// URI, and the secret for typing by hand), confirm with a first code, then the recovery
- * codes, shown this once.
+ * codes, shown this once. While it is on: new recovery codes, or turning it off (`TwoFactorOn`).
  */
 export function TwoFactorPanel() {
   const me = useCurrentUser();
@@ -30,22 +31,11 @@ export function TwoFactorPanel() {
     body = (
       <>
         <p role="status">Two-factor authentication is on.</p>
-        <p>
-          Keep these recovery codes somewhere safe: each signs you in once without your authenticator app.
-          They are not shown again.
-        </p>
-        <ul className="recovery-codes" aria-label="Recovery codes">
-          {confirm.data.map((code) => (
-            <li key={code}>
-              <code>{code}</code>
-            </li>
-          ))}
-        </ul>
-        <CopyButton text={confirm.data.join('\n')} label="Copy the recovery codes" />
+        <RecoveryCodes codes={confirm.data} />
       </>
     );
   } else if (me.data?.has2fa) {
-    body = <p>Two-factor authentication is on: signing in asks for a code from your authenticator app.</p>;
+    body = <TwoFactorOn />;
   } else if (begin.data) {
     body = (
       <form onSubmit={submit}>
