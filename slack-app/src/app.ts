@@ -1,19 +1,27 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import { Bot } from './bot';
 import { CardUpdates } from './card-updates';
 import { registerCommands } from './commands';
 import { Faultline } from './faultline';
+import { FaultlineInstallationStore } from './installation-store';
 import { registerEvents } from './events';
 import { registerInteractions } from './interactions';
 import { registerIssueActions } from './issue-actions';
 import { retried, type Log } from './retry';
-import type { SlackAppSettings } from './settings';
+import { workspacesOf, type SlackAppSettings, type Workspaces } from './settings';
 import { startCardSync } from './sync';
 
 /** Where Slack sends events, interactivity, slash commands and options (Bolt's default: one URL). */
 export const EVENTS_PATH = '/slack/events';
+/** The OAuth install flow: where an admin starts installing, and where Slack sends them back. */
+export const INSTALL_PATH = '/slack/install';
+export const OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
+
+/** The bot scopes the app asks for when installed (the manifest's, slack-app/README.md). */
+const BOT_SCOPES = ['chat:write', 'chat:write.public', 'commands', 'links:read', 'links:write', 'users:read'];
 
 export interface RunningSlackApp {
   /** The standalone HTTP receiver's address (`http://127.0.0.1:port`); undefined in Socket Mode. */
@@ -47,26 +55,67 @@ interface BuiltSlackApp {
 /** What the app needs whichever way Slack reaches it. */
 type AppSettings = Omit<SlackAppSettings, 'SLACK_PORT' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN'>;
 
+/**
+ * Who the app acts as in each workspace: the one bot of the settings (asked `auth.test` on demand,
+ * so Slack down at start-up stops nothing), or the bot of each workspace's installation, kept in
+ * Faultline (Bolt then authorizes each request from the installation store).
+ */
+interface Bots {
+  /** For Bolt: undefined when the receiver's OAuth installer authorizes. */
+  authorize: Bot['authorize'] | undefined;
+  tokenFor(team: string): Promise<string | undefined>;
+  /** Resolves once Slack answered for the configured bot (at once for installations). */
+  ready(log: Log, stop: AbortController): Promise<unknown>;
+}
+
+/** Faultline through the API, with the app's token, in its organization. */
+function faultlineOf(settings: AppSettings): Faultline {
+  return new Faultline({
+    baseUrl: settings.FAULTLINE_URL,
+    token: settings.FAULTLINE_TOKEN,
+    organization: settings.FAULTLINE_ORGANIZATION,
+  });
+}
+
+function botsOf(workspaces: Workspaces, store: FaultlineInstallationStore, slackApiUrl: string): Bots {
+  if (workspaces.kind === 'installed')
+    return { authorize: undefined, tokenFor: (team) => store.botToken(team), ready: async () => undefined };
+  const bot = new Bot(workspaces.botToken, slackApiUrl);
+  return {
+    authorize: bot.authorize,
+    tokenFor: async (team) => ((await bot.whoAmI()).team === team ? bot.token : undefined),
+    ready: (log, stop) =>
+      retried(log, 'reaching Slack (auth.test)', () => bot.whoAmI(), stop).then((identity) => {
+        log('Slack answered; card sync starts', { team: identity.team });
+      }),
+  };
+}
+
 function buildSlackApp(
   settings: AppSettings,
   receiver: HTTPReceiver | SocketModeReceiver,
   log: Log,
 ): BuiltSlackApp {
-  const bot = new Bot(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL);
+  const faultline = faultlineOf(settings);
+  const bots = botsOf(
+    workspacesOf(settings),
+    new FaultlineInstallationStore(faultline),
+    settings.SLACK_API_URL,
+  );
   const app = new App({
-    authorize: bot.authorize,
+    ...(bots.authorize ? { authorize: bots.authorize } : {}),
     receiver,
     clientOptions: { slackApiUrl: settings.SLACK_API_URL },
     logLevel: LogLevel.ERROR,
   });
-  const faultline = new Faultline({
-    baseUrl: settings.FAULTLINE_URL,
-    token: settings.FAULTLINE_TOKEN,
-    organization: settings.FAULTLINE_ORGANIZATION,
-  });
+  // Card updates and thread replies name the workspace's token in each call.
+  const client = new WebClient(undefined, { slackApiUrl: settings.SLACK_API_URL });
   const updates = new CardUpdates(
     async (card, message) => {
-      await bot.client.chat.update({
+      const token = await bots.tokenFor(card.team);
+      if (token === undefined) return;
+      await client.chat.update({
+        token,
         channel: card.channel,
         ts: card.ts,
         text: message.text,
@@ -85,11 +134,11 @@ function buildSlackApp(
     startSync() {
       const stop = new AbortController();
       let sync: Background | undefined;
-      const starting = retried(log, 'reaching Slack (auth.test)', () => bot.whoAmI(), stop)
-        .then(async ({ team }) => {
+      const starting = bots
+        .ready(log, stop)
+        .then(async () => {
           if (stop.signal.aborted) return;
-          log('Slack answered; card sync starts', { team });
-          sync = await startCardSync({ faultline, updates, client: bot.client, team, log });
+          sync = await startCardSync({ faultline, updates, client, tokenFor: bots.tokenFor, log });
         })
         // Only when stopped before Slack answered.
         .catch(() => undefined);
@@ -102,6 +151,32 @@ function buildSlackApp(
       };
     },
   };
+}
+
+/**
+ * Bolt's HTTP receiver at `EVENTS_PATH`, verifying each request with the signing secret; with the
+ * OAuth settings it also serves `INSTALL_PATH` (straight on to Slack's consent page, the state
+ * signed and kept in a cookie) and `OAUTH_REDIRECT_PATH`, which exchanges the code
+ * (`oauth.v2.access`) and stores the installation in Faultline.
+ */
+function httpReceiver(settings: AppSettings, signingSecret: string): HTTPReceiver {
+  const workspaces = workspacesOf(settings);
+  const options: HTTPReceiverOptions = { signingSecret, endpoints: EVENTS_PATH, logLevel: LogLevel.ERROR };
+  if (workspaces.kind === 'one') return new HTTPReceiver(options);
+  return new HTTPReceiver({
+    ...options,
+    clientId: workspaces.clientId,
+    clientSecret: workspaces.clientSecret,
+    stateSecret: workspaces.stateSecret,
+    scopes: BOT_SCOPES,
+    installationStore: new FaultlineInstallationStore(faultlineOf(settings)),
+    installerOptions: {
+      directInstall: true,
+      installPath: INSTALL_PATH,
+      redirectUriPath: OAUTH_REDIRECT_PATH,
+      clientOptions: { slackApiUrl: settings.SLACK_API_URL },
+    },
+  });
 }
 
 /** Socket Mode's receiver: Slack's messages arrive on a WebSocket the app opens (no public URL). */
@@ -155,11 +230,7 @@ export async function startSlackApp(
       },
     };
   }
-  const receiver = new HTTPReceiver({
-    signingSecret: settings.SLACK_SIGNING_SECRET,
-    endpoints: EVENTS_PATH,
-    logLevel: LogLevel.ERROR,
-  });
+  const receiver = httpReceiver(settings, settings.SLACK_SIGNING_SECRET);
   const { app, updates, startSync } = buildSlackApp(settings, receiver, log);
   const sync = startSync();
   const started = (await app.start(settings.SLACK_PORT)) as Server;
@@ -208,7 +279,7 @@ export function mountableSlackApp(settings: MountedSlackAppSettings, log: Log = 
     throw new Error('The Slack app needs SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode');
   const receiver = appToken
     ? socketModeReceiver(appToken, settings.SLACK_API_URL)
-    : new HTTPReceiver({ signingSecret: signingSecret!, endpoints: EVENTS_PATH, logLevel: LogLevel.ERROR });
+    : httpReceiver(settings, signingSecret!);
   const { app, updates, startSync } = buildSlackApp(settings, receiver, log);
   let running: Background[] = [];
   return {

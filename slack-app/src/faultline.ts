@@ -107,6 +107,39 @@ export class Faultline {
     );
   }
 
+  /** The installation of a workspace, kept in Faultline (undefined: not installed here). */
+  async installation(workspace: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const found = await ok(
+        this.app.GET('/api/0/organizations/{organization}/integration-installations/{workspace}/', {
+          params: { path: { organization: this.options.organization, workspace } },
+        }),
+      );
+      return found.installation;
+    } catch (error) {
+      if (error instanceof FaultlineApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Saves a workspace's installation (sealed by Faultline), connecting it to the organization. */
+  async saveInstallation(workspace: string, installation: Record<string, unknown>): Promise<void> {
+    await ok(
+      this.app.PUT('/api/0/organizations/{organization}/integration-installations/{workspace}/', {
+        params: { path: { organization: this.options.organization, workspace } },
+        body: { installation },
+      }),
+    );
+  }
+
+  async deleteInstallation(workspace: string): Promise<void> {
+    await ok(
+      this.app.DELETE('/api/0/organizations/{organization}/integration-installations/{workspace}/', {
+        params: { path: { organization: this.options.organization, workspace } },
+      }),
+    );
+  }
+
   /** A single-use link (10 minutes) the Slack user opens, signed in to Faultline, to link their account. */
   async linkUrl(who: SlackUser): Promise<string> {
     const answer = await ok(

@@ -33,10 +33,10 @@ function lastActionOf(change: ChangeEvent): string {
 export interface CardSyncDeps {
   faultline: Faultline;
   updates: CardUpdates;
-  /** The bot's client, for thread replies. */
+  /** The Web API client, for thread replies (with the workspace's token). */
   client: WebClient;
-  /** The workspace this app posts in: only its cards are updated. */
-  team: string;
+  /** The bot token of a workspace this app serves; undefined for the others, whose cards are left alone. */
+  tokenFor(team: string): Promise<string | undefined>;
   log: Log;
 }
 
@@ -112,14 +112,17 @@ export async function startCardSync(deps: CardSyncDeps): Promise<{ stop(): Promi
 const SAVE_EVERY_MS = 5000;
 
 async function apply(deps: CardSyncDeps, change: ChangeEvent): Promise<void> {
-  const cards = (await deps.faultline.cards(change.issueId)).filter((card) => card.team === deps.team);
+  const cards = await deps.faultline.cards(change.issueId);
   if (cards.length === 0) return;
   const lastAction = lastActionOf(change);
   await Promise.all(
     cards.map(async (card) => {
+      const token = await deps.tokenFor(card.team);
+      if (token === undefined) return;
       await deps.updates.request(card, () => drawCard(deps.faultline, change.issueId, lastAction));
       if (change.kind === 'regressed')
         await deps.client.chat.postMessage({
+          token,
           channel: card.channel,
           thread_ts: card.ts,
           text: 'Regressed: new events after it was resolved.',

@@ -25,7 +25,18 @@ const REQUIRED: Record<string, string[]> = {
   'views.open': ['trigger_id', 'view'],
   'views.publish': ['user_id', 'view'],
   'apps.connections.open': [],
+  'oauth.v2.access': ['client_id', 'client_secret', 'code'],
 };
+
+/**
+ * A workspace that installs the app through the OAuth flow: Slack sends the browser back with
+ * `code`, which `oauth.v2.access` exchanges for the workspace's bot `token`.
+ */
+export interface StandInInstall {
+  code: string;
+  team: string;
+  token: string;
+}
 
 /** Arguments Slack sends as JSON inside a form body. */
 const JSON_ARGS = ['blocks', 'attachments', 'view', 'unfurls'];
@@ -52,11 +63,22 @@ export interface SlackStandIn {
  * timestamps, so each post is told apart.
  */
 export async function startSlackStandIn(
-  /** `port`: where to listen (default: any free one), e.g. where an app was told Slack is. */
-  options: { token?: string | string[]; team?: string; port?: number } = {},
+  /**
+   * `port`: where to listen (default: any free one), e.g. where an app was told Slack is.
+   * `oauth`: the app's client id and secret, and the workspaces that install it; their tokens are
+   * accepted too, and `auth.test` with one answers its workspace.
+   */
+  options: {
+    token?: string | string[];
+    team?: string;
+    port?: number;
+    oauth?: { clientId: string; clientSecret: string; installs: StandInInstall[] };
+  } = {},
 ): Promise<SlackStandIn> {
-  const tokens = options.token === undefined ? undefined : [options.token].flat();
-  const team = options.team ?? 'T0STANDIN';
+  const installs = options.oauth?.installs ?? [];
+  const tokens =
+    options.token === undefined ? undefined : [...[options.token].flat(), ...installs.map((i) => i.token)];
+  const defaultTeam = options.team ?? 'T0STANDIN';
   const calls: RecordedCall[] = [];
   const limited = new Map<string, { seconds: number; count: number }>();
   const clock = 1_700_000_000;
@@ -64,7 +86,10 @@ export async function startSlackStandIn(
   const nextTs = () => `${clock + ++sequence}.${String(sequence).padStart(6, '0')}`;
 
   function answer(method: string, token: string | undefined, args: Json): Json {
+    // The code exchange authenticates with the app's client id and secret, not a token.
+    if (method === 'oauth.v2.access') return exchange(args);
     if (tokens !== undefined && !tokens.includes(String(token))) return { ok: false, error: 'invalid_auth' };
+    const team = installs.find((install) => install.token === token)?.team ?? defaultTeam;
     const required = REQUIRED[method];
     if (required === undefined) return { ok: false, error: 'unknown_method' };
     const missing = required.filter((name) => args[name] === undefined || args[name] === '');
@@ -114,6 +139,25 @@ export async function startSlackStandIn(
       default:
         return { ok: true };
     }
+  }
+
+  function exchange(args: Json): Json {
+    if (args.client_id !== options.oauth?.clientId || args.client_secret !== options.oauth?.clientSecret)
+      return { ok: false, error: 'invalid_client_id' };
+    const install = installs.find((i) => i.code === args.code);
+    if (!install) return { ok: false, error: 'invalid_code' };
+    return {
+      ok: true,
+      app_id: 'A0FAULTLINE',
+      authed_user: { id: 'U0INSTALLER' },
+      scope: 'chat:write,commands',
+      token_type: 'bot',
+      access_token: install.token,
+      bot_user_id: 'UBOT',
+      team: { id: install.team, name: `Workspace ${install.team}` },
+      enterprise: null,
+      is_enterprise_install: false,
+    };
   }
 
   const server = http.createServer((req, res) => {

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { ok } from '@faultline/api-client';
+import { cardKey, type PostedCard } from '@faultline/extension-slack';
+import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
+import { startSlackApp, type RunningSlackApp } from '@faultline/slack-app';
+import { isPostgresReachable } from '../core/src/testing/databases';
+import { waitFor } from './support/api';
+import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
+import { linkSlackUserToAdmin } from './support/slack';
+import { startStack, type Stack } from './support/stack';
+
+const SIGNING_SECRET = 'oauth-signing-secret';
+const CLIENT = { clientId: '1234.5678', clientSecret: 'oauth-client-secret' };
+const STATE_SECRET = 'oauth-state-secret-0123456789';
+/** Two workspaces install the app; each gets its own bot token. */
+const INSTALLS = [
+  { code: 'code-for-acme-eng', team: 'T0ENG', token: 'xoxb-installed-eng' },
+  { code: 'code-for-acme-ops', team: 'T0OPS', token: 'xoxb-installed-ops' },
+];
+const ADA = 'U0ADA';
+
+/**
+ * Issue 14: several workspaces through Slack's OAuth install flow, driven through the real
+ * @slack/oauth InstallProvider in Bolt's receiver: /slack/install sends the admin on to Slack with a
+ * signed state, Slack (the stand-in) sends them back with a code, `oauth.v2.access` exchanges it and
+ * the installation is stored in Faultline through the API (sealed there). Requests from each
+ * workspace are then authorized from that store, and card sync updates each workspace's cards
+ * with its own token.
+ */
+describe('the Slack app installed in several workspaces through OAuth [postgres]', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  let slack: SlackStandIn;
+  let app: RunningSlackApp | undefined;
+  let issueId: string;
+
+  before(async function () {
+    if (!(await isPostgresReachable())) this.skip();
+    slack = await startSlackStandIn({ token: [], oauth: { ...CLIENT, installs: INSTALLS } });
+    stack = await startStack('postgres', {
+      prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: 'T0OPS', user: ADA }),
+    });
+    const { organization } = stack.setup;
+    const { token } = await ok(
+      stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+        params: { path: { organization } },
+        // org:write: installing connects a workspace to the organization.
+        body: {
+          name: 'Slack',
+          client: 'slack',
+          scopes: ['org:read', 'org:write', 'project:read', 'event:read'],
+        },
+      }),
+    );
+    app = await startSlackApp(
+      {
+        FAULTLINE_URL: stack.baseUrl,
+        FAULTLINE_TOKEN: token,
+        FAULTLINE_ORGANIZATION: organization,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_CLIENT_ID: CLIENT.clientId,
+        SLACK_CLIENT_SECRET: CLIENT.clientSecret,
+        SLACK_STATE_SECRET: STATE_SECRET,
+        SLACK_API_URL: slack.url,
+        SLACK_PORT: 0,
+      },
+      (message, fields) => process.env.SLACK_E2E_LOG && console.log(message, fields),
+    );
+  });
+
+  after(async () => {
+    await app?.stop();
+    await stack?.dispose();
+    await slack?.close();
+  });
+
+  /** What an admin's browser does: open /slack/install, consent on Slack, come back with the code. */
+  async function install(code: string, options: { state?: string } = {}) {
+    const started = await fetch(`${app!.url}/slack/install`, { redirect: 'manual' });
+    assert.equal(started.status, 302);
+    const consent = new URL(started.headers.get('location')!);
+    assert.equal(consent.searchParams.get('client_id'), CLIENT.clientId);
+    assert.match(consent.searchParams.get('scope') ?? '', /chat:write/);
+    const state = options.state ?? consent.searchParams.get('state')!;
+    const cookie = started.headers.get('set-cookie')!.split(';')[0];
+    return fetch(`${app!.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, {
+      headers: { Cookie: cookie },
+      redirect: 'manual',
+    });
+  }
+
+  const installed = (workspace: string) =>
+    stack.api.client.GET('/api/0/organizations/{organization}/integration-installations/{workspace}/', {
+      params: { path: { organization: stack.setup.organization, workspace } },
+    });
+
+  it('stores each workspace that installs the app in Faultline, its token sealed', async () => {
+    for (const { code } of INSTALLS) assert.equal((await install(code)).status, 200);
+    assert.equal(slack.accepted('oauth.v2.access').length, 2);
+    const rows = await stack.target.withKnex((knex) =>
+      knex('integration_installations').orderBy('external_workspace_id').select('*'),
+    );
+    assert.deepEqual(
+      rows.map((row: { external_workspace_id: string }) => row.external_workspace_id),
+      ['T0ENG', 'T0OPS'],
+    );
+    for (const row of rows as { installation_sealed: string }[])
+      assert.ok(!row.installation_sealed.includes('xoxb-'), 'no token in the clear');
+    // The admin's own token can't read them: only the integration's.
+    const byAdmin = await installed('T0ENG');
+    assert.equal(byAdmin.response.status, 403);
+  });
+
+  it('refuses a redirect whose state was not the one it signed, storing nothing', async () => {
+    const forged = await install('code-for-acme-eng', { state: 'forged-state' });
+    assert.notEqual(forged.status, 200);
+    assert.equal(slack.accepted('oauth.v2.access').length, 2, 'the code was not exchanged');
+  });
+
+  it("answers a signed request from an installed workspace with that workspace's token", async () => {
+    const body = new URLSearchParams({
+      team_id: 'T0OPS',
+      channel_id: 'C0ONCALL',
+      user_id: ADA,
+      user_name: 'ada',
+      command: '/faultline',
+      text: 'help',
+      api_app_id: 'A0FAULTLINE',
+      response_url: slack.responseUrl,
+      trigger_id: '1.2.3',
+    }).toString();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
+    const since = slack.calls.length;
+    const res = await fetch(`${app!.url}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        'X-Slack-Request-Timestamp': String(timestamp),
+        'X-Slack-Signature': `v0=${signature}`,
+      },
+      body,
+    });
+    assert.equal(res.status, 200);
+    await waitFor('the help answer', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'response_url'),
+    );
+  });
+
+  it("keeps each workspace's cards true with that workspace's bot token", async () => {
+    const dsn = parseTestDsn(stack.setup.dsn);
+    const event = eventEnvelope({ message: 'OAuth card', fingerprint: ['oauth-card'] });
+    const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-sentry-envelope' },
+      body: new Uint8Array(event.body),
+    });
+    assert.equal(sent.status, 200);
+    issueId = await waitFor('the issue', async () => {
+      const issues = await stack.api.issues(stack.setup.organization, stack.setup.project);
+      return issues[0]?.id;
+    });
+    const cards: PostedCard[] = INSTALLS.map(({ team }, i) => ({
+      team,
+      channel: 'C0ONCALL',
+      ts: `1700000000.00010${i}`,
+    }));
+    // The cards as the Slack plugin records them on the issue, plus one of a workspace not installed.
+    await stack.target.withKnex((knex) =>
+      knex('issue_external_links').insert(
+        [...cards, { team: 'T0ELSEWHERE', channel: 'C0X', ts: '1700000000.000999' }].map((card) => ({
+          issue_id: Number(issueId),
+          plugin_id: 'slack',
+          key: cardKey(card),
+          url: `https://standin.slack.com/archives/${card.channel}/p${card.ts.replace('.', '')}`,
+        })),
+      ),
+    );
+    await ok(
+      stack.api.client.PUT('/api/0/issues/{issue}/', {
+        params: { path: { issue: issueId } },
+        body: { status: 'resolved' },
+      }),
+    );
+    for (const [i, card] of cards.entries()) {
+      const update = await waitFor(`the card in ${card.team}`, async () =>
+        slack.calls.find(
+          (call) => call.method === 'chat.update' && call.answer.ok === true && call.args.ts === card.ts,
+        ),
+      );
+      assert.equal(update.token, INSTALLS[i].token);
+    }
+    assert.ok(
+      !slack.calls.some((call) => call.method === 'chat.update' && call.args.ts === '1700000000.000999'),
+    );
+  });
+});
