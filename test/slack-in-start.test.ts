@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { ok } from '@faultline/api-client';
 import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { FaultlineServer } from './support/server';
-import { linkSlackUserToAdmin } from './support/slack';
+import { linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-in-start-0123456789';
@@ -56,12 +55,7 @@ describe('the Slack app inside faultline start [postgres]', function () {
     });
     // The integration token is made through the API, then the server restarts with Slack configured.
     const { organization } = stack.setup;
-    const { token } = await ok(
-      stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
-        params: { path: { organization } },
-        body: { name: 'Slack', client: 'slack', scopes: ['org:read', 'project:read', 'event:read'] },
-      }),
-    );
+    const token = await slackIntegrationToken(stack, ['org:read', 'project:read', 'event:read']);
     await stack.server.stop();
     stack.server = await FaultlineServer.start(stack.target, {
       port: stack.port,

@@ -7,7 +7,7 @@ import { startSlackApp, type RunningSlackApp } from '@faultline/slack-app';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
-import { linkSlackUserToAdmin } from './support/slack';
+import { linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const SIGNING_SECRET = 'oauth-signing-secret';
@@ -42,17 +42,8 @@ describe('the Slack app installed in several workspaces through OAuth [postgres]
       prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: 'T0OPS', user: ADA }),
     });
     const { organization } = stack.setup;
-    const { token } = await ok(
-      stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
-        params: { path: { organization } },
-        // org:write: installing connects a workspace to the organization.
-        body: {
-          name: 'Slack',
-          client: 'slack',
-          scopes: ['org:read', 'org:write', 'project:read', 'event:read'],
-        },
-      }),
-    );
+    // org:write: installing connects a workspace to the organization.
+    const token = await slackIntegrationToken(stack, ['org:read', 'org:write', 'project:read', 'event:read']);
     app = await startSlackApp(
       {
         FAULTLINE_URL: stack.baseUrl,

@@ -7,7 +7,7 @@ import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
 import { FaultlineServer, freePort } from './support/server';
-import { cardClickPayload, linkSlackUserToAdmin } from './support/slack';
+import { cardClickPayload, linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-socket-in-start-0123456789';
@@ -38,16 +38,12 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
       prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
     });
     const { organization } = stack.setup;
-    const { token } = await ok(
-      stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
-        params: { path: { organization } },
-        body: {
-          name: 'Slack',
-          client: 'slack',
-          scopes: ['org:read', 'project:read', 'event:read', 'event:write'],
-        },
-      }),
-    );
+    const token = await slackIntegrationToken(stack, [
+      'org:read',
+      'project:read',
+      'event:read',
+      'event:write',
+    ]);
     // An issue with a card posted of it (as the Slack plugin records one), before Slack goes away.
     const dsn = parseTestDsn(stack.setup.dsn);
     const event = eventEnvelope({ message: 'Socket Mode card', fingerprint: ['socket-mode-card'] });

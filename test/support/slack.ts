@@ -1,6 +1,8 @@
+import { ok, type paths } from '@faultline/api-client';
 import type { PostedCard } from '@faultline/extension-slack';
 import type { BootstrapResult } from '../../core/src/accounts';
 import type { Knex } from './database';
+import type { Stack } from './stack';
 
 /**
  * A `block_actions` payload of a click by `user` on a card's button (its value the issue id), as
@@ -48,4 +50,18 @@ export async function linkSlackUserToAdmin(
     external_user_id: identity.user,
     user_id: admin.id,
   });
+}
+
+type TokenScopes =
+  paths['/api/0/organizations/{organization}/org-auth-tokens/']['post']['requestBody']['content']['application/json']['scopes'];
+
+/** An organization token issued to client `slack` with `scopes`, made through the API by the admin. */
+export async function slackIntegrationToken(stack: Stack, scopes: TokenScopes): Promise<string> {
+  const made = await ok(
+    stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+      params: { path: { organization: stack.setup.organization } },
+      body: { name: 'Slack', client: 'slack', scopes },
+    }),
+  );
+  return made.token;
 }
