@@ -37,7 +37,7 @@ export class LspSession {
       session.diagnostics.set(uri, diagnostics);
       session.wake();
     });
-    for (const method of ['faultline/status', 'faultline/authFailed'])
+    for (const method of ['faultline/status', 'faultline/authFailed', 'window/logMessage'])
       connection.onNotification(method, (params: unknown) => {
         session.notifications.push({ method, params });
         session.wake();

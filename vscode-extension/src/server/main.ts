@@ -137,6 +137,7 @@ function restart(): void {
     {
       changed: (ids) => replace(ids),
       state: (state, detail) => status({ state, count: uriOfIssue.size, detail }),
+      log: (message) => connection.console.log(message),
       authFailed: () => {
         if (authFailedSent) return;
         authFailedSent = true;

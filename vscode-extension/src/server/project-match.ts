@@ -36,6 +36,8 @@ export interface ProjectChoice {
   ids: number[];
   /** What the status bar's tooltip says about it. */
   detail: string;
+  /** Requests it took. */
+  requests: number;
 }
 
 /**
@@ -51,16 +53,20 @@ export async function matchProjects(
 ): Promise<ProjectChoice> {
   const wanted = new Set(names);
   const matched: { id: number; slug: string }[] = [];
-  for await (const project of paginate((cursor) =>
-    client.GET('/api/0/organizations/{organization}/projects/', {
+  let requests = 0;
+  for await (const project of paginate((cursor) => {
+    requests++;
+    return client.GET('/api/0/organizations/{organization}/projects/', {
       params: { path: { organization }, query: { cursor, limit: 100 } },
-    }),
-  ))
+    });
+  }))
     if (wanted.has(normalize(project.slug)) || wanted.has(normalize(project.name)))
       matched.push({ id: Number(project.id), slug: project.slug });
-  if (matched.length === 0) return { ids: [], detail: 'every project (none is named like the workspace)' };
+  if (matched.length === 0)
+    return { ids: [], detail: 'every project (none is named like the workspace)', requests };
   return {
     ids: matched.map((p) => p.id),
     detail: `project ${matched.map((p) => p.slug).join(', ')} (named like the workspace)`,
+    requests,
   };
 }
