@@ -14,6 +14,7 @@ import {
   ADA,
   ADA_NAME,
   REPOSITORY,
+  SECOND_REPOSITORY,
   reportError as reportWithSentry,
   startGitHubStack,
   type GitHubStack,
@@ -142,6 +143,16 @@ for (const kind of ['postgres', 'embedded'] as const) {
         `GET /user/${adaOnGitHub.id}`,
         'POST /repos/acme/api/issues/1/assignees',
       ]);
+      // A GitHub issue made now (the issue action, as a person in the web UI would) starts with her assigned.
+      const made2 = await ok(
+        api().POST('/api/0/issues/{issue}/actions/{plugin}/{action}/', {
+          params: { path: { issue: issueId, plugin: 'github', action: 'create-issue' } },
+          body: { input: { repository: SECOND_REPOSITORY } },
+        }),
+      );
+      assert.match(String(made2.message), /^Created acme\/web#1$/);
+      assert.deepEqual(github.issue(SECOND_REPOSITORY, 1)?.assignees, [ADA]);
+
       // GitHub's own report of that assignment finds it in place: nothing changes, nothing echoes.
       const echo = await send(
         'issues',

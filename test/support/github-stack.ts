@@ -6,6 +6,7 @@ import type { DatabaseKind } from './database';
 import { startStack, type Stack } from './stack';
 
 export const REPOSITORY = 'acme/api';
+export const SECOND_REPOSITORY = 'acme/web';
 /** Ada's GitHub login; her Faultline account (the bootstrap admin) is linked to its GitHub user id. */
 export const ADA = 'ada-gh';
 export const ADA_NAME = 'Ada Lovelace';
@@ -21,7 +22,7 @@ export interface GitHubStack {
 /**
  * A stand-in GitHub on loopback and a real `faultline start` whose github plugin talks to it
  * (`installation`: the rest of PLUGIN_CONFIG_GITHUB), turned on for the project with `acme/api`
- * connected and mapped to this checkout, and an alert rule creating a GitHub issue for each new issue.
+ * connected and mapped to this checkout (and `acme/web` connected), and an alert rule creating a GitHub issue for each new issue.
  */
 export async function startGitHubStack(
   kind: DatabaseKind,
@@ -68,6 +69,8 @@ export async function startGitHubStack(
               repository: REPOSITORY,
               codeMappings: [{ stackRoot: `${REPO_ROOT}/`, sourceRoot: '', branch: 'main' }],
             },
+            // A second repository, for issues made from the issue action.
+            { repository: SECOND_REPOSITORY },
           ],
         },
       },

@@ -3,6 +3,7 @@ import { github } from './client';
 import { projectGitHub, requireConnection, splitRepository, type Services } from './context';
 import { issueBody, issueTitle, linkComment } from './issue-body';
 import { COMMENT_MARKER, externalLink, linkKey, parseIssueReference } from './links';
+import { assigneeLoginsOf } from './people';
 import { rememberLinked } from './tracked';
 
 /** How long a claim to create an issue holds before another attempt may take over (a crashed run's). */
@@ -47,6 +48,12 @@ export async function createGitHubIssue(
     const event = await services.events.latestForIssue(issue.id).catch(() => undefined);
     const { owner, repo } = splitRepository(connection.repository);
     const labels = [...new Set([...connection.labels, ...(options.labels ?? [])])];
+    // Without assignees asked for, the GitHub issue starts with the Faultline assignee's linked account.
+    const assignees = options.assignees?.length
+      ? options.assignees
+      : connection.sync.assigneesToGitHub
+        ? await assigneeLoginsOf(services, gh, issue)
+        : [];
     const { data } = await github(`creating an issue in ${connection.repository}`, () =>
       gh.octokit.rest.issues.create({
         owner,
@@ -54,7 +61,7 @@ export async function createGitHubIssue(
         title: issueTitle(issue),
         body: issueBody(issue, event, connection, gh.webUrl),
         ...(labels.length > 0 ? { labels } : {}),
-        ...(options.assignees?.length ? { assignees: options.assignees } : {}),
+        ...(assignees.length > 0 ? { assignees } : {}),
       }),
     );
     const link = externalLink(

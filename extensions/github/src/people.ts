@@ -1,4 +1,4 @@
-import type { LinkedMember } from '@faultline/plugin-sdk';
+import type { IssueSummary, LinkedMember } from '@faultline/plugin-sdk';
 import { github } from './client';
 import type { ProjectGitHub, Services } from './context';
 
@@ -39,6 +39,17 @@ export async function gitHubLoginsOf(gh: ProjectGitHub, member: LinkedMember): P
     }
   }
   return [...new Set(logins)];
+}
+
+/** The GitHub logins of a Faultline issue's assignee, when a member who linked their GitHub account. */
+export async function assigneeLoginsOf(
+  services: Services,
+  gh: ProjectGitHub,
+  issue: IssueSummary,
+): Promise<string[]> {
+  const userId = issue.assignedTo?.userId;
+  const member = userId ? await services.linkedAccounts.member(issue.projectId, userId) : undefined;
+  return member ? gitHubLoginsOf(gh, member) : [];
 }
 
 /**
