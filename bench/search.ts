@@ -158,7 +158,8 @@ async function indexSizes(knex: Knex): Promise<string[][]> {
   const rows: { name: string; size: string }[] = (
     await knex.raw(
       `SELECT c.relname AS name, pg_size_pretty(pg_relation_size(c.oid)) AS size FROM pg_class c
-       WHERE c.relname IN ('issues', 'issue_tag_values', 'issues_search_words', 'issue_tag_values_by_value',
+       WHERE c.relname IN ('issues', 'issue_tag_values', 'issue_search_words', 'issue_search_words_words',
+                           'issue_tag_values_by_value',
                            'issues_project_status_last_seen', 'issues_project_id_last_seen_index')`,
     )
   ).rows;

@@ -10,8 +10,9 @@
  * configuration lower-cases and neither stems nor drops stop words: people search for
  * identifiers, not English.
  *
- * Migration 023 stores it as the GIN-indexed column `issues.search_words`, which the Postgres
- * adapter matches (022 indexed the expression itself), so changing it needs a new migration.
+ * Migration 027 keeps it in the GIN-indexed table `issue_search_words`, written by a trigger when
+ * an issue's title, culprit or metadata is (not on every counter update), which the Postgres adapter
+ * matches; changing it needs a new migration.
  */
 export const ISSUE_WORDS_SQL =
   "to_tsvector('simple'::regconfig, regexp_replace(title || ' ' || culprit || ' ' || coalesce(metadata->>'value', ''), '[^[:alnum:]]+', ' ', 'g'))";

@@ -23,6 +23,7 @@ import * as auditLogByTarget from './021-audit-log-by-target';
 import * as issueSearch from './022-issue-search';
 import * as issueSearchWordsColumn from './023-issue-search-words-column';
 import * as integrationState from './026-integration-state';
+import * as issueSearchWordsTable from './027-issue-search-words-table';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -60,6 +61,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['022-issue-search', issueSearch],
   ['023-issue-search-words-column', issueSearchWordsColumn],
   ['026-integration-state', integrationState],
+  ['027-issue-search-words-table', issueSearchWordsTable],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

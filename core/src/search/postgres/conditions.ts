@@ -159,9 +159,10 @@ export class ConditionSql {
           'false',
         );
       case 'words': {
-        const words = this.raw("i.search_words @@ to_tsquery('simple'::regconfig, ?)", [
-          tsQueryText(c.words),
-        ]);
+        const words = this.raw(
+          "i.id IN (SELECT issue_id FROM issue_search_words WHERE words @@ to_tsquery('simple'::regconfig, ?))",
+          [tsQueryText(c.words)],
+        );
         if (!c.shortId) return words;
         return this.raw('(? OR (lower(p.slug) = lower(?) AND i.short_id = ?))', [
           words,
