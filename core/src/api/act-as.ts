@@ -1,8 +1,9 @@
 import type { Context } from 'koa';
 import type { Knex } from 'knex';
 import { BadRequestError, ForbiddenError } from '../errors';
-import { externalId, integrationProvider, linkedUser } from '../identities';
+import { externalId, linkedUser } from '../identities';
 import type { ApiCaller } from './auth';
+import { callerIntegration } from './integration-caller';
 
 /** The header an integration names the external user it acts for with: `<workspace id>:<user id>`. */
 export const ACT_AS_HEADER = 'X-Faultline-Act-As';
@@ -21,10 +22,7 @@ export async function actAsLinkedUser(knex: Knex, ctx: Context, caller: ApiCalle
       `${ACT_AS_HEADER} needs an integration's token, not a session`,
       'integration_required',
     );
-  const provider = integrationProvider(
-    { client: caller.client, userId: caller.user?.id ?? null, organizationId: caller.organizationId },
-    `Acting for a linked user (${ACT_AS_HEADER})`,
-  );
+  const provider = callerIntegration(caller, `Acting for a linked user (${ACT_AS_HEADER})`);
   const at = value.indexOf(':');
   if (at < 0)
     throw new BadRequestError(
