@@ -72,6 +72,9 @@ describeEachDatabase('your sessions', (ctx) => {
     const foreign = await api.request('delete', `/api/0/users/me/sessions/${eveId}/`, undefined, laptop);
     assert.equal(foreign.status, 404);
     assert.equal((await api.get('/api/0/users/me/', eve)).status, 200);
+    // An id past what the column holds names no session either (not a database error).
+    const huge = await api.request('delete', '/api/0/users/me/sessions/999999999999/', undefined, laptop);
+    assert.equal(huge.status, 404, JSON.stringify(huge.body));
 
     const ended = await api.request(
       'delete',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLIENTS } from '@faultline/plugin-sdk';
 import { endOtherSessions, endOwnSession, listOwnSessions, type OwnSession } from '../../auth';
+import { idFromPath } from '../../organizations';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { isoDate } from '../serializers/dates';
@@ -64,8 +65,7 @@ export function sessionRoutes({ auth }: ApiDependencies): ApiRoute[] {
       summary: 'Ends one of your other sessions (this one ends by signing out)',
       response: null,
       handler: async ({ params, target }) => {
-        const sessionId = /^\d{1,12}$/.test(params.sessionId) ? Number(params.sessionId) : -1;
-        await endOwnSession(auth, target, sessionId);
+        await endOwnSession(auth, target, idFromPath(params.sessionId) ?? -1);
         return undefined;
       },
     }),
