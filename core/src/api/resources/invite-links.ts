@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkPasswordPolicy, createUser, startSession } from '../../auth';
+import { createUser, startSession } from '../../auth';
 import { ConflictError, FaultlineError } from '../../errors';
 import { acceptInvite, openInvite, type MemberRow } from '../../organizations';
 import { auditActor } from '../audit-actor';
@@ -67,9 +67,12 @@ export function inviteLinkRoutes({ knex, auth }: ApiDependencies): ApiRoute[] {
       errors: [404, 409, 410],
       handler: async ({ ctx, params, body }) => {
         const { invite } = await openInvite(knex, inviteLink(params));
-        // The policy first, so a refused password leaves no account behind for the next try to trip on.
-        checkPasswordPolicy(body.password, { email: invite.email });
-        const { user } = await createUser(knex, { email: invite.email }).catch((error: unknown) => {
+        // One transaction with the password: one the policy refuses leaves no account behind.
+        const { user } = await createUser(
+          knex,
+          { email: invite.email, password: body.password },
+          auth.passwords.hasher,
+        ).catch((error: unknown) => {
           if (error instanceof FaultlineError && error.code === 'user_exists')
             throw new ConflictError(
               `${invite.email} already has a Faultline account: sign in with it, then accept the invitation`,
@@ -77,7 +80,6 @@ export function inviteLinkRoutes({ knex, auth }: ApiDependencies): ApiRoute[] {
             );
           throw error;
         });
-        await auth.passwords.setPassword(user.id, body.password);
         const signedIn = await startSession(auth, user, { secondFactorPassed: false, ...clientInfo(ctx) });
         const member = await acceptInvite(knex, {
           ...inviteLink(params),
