@@ -6,6 +6,7 @@ export type * from './types';
 export { normalizeEvent } from './normalize/event';
 export { generateEventId, parseEventId } from './normalize/event-id';
 export { parseLevel } from './normalize/level';
+export { LEVELS } from './types';
 export { parseTimestamp } from './normalize/timestamp';
 export { formatMessage } from './normalize/message';
 export { userTagValue } from './normalize/derived-tags';

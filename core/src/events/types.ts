@@ -8,7 +8,9 @@
  * - `timestamp` is epoch seconds (float), corrected for client clock drift;
  * - `message` holds the formatted message text (from `message` or `logentry`).
  */
-export type Level = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
+/** The levels an event can have, most severe first: what `level` is stored as and searched by. */
+export const LEVELS = ['fatal', 'error', 'warning', 'info', 'debug'] as const;
+export type Level = (typeof LEVELS)[number];
 
 export interface StackFrame {
   filename?: string;

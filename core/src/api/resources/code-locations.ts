@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEVELS } from '../../events';
 import { ISSUE_STATUSES, listCodeLocations } from '../../issues';
 import { projectsInScope } from '../../organizations';
 import { route, type ApiRoute } from '../define-route';
@@ -20,7 +21,7 @@ const codeLocationQuery = z.object({
   per_page: pageLimit,
   project: repeated(z.coerce.number().int()),
   environment: repeated(z.string().min(1)),
-  level: repeated(z.enum(['fatal', 'error', 'warning', 'info', 'debug'])),
+  level: repeated(z.enum(LEVELS)),
   status: repeated(z.enum(ISSUE_STATUSES)),
   id: repeated(z.coerce.number().int().positive()),
 });

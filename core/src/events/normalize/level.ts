@@ -1,6 +1,4 @@
-import type { Level } from '../types';
-
-const LEVELS: readonly Level[] = ['fatal', 'error', 'warning', 'info', 'debug'];
+import { LEVELS, type Level } from '../types';
 
 // Spellings SDKs and logging libraries use for the same levels.
 const ALIASES: ReadonlyMap<string, Level> = new Map<string, Level>([

@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { LEVELS } from '../../events/types';
 import { parseShortId } from '../../issues/types';
 import type { AssigneeRef, SearchExpression, TextField } from './ast';
 import { SearchSyntaxError } from './errors';
@@ -56,11 +57,9 @@ function readIs(filter: Filter): SearchExpression {
   );
 }
 
-const LEVELS = ['fatal', 'error', 'warning', 'info', 'debug'];
-
 function readLevel(filter: Filter): SearchExpression {
   const levels = listValues(filter.value, filter).map((v) => v.toLowerCase());
-  const unknown = levels.find((level) => !LEVELS.includes(level));
+  const unknown = levels.find((level) => !(LEVELS as readonly string[]).includes(level));
   if (unknown !== undefined) fail(filter, `level:${unknown} is not a level; use ${LEVELS.join(', ')}`);
   return { kind: 'level', values: levels };
 }
