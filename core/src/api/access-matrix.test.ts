@@ -111,8 +111,6 @@ const HANDLER_PARAMS = [
  */
 const SAMPLE_BODIES: Record<string, unknown> = {
   '/api/0/accept-invite/:inviteId/:token/account/': { password: 'a matrix password' },
-  // Bolt's installation record, opaque to Faultline: only who saves it is decided.
-  '/api/0/organizations/:organization/integration-installations/:workspace/': { installation: {} },
 };
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
@@ -130,7 +128,9 @@ function expectedOwn(route: ApiRoute, role: Role, via: Via): Outcome {
   if (route.scope === null) throw new Error(`${route.path} guards a ${route.resource} without a scope`);
   const params = pathParams(route.path);
   if (params.some((p) => PROJECT_PARAMS.includes(p)) && !SEES_EVERY_PROJECT[role]) return 404;
-  return SCOPES_OF[role].includes(route.scope) ? 'allowed' : 403;
+  if (!SCOPES_OF[role].includes(route.scope)) return 403;
+  // Kept for integrations' tokens (none of the matrix's callers): past the authorizer, refused.
+  return route.integration ? 403 : 'allowed';
 }
 
 function outcomeOf(status: number): Outcome | number {
@@ -163,6 +163,12 @@ describe('route authorization rules', () => {
         () => checkRule({ method: 'post', path: '/api/0/x/', scope: 'org:read', resource }),
         /scope must be null/,
       );
+    // An integration's token is an organization credential; a session route can't be kept for it.
+    assert.throws(
+      () =>
+        checkRule({ method: 'get', path: '/api/0/x/', scope: null, resource: 'session', integration: true }),
+      /not kept for integrations/,
+    );
     assert.throws(
       () => checkRule({ method: 'get', path: '/api/0/x/', scope: null, resource: 'organization' }),
       /declares no valid scope/,
@@ -440,15 +446,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
           route.body ? (SAMPLE_BODIES[route.path] ?? {}) : undefined,
           await credentialOf(role, via),
         );
-        // Routes kept for integrations (a Slack or GitHub organization token) pass the central
-        // authorizer like any other and are refused by their handler to every other credential, before
-        // it looks at anything in the path: where the matrix's people would be let through, that refusal
-        // is the right answer. A foreign organization is still answered 404 by the authorizer first.
-        const integrationOnly =
-          answer.status === 403 &&
-          (answer.body as { code?: string } | undefined)?.code === 'integration_required' &&
-          expected !== 403;
-        const got = integrationOnly ? expected : outcomeOf(answer.status);
+        const got = outcomeOf(answer.status);
         if (got !== expected)
           failures.push(
             `${label} as ${role} (${via}): expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`,

@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
+import type { IntegrationClient } from '@faultline/plugin-sdk';
 import { isScope, type Scope } from '../access';
 import type { ApiCaller } from './auth';
 import {
@@ -14,6 +15,7 @@ import {
   type TargetOf,
 } from './authorize';
 import { assertCleanUrl } from './clean-input';
+import { callerIntegration } from './integration-caller';
 import {
   assertAnswerDeclared,
   assertErrorDeclared,
@@ -27,10 +29,12 @@ import { parseInput } from './validation';
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /** What a handler receives: validated query and body, path parameters, the caller and what it may reach. */
-export interface ApiRequest<Query, Body, R extends ResourceKind> {
+export interface ApiRequest<Query, Body, R extends ResourceKind, I extends boolean = false> {
   ctx: Context;
   /** Null on `public` routes, which read no credentials. */
   caller: R extends 'public' ? null : ApiCaller;
+  /** The integration whose token called, on routes declared `integration: true`; null on others. */
+  integration: I extends true ? IntegrationClient : null;
   params: Record<string, string>;
   /** What the authorizer resolved from the path, already checked against the caller. */
   target: TargetOf<R>;
@@ -65,6 +69,7 @@ export interface RouteSpec<
   Res extends ResponseSchema,
   P extends 'text/event-stream' | undefined = undefined,
   N extends boolean = false,
+  I extends boolean = false,
 > {
   method: HttpMethod;
   /** Koa router path, Sentry style with a trailing slash (which clients may leave out). */
@@ -76,6 +81,12 @@ export interface RouteSpec<
   scope: R extends CredentialKind ? null : Scope;
   /** What the route guards; the authorizer resolves it from the path parameters. */
   resource: R;
+  /**
+   * Only an integration's organization token (client `slack` or `github`) may call the route, for
+   * the integration's own bookkeeping in its organization; past the authorizer, every other
+   * credential gets 403 `integration_required` before anything else is looked at.
+   */
+  integration?: I;
   summary: string;
   query?: Query;
   /** Routes without a body schema don't read the body. */
@@ -92,7 +103,7 @@ export interface RouteSpec<
    */
   errors?: readonly ErrorStatus[];
   /** Returns the JSON answer; `undefined` answers 204 No Content, unless the handler redirected. */
-  handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R>) => Promise<AnswerOf<Res, P, N>>;
+  handler: (request: ApiRequest<z.output<Query>, z.output<Body>, R, I>) => Promise<AnswerOf<Res, P, N>>;
   /**
    * The route also answers 204 No Content when it has nothing to say (its handler then returns
    * nothing), as Sentry's bulk issue update does when no issue matched.
@@ -129,6 +140,8 @@ export interface ApiRoute extends DeclaredAnswers {
   /** Null for the credential kinds (`public`, `session`, `signInSession`). */
   scope: Scope | null;
   resource: ResourceKind;
+  /** Kept for integration tokens (see `RouteSpec.integration`). */
+  integration: boolean;
   summary: string;
   query: z.ZodType;
   body: z.ZodType | undefined;
@@ -146,9 +159,18 @@ export function pathParams(path: string): string[] {
  * Refuses a declaration without a complete authorization rule, so a route can't be added
  * unguarded: a known scope, a known resource kind, and the path parameters that resource needs.
  */
-export function checkRule(rule: { method: string; path: string; scope?: unknown; resource?: unknown }): void {
+export function checkRule(rule: {
+  method: string;
+  path: string;
+  scope?: unknown;
+  resource?: unknown;
+  integration?: boolean;
+}): void {
   const what = `${rule.method.toUpperCase()} ${rule.path}`;
   if ((CREDENTIAL_KINDS as readonly unknown[]).includes(rule.resource)) {
+    // An integration's token is an organization credential: it reaches organization resources.
+    if (rule.integration)
+      throw new Error(`${what} guards ${String(rule.resource)}, not kept for integrations`);
     if (rule.scope !== null)
       throw new Error(
         `${what} guards ${String(rule.resource)}, known by credentials alone, so its scope must be null`,
@@ -176,7 +198,8 @@ export function route<
   Body extends z.ZodType = z.ZodUndefined,
   P extends 'text/event-stream' | undefined = undefined,
   N extends boolean = false,
->(spec: RouteSpec<Query, Body, R, Res, P, N>): ApiRoute {
+  I extends boolean = false,
+>(spec: RouteSpec<Query, Body, R, Res, P, N, I>): ApiRoute {
   checkRule(spec);
   if (spec.status === 302 && spec.response !== null)
     throw new Error(`${spec.method.toUpperCase()} ${spec.path} redirects, so it declares no response body`);
@@ -187,6 +210,7 @@ export function route<
     path: spec.path,
     scope: spec.scope,
     resource: spec.resource,
+    integration: spec.integration === true,
     summary: spec.summary,
     produces: spec.produces,
     query: querySchema,
@@ -201,6 +225,12 @@ export function route<
           ? publicTarget(spec.resource, what)
           : await authorize(env, caller, { resource: spec.resource, scope: spec.scope, what }, ctx.params)
       ) as TargetOf<R>;
+      const integration = (spec.integration && caller ? callerIntegration(caller, what) : null) as ApiRequest<
+        z.output<Query>,
+        z.output<Body>,
+        R,
+        I
+      >['integration'];
       const query = parseInput(querySchema, ctx.query, 'query parameter') as z.output<Query>;
       const body = (
         spec.body
@@ -209,7 +239,8 @@ export function route<
       ) as z.output<Body>;
       const answer = await spec.handler({
         ctx,
-        caller: caller as ApiRequest<z.output<Query>, z.output<Body>, R>['caller'],
+        caller: caller as ApiRequest<z.output<Query>, z.output<Body>, R, I>['caller'],
+        integration,
         params: ctx.params,
         target,
         query,

@@ -12,8 +12,7 @@ import {
   type Sealer,
 } from '../../identities';
 import { auditActor } from '../audit-actor';
-import { callerIntegration } from '../integration-caller';
-import type { ApiCaller } from '../auth';
+import type { IntegrationClient } from '@faultline/plugin-sdk';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { isoDate } from '../serializers/dates';
@@ -91,8 +90,8 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
   // Built on first use: describing the API (no secrets, no database) must not need it.
   let sealer: Sealer | undefined;
   const links = () => (sealer ??= auth.secretBox(ACCOUNT_LINK_PURPOSE));
-  const identityOf = (caller: ApiCaller, body: z.output<typeof identityBody>, what: string) => ({
-    provider: callerIntegration(caller, what),
+  const identityOf = (provider: IntegrationClient, body: z.output<typeof identityBody>) => ({
+    provider,
     workspaceId: externalId(body.externalWorkspaceId, 'externalWorkspaceId'),
     userId: externalId(body.externalUserId, 'externalUserId'),
   });
@@ -103,13 +102,14 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       path: '/api/0/organizations/:organization/external-identities/link-requests/',
       scope: 'org:read',
       resource: 'organization',
+      integration: true,
       summary:
         "An integration's token asks for a single-use link (10 minutes) to send an external user, who opens it signed in to Faultline to link their account",
       body: identityBody,
       status: 201,
       response: linkRequestSchema,
-      handler: async ({ caller, target: { access }, body }) => {
-        const identity = identityOf(caller, body, 'Asking for an account link');
+      handler: async ({ caller, integration, target: { access }, body }) => {
+        const identity = identityOf(integration, body);
         const made = await createLinkRequest(knex, links(), {
           organizationId: access.organization.id,
           identity,
@@ -125,12 +125,12 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       path: '/api/0/organizations/:organization/external-identities/',
       scope: 'member:read',
       resource: 'organization',
+      integration: true,
       summary:
         "An integration's token lists its provider's linked accounts in the organization (members only), e.g. whom Slack may offer to assign",
       response: z.array(organizationLinkSchema),
-      handler: async ({ caller, target: { access } }) => {
-        const provider = callerIntegration(caller, 'Listing linked accounts');
-        const rows = await linksOfOrganization(knex, access.organization.id, provider);
+      handler: async ({ integration, target: { access } }) => {
+        const rows = await linksOfOrganization(knex, access.organization.id, integration);
         return rows.map((row) => ({ ...serializeLink(row), userId: String(row.user_id) }));
       },
     }),
@@ -139,13 +139,14 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       path: '/api/0/organizations/:organization/external-identities/',
       scope: 'org:read',
       resource: 'organization',
+      integration: true,
       summary: "An integration's token unlinks an external user from their Faultline account",
       body: identityBody,
       response: null,
-      handler: async ({ ctx, caller, target: { access }, body }) => {
+      handler: async ({ ctx, caller, integration, target: { access }, body }) => {
         await unlinkByIdentity(knex, {
           organizationId: access.organization.id,
-          identity: identityOf(caller, body, 'Unlinking an account'),
+          identity: identityOf(integration, body),
           actor: auditActor(ctx, caller),
         });
         return undefined;

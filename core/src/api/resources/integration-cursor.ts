@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { readIntegrationCursor, saveIntegrationCursor } from '../../integrations';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
-import { callerIntegration } from '../integration-caller';
 
 const cursorSchema = z
   .strictObject({
@@ -24,25 +23,25 @@ export function integrationCursorRoutes({ knex }: ApiDependencies): ApiRoute[] {
       path: '/api/0/organizations/:organization/integration-cursor/',
       scope: 'org:read',
       resource: 'organization',
+      integration: true,
       summary: "An integration's token reads where it is in the organization's change stream",
       response: cursorSchema,
-      handler: async ({ caller, target: { access } }) => {
-        const provider = callerIntegration(caller, 'Reading an integration cursor');
-        return { cursor: await readIntegrationCursor(knex, access.organization.id, provider) };
-      },
+      handler: async ({ integration, target: { access } }) => ({
+        cursor: await readIntegrationCursor(knex, access.organization.id, integration),
+      }),
     }),
     route({
       method: 'put',
       path: '/api/0/organizations/:organization/integration-cursor/',
       scope: 'org:read',
       resource: 'organization',
+      integration: true,
       summary:
         "An integration's token saves where it is in the organization's change stream (a stream event id)",
       body: z.strictObject({ cursor: z.string().max(64) }),
       response: null,
-      handler: async ({ caller, target: { access }, body }) => {
-        const provider = callerIntegration(caller, 'Saving an integration cursor');
-        await saveIntegrationCursor(knex, access.organization.id, provider, body.cursor);
+      handler: async ({ integration, target: { access }, body }) => {
+        await saveIntegrationCursor(knex, access.organization.id, integration, body.cursor);
         return undefined;
       },
     }),

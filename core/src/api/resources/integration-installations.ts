@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { externalId, type Sealer } from '../../identities';
 import { deleteInstallation, readInstallation, saveInstallation } from '../../integrations';
-import type { ApiCaller } from '../auth';
+import type { IntegrationClient } from '@faultline/plugin-sdk';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
-import { callerIntegration } from '../integration-caller';
 import { isoDate } from '../serializers/dates';
 
 /** The purpose installations are sealed under (`AuthServices.secretBox`). */
@@ -34,9 +33,9 @@ export function integrationInstallationRoutes({ knex, auth }: ApiDependencies): 
   // Built on first use: describing the API (no secrets, no database) must not need it.
   let sealer: Sealer | undefined;
   const box = () => (sealer ??= auth.secretBox(INSTALLATIONS_PURPOSE));
-  const keyOf = (caller: ApiCaller, organizationId: number, workspace: string, what: string) => ({
+  const keyOf = (provider: IntegrationClient, organizationId: number, workspace: string) => ({
     organizationId,
-    provider: callerIntegration(caller, what),
+    provider,
     workspaceId: externalId(workspace, 'workspace'),
   });
   const path = '/api/0/organizations/:organization/integration-installations/:workspace/';
@@ -47,10 +46,11 @@ export function integrationInstallationRoutes({ knex, auth }: ApiDependencies): 
       path,
       scope: 'org:read',
       resource: 'organization',
+      integration: true,
       summary: "An integration's token reads its installation in a workspace (tokens included)",
       response: installationSchema,
-      handler: async ({ caller, params, target: { access } }) => {
-        const key = keyOf(caller, access.organization.id, params.workspace, 'Reading an installation');
+      handler: async ({ integration, params, target: { access } }) => {
+        const key = keyOf(integration, access.organization.id, params.workspace);
         const found = await readInstallation(knex, box(), key);
         return {
           workspace: found.workspaceId,
@@ -65,13 +65,14 @@ export function integrationInstallationRoutes({ knex, auth }: ApiDependencies): 
       path,
       scope: 'org:write',
       resource: 'organization',
+      integration: true,
       summary:
         "An integration's token saves its installation in a workspace, connecting the workspace to the organization (sealed at rest)",
       body: z.strictObject({ installation: installationRecord }),
       response: null,
       errors: [409],
-      handler: async ({ caller, params, target: { access }, body }) => {
-        const key = keyOf(caller, access.organization.id, params.workspace, 'Saving an installation');
+      handler: async ({ integration, params, target: { access }, body }) => {
+        const key = keyOf(integration, access.organization.id, params.workspace);
         await saveInstallation(knex, box(), key, body.installation);
         return undefined;
       },
@@ -81,10 +82,11 @@ export function integrationInstallationRoutes({ knex, auth }: ApiDependencies): 
       path,
       scope: 'org:write',
       resource: 'organization',
+      integration: true,
       summary: "An integration's token forgets its installation in a workspace (uninstalled)",
       response: null,
-      handler: async ({ caller, params, target: { access } }) => {
-        const key = keyOf(caller, access.organization.id, params.workspace, 'Forgetting an installation');
+      handler: async ({ integration, params, target: { access } }) => {
+        const key = keyOf(integration, access.organization.id, params.workspace);
         await deleteInstallation(knex, key);
         return undefined;
       },
