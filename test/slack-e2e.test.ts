@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { ok } from '@faultline/api-client';
 import { CARD_ACTIONS, type PostedCard } from '@faultline/extension-slack';
@@ -10,7 +9,7 @@ import { AccountsRepository } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { ChildApp } from './support/child-app';
-import { cardClickPayload } from './support/slack';
+import { cardClickPayload, slackSignedHeaders, slashCommandBody } from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-e2e-0123456789';
@@ -25,20 +24,12 @@ const ADA = 'U0ADA';
 const BILL = 'U0BILL';
 const NOBODY = 'U0NOBODY';
 
-/** A request as Slack signs it: `v0=` HMAC-SHA256 over `v0:<timestamp>:<body>` with the signing secret. */
+/** A request signed as Slack signs it, with the app's signing secret unless told another. */
 function signedHeaders(
   body: string,
   options: { secret?: string; timestamp?: number } = {},
 ): Record<string, string> {
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', options.secret ?? SIGNING_SECRET)
-    .update(`v0:${timestamp}:${body}`)
-    .digest('hex');
-  return {
-    'Content-Type': 'application/x-www-form-urlencoded',
-    'X-Slack-Request-Timestamp': String(timestamp),
-    'X-Slack-Signature': `v0=${signature}`,
-  };
+  return slackSignedHeaders(body, options.secret ?? SIGNING_SECRET, options.timestamp);
 }
 
 /** A click on a card's button, form-encoded as Slack posts it to the request URL. */
@@ -88,20 +79,13 @@ describe('slack app end to end [postgres]', function () {
 
   /** `/faultline <text>` typed by `user` in the card's channel, signed like Slack sends it. */
   const command = (text: string, user: string) => {
-    const body = new URLSearchParams({
-      token: 'legacy-verification-token',
-      team_id: TEAM,
-      team_domain: 'standin',
-      channel_id: CHANNEL,
-      channel_name: 'oncall',
-      user_id: user,
-      user_name: user.toLowerCase(),
-      command: '/faultline',
+    const body = slashCommandBody({
+      team: TEAM,
+      channel: CHANNEL,
+      user,
       text,
-      api_app_id: 'A0FAULTLINE',
-      response_url: slack.responseUrl,
-      trigger_id: '1.2.3',
-    }).toString();
+      responseUrl: slack.responseUrl,
+    });
     return fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(body), body });
   };
   /** The next answer posted to the response URL after `since`. */

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
-import { FaultlineServer } from './support/server';
-import { linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
+import {
+  linkSlackUserToAdmin,
+  slackIntegrationToken,
+  slackSignedHeaders,
+  slashCommandBody,
+} from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-in-start-0123456789';
@@ -14,27 +17,8 @@ const ADA = 'U0ADA';
 
 /** `/faultline <text>` typed by `user`, as Slack posts it: a form body signed with `secret`. */
 function slashCommand(text: string, user: string, responseUrl: string, secret = SIGNING_SECRET) {
-  const body = new URLSearchParams({
-    team_id: TEAM,
-    channel_id: 'C0ONCALL',
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command: '/faultline',
-    text,
-    api_app_id: 'A0FAULTLINE',
-    response_url: responseUrl,
-    trigger_id: '1.2.3',
-  }).toString();
-  const timestamp = Math.floor(Date.now() / 1000);
-  const signature = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
-  return {
-    body,
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      'X-Slack-Request-Timestamp': String(timestamp),
-      'X-Slack-Signature': `v0=${signature}`,
-    },
-  };
+  const body = slashCommandBody({ team: TEAM, user, text, responseUrl });
+  return { body, headers: slackSignedHeaders(body, secret) };
 }
 
 /**
@@ -57,15 +41,12 @@ describe('the Slack app inside faultline start [postgres]', function () {
     const { organization } = stack.setup;
     const token = await slackIntegrationToken(stack, ['org:read', 'project:read', 'event:read']);
     await stack.server.stop();
-    stack.server = await FaultlineServer.start(stack.target, {
-      port: stack.port,
-      env: {
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_FAULTLINE_TOKEN: token,
-        SLACK_ORGANIZATION: organization,
-        SLACK_API_URL: slack.url,
-      },
+    await stack.restart({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_FAULTLINE_TOKEN: token,
+      SLACK_ORGANIZATION: organization,
+      SLACK_API_URL: slack.url,
     });
   });
 

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { ok } from '@faultline/api-client';
 import { cardKey, type PostedCard } from '@faultline/extension-slack';
 import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
 import { startSlackApp, type RunningSlackApp } from '@faultline/slack-app';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
-import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
-import { linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
-import { startStack, type Stack } from './support/stack';
+import {
+  linkSlackUserToAdmin,
+  slackIntegrationToken,
+  slackSignedHeaders,
+  slashCommandBody,
+} from './support/slack';
+import { reportIssue, startStack, type Stack } from './support/stack';
 
 const SIGNING_SECRET = 'oauth-signing-secret';
 const CLIENT = { clientId: '1234.5678', clientSecret: 'oauth-client-secret' };
@@ -110,27 +113,11 @@ describe('the Slack app installed in several workspaces through OAuth [postgres]
   });
 
   it("answers a signed request from an installed workspace with that workspace's token", async () => {
-    const body = new URLSearchParams({
-      team_id: 'T0OPS',
-      channel_id: 'C0ONCALL',
-      user_id: ADA,
-      user_name: 'ada',
-      command: '/faultline',
-      text: 'help',
-      api_app_id: 'A0FAULTLINE',
-      response_url: slack.responseUrl,
-      trigger_id: '1.2.3',
-    }).toString();
-    const timestamp = Math.floor(Date.now() / 1000);
-    const signature = createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
+    const body = slashCommandBody({ team: 'T0OPS', user: ADA, text: 'help', responseUrl: slack.responseUrl });
     const since = slack.calls.length;
     const res = await fetch(`${app!.url}/slack/events`, {
       method: 'POST',
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'X-Slack-Request-Timestamp': String(timestamp),
-        'X-Slack-Signature': `v0=${signature}`,
-      },
+      headers: slackSignedHeaders(body, SIGNING_SECRET),
       body,
     });
     assert.equal(res.status, 200);
@@ -140,18 +127,7 @@ describe('the Slack app installed in several workspaces through OAuth [postgres]
   });
 
   it("keeps each workspace's cards true with that workspace's bot token", async () => {
-    const dsn = parseTestDsn(stack.setup.dsn);
-    const event = eventEnvelope({ message: 'OAuth card', fingerprint: ['oauth-card'] });
-    const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-sentry-envelope' },
-      body: new Uint8Array(event.body),
-    });
-    assert.equal(sent.status, 200);
-    issueId = await waitFor('the issue', async () => {
-      const issues = await stack.api.issues(stack.setup.organization, stack.setup.project);
-      return issues[0]?.id;
-    });
+    issueId = await reportIssue(stack, { message: 'OAuth card', fingerprint: ['oauth-card'] });
     const cards: PostedCard[] = INSTALLS.map(({ team }, i) => ({
       team,
       channel: 'C0ONCALL',

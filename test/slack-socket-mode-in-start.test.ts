@@ -5,10 +5,9 @@ import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
-import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
-import { FaultlineServer, freePort } from './support/server';
+import { freePort } from './support/server';
 import { cardClickPayload, linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
-import { startStack, type Stack } from './support/stack';
+import { reportIssue, startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-socket-in-start-0123456789';
 const APP_TOKEN = 'xapp-1-socket-in-start';
@@ -45,18 +44,7 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
       'event:write',
     ]);
     // An issue with a card posted of it (as the Slack plugin records one), before Slack goes away.
-    const dsn = parseTestDsn(stack.setup.dsn);
-    const event = eventEnvelope({ message: 'Socket Mode card', fingerprint: ['socket-mode-card'] });
-    const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-sentry-envelope' },
-      body: new Uint8Array(event.body),
-    });
-    assert.equal(sent.status, 200);
-    issueId = await waitFor('the issue', async () => {
-      const issues = await stack.api.issues(organization, stack.setup.project);
-      return issues[0]?.id;
-    });
+    issueId = await reportIssue(stack, { message: 'Socket Mode card', fingerprint: ['socket-mode-card'] });
     await stack.target.withKnex((knex) =>
       knex('issue_external_links').insert({
         issue_id: Number(issueId),
@@ -67,15 +55,12 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
     );
     await stack.server.stop();
     // Nothing listens at SLACK_API_URL yet: Slack is unreachable.
-    stack.server = await FaultlineServer.start(stack.target, {
-      port: stack.port,
-      env: {
-        SLACK_APP_TOKEN: APP_TOKEN,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_FAULTLINE_TOKEN: token,
-        SLACK_ORGANIZATION: organization,
-        SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
-      },
+    await stack.restart({
+      SLACK_APP_TOKEN: APP_TOKEN,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_FAULTLINE_TOKEN: token,
+      SLACK_ORGANIZATION: organization,
+      SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     });
   });
 

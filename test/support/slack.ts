@@ -1,8 +1,50 @@
+import { createHmac } from 'node:crypto';
 import { ok, type paths } from '@faultline/api-client';
 import type { PostedCard } from '@faultline/extension-slack';
 import type { BootstrapResult } from '../../core/src/accounts';
 import type { Knex } from './database';
 import type { Stack } from './stack';
+
+/**
+ * The headers of a request as Slack signs it: `v0=` HMAC-SHA256 over `v0:<timestamp>:<body>` with
+ * the app's signing secret (the timestamp now unless given).
+ */
+export function slackSignedHeaders(
+  body: string,
+  secret: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  const signature = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+  return {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'X-Slack-Request-Timestamp': String(timestamp),
+    'X-Slack-Signature': `v0=${signature}`,
+  };
+}
+
+/** The form body of `/faultline <text>` typed by `user` in `team`'s #oncall, as Slack posts it. */
+export function slashCommandBody(command: {
+  team: string;
+  user: string;
+  text: string;
+  responseUrl: string;
+  channel?: string;
+}): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: command.team,
+    team_domain: 'standin',
+    channel_id: command.channel ?? 'C0ONCALL',
+    channel_name: 'oncall',
+    user_id: command.user,
+    user_name: command.user.toLowerCase(),
+    command: '/faultline',
+    text: command.text,
+    api_app_id: 'A0FAULTLINE',
+    response_url: command.responseUrl,
+    trigger_id: '1.2.3',
+  }).toString();
+}
 
 /**
  * A `block_actions` payload of a click by `user` on a card's button (its value the issue id), as

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { BootstrapResult } from '../../core/src/accounts';
-import { ApiClient } from './api';
+import { ApiClient, waitFor } from './api';
 import { runBootstrap } from './cli';
 import { createDatabaseTarget, type DatabaseKind, type DatabaseTarget, type Knex } from './database';
+import { envelopeUrl, eventEnvelope, parseTestDsn } from './envelopes';
 import { FaultlineServer, freePort } from './server';
 
 /** A bootstrapped database with a `faultline start` process serving it. */
@@ -16,8 +18,11 @@ export interface Stack {
   readonly projects: Record<string, BootstrapResult>;
   readonly api: ApiClient;
   server: FaultlineServer;
-  /** Starts the server again (same port, database and settings) after it stopped or was killed. */
-  restart(): Promise<FaultlineServer>;
+  /**
+   * Starts the server again (same port, database and settings, plus `env` when given) after it
+   * stopped or was killed.
+   */
+  restart(env?: Record<string, string>): Promise<FaultlineServer>;
   dispose(): Promise<void>;
 }
 
@@ -51,8 +56,12 @@ export async function startStack(kind: DatabaseKind, options: StackOptions = {})
       projects[slug] = await runBootstrap([...args, '--project', slug]);
     if (options.prepare) await target.withKnex((knex) => options.prepare!(knex, setup));
     await options.beforeStart?.(target.cliArgs);
-    const start = () =>
-      FaultlineServer.start(target, { port, env: options.env, healthTimeoutMs: options.healthTimeoutMs });
+    const start = (env?: Record<string, string>) =>
+      FaultlineServer.start(target, {
+        port,
+        env: { ...options.env, ...env },
+        healthTimeoutMs: options.healthTimeoutMs,
+      });
     const stack: Stack = {
       target,
       port,
@@ -61,8 +70,8 @@ export async function startStack(kind: DatabaseKind, options: StackOptions = {})
       projects,
       api: new ApiClient(baseUrl, setup.token),
       server: await start(),
-      restart: async () => {
-        stack.server = await start();
+      restart: async (env) => {
+        stack.server = await start(env);
         return stack.server;
       },
       dispose: async () => {
@@ -75,6 +84,24 @@ export async function startStack(kind: DatabaseKind, options: StackOptions = {})
     await target.dispose();
     throw error;
   }
+}
+
+/**
+ * Sends one event to the stack's default project, as an SDK would, and waits for the issue it makes
+ * (the newest); returns the issue's id.
+ */
+export async function reportIssue(stack: Stack, event: Parameters<typeof eventEnvelope>[0]): Promise<string> {
+  const dsn = parseTestDsn(stack.setup.dsn);
+  const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-sentry-envelope' },
+    body: new Uint8Array(eventEnvelope(event).body),
+  });
+  assert.equal(sent.status, 200);
+  return waitFor('the issue', async () => {
+    const issues = await stack.api.issues(stack.setup.organization, stack.setup.project);
+    return issues[0]?.id;
+  });
 }
 
 /** Adds a project with a chosen id (and a key with a chosen public key) to the bootstrapped organization. */
