@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type HTTPReceiverOptions } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -68,16 +68,26 @@ interface Bots {
   ready(log: Log, stop: AbortController): Promise<unknown>;
 }
 
-/** Faultline through the API, with the app's token, in its organization. */
-function faultlineOf(settings: AppSettings): Faultline {
-  return new Faultline({
+/**
+ * What both the receiver and the handlers use, made once: Faultline through the API with the app's
+ * token in its organization, the workspaces the settings name, and the installation store.
+ */
+interface Parts {
+  faultline: Faultline;
+  workspaces: Workspaces;
+  store: FaultlineInstallationStore;
+}
+
+function partsOf(settings: AppSettings): Parts {
+  const faultline = new Faultline({
     baseUrl: settings.FAULTLINE_URL,
     token: settings.FAULTLINE_TOKEN,
     organization: settings.FAULTLINE_ORGANIZATION,
   });
+  return { faultline, workspaces: workspacesOf(settings), store: new FaultlineInstallationStore(faultline) };
 }
 
-function botsOf(workspaces: Workspaces, store: FaultlineInstallationStore, slackApiUrl: string): Bots {
+function botsOf({ workspaces, store }: Parts, slackApiUrl: string): Bots {
   if (workspaces.kind === 'installed')
     return { authorize: undefined, tokenFor: (team) => store.botToken(team), ready: async () => undefined };
   const bot = new Bot(workspaces.botToken, slackApiUrl);
@@ -92,16 +102,13 @@ function botsOf(workspaces: Workspaces, store: FaultlineInstallationStore, slack
 }
 
 function buildSlackApp(
+  parts: Parts,
   settings: AppSettings,
   receiver: HTTPReceiver | SocketModeReceiver,
   log: Log,
 ): BuiltSlackApp {
-  const faultline = faultlineOf(settings);
-  const bots = botsOf(
-    workspacesOf(settings),
-    new FaultlineInstallationStore(faultline),
-    settings.SLACK_API_URL,
-  );
+  const { faultline } = parts;
+  const bots = botsOf(parts, settings.SLACK_API_URL);
   const app = new App({
     ...(bots.authorize ? { authorize: bots.authorize } : {}),
     receiver,
@@ -159,8 +166,11 @@ function buildSlackApp(
  * signed and kept in a cookie) and `OAUTH_REDIRECT_PATH`, which exchanges the code
  * (`oauth.v2.access`) and stores the installation in Faultline.
  */
-function httpReceiver(settings: AppSettings, signingSecret: string): HTTPReceiver {
-  const workspaces = workspacesOf(settings);
+function httpReceiver(
+  { workspaces, store }: Parts,
+  settings: AppSettings,
+  signingSecret: string,
+): HTTPReceiver {
   const options: HTTPReceiverOptions = { signingSecret, endpoints: EVENTS_PATH, logLevel: LogLevel.ERROR };
   if (workspaces.kind === 'one') return new HTTPReceiver(options);
   return new HTTPReceiver({
@@ -169,7 +179,7 @@ function httpReceiver(settings: AppSettings, signingSecret: string): HTTPReceive
     clientSecret: workspaces.clientSecret,
     stateSecret: workspaces.stateSecret,
     scopes: BOT_SCOPES,
-    installationStore: new FaultlineInstallationStore(faultlineOf(settings)),
+    installationStore: store,
     installerOptions: {
       directInstall: true,
       installPath: INSTALL_PATH,
@@ -208,38 +218,38 @@ function connectSocketMode(app: App, log: Log): Background {
 }
 
 /**
- * Starts the Slack app: Bolt with its HTTP receiver on `SLACK_PORT` (requests verified with the
- * signing secret: HMAC over `v0:timestamp:body`, five-minute window, else 401), or over Socket Mode
- * when `SLACK_APP_TOKEN` is set; the card buttons; and card sync from the change stream.
+ * Starts the Slack app on its own: the mounted app (below) with an HTTP server of its own on
+ * `SLACK_PORT` for the receiver (requests verified with the signing secret: HMAC over
+ * `v0:timestamp:body`, five-minute window, else 401), or over Socket Mode when `SLACK_APP_TOKEN`
+ * is set; the card buttons; and card sync from the change stream.
  */
 export async function startSlackApp(
   settings: SlackAppSettings,
   log: Log = defaultLog,
 ): Promise<RunningSlackApp> {
-  if (settings.SLACK_APP_TOKEN) {
-    const receiver = socketModeReceiver(settings.SLACK_APP_TOKEN, settings.SLACK_API_URL);
-    const { app, updates, startSync } = buildSlackApp(settings, receiver, log);
-    const sync = startSync();
-    const socket = connectSocketMode(app, log);
-    return {
-      url: undefined,
-      idle: () => updates.idle(),
-      async stop() {
-        await sync.stop();
-        await socket.stop();
-      },
-    };
+  const mounted = mountableSlackApp(settings, log);
+  mounted.start();
+  const idle = () => mounted.idle();
+  if (!mounted.handle) return { url: undefined, idle, stop: () => mounted.stop() };
+  const server = createServer(mounted.handle);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.SLACK_PORT, resolve);
+    });
+  } catch (error) {
+    await mounted.stop();
+    throw error;
   }
-  const receiver = httpReceiver(settings, settings.SLACK_SIGNING_SECRET);
-  const { app, updates, startSync } = buildSlackApp(settings, receiver, log);
-  const sync = startSync();
-  const started = (await app.start(settings.SLACK_PORT)) as Server;
   return {
-    url: `http://127.0.0.1:${(started.address() as AddressInfo).port}`,
-    idle: () => updates.idle(),
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    idle,
     async stop() {
-      await sync.stop();
-      await app.stop();
+      await mounted.stop();
+      const closed = new Promise((resolve) => server.close(resolve));
+      // Kept-alive connections would hold `close` until they time out.
+      server.closeIdleConnections();
+      await closed;
     },
   };
 }
@@ -277,10 +287,11 @@ export function mountableSlackApp(settings: MountedSlackAppSettings, log: Log = 
   const signingSecret = settings.SLACK_SIGNING_SECRET;
   if (!appToken && !signingSecret)
     throw new Error('The Slack app needs SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode');
+  const parts = partsOf(settings);
   const receiver = appToken
     ? socketModeReceiver(appToken, settings.SLACK_API_URL)
-    : httpReceiver(settings, signingSecret!);
-  const { app, updates, startSync } = buildSlackApp(settings, receiver, log);
+    : httpReceiver(parts, settings, signingSecret!);
+  const { app, updates, startSync } = buildSlackApp(parts, settings, receiver, log);
   let running: Background[] = [];
   return {
     handle: receiver instanceof HTTPReceiver ? (req, res) => receiver.requestListener(req, res) : undefined,
