@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createFaultlineClient, ok } from '@faultline/api-client';
 import type { Page } from 'playwright-core';
 import { useChromium } from './support/chromium';
-import { startStack, type Stack } from './support/stack';
-import { createPerson } from './support/web-session';
+import type { Stack } from './support/stack';
+import { startWebStack } from './support/web-session';
 
 const PERSON = { email: 'linker@example.com', password: 'a linking passphrase that is long', role: 'member' };
 const NEWCOMER_PASSWORD = 'a newcomer passphrase that is long';
@@ -21,10 +21,7 @@ describe('web UI account links and invitations in Chromium', function () {
 
   before(async function () {
     this.timeout(180_000);
-    stack = await startStack('postgres', {
-      beforeStart: async (cliArgs) =>
-        createPerson(cliArgs, { ...PERSON, org: stack?.setup.organization ?? 'faultline' }),
-    });
+    stack = await startWebStack([PERSON]);
     organization = stack.setup.organization;
     page = await chromium.newPage();
   });

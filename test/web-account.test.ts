@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { useChromium } from './support/chromium';
-import { startStack, type Stack } from './support/stack';
-import { createPerson, signInOnWebPage } from './support/web-session';
+import type { Stack } from './support/stack';
+import { signInOnWebPage, startWebStack } from './support/web-session';
 
 const PERSON = { email: 'person@example.com', password: 'a first passphrase that is long', role: 'member' };
 const NEW_PASSWORD = 'a second passphrase, longer still';
@@ -20,10 +20,7 @@ describe('web UI account security in Chromium', function () {
 
   before(async function () {
     this.timeout(180_000);
-    stack = await startStack('embedded', {
-      beforeStart: async (cliArgs) =>
-        createPerson(cliArgs, { ...PERSON, org: stack?.setup.organization ?? 'faultline' }),
-    });
+    stack = await startWebStack([PERSON], 'embedded');
     page = await chromium.newPage();
   });
   after(async () => {

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { REPO_ROOT, runCli } from './cli';
-import { preferredKind } from './database';
+import { preferredKind, type DatabaseKind } from './database';
 import { TokenCaller } from './session';
 import { startStack, type Stack } from './stack';
+import { submitPassword } from './web-ui';
 
 /** A person for the browser tests: created with `faultline createuser` as a member of `org` with `role`. */
 export async function createPerson(
@@ -41,9 +42,7 @@ export async function signInOnWebPage(
   password: string,
 ): Promise<void> {
   await page.goto(`${baseUrl}/auth/login?next=${encodeURIComponent(path)}`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitPassword(page, email, password);
   await page.waitForURL((url) => url.pathname !== '/auth/login');
 }
 
@@ -51,15 +50,17 @@ export async function signInOnWebPage(
 const BOOTSTRAP_ORGANIZATION = 'faultline';
 
 /**
- * A `faultline start` for browser tests (on Postgres when reachable), with `people` made by
- * `createuser` in the bootstrapped organization before it starts; the built web UI is required.
+ * A `faultline start` for browser tests (on `kind`, by default Postgres when reachable), with
+ * `people` made by `createuser` in the bootstrapped organization before it starts; the built web
+ * UI is required.
  */
 export async function startWebStack(
   people: { email: string; password: string; role: string }[],
+  kind?: DatabaseKind,
 ): Promise<Stack> {
   if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
     throw new Error('web/dist is not built: run `npm run build` (npm test does it)');
-  return startStack(await preferredKind(), {
+  return startStack(kind ?? (await preferredKind()), {
     beforeStart: async (cliArgs) => {
       for (const person of people) await createPerson(cliArgs, { ...person, org: BOOTSTRAP_ORGANIZATION });
     },
