@@ -3,6 +3,7 @@ import type { Project } from '../../api/faultline';
 import type { Member } from '../../api/members';
 import { deleteTeam, type Team } from '../../api/organization';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { RowAction } from '../../components/SettingsTable';
 import { TeamMembers } from './TeamMembers';
 import { TeamProjects } from './TeamProjects';
 
@@ -37,15 +38,13 @@ export function TeamCard(props: {
           #{team.slug} · {team.memberCount} {team.memberCount === 1 ? 'member' : 'members'}
         </span>
         {may.remove && (
-          <button
-            type="button"
-            className="secondary"
-            aria-label={`Delete team ${team.slug}`}
-            disabled={remove.isPending}
+          <RowAction
+            label={`Delete team ${team.slug}`}
+            busy={remove.isPending}
             onClick={() => remove.mutate()}
           >
             Delete team
-          </button>
+          </RowAction>
         )}
       </header>
       <ErrorMessage error={remove.error} />

@@ -1,4 +1,5 @@
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { RowAction } from '../../components/SettingsTable';
 import { AddFromList } from './AddFromList';
 
 interface Choice {
@@ -34,15 +35,13 @@ export function TeamPart(props: {
           <li key={item.value}>
             {item.label}{' '}
             {canWrite && (
-              <button
-                type="button"
-                className="secondary"
-                aria-label={`Remove ${item.label} from ${team}`}
-                disabled={pending}
+              <RowAction
+                label={`Remove ${item.label} from ${team}`}
+                busy={pending}
                 onClick={() => props.remove(item.value)}
               >
                 Remove
-              </button>
+              </RowAction>
             )}
           </li>
         ))}
