@@ -90,18 +90,18 @@ export class PluginAdmin {
     return this.viewOf(description, org, project, scope.projectId === null);
   }
 
-  /** The plugins with an alert action (`onAlert`), each as the project has it. */
-  async alertActions(organizationId: number, projectId: number): Promise<AlertActionOffer[]> {
+  /**
+   * The plugins with an alert action (`onAlert`), each as the project has it: on or off by the very
+   * check a rule's action is refused by (`PluginHost.isEnabled`, the project's layers read once).
+   */
+  async alertActions(projectId: number): Promise<AlertActionOffer[]> {
     const offers: AlertActionOffer[] = [];
     for (const description of await this.host.catalogue()) {
       if (!description.hasAlertAction) continue;
-      const scope = { organizationId, projectId, pluginId: description.id };
-      const org = await this.settings.read({ ...scope, projectId: null });
-      const project = await this.settings.read(scope);
       offers.push({
         plugin: description.id,
         description: description.description,
-        enabled: resolveEnabled(description.builtin, org, project),
+        enabled: await this.host.isEnabled(description.id, projectId),
         configSchema: description.actionConfigSchema,
       });
     }

@@ -186,7 +186,7 @@ export function alertRuleRoutes({ knex, config, alertActions, plugins }: ApiDepe
       response: configurationSchema,
       handler: async ({ target: { project } }) => ({
         ...ruleTerms(),
-        actions: (await plugins?.alertActions(project.organization_id, project.id)) ?? [],
+        actions: (await plugins?.alertActions(project.id)) ?? [],
       }),
     }),
     route({
