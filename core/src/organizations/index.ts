@@ -56,7 +56,6 @@ export {
   findProjectById,
   findVisibleProject,
   listVisibleProjects,
-  listTeamProjects,
   removeProjectTeam,
   updateProject,
   type ProjectRow,

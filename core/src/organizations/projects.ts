@@ -35,11 +35,12 @@ function projectsQuery(knex: Knex): Knex.QueryBuilder {
     );
 }
 
-/** The projects the given accesses open, by slug. */
+/** The projects the given accesses open, by slug; only those a team holds when `teamId` is given. */
 export async function listVisibleProjects(
   knex: Knex,
   accesses: OrganizationAccess[],
   window: { limit: number; offset: number },
+  teamId?: number,
 ): Promise<ProjectRow[]> {
   const query = projectsQuery(knex).where((q) => {
     // An impossible condition keeps an empty list of organizations empty.
@@ -51,23 +52,9 @@ export async function listVisibleProjects(
       });
     }
   });
-  return query
-    .orderBy([{ column: 'p.slug' }, { column: 'p.id' }])
-    .limit(window.limit)
-    .offset(window.offset);
-}
-
-/** The projects a team opens that the caller may see, by slug (a team may hold projects hidden from them). */
-export async function listTeamProjects(
-  knex: Knex,
-  access: OrganizationAccess,
-  team: TeamRow,
-  window: { limit: number; offset: number },
-): Promise<ProjectRow[]> {
-  const query = projectsQuery(knex)
-    .join('project_teams as pt', 'pt.project_id', 'p.id')
-    .where('pt.team_id', team.id);
-  if (access.visibleProjectIds !== undefined) query.whereIn('p.id', access.visibleProjectIds);
+  // A team may hold projects hidden from the caller: the accesses above still decide.
+  if (teamId !== undefined)
+    query.join('project_teams as pt', 'pt.project_id', 'p.id').where('pt.team_id', teamId);
   return query
     .orderBy([{ column: 'p.slug' }, { column: 'p.id' }])
     .limit(window.limit)

@@ -3,7 +3,6 @@ import {
   addProjectTeam,
   createProject,
   deleteProject,
-  listTeamProjects,
   listVisibleProjects,
   removeProjectTeam,
   slugify,
@@ -81,7 +80,7 @@ export function projectRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       response: z.array(sentryProjectSchema),
       handler: async ({ ctx, target: { access, team }, query }) => {
         const rows = await paginate(ctx, publicUrl, pageRequest(query), (window) =>
-          listTeamProjects(knex, access, team, window),
+          listVisibleProjects(knex, [access], window, team.id),
         );
         return rows.map(serializeProject);
       },
