@@ -117,10 +117,12 @@ async function apply(deps: CardSyncDeps, change: ChangeEvent): Promise<void> {
   const lastAction = lastActionOf(change);
   await Promise.all(
     cards.map(async (card) => {
-      const token = await deps.tokenFor(card.team);
-      if (token === undefined) return;
+      // The update reads the workspace's token and leaves the cards of workspaces this app doesn't
+      // serve alone (the card updates in app.ts); only a regression's thread reply needs it here too.
       await deps.updates.request(card, () => drawCard(deps.faultline, change.issueId, lastAction));
-      if (change.kind === 'regressed')
+      if (change.kind !== 'regressed') return;
+      const token = await deps.tokenFor(card.team);
+      if (token !== undefined)
         await deps.client.chat.postMessage({
           token,
           channel: card.channel,
