@@ -6,10 +6,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ok } from '@faultline/api-client';
 import type { Locator, Page } from 'playwright-core';
-import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { useChromium } from './support/chromium';
 import { REPO_ROOT } from './support/cli';
+import { preferredKind } from './support/database';
 import { CodeServer, installCodeServer } from './support/code-server';
 import { startStack, type Stack } from './support/stack';
 import {
@@ -58,7 +58,7 @@ describe('VS Code extension in a real editor (code-server)', function () {
     copyFileSync(path.join(REPO_ROOT, 'vscode-extension', 'faultline-vscode.vsix'), vsix);
 
     // Postgres when there is one (a much quicker start on a busy machine), else the embedded database.
-    stack = await startStack((await isPostgresReachable()) ? 'postgres' : 'embedded');
+    stack = await startStack(await preferredKind());
     app = await createAppWorkspaces(stack.setup.dsn);
     await app.throwIn(['checkout', 'ship']);
     await waitForCodeLocations(stack, 2);
