@@ -11,6 +11,7 @@ import {
   type IdentityLinkRow,
   type Sealer,
 } from '../../identities';
+import { idFromPath } from '../../organizations';
 import { auditActor } from '../audit-actor';
 import type { IntegrationClient } from '@faultline/plugin-sdk';
 import { route, type ApiRoute } from '../define-route';
@@ -206,7 +207,7 @@ export function externalIdentityRoutes({ knex, config, auth }: ApiDependencies):
       summary: 'Unlinks one of the caller’s linked accounts',
       response: null,
       handler: async ({ ctx, caller, params, target: { user } }) => {
-        const linkId = /^\d{1,9}$/.test(params.linkId) ? Number(params.linkId) : -1;
+        const linkId = idFromPath(params.linkId) ?? -1;
         await unlinkByUser(knex, { userId: user.id, linkId, actor: auditActor(ctx, caller) });
         return undefined;
       },
