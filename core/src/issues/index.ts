@@ -52,7 +52,7 @@ export {
   type ExternalLinkRow,
 } from './external-links';
 export { formatShortId, issuePermalink } from './links';
-export { parseShortId } from './types';
+export { parseAssigneeRef, parseShortId } from './types';
 export { findVisibleIssue } from './visible';
 export { issueSummaryOf } from './summary';
 export { listProjectEnvironments } from './environments';

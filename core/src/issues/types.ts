@@ -15,3 +15,13 @@ export function parseShortId(text: string): { projectSlug: string; shortId: numb
   const match = /^(.+)-(\d{1,9})$/.exec(text);
   return match ? { projectSlug: match[1], shortId: Number(match[2]) } : undefined;
 }
+
+/**
+ * An assignee as Sentry's API names one and the `assigned` change records it: `user:ID`, `team:ID`,
+ * or a bare user id. Undefined for anything else (an email, say, which only a lookup resolves).
+ */
+export function parseAssigneeRef(text: string): { userId: number } | { teamId: number } | undefined {
+  const match = /^(?:(user|team):)?(\d{1,9})$/.exec(text);
+  if (!match) return undefined;
+  return match[1] === 'team' ? { teamId: Number(match[2]) } : { userId: Number(match[2]) };
+}

@@ -4,6 +4,7 @@ import { recordIssueChanges, type ChangeSurface, type NewIssueChange } from '../
 import { BadRequestError } from '../errors';
 import { findMembership } from '../organizations';
 import type { IssueStatus } from './queries';
+import { parseAssigneeRef } from './types';
 
 /**
  * Changing an issue's status or assignee: the one path every surface takes (the REST API, plugins,
@@ -40,20 +41,13 @@ export async function resolveAssignee(
 ): Promise<Assignee> {
   if (assignedTo === null || assignedTo.trim() === '') return null;
   const text = assignedTo.trim();
-  const teamId = /^team:(\d{1,9})$/.exec(text)?.[1];
-  if (teamId) {
-    const team = await knex('teams')
-      .where({ id: Number(teamId), organization_id: organization.id })
-      .first('id');
+  const ref = parseAssigneeRef(text);
+  if (ref && 'teamId' in ref) {
+    const team = await knex('teams').where({ id: ref.teamId, organization_id: organization.id }).first('id');
     if (!team) throw notAssignable(text, organization.slug, 'no team');
     return { teamId: team.id as number };
   }
-  const userId = /^(?:user:)?(\d{1,9})$/.exec(text)?.[1];
-  const member = await findMembership(
-    knex,
-    organization.id,
-    userId ? { userId: Number(userId) } : { email: text },
-  );
+  const member = await findMembership(knex, organization.id, ref ?? { email: text });
   if (!member) throw notAssignable(text, organization.slug, 'no member');
   return { userId: member.user_id };
 }

@@ -141,6 +141,42 @@ describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
     });
   });
 
+  it('calls onIssueAssigned with whom an issue went from and to, as recorded by an assignment', async function () {
+    this.timeout(30_000);
+    const assignments: { from: unknown; to: unknown }[] = [];
+    await dispatch([
+      plugin('assignments', {
+        onIssueAssigned: ({ from, to }) => void assignments.push({ from, to }),
+      }),
+    ]);
+    const issueId = await newIssue();
+    const team = await knex('teams').first<{ id: number }>('id');
+    // Assigned to a user, then to a team, then to nobody, each as an assignment records it.
+    for (const assignee of [
+      { assigned_user_id: userId, assigned_team_id: null },
+      { assigned_user_id: null, assigned_team_id: team.id },
+      { assigned_user_id: null, assigned_team_id: null },
+    ]) {
+      await knex.transaction(async (trx) => {
+        const before = await lockIssueStates(trx, [issueId]);
+        await trx('issues').where('id', issueId).update(assignee);
+        const after = await lockIssueStates(trx, [issueId]);
+        await recordIssueChanges(trx, issueChangeRecords(before, after, { userId, surface: 'api' }));
+      });
+    }
+    await waitFor('three onIssueAssigned calls', () => assignments.length === 3);
+    // Hook jobs run concurrently, so the calls may come in any order: compared as a set.
+    const asSet = (list: unknown[]) => list.map((a) => JSON.stringify(a)).sort();
+    assert.deepEqual(
+      asSet(assignments),
+      asSet([
+        { from: null, to: { userId: String(userId) } },
+        { from: { userId: String(userId) }, to: { teamId: String(team.id) } },
+        { from: { teamId: String(team.id) }, to: null },
+      ]),
+    );
+  });
+
   it('gives each change a changeId that is the same on every retry and differs between changes', async function () {
     this.timeout(30_000);
     const calls: { issueId: string; changeId: string }[] = [];

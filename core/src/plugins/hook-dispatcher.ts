@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { ChangeActor, IssueAssignee, PluginHooks } from '@faultline/plugin-sdk';
 import { LeasedCursor, type IssueChangeRecord } from '../changes';
 import { SignalLoop, type RoundOutcome } from '../db';
+import { parseAssigneeRef } from '../issues';
 import type { JobContext, JobQueue } from '../jobs';
 import type { Logger } from '../logging';
 import type { LoadedPlugin, PluginHost } from './host';
@@ -288,7 +289,7 @@ function hookArgument(
 
 /** An `assigned` change's `user:ID` / `team:ID` (as the issues domain records it) for a hook. */
 function assigneeOf(recorded: unknown): IssueAssignee {
-  const match = typeof recorded === 'string' ? /^(user|team):(\d+)$/.exec(recorded) : null;
-  if (!match) return null;
-  return match[1] === 'user' ? { userId: match[2] } : { teamId: match[2] };
+  const ref = typeof recorded === 'string' ? parseAssigneeRef(recorded) : undefined;
+  if (!ref) return null;
+  return 'userId' in ref ? { userId: String(ref.userId) } : { teamId: String(ref.teamId) };
 }

@@ -1,6 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { LEVELS } from '../../events/types';
-import { parseShortId } from '../../issues/types';
+import { parseAssigneeRef, parseShortId } from '../../issues/types';
 import type { AssigneeRef, SearchExpression, TextField } from './ast';
 import { SearchSyntaxError } from './errors';
 import { countOf, listValues, patternOf, splitComparison, timeOf, type ValueSource } from './values';
@@ -70,8 +70,9 @@ function assigneeOf(value: string, context: SearchContext): AssigneeRef {
   if (lower === 'none') return { nobody: true };
   if (lower === 'my_teams') return { teamsOf: context.userId };
   if (value.startsWith('#') && value.length > 1) return { teamSlug: value.slice(1) };
-  const userId = /^(?:user:)?(\d{1,9})$/.exec(value)?.[1];
-  return userId ? { userId: Number(userId) } : { email: value };
+  // `team:ID` is no way to name a team here (`#slug` is): like any other text, it is an email.
+  const ref = parseAssigneeRef(value);
+  return ref && 'userId' in ref ? ref : { email: value };
 }
 
 const readAssigned: KeyReader = (filter, context) => ({
