@@ -177,6 +177,29 @@ describeEachDatabase('plugin issue hooks through the job queue', (ctx) => {
     );
   });
 
+  it("delivers an issue's changes in the order they were made, also when fanned out together", async function () {
+    this.timeout(30_000);
+    const texts: string[] = [];
+    await dispatch([plugin('ordered', { onComment: ({ text }) => void texts.push(text) })]);
+    const issueId = await newIssue();
+    const made = Array.from({ length: 12 }, (_, i) => `step ${i + 1}`);
+    // One transaction: the fan-out finds them all at once and queues them in one go.
+    await knex.transaction((trx) =>
+      recordIssueChanges(
+        trx,
+        made.map((text, i) => ({
+          issueId,
+          kind: 'commented' as const,
+          surface: 'api' as const,
+          actorUserId: userId,
+          data: { commentId: i + 1, text },
+        })),
+      ),
+    );
+    await waitFor('every change', () => texts.length === made.length);
+    assert.deepEqual(texts, made);
+  });
+
   it('gives each change a changeId that is the same on every retry and differs between changes', async function () {
     this.timeout(30_000);
     const calls: { issueId: string; changeId: string }[] = [];

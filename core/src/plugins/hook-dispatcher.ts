@@ -220,7 +220,9 @@ export class HookDispatcher {
           wanted.push(change);
       }
       return async (trx) => {
-        for (const change of wanted) await queue.send(hookQueueName(plugin.id), jobOf(change), { trx });
+        // In outbox order: with one worker (the default), a plugin sees an issue's changes in the
+        // order they were made (an unassign before the assign that follows it).
+        await queue.sendInOrder(hookQueueName(plugin.id), wanted.map(jobOf), { trx });
         // `delivered` on the cursor row now counts jobs handed to the queue (`failed` stays unused:
         // failed calls are counted in plugin_failures).
         return { delivered: trx.raw('delivered + ?', [wanted.length]) };
