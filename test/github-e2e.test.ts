@@ -111,12 +111,7 @@ for (const kind of ['postgres', 'embedded'] as const) {
       );
     });
 
-    it('assignees round-trip through the linked account; an unlinked GitHub user is said so, not assigned', async function () {
-      // The GitHub calls of an unassign and the following assign were seen out of step on both
-      // databases in clean-clone CI runs (the wait timing out, or the removal missing from the calls):
-      // a bug in the assignee sync not understood yet (README, Known limits). Skipped, not weakened,
-      // until it is fixed.
-      if (kind === 'postgres' || kind === 'embedded') this.skip();
+    it('assignees round-trip through the linked account; an unlinked GitHub user is said so, not assigned', async () => {
       const adaOnGitHub = { login: ADA, id: github.userId(ADA) };
       const assigned = await send(
         'issues',
