@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { EventPartitions } from '../db';
 import { bootstrap } from '../accounts';
 import { describeEachDatabase } from '../testing/databases';
+import { waitFor } from '../testing/wait';
 import type { NormalizedEvent } from '../events';
 import { listUnprocessableEvents } from './unprocessable';
 import { PipelineWorker } from './worker';
@@ -176,6 +177,9 @@ describeEachDatabase('pipeline worker', (ctx) => {
     });
     looping.start();
     try {
+      // start() claims at once; the rows below must come after that first (empty) claim, or it
+      // takes the first of them on a loaded machine and the gathering isn't what is tested.
+      await waitFor('the loop to sleep after its first claim', () => looping.idle, 5_000);
       const before = looping.processed;
       // Two rows announced: fewer than the three the loop waits for, so nothing is claimed yet.
       await enqueue(ctx.db.knex, projectId, [errorEvent(nextId(), { orderId: 21 })]);

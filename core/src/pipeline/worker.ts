@@ -76,6 +76,11 @@ export class PipelineWorker {
     return this.processedTotal;
   }
 
+  /** True while every loop sleeps waiting for work (started, and its last claim has ended). */
+  get idle(): boolean {
+    return !this.stopped && this.wakeUps.length === this.loops.length;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;

@@ -87,7 +87,16 @@ for (const kind of ['embedded', 'postgres'] as const) {
           30_000,
         );
       }
-      // The deep event is stored too, trimmed where Relay trims, the cut recorded in _meta.
+      // The deep event is stored too, trimmed where Relay trims, the cut recorded in _meta. The
+      // pipeline's loops run side by side, so it may be stored after the later ones: wait for it.
+      const deepPath = `/api/0/projects/first-org/app/events/${deepId}/`;
+      await waitFor(
+        'the deep event',
+        async () =>
+          (await fetch(`${server.url}${deepPath}`, { headers: { Authorization: `Bearer ${orgs[0].token}` } }))
+            .status === 200,
+        30_000,
+      );
       const stored = (await apiGet(server, orgs[0], `/projects/first-org/app/events/${deepId}/`)) as {
         context: Record<string, unknown>;
       };
