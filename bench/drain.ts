@@ -5,7 +5,7 @@
  * arrival rate (which on a shared machine swings with whatever else runs): on a fresh Postgres
  * database, N of the ingest benchmark's events (lib/payloads.ts) are queued in `raw_events` inside
  * one transaction that holds the table locked, while an idle `faultline worker` waits for them; the
- * commit releases them all at once, and the CPU the worker process and its Postgres sessions spend
+ * commit releases them all at once and is announced as ingestion announces its own, and the CPU the worker process and its Postgres sessions spend
  * until the queue is empty is divided by N. Batches are full-size, as under load.
  *
  * Settings (flag or environment): --events / BENCH_EVENTS (6000), BENCH_CLI (another build's
@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
+import { SIGNALS } from '../core/src/db/signals';
 import { createPostgresDatabase } from '../core/src/testing/databases';
 import { cleanup, cleanups, log, runBenchmark, runNode, track } from './lib/harness';
 import { BenchFlags } from './lib/flags';
@@ -76,6 +77,9 @@ async function main(): Promise<void> {
     const workerStart = processCpuSeconds(worker.pid!);
     const started = Date.now();
     await db.query('COMMIT');
+    // Announced as ingestion announces its commits: an idle worker otherwise looks only on its slow
+    // safety poll (30 s), and the figures would time that poll, not the pipeline.
+    await db.query('SELECT pg_notify($1, $2)', [SIGNALS.rawEvents, '']);
     log(`${events} events queued; draining`);
     for (;;) {
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM raw_events');
