@@ -1,13 +1,15 @@
 import { createBrowserRouter } from 'react-router';
 import { Layout } from './components/Layout';
+import { lazyPage } from './lazy-page';
 import { AcceptInvitePage } from './pages/AcceptInvitePage';
 import { AccountLinkPage } from './pages/AccountLinkPage';
 import { HomePage } from './pages/HomePage';
 import { IssueListPage } from './pages/IssueListPage';
-import { IssuePage } from './pages/IssuePage';
+import { prefetchIssueList } from './pages/issue-list/list-queries';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
+import { queryClient } from './query-client';
 import { settingsRoutes } from './settings/routes';
 
 /**
@@ -26,10 +28,23 @@ export const router = createBrowserRouter([
     element: <Layout />,
     children: [
       { path: '/', element: <HomePage /> },
-      { path: '/organizations/:organization/issues', element: <IssueListPage /> },
+      {
+        path: '/organizations/:organization/issues',
+        element: <IssueListPage />,
+        loader: ({ params, request }) => {
+          prefetchIssueList(queryClient, params.organization!, new URL(request.url).searchParams);
+          return null;
+        },
+      },
       // The issue permalink the API hands out (issuePermalink in core/src/issues/links.ts).
-      { path: '/organizations/:organization/issues/:issueId', element: <IssuePage /> },
-      { path: '/organizations/:organization/issues/:issueId/events/:eventId', element: <IssuePage /> },
+      {
+        path: '/organizations/:organization/issues/:issueId',
+        ...lazyPage(() => import('./pages/IssuePage'), 'IssuePage'),
+      },
+      {
+        path: '/organizations/:organization/issues/:issueId/events/:eventId',
+        ...lazyPage(() => import('./pages/IssuePage'), 'IssuePage'),
+      },
       // Where a Slack or GitHub account-link leads (ACCOUNT_LINK_PATH in core); signed in only.
       { path: '/account-links/confirm', element: <AccountLinkPage /> },
       ...settingsRoutes,

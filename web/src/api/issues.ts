@@ -41,14 +41,16 @@ export type { Page } from './paged';
 /** The list's orders, as the API names them. */
 export type IssueSort = 'date' | 'new' | 'freq' | 'user';
 
+/** The span of the rows' sparklines: the last 24 hours or 14 days. */
+export type StatsPeriod = '24h' | '14d';
+
 export interface IssueListRequest {
   organization: string;
   project: string;
   query: string;
   sort: IssueSort;
   environment?: string;
-  /** The span of the rows' sparklines. */
-  statsPeriod: '24h' | '14d';
+  statsPeriod: StatsPeriod;
   cursor?: string;
   limit?: number;
 }

@@ -2,15 +2,15 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useIssueChanges } from '../api/changes';
-import { projects } from '../api/faultline';
-import { issues } from '../api/issues';
+import type { StatsPeriod } from '../api/issues';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { useOrganizationAccess } from '../settings/access';
 import { BulkActions } from './issue-list/BulkActions';
 import { EnvironmentSelect } from './issue-list/EnvironmentSelect';
 import { IssueRow } from './issue-list/IssueRow';
+import { DEFAULT_PERIOD, issuesQuery, projectsQuery } from './issue-list/list-queries';
 import { QueryBar } from './issue-list/QueryBar';
-import { SORTS, STATUS_TABS, apiQuery, readParams, withParams } from './issue-list-params';
+import { SORTS, STATUS_TABS, readParams, withParams } from './issue-list-params';
 import '../issues.css';
 
 /**
@@ -23,36 +23,14 @@ export function IssueListPage() {
   const params = readParams(search);
   const { can } = useOrganizationAccess(organization);
   const canTriage = can('event:write');
-  const [period, setPeriod] = useState<'24h' | '14d'>('24h');
+  const [period, setPeriod] = useState<StatsPeriod>(DEFAULT_PERIOD);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
-  const projectList = useQuery({
-    queryKey: ['projects', organization],
-    queryFn: () => projects(organization),
-  });
+  const projectList = useQuery(projectsQuery(organization));
   const project = params.project ?? projectList.data?.[0]?.slug;
 
   const list = useQuery({
-    queryKey: [
-      'issues',
-      organization,
-      project,
-      apiQuery(params),
-      params.environment,
-      params.sort,
-      period,
-      params.cursor,
-    ],
-    queryFn: () =>
-      issues({
-        organization,
-        project: project!,
-        query: apiQuery(params),
-        environment: params.environment || undefined,
-        sort: params.sort,
-        statsPeriod: period,
-        cursor: params.cursor,
-      }),
+    ...issuesQuery(organization, project ?? '', params, period),
     enabled: project !== undefined,
     // The rows stay while the next page or search loads, instead of flashing empty.
     placeholderData: keepPreviousData,
@@ -142,7 +120,7 @@ export function IssueListPage() {
         </label>
         <label className="inline">
           Graph
-          <select value={period} onChange={(event) => setPeriod(event.target.value as '24h' | '14d')}>
+          <select value={period} onChange={(event) => setPeriod(event.target.value as StatsPeriod)}>
             <option value="24h">24 hours</option>
             <option value="14d">14 days</option>
           </select>

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import type { Issue } from '../../api/issues';
+import type { Issue, StatsPeriod } from '../../api/issues';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Sparkline } from './Sparkline';
 
@@ -18,7 +18,7 @@ export function IssueRow({
 }: {
   issue: Issue;
   organization: string;
-  period: '24h' | '14d';
+  period: StatsPeriod;
   /** Undefined: the caller can't change issues, so there is nothing to select them for. */
   selected: boolean | undefined;
   onSelect: (selected: boolean) => void;
