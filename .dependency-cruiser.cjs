@@ -21,7 +21,8 @@ const DOMAIN_IMPORTS = {
   changes: ['db'],
   jobs: ['db', 'logging'],
   accounts: ['access'],
-  search: ['errors'],
+  // The Typesense indexer reads the change outbox and the issues it names (Postgres is the truth).
+  search: ['changes', 'db', 'errors', 'issues', 'logging'],
   organizations: ['access', 'accounts', 'audit', 'errors'],
   auth: ['access', 'accounts', 'audit', 'config', 'errors', 'logging', 'mail'],
   tokens: ['access', 'accounts', 'audit', 'errors'],
@@ -93,7 +94,7 @@ const DOMAIN_IMPORTS = {
     'plugins',
     'search',
   ],
-  cli: ['accounts', 'api', 'auth', 'config', 'errors', 'logging', 'runtime'],
+  cli: ['accounts', 'api', 'auth', 'config', 'errors', 'logging', 'runtime', 'search'],
   testing: ['changes', 'config', 'db', 'logging', 'runtime'],
   'testing-host': ['accounts', 'config', 'logging', 'plugins', 'runtime'],
 };

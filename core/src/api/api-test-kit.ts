@@ -56,6 +56,8 @@ export interface ApiServerOptions {
   sourceLinks?: ApiDependencies['sourceLinks'];
   /** How often open change streams re-check the caller (default: every 30 s, as in production). */
   rescopeMs?: number;
+  /** Where issue searches are answered (default: the Postgres adapter). */
+  issueSearch?: ApiDependencies['issueSearch'];
 }
 
 export interface ApiAnswer {
@@ -144,6 +146,7 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
         plugins: options.plugins,
         issueActions: options.issueActions,
         sourceLinks: options.sourceLinks,
+        issueSearch: options.issueSearch,
         // Every API test is a contract test: an answer its route doesn't declare fails it.
         checkAnswers: true,
       }),

@@ -8,6 +8,8 @@ import { openRuntime, startServices, TOKENS, type Runtime } from '../runtime';
 import { createLogger } from '../logging';
 import { describeApi } from '../api';
 import { createUser } from '../auth';
+import { reindexAllIssues, typesenseClient } from '../search';
+import { progressBar } from './progress';
 
 /** Options shared by the commands that touch the database or serve HTTP; they override the environment. */
 interface CommonFlags {
@@ -247,6 +249,43 @@ withCommonOptions(
     }
   },
 );
+
+const search = program.command('search').description('the issue search index (Typesense, when configured)');
+
+withCommonOptions(
+  search
+    .command('reindex')
+    .description('send every issue to Typesense (after setting TYPESENSE_URL, or to rebuild its collection)')
+    .option('--batch-size <n>', 'issues per import request', '500'),
+).action(async (flags: CommonFlags & { batchSize: string }) => {
+  const config = configFrom(flags);
+  const typesense = config.search.typesense;
+  if (!typesense) {
+    throw new ConfigError(
+      'search reindex: set TYPESENSE_URL and TYPESENSE_API_KEY first (Postgres needs no index)',
+    );
+  }
+  const batchSize = Number(flags.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+    throw new ConfigError('search reindex: --batch-size must be a whole number from 1 to 10000');
+  }
+  const runtime = await openRuntime(config, createLogger('warn'));
+  const bar = progressBar('issues');
+  try {
+    const done = await reindexAllIssues({
+      knex: runtime.db.knex,
+      client: typesenseClient(typesense, 60),
+      collection: typesense.collection,
+      batchSize,
+      onProgress: (count, total) => bar.update(count, total),
+    });
+    bar.stop();
+    process.stdout.write(`indexed ${done} issues in Typesense collection ${typesense.collection}\n`);
+  } finally {
+    bar.stop();
+    await runtime.close();
+  }
+});
 
 program
   .command('openapi')

@@ -40,6 +40,7 @@ const SECRET_SETTINGS = new Set([
   'SLACK_BOT_TOKEN',
   'SLACK_FAULTLINE_TOKEN',
   'SLACK_APP_TOKEN',
+  'TYPESENSE_API_KEY',
 ]);
 
 /**
@@ -109,6 +110,13 @@ const settings = z.object({
   SLACK_FAULTLINE_TOKEN: z.string().min(1).optional(),
   SLACK_ORGANIZATION: z.string().min(1).optional(),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  // Issue search on Typesense (docs/search.md); unset: Postgres answers every search.
+  TYPESENSE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  TYPESENSE_API_KEY: z.string().min(1).optional(),
+  TYPESENSE_COLLECTION: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')
+    .default('issues'),
 });
 
 /** Settings the Slack app cannot run without; setting one of them asks for the app. */
@@ -143,6 +151,15 @@ const schema = settings
         path: ['SLACK_SIGNING_SECRET'],
         message: 'is required for the Slack app unless SLACK_APP_TOKEN is set (Socket Mode)',
       });
+  })
+  // Either setting alone is a half-configured Typesense: say which one is missing.
+  .refine((s) => s.TYPESENSE_URL === undefined || s.TYPESENSE_API_KEY !== undefined, {
+    path: ['TYPESENSE_API_KEY'],
+    message: 'is required when TYPESENSE_URL is set (an admin key of that Typesense server)',
+  })
+  .refine((s) => s.TYPESENSE_API_KEY === undefined || s.TYPESENSE_URL !== undefined, {
+    path: ['TYPESENSE_URL'],
+    message: 'is required when TYPESENSE_API_KEY is set (where the Typesense server is)',
   });
 
 export type RawSettings = z.infer<typeof settings>;
@@ -215,6 +232,8 @@ export interface Config {
         apiUrl: string;
       }
     | undefined;
+  /** Issue search: on Typesense when configured (Postgres answers what it can't), else Postgres alone. */
+  search: { typesense: { url: string; apiKey: string; collection: string } | undefined };
 }
 
 /** Reads and validates settings from an environment (process.env by default) plus CLI overrides. */
@@ -284,6 +303,16 @@ export function loadConfig(
             apiUrl: s.SLACK_API_URL,
           }
         : undefined,
+    search: {
+      typesense:
+        s.TYPESENSE_URL && s.TYPESENSE_API_KEY
+          ? {
+              url: s.TYPESENSE_URL.replace(/\/+$/, ''),
+              apiKey: s.TYPESENSE_API_KEY,
+              collection: s.TYPESENSE_COLLECTION,
+            }
+          : undefined,
+    },
   };
 }
 
@@ -352,4 +381,8 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
     'An organization integration token issued to client `slack`, with which the Slack app calls the API at PUBLIC_URL.',
   SLACK_ORGANIZATION: 'The organization (slug) the Slack workspace is connected to.',
   SLACK_API_URL: 'The Slack Web API base URL (default https://slack.com/api/).',
+  TYPESENSE_URL:
+    'A Typesense server (e.g. http://typesense:8108) to answer issue searches; with TYPESENSE_API_KEY. Unset: Postgres answers them (docs/search.md). Run `faultline search reindex` once after setting it.',
+  TYPESENSE_API_KEY: 'An admin API key of the Typesense server at TYPESENSE_URL.',
+  TYPESENSE_COLLECTION: 'The Typesense collection holding the issues (default issues).',
 };

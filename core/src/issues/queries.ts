@@ -280,3 +280,30 @@ export async function countIssueEvents(
   );
   return rows;
 }
+
+/** Every stored tag (key and value) of the given issues, for search indexes built beside Postgres. */
+export async function listTagsOfIssues(
+  knex: Knex,
+  issueIds: number[],
+): Promise<{ issue_id: number; key: string; value: string }[]> {
+  if (issueIds.length === 0) return [];
+  return knex('issue_tag_values')
+    .whereIn('issue_id', issueIds)
+    .select('issue_id', 'key', 'value')
+    .orderBy([{ column: 'issue_id' }, { column: 'key' }, { column: 'value' }]);
+}
+
+/** Up to `limit` issue ids after `afterId`, in id order: to walk every issue. */
+export async function listIssueIdsAfter(knex: Knex, afterId: number, limit: number): Promise<number[]> {
+  const rows: { id: number }[] = await knex('issues')
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .select('id');
+  return rows.map((row) => row.id);
+}
+
+export async function countAllIssues(knex: Knex): Promise<number> {
+  const row = await knex('issues').count<{ count: string | number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}

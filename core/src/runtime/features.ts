@@ -13,7 +13,13 @@ import {
 import { startAlertWorkers } from '../alerts';
 import { pruneChanges } from '../changes';
 import { JobQueue } from '../jobs';
-import { PostgresIssueSearch, type IssueSearchIndex } from '../search';
+import {
+  PostgresIssueSearch,
+  TypesenseIndexer,
+  TypesenseIssueSearch,
+  typesenseClient,
+  type IssueSearchIndex,
+} from '../search';
 import { defineModule, serviceRef } from './modules';
 import { pluginHostStart, type PluginHostWiring } from './plugin-host-options';
 
@@ -60,18 +66,49 @@ export const SERVICES = {
   scheduledTasks: serviceRef<void>('plugins.scheduledTasks'),
   alerts: serviceRef<void>('alerts.workers'),
   search: serviceRef<IssueSearchIndex>('search.issues'),
+  searchIndexer: serviceRef<void>('search.indexer'),
 };
 
 /**
- * Where issue searches are answered: the Postgres adapter (also on PGlite). Another index (such as
- * Typesense) is another module providing the same service.
+ * Where issue searches are answered: Typesense when TYPESENSE_URL is set, with the Postgres adapter
+ * (also on PGlite) answering what Typesense can't and everything while it is down; else Postgres.
  */
 export const searchModule = defineModule({
   id: 'search',
   provides: SERVICES.search,
-  needs: { knex: CORE.knex },
-  async init({ knex }) {
-    return { value: new PostgresIssueSearch(knex) };
+  needs: { knex: CORE.knex, log: CORE.log, config: MAIN.config },
+  async init({ knex, log, config }) {
+    const postgres = new PostgresIssueSearch(knex);
+    const typesense = config.search.typesense;
+    if (!typesense) return { value: postgres };
+    return {
+      value: new TypesenseIssueSearch(
+        typesenseClient(typesense),
+        typesense.collection,
+        postgres,
+        log.child({ component: 'search' }),
+      ),
+    };
+  },
+});
+
+/** Keeps the Typesense collection in step with the change outbox, where workers run and Typesense is set. */
+export const searchIndexerModule = defineModule({
+  id: 'search-indexer',
+  provides: SERVICES.searchIndexer,
+  needs: { knex: CORE.knex, log: CORE.log, config: MAIN.config },
+  async init({ knex, log, config }) {
+    const typesense = config.search.typesense;
+    if (!typesense) return { value: undefined };
+    const indexer = new TypesenseIndexer({
+      knex,
+      // Indexing may wait longer than a search: an import of a batch is bigger.
+      client: typesenseClient(typesense, 30),
+      collection: typesense.collection,
+      log: log.child({ component: 'search-indexer' }),
+    });
+    await indexer.start();
+    return { value: undefined, stop: () => indexer.stop() };
   },
 });
 

@@ -24,6 +24,7 @@ import {
   queueModule,
   scheduledTasksModule,
   searchModule,
+  searchIndexerModule,
   type PipelineLoop,
 } from './features';
 import { apiModule, HTTP, HTTP_WIRING, httpServerModule, ingestModule } from './http-modules';
@@ -129,6 +130,7 @@ export async function startServices(
             hooksModule,
             scheduledTasksModule,
             alertsModule,
+            searchIndexerModule,
           ]
         : []),
       ...(options.http ? [ingestModule, apiModule, slackAppModule, httpServerModule, slackSyncModule] : []),

@@ -24,6 +24,7 @@ import * as issueSearch from './022-issue-search';
 import * as issueSearchWordsColumn from './023-issue-search-words-column';
 import * as integrationState from './026-integration-state';
 import * as issueSearchWordsTable from './027-issue-search-words-table';
+import * as searchIndexCursors from './028-search-index-cursors';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -62,6 +63,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['023-issue-search-words-column', issueSearchWordsColumn],
   ['026-integration-state', integrationState],
   ['027-issue-search-words-table', issueSearchWordsTable],
+  ['028-search-index-cursors', searchIndexCursors],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

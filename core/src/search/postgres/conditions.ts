@@ -8,6 +8,7 @@ import type {
   ValuePattern,
 } from '../query/ast';
 import { UnsupportedSearchError } from '../query/errors';
+import { storedTagOf } from '../stored-tags';
 import { tsQueryText } from './ts-query';
 
 /**
@@ -25,17 +26,6 @@ const OPERATORS: Record<Comparison, string> = { '>': '>', '>=': '>=', '<': '<', 
 function likePattern(parts: string[]): string {
   return parts.map((part) => part.replace(/[\\%_]/g, (c) => `\\${c}`)).join('%');
 }
-
-/**
- * `user.id:42` reads Sentry's `user` tag, which holds the event user's first known identifier
- * with its kind (`id:42`, `email:a@b.io`); the other keys are tag keys as stored.
- */
-const USER_KEYS: Record<string, string> = {
-  'user.id': 'id:',
-  'user.email': 'email:',
-  'user.username': 'username:',
-  'user.ip': 'ip:',
-};
 
 /** Issue columns the text keys read; null where Faultline keeps no such data yet. */
 const TEXT_COLUMNS: Record<TextField, string | null> = {
@@ -213,8 +203,7 @@ export class ConditionSql {
 
   /** Any value of the tag matches one of the patterns (exact values compare as stored). */
   private tag(key: string, values: ValuePattern[]): Sql {
-    const prefix = USER_KEYS[key] ?? '';
-    const storedKey = prefix ? 'user' : key;
+    const { key: storedKey, prefix } = storedTagOf(key);
     const matches = values.map((v) =>
       'exact' in v
         ? this.raw('tv.value = ?', [prefix + v.exact])

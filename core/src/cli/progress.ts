@@ -1,0 +1,34 @@
+import { SingleBar, Presets } from 'cli-progress';
+
+/**
+ * A progress bar on stderr for long CLI work (cli-progress: redraws in place on a terminal, and
+ * prints nothing but the final line when stderr is not one, so logs stay readable).
+ */
+export function progressBar(unit: string): { update(done: number, total: number): void; stop(): void } {
+  const bar = new SingleBar(
+    {
+      format: `{bar} {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
+      stream: process.stderr,
+      noTTYOutput: false,
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  let stopped = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, done);
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(done);
+      }
+    },
+    stop() {
+      if (started && !stopped) bar.stop();
+      stopped = true;
+    },
+  };
+}
