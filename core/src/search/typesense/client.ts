@@ -45,3 +45,16 @@ export async function ensureCollection(client: Client, name: string): Promise<vo
     if (httpStatusOf(error) !== 409) throw error;
   }
 }
+
+/**
+ * What went wrong, fit for a log line: the message, the network error code and the HTTP status.
+ * Never the error itself: the client's errors carry the request, API key header included.
+ */
+export function failureOf(error: unknown): { message: string; code?: string; httpStatus?: number } {
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  return {
+    message: typeof message === 'string' ? message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(httpStatusOf(error) === undefined ? {} : { httpStatus: httpStatusOf(error) }),
+  };
+}

@@ -4,7 +4,7 @@ import type { Client } from 'typesense';
 import { LeasedCursor } from '../../changes';
 import { SignalLoop, type RoundOutcome } from '../../db';
 import type { Logger } from '../../logging';
-import { ensureCollection } from './client';
+import { ensureCollection, failureOf } from './client';
 import { indexIssues } from './documents';
 
 export interface TypesenseIndexerOptions {
@@ -44,7 +44,11 @@ export class TypesenseIndexer {
       knex: options.knex,
       wakeOn: ['changes'],
       round: () => this.round(),
-      onError: (err) => this.options.log.warn({ err }, 'indexing issues in Typesense failed; retrying later'),
+      onError: (err) =>
+        this.options.log.warn(
+          { failure: failureOf(err) },
+          'indexing issues in Typesense failed; retrying later',
+        ),
       activeMs: options.pollMs,
       idleMs: options.idlePollMs,
     });

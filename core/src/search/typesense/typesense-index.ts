@@ -1,7 +1,7 @@
 import type { Client } from 'typesense';
 import type { Logger } from '../../logging';
 import type { IssueSearchIndex, IssueSearchRequest } from '../port';
-import { httpStatusOf } from './client';
+import { failureOf, httpStatusOf } from './client';
 import { findsNothing, NotExpressible, translate } from './translate';
 
 /**
@@ -58,14 +58,14 @@ export class TypesenseIssueSearch implements IssueSearchIndex {
     const status = httpStatusOf(error);
     if (status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 404) {
       // Typesense refused what translate wrote: a bug here, not an outage. Postgres still answers.
-      this.log.error({ err: error }, 'Typesense refused a search; answered by Postgres');
+      this.log.error({ failure: failureOf(error) }, 'Typesense refused a search; answered by Postgres');
       return this.fallback.search(request);
     }
     this.downUntil = this.now() + RETRY_AFTER_MS;
     if (!this.down) {
       this.down = true;
       this.log.warn(
-        { err: error },
+        { failure: failureOf(error) },
         'Typesense is unreachable (or has no issues collection); searches go to Postgres until it is back',
       );
     }

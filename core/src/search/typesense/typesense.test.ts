@@ -133,6 +133,7 @@ describeEachDatabase('Typesense issue search: indexing from the change outbox', 
     assert.equal(counted.postgres, 2);
     const warnings = lines.filter((line) => line.level === 40 && /Typesense is unreachable/.test(line.msg));
     assert.equal(warnings.length, 1, 'one warning, not one per search');
+    assert.ok(!JSON.stringify(lines).includes(standIn.apiKey), 'the API key never reaches the log');
 
     standIn.setDown(false);
     assert.ok((await running.drain()) > 0, 'the same batch goes again');
