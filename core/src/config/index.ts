@@ -382,7 +382,7 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   SLACK_ORGANIZATION: 'The organization (slug) the Slack workspace is connected to.',
   SLACK_API_URL: 'The Slack Web API base URL (default https://slack.com/api/).',
   TYPESENSE_URL:
-    'A Typesense server (e.g. http://typesense:8108) to answer issue searches; with TYPESENSE_API_KEY. Unset: Postgres answers them (docs/search.md). Run `faultline search reindex` once after setting it.',
+    'A Typesense server (e.g. http://typesense:8108) to answer issue searches; with TYPESENSE_API_KEY. Unset: Postgres answers them (docs/search.md). Run `faultline search reindex` once after setting it (until then Postgres answers every search).',
   TYPESENSE_API_KEY: 'An admin API key of the Typesense server at TYPESENSE_URL.',
   TYPESENSE_COLLECTION: 'The Typesense collection holding the issues (default issues).',
 };

@@ -4,7 +4,7 @@ import type { Client } from 'typesense';
 import { LeasedCursor } from '../../changes';
 import { SignalLoop, type RoundOutcome } from '../../db';
 import type { Logger } from '../../logging';
-import { ensureCollection, failureOf } from './client';
+import { failureOf, httpStatusOf } from './client';
 import { indexIssues } from './documents';
 
 export interface TypesenseIndexerOptions {
@@ -22,6 +22,17 @@ export interface TypesenseIndexerOptions {
   idlePollMs?: number;
 }
 
+/**
+ * The collection is made by `faultline search reindex`, never by the indexer: a collection holding
+ * only the issues changed since the indexer started would answer searches with the others missing,
+ * while without one every search goes to Postgres. The indexer's cursor waits meanwhile.
+ */
+export class MissingCollection extends Error {
+  constructor(collection: string) {
+    super(`Typesense has no collection ${collection} yet: run \`faultline search reindex\` to fill it`);
+  }
+}
+
 /** The indexer's row in `search_index_cursors`. */
 const CURSORS = { table: 'search_index_cursors', keyColumn: 'consumer', key: 'typesense-issues' };
 
@@ -36,7 +47,6 @@ export class TypesenseIndexer {
   private readonly owner = randomUUID();
   private readonly cursor: LeasedCursor;
   private readonly loop: SignalLoop;
-  private collectionReady = false;
 
   constructor(private readonly options: TypesenseIndexerOptions) {
     this.cursor = new LeasedCursor(options.knex, CURSORS, this.owner, options.leaseMs ?? 30_000);
@@ -54,7 +64,10 @@ export class TypesenseIndexer {
     });
   }
 
-  /** Creates the cursor if missing (at "now": `faultline search reindex` brings the issues before it). */
+  /**
+   * Creates the cursor if missing, at "now": `faultline search reindex` brings the issues before it
+   * (and creates the collection; until then rounds fail and the cursor waits).
+   */
   async start(): Promise<void> {
     await this.ensureCursor();
     this.loop.start();
@@ -91,11 +104,12 @@ export class TypesenseIndexer {
   private pump(): Promise<number> {
     const { knex, client, collection } = this.options;
     return this.cursor.consume(this.batchSize, async (changes) => {
-      if (!this.collectionReady) {
-        await ensureCollection(client, collection);
-        this.collectionReady = true;
+      try {
+        await indexIssues(knex, client, collection, [...new Set(changes.map((c) => c.issueId))]);
+      } catch (error) {
+        if (httpStatusOf(error) === 404) throw new MissingCollection(collection);
+        throw error;
       }
-      await indexIssues(knex, client, collection, [...new Set(changes.map((c) => c.issueId))]);
       return async () => undefined;
     });
   }

@@ -66,7 +66,9 @@ export class TypesenseIssueSearch implements IssueSearchIndex {
       this.down = true;
       this.log.warn(
         { failure: failureOf(error) },
-        'Typesense is unreachable (or has no issues collection); searches go to Postgres until it is back',
+        status === 404
+          ? `Typesense has no collection ${this.collection} (run \`faultline search reindex\`); searches go to Postgres until it has`
+          : 'Typesense is unreachable; searches go to Postgres until it is back',
       );
     }
     return this.fallback.search(request);

@@ -10,6 +10,7 @@ import { PostgresIssueSearch } from '../postgres/postgres-index';
 import type { IssueSearchIndex } from '../port';
 import { typesenseClient } from './client';
 import { TypesenseIndexer } from './indexer';
+import { reindexAllIssues } from './reindex';
 import { TypesenseIssueSearch } from './typesense-index';
 
 /** A logger whose lines the test reads. */
@@ -91,11 +92,18 @@ describeEachDatabase('Typesense issue search: indexing from the change outbox', 
     return row.id as number;
   }
 
-  it('indexes a new issue and a status change, and a restarted indexer resumes from its cursor', async () => {
+  it('indexes a new issue and a status change once reindexed, and a restarted indexer resumes from its cursor', async () => {
     const first = indexer();
     await first.drain(); // creates the cursor: changes from here on are indexed
     const id = await newIssue('alpha');
-    assert.ok((await first.drain()) > 0);
+    // No collection before `faultline search reindex`: the indexer waits, Postgres answers.
+    await assert.rejects(first.drain(), /no collection .* run `faultline search reindex`/);
+    const before = searcher();
+    assert.deepEqual(await before.find('is:unresolved alpha'), [id]);
+    assert.equal(before.counted.postgres, 1);
+
+    await reindexAllIssues({ knex, client: typesenseClient(typesense), collection: typesense.collection });
+    assert.ok((await first.drain()) > 0, 'the waiting changes go now');
     const { find, counted } = searcher();
     assert.deepEqual(await find('is:unresolved alpha'), [id]);
     assert.equal(counted.postgres, 0, 'answered by Typesense');
@@ -131,7 +139,9 @@ describeEachDatabase('Typesense issue search: indexing from the change outbox', 
     assert.deepEqual(await find('gamma'), [id]);
     assert.deepEqual(await find('gamma level:error'), [id]);
     assert.equal(counted.postgres, 2);
-    const warnings = lines.filter((line) => line.level === 40 && /Typesense is unreachable/.test(line.msg));
+    const warnings = lines.filter(
+      (line) => line.level === 40 && /Typesense is unreachable; searches go to Postgres/.test(line.msg),
+    );
     assert.equal(warnings.length, 1, 'one warning, not one per search');
     assert.ok(!JSON.stringify(lines).includes(standIn.apiKey), 'the API key never reaches the log');
 
