@@ -67,6 +67,11 @@ export const SEARCH_EXPECTATIONS: [string, string[]][] = [
   ['assigned:my_teams', ['render']],
   ['assigned:none', ['pay']],
   ['assigned:[me, #acme-team]', ['checkout', 'render']],
+  ['!assigned:#acme-team', ['checkout', 'pay']],
+  ['!assigned:my_teams', ['checkout', 'pay']],
+  ['assigned:OWNER@acme.io', ['checkout']],
+  ['assigned:nobody@acme.io', []],
+  ['!assigned:nobody@acme.io', ['checkout', 'pay', 'render']],
   ['issue:APP-1', ['render']],
   ['app-3', ['checkout']],
   // Free text: words with prefix matching, phrases, any letters

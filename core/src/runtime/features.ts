@@ -83,6 +83,7 @@ export const searchModule = defineModule({
     if (!typesense) return { value: postgres };
     return {
       value: new TypesenseIssueSearch(
+        knex,
         typesenseClient(typesense),
         typesense.collection,
         postgres,

@@ -1,6 +1,7 @@
 import type { IssueSearchRequest, IssueSort } from '../port';
 import type { Comparison, IssueCondition, SearchExpression, TextField, ValuePattern } from '../query/ast';
 import { storedTagOf } from '../stored-tags';
+import type { AssigneeIds } from './assignees';
 import { flatTag, TEXT_FIELDS } from './schema';
 
 /**
@@ -78,7 +79,7 @@ function exactValues(values: ValuePattern[], what: string): string[] {
  * One leaf, possibly negated. `filter_by` negates only single conditions, so `not` is pushed down to
  * the leaves (De Morgan) and each leaf knows its own opposite.
  */
-function leaf(c: IssueCondition, negated: boolean): string {
+function leaf(c: IssueCondition, negated: boolean, assignees: AssigneeIds): string {
   switch (c.kind) {
     case 'status':
       return oneOf('status', c.values, negated);
@@ -93,8 +94,13 @@ function leaf(c: IssueCondition, negated: boolean): string {
     case 'assignee': {
       const parts = c.assignees.map((a) => {
         if ('userId' in a) return compare('assigned_user_id', '=', a.userId, negated);
-        if ('nobody' in a) return leaf({ kind: 'assigned' }, !negated);
-        throw new NotExpressible('assigned: by email, team or my_teams');
+        if ('nobody' in a) return leaf({ kind: 'assigned' }, !negated, assignees);
+        const ids = assignees.get(a);
+        if (!ids) throw new NotExpressible('assigned: by email, team or my_teams, not looked up');
+        const [field, list] =
+          'users' in ids ? ['assigned_user_id', ids.users] : ['assigned_team_id', ids.teams];
+        // Nobody of that name: no issue is theirs (ids are positive, so -1 matches nothing).
+        return `${field}:${negated ? '!=' : '='}[${(list.length > 0 ? list : [-1]).join(', ')}]`;
       });
       return group(parts, negated ? '&&' : '||');
     }
@@ -137,22 +143,22 @@ function group(parts: string[], operator: '&&' | '||'): string {
   return parts.length === 1 ? parts[0] : `(${parts.join(` ${operator} `)})`;
 }
 
-function filterOf(expression: SearchExpression, negated = false): string {
+function filterOf(expression: SearchExpression, assignees: AssigneeIds, negated = false): string {
   switch (expression.kind) {
     case 'and':
       return group(
-        expression.operands.map((e) => filterOf(e, negated)),
+        expression.operands.map((e) => filterOf(e, assignees, negated)),
         negated ? '||' : '&&',
       );
     case 'or':
       return group(
-        expression.operands.map((e) => filterOf(e, negated)),
+        expression.operands.map((e) => filterOf(e, assignees, negated)),
         negated ? '&&' : '||',
       );
     case 'not':
-      return filterOf(expression.operand, !negated);
+      return filterOf(expression.operand, assignees, !negated);
     default:
-      return leaf(expression, negated);
+      return leaf(expression, negated, assignees);
   }
 }
 
@@ -182,12 +188,13 @@ function pageOf(limit: number, offset: number): { page: number; per_page: number
   throw new NotExpressible(`a window of ${limit} at ${offset} (pages hold at most ${MAX_PER_PAGE})`);
 }
 
-export function translate(request: IssueSearchRequest): TypesenseQuery {
+/** `assignees`: the users and teams `assigned:` names, looked up (assignees.ts). */
+export function translate(request: IssueSearchRequest, assignees: AssigneeIds = new Map()): TypesenseQuery {
   const { word, rest } = splitWords(request.expression);
   // Visibility first: whatever the search says, only the caller's organizations and projects.
   const visible = [`organization_id:=[${request.organizationIds.join(', ')}]`];
   if (request.projectIds) visible.push(`project_id:=[${request.projectIds.join(', ')}]`);
-  const filters = [...visible, ...rest.map((e) => filterOf(e))];
+  const filters = [...visible, ...rest.map((e) => filterOf(e, assignees))];
   return {
     q: word ?? '*',
     query_by: TEXT_FIELDS.join(','),

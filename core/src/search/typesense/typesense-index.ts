@@ -1,6 +1,8 @@
+import type { Knex } from 'knex';
 import type { Client } from 'typesense';
 import type { Logger } from '../../logging';
 import type { IssueSearchIndex, IssueSearchRequest } from '../port';
+import { resolveAssignees } from './assignees';
 import { failureOf, httpStatusOf } from './client';
 import { findsNothing, NotExpressible, translate } from './translate';
 
@@ -18,6 +20,8 @@ export class TypesenseIssueSearch implements IssueSearchIndex {
   private down = false;
 
   constructor(
+    /** For the users and teams `assigned:` names by email or slug (the issues live in Typesense). */
+    private readonly knex: Knex,
     private readonly client: Client,
     private readonly collection: string,
     private readonly fallback: IssueSearchIndex,
@@ -29,7 +33,10 @@ export class TypesenseIssueSearch implements IssueSearchIndex {
     if (findsNothing(request)) return [];
     let query;
     try {
-      query = translate(request);
+      query = translate(
+        request,
+        await resolveAssignees(this.knex, request.expression, request.organizationIds),
+      );
     } catch (error) {
       if (!(error instanceof NotExpressible)) throw error;
       this.log.debug({ shape: error.message }, 'search answered by Postgres: Typesense cannot express it');

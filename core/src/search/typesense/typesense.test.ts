@@ -71,7 +71,13 @@ describeEachDatabase('Typesense issue search: indexing from the change outbox', 
         return postgres.search(request);
       },
     };
-    const adapter = new TypesenseIssueSearch(typesenseClient(typesense), typesense.collection, fallback, log);
+    const adapter = new TypesenseIssueSearch(
+      knex,
+      typesenseClient(typesense),
+      typesense.collection,
+      fallback,
+      log,
+    );
     const find = (query: string) =>
       adapter.search({
         organizationIds: [organizationId],
