@@ -31,6 +31,8 @@ export interface SearchAdapter {
 export const SEARCH_EXPECTATIONS: [string, string[]][] = [
   // Tags, built-in and the SDK's own, with wildcards, lists and has:
   ['browser.name:Chrome', ['checkout']],
+  ['browser.name:chrome', []], // tag values match as sent, case included
+  ['release:app@20', []], // and symbols count: not app@2.0
   ['!browser.name:Chrome', ['pay', 'render']],
   ['browser.name:Fire*', ['render']],
   ['browser.name:[Chrome, Firefox]', ['checkout', 'render']],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CollectionFieldSchema } from 'typesense/lib/Typesense/Collection';
 import type { IssueStatus } from '../../issues/types';
 
@@ -8,9 +9,12 @@ import type { IssueStatus } from '../../issues/types';
  */
 
 /**
- * The fields. Strings that keys compare case-insensitively as a whole (`platform:`, `error.type:`,
- * `firstRelease:`) are stored lower-cased; ids that may be absent are 0 and `substatus` is `none`,
- * so `!=` on them means "the other issues" as the Postgres adapter's NOT does.
+ * The fields. Values a key matches exactly (tags, tag keys, and the texts `platform:`, `error.type:`
+ * and `firstRelease:` compare case-insensitively as a whole) are stored as `exactToken`s: Typesense
+ * normalizes string filters (case, and symbols such as `.`, `@`, `=` are dropped unless indexed),
+ * so `release:app@2.0` would also find `app@20`; a token of hex digits has nothing to normalize.
+ * Ids that may be absent are 0 and `substatus` is `none`, so `!=` on them means "the other issues"
+ * as the Postgres adapter's NOT does.
  */
 export const ISSUE_FIELDS: CollectionFieldSchema[] = [
   { name: 'issue_id', type: 'int64', sort: true },
@@ -72,9 +76,19 @@ export interface IssueDocument {
 /** `substatus` of an issue that has none. */
 export const NO_SUBSTATUS = 'none';
 
-/** A tag as one string of the `tags` field: `key=value` (the key never holds `=`; the value may). */
-export function flatTag(key: string, value: string): string {
-  return `${key}=${value}`;
+/** A value matched exactly, as stored and searched: 128 bits of its SHA-256, in hex. */
+export function exactToken(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** A tag as one token of the `tags` field (the key never holds `=`; the value may). */
+export function tagToken(key: string, value: string): string {
+  return exactToken(`${key}=${value}`);
+}
+
+/** A text compared case-insensitively as a whole, as one token. */
+export function textToken(value: string): string {
+  return exactToken(value.toLowerCase());
 }
 
 /** The issue facts a document is built from (the issues domain's row, reduced to what is indexed). */
@@ -110,9 +124,9 @@ export function issueDocument(issue: IndexedIssue, tags: { key: string; value: s
     status: issue.status,
     substatus: issue.substatus ?? NO_SUBSTATUS,
     level: issue.level,
-    platform: issue.platform.toLowerCase(),
-    error_type: text(issue.metadata.type).toLowerCase(),
-    first_release: (issue.first_release ?? '').toLowerCase(),
+    platform: textToken(issue.platform),
+    error_type: textToken(text(issue.metadata.type)),
+    first_release: textToken(issue.first_release ?? ''),
     assigned_user_id: issue.assigned_user_id ?? 0,
     assigned_team_id: issue.assigned_team_id ?? 0,
     is_unhandled: issue.is_unhandled,
@@ -123,7 +137,7 @@ export function issueDocument(issue: IndexedIssue, tags: { key: string; value: s
     title: issue.title,
     culprit: issue.culprit,
     message: text(issue.metadata.value),
-    tags: tags.map((tag) => flatTag(tag.key, tag.value)),
-    tag_keys: [...new Set(tags.map((tag) => tag.key))],
+    tags: tags.map((tag) => tagToken(tag.key, tag.value)),
+    tag_keys: [...new Set(tags.map((tag) => exactToken(tag.key)))],
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseIssueSearch } from '../query/parse';
 import type { IssueSearchRequest } from '../port';
+import { exactToken, tagToken, textToken } from './schema';
 import { NotExpressible, translate } from './translate';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
@@ -20,14 +21,16 @@ function request(query: string, window: Partial<IssueSearchRequest> = {}): Issue
 describe('Typesense translation of a search', () => {
   const cases: [string, string][] = [
     ['is:unresolved', 'status:=[`unresolved`]'],
-    ['!browser.name:Chrome', 'tags:!=[`browser.name=Chrome`]'],
-    ['customer:"a, b && c"', 'tags:=[`customer=a, b && c`]'],
-    ['user.id:42', 'tags:=[`user=id:42`]'],
+    ['!browser.name:Chrome', `tags:!=[\`${tagToken('browser.name', 'Chrome')}\`]`],
+    ['customer:"a, b && c`"', `tags:=[\`${tagToken('customer', 'a, b && c`')}\`]`],
+    ['user.id:42', `tags:=[\`${tagToken('user', 'id:42')}\`]`],
+    ['has:customer', `tag_keys:=[\`${exactToken('customer')}\`]`],
     ['!(level:error OR timesSeen:>10)', '(level:!=[`error`] && times_seen:<=10)'],
     ['is:unassigned', '(assigned_user_id:=0 && assigned_team_id:=0)'],
     ['assigned:me', 'assigned_user_id:=9'],
     ['age:-24h', `first_seen:>=${NOW.getTime() - 86_400_000}`],
-    ['error.type:TypeError', 'error_type:=[`typeerror`]'],
+    ['error.type:TypeError', `error_type:=[\`${textToken('typeerror')}\`]`],
+    ['firstRelease:App@2.0', `first_release:=[\`${textToken('app@2.0')}\`]`],
   ];
   for (const [query, filter] of cases) {
     it(`writes ${query} as ${filter}, after the caller's organizations and projects`, () => {
@@ -67,7 +70,6 @@ describe('Typesense translation of a search', () => {
       'is:linked',
       'two words',
       '"a phrase"',
-      'customer:a`b',
       'app-3',
       'a OR level:error',
     ]) {

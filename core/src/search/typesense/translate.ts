@@ -2,7 +2,7 @@ import type { IssueSearchRequest, IssueSort } from '../port';
 import type { Comparison, IssueCondition, SearchExpression, TextField, ValuePattern } from '../query/ast';
 import { storedTagOf } from '../stored-tags';
 import type { AssigneeIds } from './assignees';
-import { flatTag, TEXT_FIELDS } from './schema';
+import { exactToken, tagToken, TEXT_FIELDS, textToken } from './schema';
 
 /**
  * The search expression as Typesense search parameters: free text to `q`, everything else to
@@ -38,7 +38,7 @@ const SORT_FIELDS: Record<IssueSort, string> = {
   user: 'user_count',
 };
 
-/** The text keys stored lower-cased as a whole (schema.ts), by field. */
+/** The text keys stored as one token of the whole text (schema.ts), by field. */
 const WHOLE_TEXT_FIELDS: Partial<Record<TextField, string>> = {
   platform: 'platform',
   'error.type': 'error_type',
@@ -106,22 +106,18 @@ function leaf(c: IssueCondition, negated: boolean, assignees: AssigneeIds): stri
     }
     case 'tag': {
       const { key, prefix } = storedTagOf(c.key);
-      const values = exactValues(c.values, `tag ${c.key}`).map((v) => flatTag(key, prefix + v));
+      const values = exactValues(c.values, `tag ${c.key}`).map((v) => tagToken(key, prefix + v));
       return oneOf('tags', values, negated);
     }
     case 'has': {
       const { key, prefix } = storedTagOf(c.key);
       if (prefix) throw new NotExpressible(`has:${c.key}`);
-      return oneOf('tag_keys', [key], negated);
+      return oneOf('tag_keys', [exactToken(key)], negated);
     }
     case 'text': {
       const field = WHOLE_TEXT_FIELDS[c.field];
       if (!field) throw new NotExpressible(`${c.field}: (only words of it are indexed)`);
-      return oneOf(
-        field,
-        exactValues(c.values, c.field).map((v) => v.toLowerCase()),
-        negated,
-      );
+      return oneOf(field, exactValues(c.values, c.field).map(textToken), negated);
     }
     case 'unhandled':
       return `is_unhandled:${negated ? '!=' : '='}${c.value}`;
