@@ -5,7 +5,8 @@ import { TypesenseAnswer } from './errors';
  * writes, and nothing looser): `field:=value`, `:!=`, `:>`, `:>=`, `:<`, `:<=`, `:` (a word of a
  * string), values bare or between backticks, `[a, b]` lists, `&&` binding tighter than `||`, and
  * parentheses. A field the schema lacks, a comparison its type can't make or a value of the wrong
- * type is refused as Typesense refuses it.
+ * type is refused as Typesense refuses it. Strings compare as Typesense's filters do, normalized:
+ * case-insensitively and without symbols (`App@2.0` equals `app20`).
  */
 
 export interface StandInField {
@@ -134,6 +135,11 @@ class FilterReader {
   }
 }
 
+/** A string as Typesense's filters compare it: lower-cased, symbols dropped. */
+function normalized(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '') : value;
+}
+
 /** The words of a text, as the stand-in tokenizes: lower-cased runs of letters and digits. */
 export function wordsOf(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
@@ -167,7 +173,7 @@ function predicateOf(
     switch (operator) {
       case '=':
       case '!=':
-        return element === value;
+        return normalized(element) === normalized(value);
       case ':':
         return wordsOf(String(value)).every((word) => wordsOf(String(element)).includes(word));
       case '>':

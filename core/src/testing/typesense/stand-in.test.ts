@@ -49,6 +49,8 @@ describe('Typesense stand-in', () => {
       (await search(params)).hits!.map((h) => (h.document as { id: string }).id);
     assert.deepEqual(await ids({ sort_by: 'year:desc' }), ['2', '1']);
     assert.deepEqual(await ids({ filter_by: 'tags:=[`a,b`]' }), ['1']);
+    // As Typesense's filters: case and symbols don't count.
+    assert.deepEqual(await ids({ filter_by: 'tags:=[`LANG.C`]' }), ['1']);
     assert.deepEqual(await ids({ filter_by: 'tags:!=[`lang=c`] && year:>=2000' }), ['2']);
     assert.deepEqual(await ids({ filter_by: '(year:<2005 || tags:=`lang=go`) && year:>0' }), ['2', '1']);
     assert.deepEqual(await ids({ q: 'handl', query_by: 'title' }), ['2', '1']);
