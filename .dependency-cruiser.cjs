@@ -32,7 +32,9 @@ const DOMAIN_IMPORTS = {
   integrations: ['changes', 'errors', 'identities'],
   'device-auth': ['access', 'accounts', 'audit', 'auth', 'errors', 'organizations', 'tokens'],
   issues: ['audit', 'changes', 'db', 'errors', 'events', 'grouping', 'organizations'],
-  pipeline: ['db', 'events', 'grouping', 'issues'],
+  // Releases, repositories, commits and deploys (issue 17); events name releases, issues count them.
+  releases: ['errors', 'organizations'],
+  pipeline: ['db', 'events', 'grouping', 'issues', 'releases'],
   // Ingest does as little as possible on the request path: never grouping, issues or the pipeline.
   ingest: ['accounts', 'config', 'db', 'errors', 'events', 'http'],
   alerts: ['changes', 'db', 'errors', 'issues', 'jobs', 'logging'],
@@ -73,6 +75,7 @@ const DOMAIN_IMPORTS = {
     'organizations',
     'pipeline',
     'plugins',
+    'releases',
     'search',
     'tokens',
   ],

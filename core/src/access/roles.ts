@@ -10,6 +10,7 @@ export type TeamRole = (typeof TEAM_ROLES)[number];
 const MEMBER: Scope[] = [
   'org:read',
   'project:read',
+  'project:releases',
   'team:read',
   'member:read',
   'event:read',
@@ -21,7 +22,7 @@ const MANAGER: Scope[] = [...ADMIN, 'member:write', 'member:admin', 'org:write']
 
 /**
  * What each organization role may do, after Sentry's default roles (minus scopes Faultline has no
- * use for, such as `project:releases` and `alerts:*`).
+ * use for, such as `alerts:*`).
  */
 export const ROLE_SCOPES: Readonly<Record<OrganizationRole, readonly Scope[]>> = {
   billing: ['org:read'],

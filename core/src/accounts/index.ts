@@ -7,4 +7,4 @@ export {
 } from './repository';
 export { bootstrap, ADMIN_SCOPES, type BootstrapOptions, type BootstrapResult } from './bootstrap';
 export { buildDsn } from './dsn';
-export { hashToken, newApiToken, newProjectKeyParts } from './secrets';
+export { hashToken, newApiToken, newOrganizationApiToken, newProjectKeyParts } from './secrets';

@@ -12,6 +12,24 @@ export function newApiToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('hex');
 }
 
+/**
+ * A new organization token in Sentry's form, `sntrys_<base64 of JSON>_<secret>`: the JSON names the
+ * installation's public root URL and the organization's slug, and sentry-cli takes both from the
+ * token itself (they override SENTRY_URL and SENTRY_ORG), so CI needs nothing but the token. Only
+ * its hash is stored, like any other token's.
+ */
+export function newOrganizationApiToken(installation: { url: string; organizationSlug: string }): string {
+  const url = installation.url.replace(/\/+$/, '');
+  const claims = JSON.stringify({
+    iat: Date.now() / 1000,
+    url,
+    region_url: url,
+    org: installation.organizationSlug,
+  });
+  const secret = randomBytes(32).toString('base64').replace(/=+$/, '');
+  return `sntrys_${Buffer.from(claims).toString('base64')}_${secret}`;
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

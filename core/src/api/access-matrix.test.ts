@@ -52,6 +52,7 @@ const MATRIX_PLUGIN = definePlugin({
 const MEMBER = [
   'org:read',
   'project:read',
+  'project:releases',
   'team:read',
   'member:read',
   'event:read',
@@ -104,6 +105,7 @@ const HANDLER_PARAMS = [
   'plugin',
   'action',
   'workspace',
+  'version',
 ];
 /**
  * Bodies for routes a `{}` can't reach past validation with, though what they guard is decided after
@@ -111,6 +113,8 @@ const HANDLER_PARAMS = [
  */
 const SAMPLE_BODIES: Record<string, unknown> = {
   '/api/0/accept-invite/:inviteId/:token/account/': { password: 'a matrix password' },
+  // The release is looked up past the body's validation.
+  '/api/0/organizations/:organization/releases/:version/deploys/': { environment: 'production' },
 };
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
 
@@ -129,6 +133,8 @@ function expectedOwn(route: ApiRoute, role: Role, via: Via): Outcome {
   const params = pathParams(route.path);
   if (params.some((p) => PROJECT_PARAMS.includes(p)) && !SEES_EVERY_PROJECT[role]) return 404;
   if (!SCOPES_OF[role].includes(route.scope)) return 403;
+  // A release is found past the scope check, through its projects: one who sees none of them finds none.
+  if (params.includes('version') && !SEES_EVERY_PROJECT[role]) return 404;
   // Kept for integrations' tokens (none of the matrix's callers): past the authorizer, refused.
   return route.integration ? 403 : 'allowed';
 }
@@ -245,6 +251,14 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
     return String(row.id);
   }
 
+  /** A release of the project, its version with characters that must be percent-encoded in paths. */
+  async function release(organizationId: number, inProject: number): Promise<string> {
+    const version = `app@1.0.${++counter}+b#1?x%y`;
+    const [row] = await knex('releases').insert({ organization_id: organizationId, version }).returning('id');
+    await knex('release_projects').insert({ release_id: row.id, project_id: inProject });
+    return version;
+  }
+
   /** A Slack identity linked to the user in the organization (a route finds it among the caller's own). */
   async function linkedAccount(organizationId: number, userId: number): Promise<string> {
     const [row] = await knex('external_identities')
@@ -294,6 +308,8 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       values.keyId = key.public_key;
     }
     if (params.includes('ruleId') && route.method === 'delete') values.ruleId = await alertRule(projectId);
+    if (params.includes('version') && route.method === 'delete')
+      values.version = await release(orgId, projectId);
     // Only its author deletes a comment: each caller gets one of their own.
     if (params.includes('comment')) values.comment = await comment(own.issue, userIds[role]);
     if (params.includes('inviteId')) {
@@ -393,6 +409,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       comment: await comment(String(foreignIssue.id), globex.userId),
       linkId: await linkedAccount(globexOrg.id, globex.userId),
       sessionId: '0',
+      version: await release(globexOrg.id, globex.projectId),
     };
     own = {
       organization: 'acme',
@@ -415,6 +432,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
       comment: await comment(String(ownIssue.id), seeded.userId),
       linkId: await linkedAccount(orgId, seeded.userId),
       sessionId: '0',
+      version: await release(orgId, projectId),
     };
     const plugins = await PluginHost.start([MATRIX_PLUGIN], { knex, log: pino({ level: 'silent' }) });
     api = await startApiServer(knex, {

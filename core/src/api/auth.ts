@@ -73,6 +73,11 @@ const TOUCH_INTERVAL_MS = 60_000;
 /** `Bearer <token>` (Sentry's documented form) or `Token <token>` (what older Sentry clients send). */
 const AUTHORIZATION = /^(?:Bearer|Token)\s+(\S+)\s*$/i;
 
+/** The token an `Authorization` header carries, or undefined when it isn't one of the two forms. */
+export function bearerToken(authorization: string): string | undefined {
+  return AUTHORIZATION.exec(authorization)?.[1];
+}
+
 /**
  * Turns an `Authorization` header into an `ApiCaller`. Records when each token was last used, at
  * most once a minute per token, so a busy script doesn't turn every read into a write. With a
@@ -90,7 +95,7 @@ export class TokenAuthenticator {
 
   async authenticate(authorization: string | undefined, ip = ''): Promise<ApiCaller> {
     if (!authorization) throw missingCredentials();
-    const token = AUTHORIZATION.exec(authorization)?.[1];
+    const token = bearerToken(authorization);
     if (!token) {
       throw new AuthError(
         'The Authorization header must be "Bearer <api token>" (or "Token <api token>")',

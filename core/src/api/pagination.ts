@@ -16,8 +16,15 @@ const limitSchema = single(z.coerce.number().int().min(1).max(MAX_LIMIT).optiona
 
 /** The query parameters every paginated list accepts; `per_page` is Sentry's name on most lists. */
 export const pageParams = {
+  // Empty is the first page: sentry-cli starts its walks with `?cursor=`.
   cursor: single(
-    z.string().regex(CURSOR, 'expected a cursor such as 0:25:0, as given in a Link header').optional(),
+    z
+      .string()
+      .refine(
+        (text) => text === '' || CURSOR.test(text),
+        'expected a cursor such as 0:25:0, as given in a Link header',
+      )
+      .optional(),
   ),
   limit: limitSchema,
   per_page: limitSchema,

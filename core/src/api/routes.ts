@@ -4,6 +4,7 @@ import { TokenAuthenticator, TOKEN_FAILURE_LIMIT } from './auth';
 import { registerRoutes, type ApiRoute } from './define-route';
 import type { ApiDependencies } from './dependencies';
 import { alertRuleRoutes } from './resources/alert-rules';
+import { apiRootRoutes } from './resources/api-root';
 import { changeRoutes } from './resources/changes';
 import { codeLocationRoutes } from './resources/code-locations';
 import { deviceAuthorizationRoutes } from './resources/device-authorizations';
@@ -21,6 +22,8 @@ import { organizationRoutes } from './resources/organizations';
 import { pluginRoutes } from './resources/plugins';
 import { projectRoutes } from './resources/projects';
 import { projectKeyRoutes } from './resources/project-keys';
+import { releaseRoutes } from './resources/releases';
+import { repositoryRoutes } from './resources/repositories';
 import { inviteLinkRoutes } from './resources/invite-links';
 import { memberRoutes } from './resources/members';
 import { teamRoutes } from './resources/teams';
@@ -44,6 +47,7 @@ const API_VERSION = '0.1.0';
 /** Every REST route, declared with its authorization rule and schemas (see `define-route.ts`). */
 export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
   return [
+    ...apiRootRoutes(deps),
     ...signInRoutes(deps),
     ...ssoRoutes(deps),
     ...userRoutes(deps),
@@ -71,6 +75,8 @@ export function apiRoutes(deps: ApiDependencies): ApiRoute[] {
     ...issueActionRoutes(deps),
     ...changeRoutes(deps),
     ...alertRuleRoutes(deps),
+    ...releaseRoutes(deps),
+    ...repositoryRoutes(deps),
     ...pluginRoutes(deps),
   ];
 }

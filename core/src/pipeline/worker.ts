@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { EventPartitions } from '../db';
 import { storeEventBatch, type PreparedEvent, type StoreSummary } from '../issues';
+import { recordReleaseSightings, type ReleaseSighting } from '../releases';
 import type { NormalizedEvent } from '../events';
 import { normalizeRow, prepareNormalized, type RawEventRow } from './prepare';
 import { UNPROCESSABLE_ITEM_TYPE } from './unprocessable';
@@ -267,6 +268,7 @@ export class PipelineWorker {
     });
     await this.partitions.ensureFor(uniqueDays(prepared.map((p) => p.receivedAt)), trx);
     const summary: StoreSummary = await storeEventBatch(trx, prepared);
+    await recordReleaseSightings(trx, releaseSightings(prepared));
     if (failed.length > 0) await this.keepFailed(trx, failed);
     await trx.raw('DELETE FROM raw_events WHERE id = ANY(?::bigint[])', [rows.map((r) => r.id)]);
     this.processedTotal += rows.length;
@@ -351,4 +353,12 @@ function uniqueDays(times: Date[]): Date[] {
   const seen = new Map<string, Date>();
   for (const t of times) seen.set(t.toISOString().slice(0, 10), t);
   return [...seen.values()];
+}
+
+/** The releases the batch's events name, for the releases domain to create those it lacks. */
+function releaseSightings(prepared: PreparedEvent[]): ReleaseSighting[] {
+  const sightings: ReleaseSighting[] = [];
+  for (const p of prepared)
+    if (p.event.release) sightings.push({ projectId: p.projectId, version: p.event.release });
+  return sightings;
 }

@@ -100,6 +100,8 @@ export async function issueOrganizationToken(
   knex: Knex,
   request: {
     organizationId: number;
+    /** Embedded in the token (Sentry's `sntrys_` form), so sentry-cli finds its server and organization. */
+    embed: { url: string; organizationSlug: string };
     issuer: { userId: number; role: string } | null;
     client: Client;
     name: string;
@@ -119,6 +121,7 @@ export async function issueOrganizationToken(
       name: request.name,
       scopes: request.scopes,
       createdByUserId: issuer.userId,
+      embed: request.embed,
     });
     await recordAudit(trx, {
       organizationId: request.organizationId,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Client } from '@faultline/plugin-sdk';
-import { hashToken, newApiToken } from '../accounts';
+import { hashToken, newApiToken, newOrganizationApiToken } from '../accounts';
 import { NotFoundError } from '../errors';
 
 /** One row of `api_tokens` as lists and rules read it; never the token's hash. */
@@ -68,9 +68,14 @@ export async function insertToken(
     name: string;
     scopes: readonly string[];
     createdByUserId: number | null;
+    /**
+     * For an organization token: the installation's public URL and the organization's slug, which
+     * make it a Sentry `sntrys_` token that sentry-cli reads them from. Without it, a plain token.
+     */
+    embed?: { url: string; organizationSlug: string };
   },
 ): Promise<{ row: TokenRow; secret: string }> {
-  const secret = newApiToken();
+  const secret = token.embed ? newOrganizationApiToken(token.embed) : newApiToken();
   const [row]: TokenRow[] = await knex('api_tokens')
     .insert({
       ...ownerColumns(token.owner),

@@ -167,6 +167,7 @@ export function tokenRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
         return fresh(
           await issueOrganizationToken(knex, {
             organizationId: access.organization.id,
+            embed: { url: config.http.publicUrl, organizationSlug: access.organization.slug },
             // A member's role is null only for an organization token, which acts for nobody.
             issuer:
               access.role === null || !caller.user ? null : { userId: caller.user.id, role: access.role },

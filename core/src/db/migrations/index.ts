@@ -25,6 +25,7 @@ import * as issueSearchWordsColumn from './023-issue-search-words-column';
 import * as integrationState from './026-integration-state';
 import * as issueSearchWordsTable from './027-issue-search-words-table';
 import * as searchIndexCursors from './028-search-index-cursors';
+import * as releases from './029-releases';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -64,6 +65,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['026-integration-state', integrationState],
   ['027-issue-search-words-table', issueSearchWordsTable],
   ['028-search-index-cursors', searchIndexCursors],
+  ['029-releases', releases],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
