@@ -59,5 +59,6 @@ export { parseAssigneeRef, parseShortId } from './types';
 export { findVisibleIssue } from './visible';
 export { issueSummaryOf } from './summary';
 export { listProjectEnvironments } from './environments';
+export { countIssuesFirstSeenIn, firstReleaseKey } from './first-release';
 export { listCodeLocations, type CodeLocationFilter, type IssueCodeLocation } from './code-locations';
 export type { CodeFrame, ExceptionSummary } from './code-location-frames';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { countIssuesFirstSeenIn, firstReleaseKey } from '../issues';
 import type { ReleaseCommit } from './commits';
 import type { Deploy } from './deploys';
 import type { Release, ReleaseProject } from './releases';
@@ -30,16 +31,7 @@ export async function releaseDetails(knex: Knex, releases: Release[]): Promise<M
       .join('projects as p', 'p.id', 'rp.project_id')
       .whereIn('rp.release_id', ids)
       .orderBy('p.slug')
-      .select(
-        'rp.release_id',
-        'p.id',
-        'p.slug',
-        'p.name',
-        'p.platform',
-        knex.raw(
-          '(SELECT count(*)::int FROM issues i WHERE i.project_id = p.id AND i.first_release = r.version) AS new_groups',
-        ),
-      ),
+      .select('rp.release_id', 'r.version', 'p.id', 'p.slug', 'p.name', 'p.platform'),
     knex('release_commits')
       .whereIn('release_id', ids)
       .groupBy('release_id')
@@ -67,10 +59,15 @@ export async function releaseDetails(knex: Knex, releases: Release[]): Promise<M
       .whereRaw('d.id = (SELECT max(id) FROM deploys WHERE release_id = d.release_id)')
       .select('d.*'),
   ]);
+  const newIssues = await countIssuesFirstSeenIn(
+    knex,
+    projects.map((p) => ({ projectId: p.id, version: p.version })),
+  );
   for (const p of projects) {
     const d = details.get(p.release_id)!;
-    d.projects.push({ id: p.id, slug: p.slug, name: p.name, platform: p.platform, newGroups: p.new_groups });
-    d.newGroups += p.new_groups;
+    const newGroups = newIssues.get(firstReleaseKey(p.id, p.version)) ?? 0;
+    d.projects.push({ id: p.id, slug: p.slug, name: p.name, platform: p.platform, newGroups });
+    d.newGroups += newGroups;
   }
   for (const c of commitCounts) details.get(c.release_id)!.commitCount = c.n;
   for (const h of heads)

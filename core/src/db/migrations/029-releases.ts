@@ -72,7 +72,7 @@ export async function up(knex: Knex): Promise<void> {
       date_finished timestamptz NOT NULL DEFAULT now()
     )`);
   await knex.raw('CREATE INDEX deploys_release ON deploys (release_id, id)');
-  // A release's new issues (Sentry's newGroups) are those first seen in it.
+  // A release's new issues (Sentry's newGroups) are those first seen in it (issues/first-release.ts).
   await knex.raw(
     'CREATE INDEX issues_project_first_release ON issues (project_id, first_release) WHERE first_release IS NOT NULL',
   );
