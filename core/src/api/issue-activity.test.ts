@@ -5,6 +5,7 @@ import { errorEvent, seedAccount, startApiServer, storeEvents, type ApiServer } 
 
 interface Activity {
   type: string;
+  dateCreated: string;
   data: Record<string, unknown>;
   user: { id: string | null; email: string | null } | null;
   surface: string | null;
@@ -42,13 +43,67 @@ describeEachDatabase('REST API issue activity', (ctx) => {
     const { activity } = answer.body as { activity: Activity[] };
     assert.deepEqual(
       activity.map((a) => a.type),
-      ['set_unresolved', 'assigned', 'set_resolved'],
+      ['set_unresolved', 'assigned', 'set_resolved', 'first_seen'],
     );
-    for (const entry of activity) {
+    for (const entry of activity.slice(0, 3)) {
       assert.deepEqual(entry.user, { id: String(userId), email: 'owner@acme.io' });
       assert.equal(entry.surface, 'api', 'a bearer token is the api client');
     }
     assert.deepEqual(activity[1].data, { assignee: `user:${userId}` });
+  });
+
+  it('shows comments as notes with their current text, and first_seen as the oldest entry', async () => {
+    const posted = await api.request(
+      'post',
+      `/api/0/issues/${issueId}/comments/`,
+      { text: 'looking' },
+      token,
+    );
+    assert.equal(posted.status, 201);
+    const commentId = (posted.body as { id: string }).id;
+    const edited = await api.request(
+      'put',
+      `/api/0/issues/${issueId}/comments/${commentId}/`,
+      { text: 'fixed in #12' },
+      token,
+    );
+    assert.equal(edited.status, 200);
+
+    const { activity } = (await api.get(`/api/0/issues/${issueId}/activities/`, token)).body as {
+      activity: Activity[];
+    };
+    const note = activity.find((a) => a.type === 'note');
+    assert.ok(note, 'the comment is in the activity');
+    assert.equal(note.data.text, 'fixed in #12', 'an edited comment shows its current text');
+    assert.deepEqual(note.user, { id: String(userId), email: 'owner@acme.io' });
+    assert.equal(note.surface, 'api');
+    assert.equal(activity.at(-1)?.type, 'first_seen');
+    assert.equal(activity.at(-1)?.user, null);
+  });
+
+  it('records that a new event reopened the resolved issue (set_regression, with its release)', async () => {
+    const path = `/api/0/issues/${issueId}/`;
+    assert.equal((await api.request('put', path, { status: 'resolved' }, token)).status, 200);
+    const project = (await knex('issues').where('id', issueId).first('project_id')).project_id as number;
+    await storeEvents(knex, project, [
+      errorEvent({ type: 'TypeError', value: 'boom', release: 'app@2.0.0' }),
+    ]);
+    await storeEvents(knex, project, [
+      errorEvent({ type: 'TypeError', value: 'boom', release: 'app@2.0.1' }),
+    ]);
+
+    const { activity } = (await api.get(`/api/0/issues/${issueId}/activities/`, token)).body as {
+      activity: Activity[];
+    };
+    assert.deepEqual(
+      activity.slice(0, 2).map((a) => a.type),
+      ['set_regression', 'set_resolved'],
+      'one regression, not one per event',
+    );
+    assert.equal(activity[0].data.version, 'app@2.0.0');
+    assert.equal(activity[0].user, null);
+    assert.equal(activity[0].surface, 'pipeline');
+    assert.equal(activity.filter((a) => a.type === 'set_regression').length, 1);
   });
 
   it('answers 404 for an issue of another organization, as for one that does not exist', async () => {

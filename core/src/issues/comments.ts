@@ -12,6 +12,8 @@ export interface IssueCommentRow {
   issue_id: number;
   user_id: number | null;
   text: string;
+  /** The surface it was written through; null for comments written before surfaces were kept. */
+  surface: ChangeSurface | null;
   created_at: Date;
   user_email: string | null;
   user_name: string | null;
@@ -42,7 +44,7 @@ export async function addIssueComment(
   const { issueId, text, actor } = options;
   const id = await knex.transaction(async (trx) => {
     const [row]: { id: number }[] = await trx('issue_comments')
-      .insert({ issue_id: issueId, user_id: actor.userId, text })
+      .insert({ issue_id: issueId, user_id: actor.userId, text, surface: actor.surface })
       .returning('id');
     await recordIssueChanges(trx, [
       {

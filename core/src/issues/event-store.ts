@@ -49,7 +49,9 @@ export async function storeEventBatch(trx: Knex.Transaction, batch: PreparedEven
   await insertEvents(trx, fresh, issueOf);
   await countTagValues(trx, fresh, issueOf);
   await countEventMinutes(trx, fresh, issueOf);
-  await recordIssueChanges(trx, batchChanges(summary, counted, latestEventOf(fresh, issueOf)));
+  const latest = latestEventOf(fresh, issueOf);
+  await recordRegressions(trx, summary.regressedIssueIds, latest);
+  await recordIssueChanges(trx, batchChanges(summary, counted, latest));
   summary.stored = fresh.length;
   return summary;
 }
@@ -66,6 +68,28 @@ function latestEventOf(
     if (!seen || p.receivedAt >= seen.receivedAt) latest.set(id, p);
   }
   return latest;
+}
+
+/**
+ * Keeps, for the issue's activity, that the pipeline reopened these resolved issues and with which
+ * event: one row per regression, and no statement at all for the usual batch without any.
+ */
+async function recordRegressions(
+  trx: Knex.Transaction,
+  issueIds: number[],
+  latest: Map<number, PreparedEvent>,
+): Promise<void> {
+  if (issueIds.length === 0) return;
+  const events = issueIds.map((id) => latest.get(id)!.event);
+  await trx.raw(
+    `INSERT INTO issue_regressions (issue_id, event_id, release)
+     SELECT * FROM unnest(?::int[], ?::text[], ?::text[])`,
+    columnBindings(
+      issueIds,
+      events.map((e) => pgText(e.event_id)),
+      events.map((e) => pgTextOrNull(e.release)),
+    ),
+  );
 }
 
 /** What alert filters (environment, release, tags) need of the event that created or regressed an issue. */

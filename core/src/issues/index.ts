@@ -54,6 +54,7 @@ export {
   findIssueIdsByExternalKey,
   type ExternalLinkRow,
 } from './external-links';
+export { listIssueActivity, type ActivityIssue, type IssueActivity } from './activity';
 export { formatShortId, issuePermalink } from './links';
 export { parseAssigneeRef, parseShortId } from './types';
 export { findVisibleIssue } from './visible';

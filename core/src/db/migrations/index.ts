@@ -26,6 +26,7 @@ import * as integrationState from './026-integration-state';
 import * as issueSearchWordsTable from './027-issue-search-words-table';
 import * as searchIndexCursors from './028-search-index-cursors';
 import * as releases from './029-releases';
+import * as issueRegressions from './030-issue-regressions';
 
 type Migration = Knex.Migration & { config?: { transaction: boolean } };
 
@@ -66,6 +67,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['027-issue-search-words-table', issueSearchWordsTable],
   ['028-search-index-cursors', searchIndexCursors],
   ['029-releases', releases],
+  ['030-issue-regressions', issueRegressions],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

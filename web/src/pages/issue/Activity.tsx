@@ -10,16 +10,26 @@ const WORDS: Record<string, string> = {
   set_ignored: 'archived the issue',
   assigned: 'assigned the issue',
   unassigned: 'unassigned the issue',
+  first_seen: 'first saw this issue',
 };
 
 function describe(entry: { type: string; data: Record<string, unknown> }): string {
+  if (entry.type === 'note') return `commented: “${String(entry.data.text)}”`;
+  // The pipeline reopened the resolved issue because a new event came (`version`: its release).
+  if (entry.type === 'set_regression')
+    return entry.data.version
+      ? `marked the issue as a regression in ${String(entry.data.version)}`
+      : 'marked the issue as a regression';
   // A plugin's issue action (audit event `issue.action`: plugin, action, outcome).
   if (entry.type === 'issue.action')
     return `ran ${String(entry.data.plugin)}'s ${String(entry.data.action)} (${String(entry.data.outcome ?? 'done')})`;
   return WORDS[entry.type] ?? entry.type;
 }
 
-/** Who did what to the issue and through which surface (web, api, slack, vscode, github, plugin). */
+/**
+ * Who did what to the issue and through which surface (web, api, slack, vscode, github, plugin):
+ * state changes, comments, regressions and the first event (the last two by Faultline itself).
+ */
 export function Activity({ issueId }: { issueId: string }) {
   const list = useQuery({ queryKey: ['activity', issueId], queryFn: () => activity(issueId) });
   if (list.error) return <ErrorMessage error={list.error} />;

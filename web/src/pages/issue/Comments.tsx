@@ -13,7 +13,12 @@ export function Comments({ issueId, canWrite }: { issueId: string; canWrite: boo
   const me = useCurrentUser().data;
   const queryClient = useQueryClient();
   const list = useQuery({ queryKey: ['comments', issueId], queryFn: () => comments(issueId) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['comments', issueId] });
+  // The activity lists comments too (as notes), so it follows every change to them.
+  const refresh = async () => {
+    await Promise.all(
+      ['comments', 'activity'].map((key) => queryClient.invalidateQueries({ queryKey: [key, issueId] })),
+    );
+  };
   const add = useMutation({ mutationFn: (text: string) => addComment(issueId, text), onSuccess: refresh });
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
