@@ -108,6 +108,9 @@ describe('web UI: issues, from a browser error to resolving it', function () {
       /checkout\.html[\s\S]*Chrom/,
     );
     assert.match(await page.getByRole('region', { name: 'Contexts', exact: true }).innerText(), /locale/);
+    // @sentry/browser sends no browser or OS context: the server reads them from the User-Agent.
+    assert.match(await page.getByLabel('Context browser', { exact: true }).innerText(), /name\s+Chrom/);
+    assert.match(await page.getByLabel('Context os', { exact: true }).innerText(), /name\s+Linux/);
     // Tag distributions with shares: one event, so every value is 100%.
     const environment = page.getByRole('region', { name: 'Tag environment', exact: true });
     await environment.waitFor();
@@ -136,6 +139,11 @@ describe('web UI: issues, from a browser error to resolving it', function () {
     await page.getByLabel('Edit comment').fill('Card processor returns 402 since 1.4.0');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.locator('.comment').filter({ hasText: 'since 1.4.0' }).waitFor();
+    // The activity shows the comment as it reads now.
+    await page
+      .locator('.activity li')
+      .filter({ hasText: `${ADMIN_EMAIL} commented: “Card processor returns 402 since 1.4.0” via web` })
+      .waitFor();
     const [note] = await api.get<{ data: { text: string } }[]>(`/issues/${issueId}/comments/`);
     assert.equal(note.data.text, 'Card processor returns 402 since 1.4.0');
     await page.locator('.comment').getByRole('button', { name: 'Delete' }).click();
@@ -196,6 +204,23 @@ describe('web UI: issues, from a browser error to resolving it', function () {
       .locator('.activity li')
       .filter({ hasText: `${ADMIN_EMAIL} resolved the issue via web` })
       .waitFor();
+  });
+
+  it('a new error of the resolved issue reopens it, and the activity says it regressed', async () => {
+    const checkout = await chromium.newPage();
+    await checkout.goto(shop.url(printedDsn(run.server)));
+    await checkout.locator('body[data-ready="yes"]').waitFor();
+    await checkout.getByRole('button', { name: 'Pay' }).click();
+    // Live: the open issue page follows the change stream.
+    await page
+      .locator('.activity li')
+      .filter({ hasText: 'Faultline marked the issue as a regression' })
+      .waitFor({ timeout: 30_000 });
+    await checkout.close();
+    await page.locator('.activity li').filter({ hasText: 'Faultline first saw this issue' }).waitFor();
+    await chromium.screenshot(page, 'issue-activity');
+    // The bulk test below starts from the resolved issue.
+    await api.expect(200, 'PUT', `/issues/${issueId}/`, { body: { status: 'resolved' } });
   });
 
   it('bulk: selected rows are unresolved and assigned in one go from the list', async () => {

@@ -87,6 +87,12 @@ export function UserDetails({ user }: { user: NonNullable<IssueEvent['user']> })
 
 /** The contexts people look for first; others follow in the order the SDK sent them. */
 const KNOWN_CONTEXTS = ['os', 'browser', 'runtime', 'device'];
+const CONTEXT_TITLES: Record<string, string> = {
+  os: 'OS',
+  browser: 'Browser',
+  runtime: 'Runtime',
+  device: 'Device',
+};
 
 export function Contexts({ contexts }: { contexts: IssueEvent['contexts'] }) {
   const names = Object.keys(contexts).sort(
@@ -103,7 +109,7 @@ export function Contexts({ contexts }: { contexts: IssueEvent['contexts'] }) {
             context && typeof context === 'object' ? Object.entries(context as Record<string, unknown>) : [];
           return (
             <div key={name} className="context-card">
-              <h4>{name}</h4>
+              <h4>{CONTEXT_TITLES[name] ?? name}</h4>
               <Pairs label={`Context ${name}`} pairs={fields.filter(([key]) => key !== 'type')} />
             </div>
           );

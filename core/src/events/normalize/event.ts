@@ -4,6 +4,7 @@ import { normalizeEnvironment, normalizeLevel, normalizePlatform, optionalString
 import { normalizeBreadcrumbs } from './breadcrumbs';
 import { normalizeContexts } from './contexts';
 import { deriveTags } from './derived-tags';
+import { fillContextsFromUserAgent } from './user-agent';
 import { normalizeEventId } from './event-id';
 import { normalizeExceptions } from './exception';
 import { normalizeFingerprint } from './fingerprint';
@@ -71,6 +72,7 @@ export function normalizeEvent(payload: unknown, ctx: NormalizeContext): Normali
     sdk,
     modules: normalizeModules(payload.modules, report),
   });
+  fillContextsFromUserAgent(event);
   event.tags = finalizeTags(parseTags(payload.tags, report), deriveTags(event), report);
 
   if (Object.keys(report.meta).length > 0) event._meta = report.meta;
