@@ -18,6 +18,8 @@ import { settingsRoutes } from './settings/routes';
  */
 export const router = createBrowserRouter([
   { path: '/auth/login', element: <SignInPage /> },
+  // An organization's own sign-in page (Sentry's address): the password, and its SSO when it has one.
+  { path: '/auth/login/:organization', element: <SignInPage /> },
   // Where single sign-on ends for a person who also has Faultline 2FA (TWO_FACTOR_PATH in core).
   { path: '/auth/two-factor', element: <SignInPage step="code" /> },
   // The path of the password reset link the server mails and the bootstrap prints (RESET_PATH).

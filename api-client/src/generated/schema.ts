@@ -611,6 +611,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/0/auth/sign-in/{organization}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the organization's sign-in page offers besides the password: its single sign-on provider's name and where to start, or `sso: null`. An unknown organization answers as one without SSO (the answer reveals no short names); nothing else of the settings is shown */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    organization: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignInOptions"];
+                    };
+                };
+                400: components["responses"]["Error"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/0/auth/sso/{organization}/callback/": {
         parameters: {
             query?: never;
@@ -1099,7 +1138,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What was done to an issue (state, assignee, plugin actions), newest first, with who and through which surface */
+        /** What happened to an issue (state, assignee, comments, regressions, plugin actions, first seen), newest first, with who and through which surface */
         get: {
             parameters: {
                 query?: {
@@ -6098,15 +6137,17 @@ export interface components {
     schemas: {
         Activity: {
             id: string;
+            /** @description `set_resolved`, `set_ignored` (`data.substatus`), `set_unresolved`, `assigned` (`data.assignee`), `unassigned`, `note` (a comment: `data.text` as it reads now, `data.commentId`), `set_regression` (the pipeline reopened the resolved issue: `data.eventId`, `data.version` = its release), `first_seen`; a plugin action is `issue.action` (`data.plugin`, `data.action`, `data.outcome`) */
             type: string;
             data: {
                 [key: string]: unknown;
             };
+            /** @description Who did it; null for what Faultline did by itself (a regression, the first event) */
             user: {
                 id: string | null;
                 email: string | null;
             } | null;
-            /** @description Where it was done: web, api, slack, vscode… */
+            /** @description Where it was done: web, api, slack, vscode… (pipeline for regressions and the first event) */
             surface: ("api" | "web" | "vscode" | "slack" | "github" | "plugin" | "pipeline") | null;
             /** Format: date-time */
             dateCreated: string;
@@ -7161,6 +7202,14 @@ export interface components {
             secondFactorRequired: boolean;
             /** @description Send it back in `X-CSRF-Token` on every write of this session */
             csrfToken: string;
+        };
+        SignInOptions: {
+            sso: {
+                /** @description The provider as the button names it: its issuer's host */
+                providerName: string;
+                /** @description Where the browser goes to sign in through it (add `?next=` to come back) */
+                loginUrl: string;
+            } | null;
         };
         SsoPendingLink: {
             organization: {

@@ -111,6 +111,24 @@ describeEachDatabase('single sign-on (OpenID Connect, real provider on loopback)
     assert.equal(update.status, 200);
   });
 
+  it("answers, without a credential, whether an organization's sign-in page offers SSO, and nothing else", async () => {
+    const options = (slug: string) => api.get(`/api/0/auth/sign-in/${slug}/`);
+    const acme = await options('acme');
+    assert.equal(acme.status, 200);
+    assert.deepEqual(acme.body, {
+      sso: { providerName: new URL(idp.issuer).host, loginUrl: '/api/0/auth/sso/acme/login/' },
+    });
+    await seedAccount(ctx.db.knex, { organization: 'plain', project: 'web', email: 'x@plain.io' });
+    const plain = await options('plain');
+    const unknown = await options('no-such-org');
+    assert.deepEqual(plain.body, { sso: null });
+    assert.deepEqual(
+      [unknown.status, unknown.body],
+      [plain.status, plain.body],
+      'an unknown organization answers as one without SSO',
+    );
+  });
+
   it('signs a new person in: user, membership with the default role, working session, redirect to next', async () => {
     const { browser, response, url } = await login('alice-sub');
     assert.equal(response.status, 302, `${url} ${await response.text()}`);

@@ -74,6 +74,7 @@ export {
   describePendingLink,
   LINK_PATH,
   SSO_DEFAULT_ROLES,
+  ssoSignInOption,
   type SsoServices,
   type SsoProvider,
   type SsoProviderSettings,

@@ -15,6 +15,11 @@ export async function signIn(email: string, password: string) {
   return call(client.POST('/api/0/auth/login/', { body: { email, password } }));
 }
 
+/** Whether the organization's sign-in page offers single sign-on, and through which provider. */
+export async function signInOptions(organization: string) {
+  return call(client.GET('/api/0/auth/sign-in/{organization}/', { params: { path: { organization } } }));
+}
+
 /** A TOTP code or a recovery code, after a sign-in that said `secondFactorRequired`. */
 export async function verifySecondFactor(code: string): Promise<void> {
   await call(client.POST('/api/0/auth/2fa/verify/', { body: { code } }));

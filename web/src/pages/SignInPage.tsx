@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
-import { useQueryClient } from '@tanstack/react-query';
-import { signIn, verifySecondFactor } from '../api/faultline';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { signIn, signInOptions, verifySecondFactor } from '../api/faultline';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ServerBanner } from '../components/ServerBanner';
 
@@ -16,10 +16,13 @@ function safeNext(next: string | null): string {
 /**
  * Email and password, then a TOTP or recovery code when the account has two-factor on. At
  * `/auth/two-factor` (where single sign-on sends a person who also has Faultline 2FA) it starts at
- * the code.
+ * the code. At an organization's own address, `/auth/login/{org}/`, it offers that organization's
+ * single sign-on by its provider's name when it has one; at `/auth/login/` it asks which
+ * organization instead.
  */
 export function SignInPage({ step: firstStep = 'password' }: { step?: 'password' | 'code' }) {
   const [params] = useSearchParams();
+  const { organization } = useParams();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [step, setStep] = useState<'password' | 'code'>(firstStep);
@@ -65,12 +68,20 @@ export function SignInPage({ step: firstStep = 'password' }: { step?: 'password'
 
   // Single sign-on is a full navigation: the organization's provider signs the person in and the
   // server sends them back to `next` (or to /auth/two-factor when they also have Faultline 2FA).
+  const startSso = (loginUrl: string) => {
+    window.location.assign(`${loginUrl}?next=${encodeURIComponent(safeNext(params.get('next')))}`);
+  };
   const submitSso = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const organization = String(new FormData(event.currentTarget).get('organization')).trim();
-    const next = encodeURIComponent(safeNext(params.get('next')));
-    window.location.assign(`/api/0/auth/sso/${encodeURIComponent(organization)}/login/?next=${next}`);
+    const slug = String(new FormData(event.currentTarget).get('organization')).trim();
+    startSso(`/api/0/auth/sso/${encodeURIComponent(slug)}/login/`);
   };
+  const options = useQuery({
+    queryKey: ['sign-in-options', organization],
+    queryFn: () => signInOptions(organization!),
+    enabled: organization !== undefined,
+  });
+  const sso = options.data?.sso;
 
   return (
     <>
@@ -93,16 +104,27 @@ export function SignInPage({ step: firstStep = 'password' }: { step?: 'password'
                 Sign in
               </button>
             </form>
-            <form onSubmit={submitSso}>
-              <h2>Single sign-on</h2>
-              <label>
-                Organization (its short name)
-                <input name="organization" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" />
-              </label>
-              <button type="submit" className="secondary">
-                Continue with single sign-on
-              </button>
-            </form>
+            {organization === undefined ? (
+              <form onSubmit={submitSso}>
+                <h2>Single sign-on</h2>
+                <label>
+                  Organization (its short name)
+                  <input name="organization" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" />
+                </label>
+                <button type="submit" className="secondary">
+                  Continue with single sign-on
+                </button>
+              </form>
+            ) : (
+              <>
+                {sso && (
+                  <button type="button" className="secondary" onClick={() => startSso(sso.loginUrl)}>
+                    Sign in with {sso.providerName}
+                  </button>
+                )}
+                <ErrorMessage error={options.error} />
+              </>
+            )}
           </>
         ) : (
           <form onSubmit={submitCode} aria-describedby={error ? 'sign-in-error' : undefined}>

@@ -12,6 +12,7 @@ import {
   providerSettings,
   SSO_DEFAULT_ROLES,
   ssoCookieName,
+  ssoSignInOption,
   type SsoProvider,
   type SsoServices,
 } from '../../auth';
@@ -85,6 +86,22 @@ const pendingLinkSchema = z
   })
   .meta({ id: 'SsoPendingLink' });
 
+const signInOptionsSchema = z
+  .strictObject({
+    sso: z
+      .strictObject({
+        providerName: z.string().describe("The provider as the button names it: its issuer's host"),
+        loginUrl: z
+          .string()
+          .describe('Where the browser goes to sign in through it (add `?next=` to come back)'),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'SignInOptions' });
+
+/** Where a browser starts single sign-on with the organization, relative to the site. */
+const loginPath = (slug: string) => `/api/0/auth/sso/${encodeURIComponent(slug)}/login/`;
+
 const linkedFields = {
   joined: z.boolean(),
   location: z.string().describe('Where to send the browser now'),
@@ -105,7 +122,7 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
     return {
       configured: provider !== undefined,
       callbackUrl: callbackUrl(publicUrl, slug),
-      loginUrl: `${publicUrl}/api/0/auth/sso/${encodeURIComponent(slug)}/login/`,
+      loginUrl: `${publicUrl}${loginPath(slug)}`,
       provider: settings
         ? { ...settings, createdAt: isoDate(settings.createdAt), updatedAt: isoDate(settings.updatedAt) }
         : null,
@@ -168,6 +185,23 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
           });
         });
         return undefined;
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/0/auth/sign-in/:organization/',
+      scope: null,
+      resource: 'public',
+      summary:
+        "What the organization's sign-in page offers besides the password: its single sign-on provider's name and where to start, or `sso: null`. An unknown organization answers as one without SSO (the answer reveals no short names); nothing else of the settings is shown",
+      response: signInOptionsSchema,
+      handler: async ({ params }) => {
+        const option = await ssoSignInOption(sso(), params.organization);
+        return {
+          sso: option
+            ? { providerName: option.providerName, loginUrl: loginPath(params.organization) }
+            : null,
+        };
       },
     }),
     route({

@@ -40,6 +40,7 @@ export {
   type SsoProviderSettings,
 } from './providers';
 export { sameOriginPath } from './redirects';
+export { ssoSignInOption, type SsoSignInOption } from './sign-in-option';
 
 /** The encryption purpose of SSO secrets (client secrets, PKCE verifiers); see `AuthServices.secretBox`. */
 export const SSO_SECRET_PURPOSE = 'sso-secrets';
