@@ -66,8 +66,8 @@ function fromAudit(row: AuditRow & { data: Record<string, unknown> }): IssueActi
 }
 
 async function comments(knex: Knex, issueId: number, limit: number): Promise<IssueActivity[]> {
-  const rows = await listIssueComments(knex, issueId);
-  return rows.slice(0, limit).map((c) => ({
+  const rows = await listIssueComments(knex, issueId, limit);
+  return rows.map((c) => ({
     id: `note.${c.id}`,
     type: 'note',
     data: { commentId: String(c.id), text: c.text },

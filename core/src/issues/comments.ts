@@ -70,14 +70,19 @@ export async function countIssueComments(knex: Knex, issueIds: number[]): Promis
   return new Map(rows.map((r) => [r.issue_id, r.n]));
 }
 
-/** An issue's comments, newest first (as Sentry lists notes). */
-export async function listIssueComments(knex: Knex, issueId: number): Promise<IssueCommentRow[]> {
-  return selectComments(knex)
+/** An issue's comments, newest first (as Sentry lists notes), all of them or the newest `limit`. */
+export async function listIssueComments(
+  knex: Knex,
+  issueId: number,
+  limit?: number,
+): Promise<IssueCommentRow[]> {
+  const query = selectComments(knex)
     .where('c.issue_id', issueId)
     .orderBy([
       { column: 'c.created_at', order: 'desc' },
       { column: 'c.id', order: 'desc' },
     ]);
+  return limit === undefined ? query : query.limit(limit);
 }
 
 type CommentActor = { userId: number | null; surface: ChangeSurface };
