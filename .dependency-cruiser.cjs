@@ -49,6 +49,8 @@ const DOMAIN_IMPORTS = {
     'http',
     // The linked-accounts service maps plugins' provider identities to members (issue 15).
     'identities',
+    // The installations service gives an integration's plugin its OAuth-installed workspaces (issue 14).
+    'integrations',
     'issues',
     'jobs',
     'logging',
@@ -90,6 +92,8 @@ const DOMAIN_IMPORTS = {
     'errors',
     'http',
     'ingest',
+    // The purpose installations are sealed under, to open them for the plugins' installations service.
+    'integrations',
     'jobs',
     'logging',
     'mail',

@@ -38,6 +38,8 @@ export {
   type PluginRequest,
   type PluginResponse,
   type LinkedAccountsService,
+  type InstallationsService,
+  type InstalledWorkspace,
   type LinkedMember,
 } from './services';
 export {

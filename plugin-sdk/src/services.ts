@@ -222,6 +222,25 @@ export interface LinkedAccountsService {
   member(projectId: string, userId: string): Promise<LinkedMember | undefined>;
 }
 
+/** A workspace of the plugin's provider installed through the provider's OAuth flow. */
+export interface InstalledWorkspace {
+  /** The provider's id of the workspace (Slack: the team, or the enterprise of an org-wide install). */
+  workspaceId: string;
+  /** The token the provider gave the installation to act in the workspace (Slack: its bot token). */
+  botToken: string | undefined;
+}
+
+/**
+ * The workspaces installed through the provider's OAuth flow (e.g. the Slack app's install page) in
+ * the organization of a project, for a plugin that is an integration (its id `github` or `slack`:
+ * it sees only that provider's installations). Lets the plugin act in the workspace with the
+ * installation's own token; for another plugin the list is always empty.
+ */
+export interface InstallationsService {
+  /** The installed workspaces of the project's organization, oldest first. */
+  forProject(projectId: string): Promise<InstalledWorkspace[]>;
+}
+
 /** The services the host provides, by id. */
 export const coreServices = {
   logger: createServiceRef<Logger>({ id: 'core.logger' }),
@@ -233,4 +252,5 @@ export const coreServices = {
   scheduler: createServiceRef<Scheduler>({ id: 'core.scheduler' }),
   httpRouter: createServiceRef<HttpRouter>({ id: 'core.httpRouter' }),
   linkedAccounts: createServiceRef<LinkedAccountsService>({ id: 'core.linkedAccounts' }),
+  installations: createServiceRef<InstallationsService>({ id: 'core.installations' }),
 } as const;

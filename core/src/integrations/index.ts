@@ -1,6 +1,8 @@
 export { readIntegrationCursor, saveIntegrationCursor } from './cursors';
 export {
   deleteInstallation,
+  INSTALLATIONS_PURPOSE,
+  listInstallations,
   readInstallation,
   saveInstallation,
   type Installation,

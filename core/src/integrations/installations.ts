@@ -3,6 +3,9 @@ import type { IntegrationClient } from '@faultline/plugin-sdk';
 import { ConflictError, NotFoundError } from '../errors';
 import type { Sealer } from '../identities';
 
+/** The purpose installations are sealed under (`secretBoxFor` / `AuthServices.secretBox`). */
+export const INSTALLATIONS_PURPOSE = 'integration-installations';
+
 /** A workspace installed through the provider's OAuth flow, with the provider's record of it. */
 export interface Installation {
   workspaceId: string;
@@ -91,6 +94,28 @@ export async function readInstallation(
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/**
+ * Every workspace of the provider installed in the organization, oldest first (what an
+ * integration's plugin posts with, e.g. the Slack alert action's bot token).
+ */
+export async function listInstallations(
+  knex: Knex,
+  sealer: Sealer,
+  where: Omit<InstallationKey, 'workspaceId'>,
+): Promise<Installation[]> {
+  const rows: InstallationRow[] = await knex('integration_installations')
+    .where({ organization_id: where.organizationId, provider: where.provider })
+    .orderBy('id');
+  return rows.map((row) => ({
+    workspaceId: row.external_workspace_id,
+    installation: JSON.parse(
+      sealer.open(row.installation_sealed, sealContext({ ...where, workspaceId: row.external_workspace_id })),
+    ) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
 }
 
 /** Forgets an installation (the app was uninstalled from the workspace). */

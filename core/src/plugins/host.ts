@@ -10,6 +10,7 @@ import {
   type HttpClient,
   type HttpRouter,
   type LinkedAccountsService,
+  type InstallationsService,
   type IssuesService,
   type KeyValueStorage,
   type Logger as PluginLogger,
@@ -111,6 +112,7 @@ export interface ExtraServices {
   'core.http'?: HttpClient;
   'core.httpRouter'?: HttpRouter;
   'core.linkedAccounts'?: LinkedAccountsService;
+  'core.installations'?: InstallationsService;
 }
 
 /** Injection tokens of the services plugins can ask for, by their SDK service ref id. */
@@ -124,6 +126,7 @@ export const PLUGIN_SERVICE_TOKENS = {
   'core.scheduler': Symbol('plugin:core.scheduler') as InjectionToken<Scheduler>,
   'core.httpRouter': Symbol('plugin:core.httpRouter') as InjectionToken<HttpRouter>,
   'core.linkedAccounts': Symbol('plugin:core.linkedAccounts') as InjectionToken<LinkedAccountsService>,
+  'core.installations': Symbol('plugin:core.installations') as InjectionToken<InstallationsService>,
 } as const;
 
 export type HookName = (typeof HOOK_NAMES)[number];

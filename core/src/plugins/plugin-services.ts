@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
+import type { Sealer } from '../identities';
 import type { ExtraServices, PluginHost } from './host';
 import { PLUGIN_SERVICE_TOKENS } from './host';
 import {
   createPluginHttpClient,
   PluginEventsService,
+  PluginInstallationsService,
   PluginIssuesService,
   PluginLinkedAccountsService,
   PluginRoutes,
@@ -15,9 +17,14 @@ export interface PluginServiceOptions {
   publicUrl: string;
   /** Let plugins' HTTP client reach private, loopback and link-local addresses. */
   allowPrivateNetworks: boolean;
+  /**
+   * Opens the installations integrations keep (sealed under `INSTALLATIONS_PURPOSE`); without it
+   * (no server key) plugins see none.
+   */
+  installations?: Sealer;
 }
 
-/** Builds, per plugin, the services of the services domain: issues, events, outgoing HTTP, routes, linked accounts. */
+/** Builds, per plugin, the services of the services domain: issues, events, outgoing HTTP, routes, linked accounts, installations. */
 export function pluginServices(options: PluginServiceOptions): (pluginId: string) => ExtraServices {
   return (pluginId) => ({
     'core.issues': new PluginIssuesService(options.knex, pluginId, { publicUrl: options.publicUrl }),
@@ -25,6 +32,7 @@ export function pluginServices(options: PluginServiceOptions): (pluginId: string
     'core.http': createPluginHttpClient({ allowPrivateAddresses: options.allowPrivateNetworks }),
     'core.httpRouter': new PluginRoutes(),
     'core.linkedAccounts': new PluginLinkedAccountsService(options.knex, pluginId),
+    'core.installations': new PluginInstallationsService(options.knex, pluginId, options.installations),
   });
 }
 

@@ -3,6 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { secretBoxFor } from '../auth';
+import { INSTALLATIONS_PURPOSE } from '../integrations';
 import {
   discoverBuiltins,
   PLUGIN_SETTINGS_PURPOSE,
@@ -61,6 +62,7 @@ export function pluginHostStart(wiring: PluginHostWiring): {
         knex,
         publicUrl: wiring.publicUrl,
         allowPrivateNetworks: plugins.allowPrivateNetworks,
+        installations: secretBoxFor(wiring.secretKey, INSTALLATIONS_PURPOSE),
       }),
     },
     settings,

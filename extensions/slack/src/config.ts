@@ -32,6 +32,14 @@ export const actionConfigSchema = z.object({
     )
     .max(20)
     .optional(),
+  /**
+   * The Slack workspace (team id, `T…`) to post in, when the organization installed the app in
+   * several through OAuth; left out, the one installed workspace (or the configured `botToken`).
+   */
+  workspace: z
+    .string()
+    .regex(/^[TE][A-Z0-9]{2,30}$/, 'must be a Slack team id, e.g. T0123ABCD')
+    .optional(),
   /** A line shown above the card, e.g. a runbook link. */
   notes: z.string().max(1000).optional(),
 });

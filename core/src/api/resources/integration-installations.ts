@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { externalId, type Sealer } from '../../identities';
-import { deleteInstallation, readInstallation, saveInstallation } from '../../integrations';
+import {
+  deleteInstallation,
+  INSTALLATIONS_PURPOSE,
+  readInstallation,
+  saveInstallation,
+} from '../../integrations';
 import type { IntegrationClient } from '@faultline/plugin-sdk';
 import { route, type ApiRoute } from '../define-route';
 import type { ApiDependencies } from '../dependencies';
 import { isoDate } from '../serializers/dates';
-
-/** The purpose installations are sealed under (`AuthServices.secretBox`). */
-const INSTALLATIONS_PURPOSE = 'integration-installations';
 
 /** The provider's record of an installation: opaque to Faultline, but bounded. */
 const installationRecord = z

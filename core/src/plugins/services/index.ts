@@ -1,10 +1,11 @@
 /**
  * The services the host gives plugins (`coreServices` of @faultline/plugin-sdk), built per plugin by
- * the host: issues, events, outgoing HTTP and routes.
+ * the host: issues, events, outgoing HTTP, routes, linked accounts and installations.
  */
 export { PluginIssuesService } from './issues-service';
 export { PluginEventsService, pluginEventOf } from './events-service';
 export { PluginLinkedAccountsService } from './linked-accounts-service';
+export { PluginInstallationsService } from './installations-service';
 export {
   createPluginHttpClient,
   effectiveTimeoutMs,

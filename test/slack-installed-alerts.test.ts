@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { ok } from '@faultline/api-client';
+import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
+import type { BootstrapResult } from '../core/src/accounts';
+import { isPostgresReachable } from '../core/src/testing/databases';
+import { ApiClient, waitFor } from './support/api';
+import { runBootstrap } from './support/cli';
+import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
+import { startStack, type Stack } from './support/stack';
+
+const CLIENT = { clientId: '1234.5678', clientSecret: 'oauth-client-secret' };
+/** Each organization installed the app in its own workspace, which gave it its own bot token. */
+const INSTALLS = [
+  { code: 'code-alpha', team: 'T0ALPHA', token: 'xoxb-installed-alpha' },
+  { code: 'code-beta', team: 'T0BETA', token: 'xoxb-installed-beta' },
+];
+/** The installation-wide token of a single-workspace setup: what posts when nothing was installed. */
+const FALLBACK_TOKEN = 'xoxb-configured-fallback';
+const CHANNEL = 'C0ONCALL';
+
+/**
+ * Issue 14: the Slack alert action posts with the bot token of the workspace the rule's organization
+ * installed the Slack app in through OAuth (`coreServices.installations`), not with the configured
+ * `botToken`, which stays the fallback for an organization that installed none. A real
+ * `faultline start` with two organizations; the installations are saved through the API with each
+ * organization's Slack token, as the app's installation store does at the end of the OAuth flow
+ * (the flow itself: slack-oauth.test.ts).
+ */
+describe('the Slack alert action with OAuth-installed workspaces [postgres]', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  let slack: SlackStandIn;
+  let beta: BootstrapResult;
+  let third: BootstrapResult;
+
+  before(async function () {
+    if (!(await isPostgresReachable())) this.skip();
+    slack = await startSlackStandIn({ token: [FALLBACK_TOKEN], oauth: { ...CLIENT, installs: INSTALLS } });
+    stack = await startStack('postgres', {
+      env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url, botToken: FALLBACK_TOKEN }) },
+      beforeStart: async (cliArgs) => {
+        beta = await runBootstrap([...cliArgs, '--org', 'beta', '--project', 'beta-api']);
+        third = await runBootstrap([...cliArgs, '--org', 'gamma', '--project', 'gamma-api']);
+      },
+    });
+    const orgs = [stack.setup, beta, third];
+    for (const [i, setup] of orgs.entries()) {
+      const api = new ApiClient(stack.baseUrl, setup.token).client;
+      const organization = setup.organization;
+      await ok(
+        api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
+          params: { path: { organization, pluginId: 'slack' } },
+          body: { enabled: true },
+        }),
+      );
+      await ok(
+        api.POST('/api/0/projects/{organization}/{project}/rules/', {
+          params: { path: { organization, project: setup.project } },
+          body: {
+            name: `Page ${organization}`,
+            actionMatch: 'any',
+            conditions: [{ id: 'issue.created' }],
+            filters: [],
+            actions: [{ plugin: 'slack', config: { channel: CHANNEL } }],
+            frequency: 5,
+          },
+        }),
+      );
+      const install = INSTALLS[i];
+      if (!install) continue;
+      const { token } = await ok(
+        api.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+          params: { path: { organization } },
+          body: { name: 'Slack', client: 'slack', scopes: ['org:read', 'org:write'] },
+        }),
+      );
+      // What Bolt's installation store saves: @slack/oauth's Installation, the bot token in it.
+      await ok(
+        new ApiClient(stack.baseUrl, token).client.PUT(
+          '/api/0/organizations/{organization}/integration-installations/{workspace}/',
+          {
+            params: { path: { organization, workspace: install.team } },
+            body: {
+              installation: {
+                team: { id: install.team, name: install.team },
+                bot: { token: install.token, userId: 'U0BOT', id: 'B0BOT', scopes: ['chat:write'] },
+                isEnterpriseInstall: false,
+              },
+            },
+          },
+        ),
+      );
+    }
+  });
+
+  after(async () => {
+    await stack?.dispose();
+    await slack?.close();
+  });
+
+  /** An error reported to the organization's project, as an SDK sends it. */
+  async function report(setup: BootstrapResult, message: string) {
+    const dsn = parseTestDsn(setup.dsn);
+    const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-sentry-envelope' },
+      body: new Uint8Array(eventEnvelope({ message, fingerprint: [message] }).body),
+    });
+    assert.equal(sent.status, 200);
+  }
+
+  const cardOf = (message: string) =>
+    waitFor(
+      `the card of ${message}`,
+      async () =>
+        slack
+          .accepted('chat.postMessage')
+          .find((call) => call.args.channel === CHANNEL && JSON.stringify(call.args).includes(message)),
+      { timeoutMs: 60_000 },
+    );
+
+  it("posts each organization's card with the bot token of the workspace it installed", async () => {
+    await report(stack.setup, 'alpha broke');
+    await report(beta, 'beta broke');
+    assert.equal((await cardOf('alpha broke')).token, 'xoxb-installed-alpha');
+    assert.equal((await cardOf('beta broke')).token, 'xoxb-installed-beta');
+  });
+
+  it('posts with the configured botToken for an organization that installed no workspace', async () => {
+    await report(third, 'gamma broke');
+    assert.equal((await cardOf('gamma broke')).token, FALLBACK_TOKEN);
+  });
+
+  it("records each card under its own workspace's team", async () => {
+    const keys = await stack.target.withKnex((knex) =>
+      knex('issue_external_links').where({ plugin_id: 'slack' }).pluck('key'),
+    );
+    for (const team of ['T0ALPHA', 'T0BETA'])
+      assert.ok(
+        keys.some((key: string) => key.includes(team)),
+        `${team} in ${keys.join(', ')}`,
+      );
+  });
+});
