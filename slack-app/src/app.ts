@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Authorize } from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
 import { WebClient } from '@slack/web-api';
 import { Bot } from './bot';
 import { CardUpdates } from './card-updates';
@@ -11,7 +12,7 @@ import { registerEvents } from './events';
 import { registerInteractions } from './interactions';
 import { registerIssueActions } from './issue-actions';
 import { retried, type Log } from './retry';
-import { workspacesOf, type SlackAppSettings, type Workspaces } from './settings';
+import { workspacesOf, type SlackAppSettings, type SlackSettings, type Workspaces } from './settings';
 import { startCardSync } from './sync';
 
 /** Where Slack sends events, interactivity, slash commands and options (Bolt's default: one URL). */
@@ -52,8 +53,9 @@ interface BuiltSlackApp {
   startSync(): Background;
 }
 
-/** What the app needs whichever way Slack reaches it. */
-type AppSettings = Omit<SlackAppSettings, 'SLACK_PORT' | 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN'>;
+/** What the app needs whichever way it runs: where Faultline is, and the Slack settings. */
+type AppSettings = Pick<SlackAppSettings, 'FAULTLINE_URL' | 'FAULTLINE_TOKEN' | 'FAULTLINE_ORGANIZATION'> &
+  SlackSettings;
 
 /**
  * Who the app acts as in each workspace: the one bot of the settings (asked `auth.test` on demand,
@@ -61,8 +63,8 @@ type AppSettings = Omit<SlackAppSettings, 'SLACK_PORT' | 'SLACK_SIGNING_SECRET' 
  * Faultline (Bolt then authorizes each request from the installation store).
  */
 interface Bots {
-  /** For Bolt: undefined when the receiver's OAuth installer authorizes. */
-  authorize: Bot['authorize'] | undefined;
+  /** For Bolt: the one bot's identity, or the installation of the request's workspace. */
+  authorize: Authorize<boolean>;
   tokenFor(team: string): Promise<string | undefined>;
   /** Resolves once Slack answered for the configured bot (at once for installations). */
   ready(log: Log, stop: AbortController): Promise<unknown>;
@@ -76,6 +78,8 @@ interface Parts {
   faultline: Faultline;
   workspaces: Workspaces;
   store: FaultlineInstallationStore;
+  /** The OAuth install flow (`@slack/oauth`), with the OAuth settings. */
+  installer: InstallProvider | undefined;
 }
 
 function partsOf(settings: AppSettings): Parts {
@@ -84,12 +88,44 @@ function partsOf(settings: AppSettings): Parts {
     token: settings.FAULTLINE_TOKEN,
     organization: settings.FAULTLINE_ORGANIZATION,
   });
-  return { faultline, workspaces: workspacesOf(settings), store: new FaultlineInstallationStore(faultline) };
+  const workspaces = workspacesOf(settings);
+  const store = new FaultlineInstallationStore(faultline);
+  return { faultline, workspaces, store, installer: installerOf(workspaces, store, settings.SLACK_API_URL) };
 }
 
-function botsOf({ workspaces, store }: Parts, slackApiUrl: string): Bots {
+/**
+ * Slack's OAuth install flow, made here rather than inside Bolt's HTTP receiver so that it works
+ * the same whichever way Slack reaches the app (HTTP, standalone or inside `faultline start`, and
+ * Socket Mode, whose redirect still needs an HTTP page): `INSTALL_PATH` goes straight on to
+ * Slack's consent page with a signed state (also kept in a cookie), and `OAUTH_REDIRECT_PATH`
+ * checks it, exchanges the code (`oauth.v2.access`) and stores the installation in Faultline.
+ */
+function installerOf(
+  workspaces: Workspaces,
+  store: FaultlineInstallationStore,
+  slackApiUrl: string,
+): InstallProvider | undefined {
+  if (workspaces.kind !== 'installed') return undefined;
+  return new InstallProvider({
+    clientId: workspaces.clientId,
+    clientSecret: workspaces.clientSecret,
+    stateSecret: workspaces.stateSecret,
+    installationStore: store,
+    directInstall: true,
+    installUrlOptions: { scopes: BOT_SCOPES },
+    clientOptions: { slackApiUrl },
+    logLevel: LogLevel.ERROR,
+  });
+}
+
+function botsOf({ workspaces, store, installer }: Parts, slackApiUrl: string): Bots {
   if (workspaces.kind === 'installed')
-    return { authorize: undefined, tokenFor: (team) => store.botToken(team), ready: async () => undefined };
+    return {
+      // Each request is authorized from the installation of its workspace, read from Faultline.
+      authorize: ((source) => installer!.authorize(source)) as Authorize<boolean>,
+      tokenFor: (team) => store.botToken(team),
+      ready: async () => undefined,
+    };
   const bot = new Bot(workspaces.botToken, slackApiUrl);
   return {
     authorize: bot.authorize,
@@ -110,7 +146,7 @@ function buildSlackApp(
   const { faultline } = parts;
   const bots = botsOf(parts, settings.SLACK_API_URL);
   const app = new App({
-    ...(bots.authorize ? { authorize: bots.authorize } : {}),
+    authorize: bots.authorize,
     receiver,
     clientOptions: { slackApiUrl: settings.SLACK_API_URL },
     logLevel: LogLevel.ERROR,
@@ -161,32 +197,41 @@ function buildSlackApp(
 }
 
 /**
- * Bolt's HTTP receiver at `EVENTS_PATH`, verifying each request with the signing secret; with the
- * OAuth settings it also serves `INSTALL_PATH` (straight on to Slack's consent page, the state
- * signed and kept in a cookie) and `OAUTH_REDIRECT_PATH`, which exchanges the code
- * (`oauth.v2.access`) and stores the installation in Faultline.
+ * Bolt's HTTP receiver at `EVENTS_PATH`, verifying each request with the signing secret (HMAC over
+ * `v0:timestamp:body`, five-minute window, else 401).
  */
-function httpReceiver(
-  { workspaces, store }: Parts,
-  settings: AppSettings,
-  signingSecret: string,
-): HTTPReceiver {
-  const options: HTTPReceiverOptions = { signingSecret, endpoints: EVENTS_PATH, logLevel: LogLevel.ERROR };
-  if (workspaces.kind === 'one') return new HTTPReceiver(options);
-  return new HTTPReceiver({
-    ...options,
-    clientId: workspaces.clientId,
-    clientSecret: workspaces.clientSecret,
-    stateSecret: workspaces.stateSecret,
-    scopes: BOT_SCOPES,
-    installationStore: store,
-    installerOptions: {
-      directInstall: true,
-      installPath: INSTALL_PATH,
-      redirectUriPath: OAUTH_REDIRECT_PATH,
-      clientOptions: { slackApiUrl: settings.SLACK_API_URL },
+function httpReceiver(signingSecret: string): HTTPReceiver {
+  return new HTTPReceiver({ signingSecret, endpoints: EVENTS_PATH, logLevel: LogLevel.ERROR });
+}
+
+/** A page the app answers, for whichever HTTP server it is mounted on. */
+export interface SlackRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Reads the request itself (Bolt checks the signature over the raw body) and writes the answer. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** The OAuth install flow's two pages. */
+function oauthRoutes(installer: InstallProvider, log: Log): SlackRoute[] {
+  const failed = (res: ServerResponse, error: unknown) => {
+    log('the OAuth install flow failed', { error: String(error) });
+    if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('Installing the Slack app failed; try again from the install page.');
+  };
+  return [
+    {
+      method: 'GET',
+      path: INSTALL_PATH,
+      handle: (req, res) => void installer.handleInstallPath(req, res).catch((error) => failed(res, error)),
     },
-  });
+    {
+      // Slack's failure page for a bad state or code is @slack/oauth's own (an error status).
+      method: 'GET',
+      path: OAUTH_REDIRECT_PATH,
+      handle: (req, res) => void installer.handleCallback(req, res).catch((error) => failed(res, error)),
+    },
+  ];
 }
 
 /** Socket Mode's receiver: Slack's messages arrive on a WebSocket the app opens (no public URL). */
@@ -230,8 +275,14 @@ export async function startSlackApp(
   const mounted = mountableSlackApp(settings, log);
   mounted.start();
   const idle = () => mounted.idle();
-  if (!mounted.handle) return { url: undefined, idle, stop: () => mounted.stop() };
-  const server = createServer(mounted.handle);
+  const { routes } = mounted;
+  if (routes.length === 0) return { url: undefined, idle, stop: () => mounted.stop() };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://app').pathname;
+    const found = routes.find((route) => route.path === path && route.method === req.method);
+    if (found) return found.handle(req, res);
+    res.writeHead(404).end();
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -257,11 +308,12 @@ export async function startSlackApp(
 /** The app as a part of another HTTP server (`faultline start`): no port of its own. */
 export interface MountedSlackApp {
   /**
-   * Answers a request to `EVENTS_PATH` (events, interactivity, slash commands, options): verified
-   * with the signing secret (else 401), acknowledged, then handled. Reads the body itself. Absent in
-   * Socket Mode, where Slack's requests arrive over the app's own WebSocket.
+   * The pages to serve: `POST EVENTS_PATH` (events, interactivity, slash commands, options: verified
+   * with the signing secret, else 401; acknowledged, then handled), absent in Socket Mode, where
+   * Slack's requests arrive over the app's own WebSocket; and with the OAuth settings, in either
+   * mode, `GET INSTALL_PATH` and `GET OAUTH_REDIRECT_PATH`.
    */
-  handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  routes: SlackRoute[];
   /**
    * Starts card sync, and the Socket Mode connection when configured, in the background: Slack not
    * answering yet is logged and retried, never an error. Call once the Faultline URL answers.
@@ -273,9 +325,8 @@ export interface MountedSlackApp {
   stop(): Promise<void>;
 }
 
-/** The settings for mounting: the signing secret (HTTP), or the app token (Socket Mode). */
-export type MountedSlackAppSettings = AppSettings &
-  Partial<Pick<SlackAppSettings, 'SLACK_SIGNING_SECRET' | 'SLACK_APP_TOKEN'>>;
+/** The settings for mounting: where Faultline is, and the Slack settings (`readSlackSettings`). */
+export type MountedSlackAppSettings = AppSettings;
 
 /**
  * The Slack app for mounting on a server that is not its own: Bolt's HTTP receiver is used only as a
@@ -290,11 +341,16 @@ export function mountableSlackApp(settings: MountedSlackAppSettings, log: Log = 
   const parts = partsOf(settings);
   const receiver = appToken
     ? socketModeReceiver(appToken, settings.SLACK_API_URL)
-    : httpReceiver(parts, settings, signingSecret!);
+    : httpReceiver(signingSecret!);
   const { app, updates, startSync } = buildSlackApp(parts, settings, receiver, log);
   let running: Background[] = [];
   return {
-    handle: receiver instanceof HTTPReceiver ? (req, res) => receiver.requestListener(req, res) : undefined,
+    routes: [
+      ...(receiver instanceof HTTPReceiver
+        ? [{ method: 'POST' as const, path: EVENTS_PATH, handle: receiver.requestListener.bind(receiver) }]
+        : []),
+      ...(parts.installer ? oauthRoutes(parts.installer, log) : []),
+    ],
     start() {
       running = [startSync(), ...(appToken ? [connectSocketMode(app, log)] : [])];
     },

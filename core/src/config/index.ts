@@ -41,6 +41,8 @@ const SECRET_SETTINGS = new Set([
   'SLACK_FAULTLINE_TOKEN',
   'SLACK_APP_TOKEN',
   'TYPESENSE_API_KEY',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
 ]);
 
 /**
@@ -96,20 +98,11 @@ const settings = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1')
     .default(false),
-  // The Slack app inside `faultline start` (slack-app/README.md): the bot token, the Faultline token
-  // and organization, and the signing secret (HTTP) or an app token (Socket Mode); or none.
-  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  SLACK_APP_TOKEN: z
-    .string()
-    .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
-    .optional(),
-  SLACK_BOT_TOKEN: z
-    .string()
-    .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
-    .optional(),
+  // The Slack app inside `faultline start` (slack-app/README.md): the Faultline token and
+  // organization it acts with, and the app's own settings (below); or none.
   SLACK_FAULTLINE_TOKEN: z.string().min(1).optional(),
   SLACK_ORGANIZATION: z.string().min(1).optional(),
-  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  ...slackAppSettings(),
   // Issue search on Typesense (docs/search.md); unset: Postgres answers every search.
   TYPESENSE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   TYPESENSE_API_KEY: z.string().min(1).optional(),
@@ -119,10 +112,30 @@ const settings = z.object({
     .default('issues'),
 });
 
-/** Settings the Slack app cannot run without; setting one of them asks for the app. */
-const SLACK_REQUIRED = ['SLACK_BOT_TOKEN', 'SLACK_FAULTLINE_TOKEN', 'SLACK_ORGANIZATION'] as const;
-/** How Slack reaches the app: requests signed with the secret, or Socket Mode with the app token. */
-const SLACK_RECEIVERS = ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+/**
+ * The Slack app's own settings, read here for the app inside `faultline start`. Only named: what
+ * each must be, and which go together, is declared once by the app (`readSlackSettings` of
+ * @faultline/slack-app, the same rules as when it runs standalone) and checked when start-up loads
+ * it, stopping start-up with a line naming the setting.
+ */
+function slackAppSettings() {
+  const name = z.string().min(1).optional();
+  return {
+    SLACK_SIGNING_SECRET: name,
+    SLACK_APP_TOKEN: name,
+    SLACK_BOT_TOKEN: name,
+    SLACK_CLIENT_ID: name,
+    SLACK_CLIENT_SECRET: name,
+    SLACK_STATE_SECRET: name,
+    SLACK_API_URL: name,
+  };
+}
+
+type SlackAppSettingName = keyof ReturnType<typeof slackAppSettings>;
+const SLACK_APP_SETTINGS = Object.keys(slackAppSettings()) as SlackAppSettingName[];
+
+/** What Faultline itself needs to run the app: who it acts as, where. */
+const SLACK_REQUIRED = ['SLACK_FAULTLINE_TOKEN', 'SLACK_ORGANIZATION'] as const;
 
 /** Rules between settings, each reported on the setting to change. */
 const schema = settings
@@ -135,8 +148,8 @@ const schema = settings
     message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
   })
   .superRefine((s, ctx) => {
-    // Half a Slack configuration would start an app that cannot verify requests or reach Faultline.
-    const named = [...SLACK_REQUIRED, ...SLACK_RECEIVERS];
+    // Half a Slack configuration would start an app that cannot reach Faultline.
+    const named = [...SLACK_REQUIRED, ...SLACK_APP_SETTINGS.filter((name) => name !== 'SLACK_API_URL')];
     if (!named.some((name) => s[name] !== undefined)) return;
     const missing = SLACK_REQUIRED.find((name) => s[name] === undefined);
     if (missing)
@@ -144,12 +157,6 @@ const schema = settings
         code: 'custom',
         path: [missing],
         message: `is required when any of ${named.join(', ')} is set (the Slack app needs it)`,
-      });
-    else if (SLACK_RECEIVERS.every((name) => s[name] === undefined))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'is required for the Slack app unless SLACK_APP_TOKEN is set (Socket Mode)',
       });
   })
   // Either setting alone is a half-configured Typesense: say which one is missing.
@@ -221,15 +228,11 @@ export interface Config {
   /** The Slack app served at `/slack/events`; undefined when Slack is not configured. */
   slack:
     | {
-        /** Verifies Slack's requests to /slack/events; unused in Socket Mode. */
-        signingSecret: string | undefined;
-        /** Set: Slack is reached over Socket Mode (no public URL, no /slack/events route). */
-        appToken: string | undefined;
-        botToken: string;
         /** An organization integration token issued to client `slack`. */
         faultlineToken: string;
         organization: string;
-        apiUrl: string;
+        /** The app's own settings as set (the app checks them when loaded). */
+        app: Partial<Record<SlackAppSettingName, string>>;
       }
     | undefined;
   /** Issue search: on Typesense when configured (Postgres answers what it can't), else Postgres alone. */
@@ -293,14 +296,13 @@ export function loadConfig(
       allowPrivateNetworks: s.PLUGINS_ALLOW_PRIVATE_NETWORKS,
     },
     slack:
-      s.SLACK_BOT_TOKEN && s.SLACK_FAULTLINE_TOKEN && s.SLACK_ORGANIZATION
+      s.SLACK_FAULTLINE_TOKEN && s.SLACK_ORGANIZATION
         ? {
-            signingSecret: s.SLACK_SIGNING_SECRET,
-            appToken: s.SLACK_APP_TOKEN,
-            botToken: s.SLACK_BOT_TOKEN,
             faultlineToken: s.SLACK_FAULTLINE_TOKEN,
             organization: s.SLACK_ORGANIZATION,
-            apiUrl: s.SLACK_API_URL,
+            app: Object.fromEntries(
+              SLACK_APP_SETTINGS.filter((name) => s[name] !== undefined).map((name) => [name, s[name]]),
+            ),
           }
         : undefined,
     search: {
@@ -373,10 +375,14 @@ export const SETTINGS_DOC: Record<keyof RawSettings, string> = {
   PLUGINS_ALLOW_PRIVATE_NETWORKS:
     "true lets plugins' HTTP client reach private, loopback and link-local addresses (default false: refused, against SSRF).",
   SLACK_SIGNING_SECRET:
-    "The Slack app's signing secret. With SLACK_BOT_TOKEN, SLACK_FAULTLINE_TOKEN and SLACK_ORGANIZATION, `faultline start` runs the Slack app at /slack/events (slack-app/README.md).",
+    "The Slack app's signing secret. With SLACK_FAULTLINE_TOKEN, SLACK_ORGANIZATION and SLACK_BOT_TOKEN (or the OAuth settings), `faultline start` runs the Slack app at /slack/events (slack-app/README.md).",
   SLACK_APP_TOKEN:
     'An app-level token (xapp-…): the Slack app inside `faultline start` connects over Socket Mode instead, needing no public URL nor signing secret.',
-  SLACK_BOT_TOKEN: "The Slack app's bot token (xoxb-…).",
+  SLACK_BOT_TOKEN: "The Slack app's bot token (xoxb-…), for one workspace by settings.",
+  SLACK_CLIENT_ID:
+    "The Slack app's client id: with SLACK_CLIENT_SECRET and SLACK_STATE_SECRET instead of SLACK_BOT_TOKEN, workspaces install the app through Slack's OAuth flow at /slack/install.",
+  SLACK_CLIENT_SECRET: "The Slack app's client secret (the OAuth install flow).",
+  SLACK_STATE_SECRET: "Signs the OAuth install flow's state (16 characters or more, random).",
   SLACK_FAULTLINE_TOKEN:
     'An organization integration token issued to client `slack`, with which the Slack app calls the API at PUBLIC_URL.',
   SLACK_ORGANIZATION: 'The organization (slug) the Slack workspace is connected to.',

@@ -13,10 +13,10 @@ import { defineModule, serviceRef } from './modules';
  * otherwise (see the `core-loads-slack-app-in-one-place` rule in .dependency-cruiser.cjs).
  */
 
-/** Where Slack sends events, interactivity, slash commands and options (the app's EVENTS_PATH). */
-const EVENTS_PATH = '/slack/events';
-
-/** Builds the app and its `/slack/events` route; nothing reaches Slack or the API yet. */
+/**
+ * Builds the app and its pages (`/slack/events`, and `/slack/install` and `/slack/oauth_redirect`
+ * with the OAuth settings, in Socket Mode too); nothing reaches Slack or the API yet.
+ */
 export const slackAppModule = defineModule({
   id: 'slack-app',
   provides: HTTP.slack,
@@ -32,30 +32,34 @@ export const slackAppModule = defineModule({
         `The SLACK_ settings are set but @faultline/slack-app could not be loaded (${String(error)}); install it next to @faultline/core or unset them`,
       );
     }
+    let settings: SlackApp.SlackSettings;
+    try {
+      // The app's own rules for its settings, the same as when it runs standalone.
+      settings = loaded.readSlackSettings(slack.app);
+    } catch (error) {
+      throw new ConfigError(error instanceof Error ? error.message : String(error));
+    }
     const appLog = log.child({ component: 'slack-app' });
     const app = loaded.mountableSlackApp(
       {
         FAULTLINE_URL: config.http.publicUrl,
         FAULTLINE_TOKEN: slack.faultlineToken,
         FAULTLINE_ORGANIZATION: slack.organization,
-        SLACK_SIGNING_SECRET: slack.signingSecret,
-        SLACK_APP_TOKEN: slack.appToken,
-        SLACK_BOT_TOKEN: slack.botToken,
-        SLACK_API_URL: slack.apiUrl,
+        ...settings,
       },
       (message, fields) => appLog.warn(fields ?? {}, message),
     );
     return {
       value: {
+        // Socket Mode: Slack's requests come over the app's WebSocket, so no `/slack/events`; the
+        // OAuth install pages are served here either way (Slack's redirect needs an HTTP page).
         mount: (router) => {
-          const handle = app.handle;
-          // Socket Mode: Slack's requests come over the app's WebSocket, so no route to answer.
-          if (!handle) return;
-          // Bolt reads the raw body itself (the signature covers its bytes) and writes the answer.
-          router.post(EVENTS_PATH, (ctx) => {
-            ctx.respond = false;
-            handle(ctx.req, ctx.res);
-          });
+          for (const route of app.routes)
+            // The app reads the raw body itself (the signature covers its bytes) and writes the answer.
+            router[route.method === 'GET' ? 'get' : 'post'](route.path, (ctx) => {
+              ctx.respond = false;
+              route.handle(ctx.req, ctx.res);
+            });
         },
         start: async () => app.start(),
         stop: () => app.stop(),
