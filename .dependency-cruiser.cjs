@@ -37,7 +37,8 @@ const DOMAIN_IMPORTS = {
   pipeline: ['db', 'events', 'grouping', 'issues', 'releases'],
   // Ingest does as little as possible on the request path: never grouping, issues or the pipeline.
   ingest: ['accounts', 'config', 'db', 'errors', 'events', 'http'],
-  alerts: ['changes', 'db', 'errors', 'issues', 'jobs', 'logging'],
+  // search: a rule's query filter is read by the search parser and answered by the search SQL (issue 14).
+  alerts: ['changes', 'db', 'errors', 'issues', 'jobs', 'logging', 'search'],
   plugins: [
     'alerts',
     // Issue actions record their runs in the audit log.

@@ -12,7 +12,7 @@ export const HELP = [
   '• `search <query>`: issues matching the query (e.g. `is:unresolved level:error checkout`), with their buttons',
   '• `link`: connect your Slack account to your Faultline account, so the buttons act as you',
   '• `unlink`: disconnect it',
-  '• `subscribe <project>`: post the project’s new and regressed issues to this channel',
+  '• `subscribe <project> [query]`: post the project’s new and regressed issues to this channel (only those matching the query, in the search syntax, when given)',
   '• `help`: this message',
 ].join('\n');
 
@@ -47,27 +47,36 @@ async function search(deps: CommandDeps, who: SlackUser, query: string, respond:
   await ephemeral(respond, `${issues.length} issues match ${query}`, blocks.slice(0, 50));
 }
 
+/**
+ * An alert rule, made as the person, posting the project's new and regressed issues to the channel;
+ * with a query, only those matching it (the rules' `query` filter: a query the search parser can't
+ * read is refused by the API, and its message told to the person).
+ */
 async function subscribe(
   deps: CommandDeps,
   who: SlackUser,
   command: SlashCommand,
   project: string,
+  query: string,
   respond: RespondFn,
 ) {
   await ok(
     deps.faultline.as(who).POST('/api/0/projects/{organization}/{project}/rules/', {
       params: { path: { organization: deps.faultline.organization, project } },
       body: {
-        name: `Slack #${command.channel_name}`,
+        name: query
+          ? `Slack #${command.channel_name}: ${query}`.slice(0, 200)
+          : `Slack #${command.channel_name}`,
         actionMatch: 'any',
         conditions: [{ id: 'issue.created' }, { id: 'issue.regressed' }],
-        filters: [],
+        filters: query ? [{ id: 'query', query }] : [],
         actions: [{ plugin: 'slack', config: { channel: command.channel_id } }],
         frequency: 30,
       },
     }),
   );
-  await ephemeral(respond, `Subscribed: new and regressed issues of ${project} will be posted here.`);
+  const which = query ? `issues of ${project} matching \`${query}\`` : `issues of ${project}`;
+  await ephemeral(respond, `Subscribed: new and regressed ${which} will be posted here.`);
 }
 
 /**
@@ -97,8 +106,8 @@ export function registerCommands(app: App, deps: CommandDeps): void {
           return await search(deps, who, argument, respond);
         case 'subscribe':
           if (!argument)
-            return void (await ephemeral(respond, 'Which project? `/faultline subscribe <project>`'));
-          return await subscribe(deps, who, command, argument, respond);
+            return void (await ephemeral(respond, 'Which project? `/faultline subscribe <project> [query]`'));
+          return await subscribe(deps, who, command, rest[0], rest.slice(1).join(' '), respond);
         default:
           return void (await ephemeral(respond, HELP));
       }

@@ -4777,6 +4777,14 @@ export interface paths {
                             match: "eq" | "ne" | "contains" | "starts_with" | "is_set" | "not_set";
                             /** @description Not needed for is_set and not_set */
                             value?: string;
+                        } | {
+                            /** @constant */
+                            id: "query";
+                            /**
+                             * Search
+                             * @description The issue search syntax, e.g. `level:error checkout` (assigned:me matches nobody here)
+                             */
+                            query: string;
                         })[];
                         actions: {
                             plugin: string;
@@ -4955,6 +4963,14 @@ export interface paths {
                             match: "eq" | "ne" | "contains" | "starts_with" | "is_set" | "not_set";
                             /** @description Not needed for is_set and not_set */
                             value?: string;
+                        } | {
+                            /** @constant */
+                            id: "query";
+                            /**
+                             * Search
+                             * @description The issue search syntax, e.g. `level:error checkout` (assigned:me matches nobody here)
+                             */
+                            query: string;
                         })[];
                         actions?: {
                             plugin: string;
@@ -6256,6 +6272,14 @@ export interface components {
                 match: "eq" | "ne" | "contains" | "starts_with" | "is_set" | "not_set";
                 /** @description Not needed for is_set and not_set */
                 value?: string;
+            } | {
+                /** @constant */
+                id: "query";
+                /**
+                 * Search
+                 * @description The issue search syntax, e.g. `level:error checkout` (assigned:me matches nobody here)
+                 */
+                query: string;
             })[];
             actions: {
                 plugin: string;

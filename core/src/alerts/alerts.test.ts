@@ -325,6 +325,49 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
       assert.equal((await api.get(`${base}${String(rule.id)}/`, token)).status, 404);
     });
 
+    it('takes a query filter the search can read, refuses one it cannot naming the token, and lists it for editors', async () => {
+      const { projectId, token, org } = await project();
+      const base = `/api/0/projects/${org}/app${counter}/rules/`;
+      const body = (query: string) => ({
+        name: 'Checkout',
+        conditions: [{ id: 'issue.created' }],
+        filters: [{ id: 'query', query }],
+        actions: [{ plugin: 'webhooks', config: { url: 'https://hooks.example/x' } }],
+      });
+      const bad = await api.request('post', base, body('checkout is:sleepy'), token);
+      assert.equal(bad.status, 400);
+      assert.match(
+        JSON.stringify(bad.body),
+        /filters\.0\.query.*Invalid search at character 10 \(\\"is:sleepy\\"\)/,
+      );
+      const created = await api.request('post', base, body('checkout level:error'), token);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const ruleId = Number((created.body as { id: string }).id);
+
+      // Only the issue that matches the search fires the rule.
+      await storeEvents(knex, projectId, [
+        errorEvent({ type: 'TypeError', value: 'login refused' }),
+        errorEvent({ type: 'RangeError', value: 'checkout total negative' }),
+      ]);
+      await evaluator.drain();
+      const fired = await knex('issues')
+        .whereIn(
+          'id',
+          (await firesOf(ruleId)).map((f: { issue_id: number }) => f.issue_id),
+        )
+        .pluck('title');
+      assert.equal(fired.length, 1);
+      assert.match(String(fired[0]), /checkout total negative/);
+
+      // The rule editor is offered the filter, with its field, from the same schema.
+      const terms = await api.get(`${base}configuration/`, token);
+      const query = (
+        terms.body as { filters: { id: string; label: string; schema: unknown }[] }
+      ).filters.find((f) => f.id === 'query');
+      assert.equal(query?.label, 'The issue matches a search');
+      assert.match(JSON.stringify(query?.schema), /"query":\{"type":"string"/);
+    });
+
     it('refuses an action of an unknown or not-loaded plugin, naming it', async () => {
       const { token, org } = await project();
       const base = `/api/0/projects/${org}/app${counter}/rules/`;

@@ -4,7 +4,7 @@ import { LeasedCursor, type IssueChangeRecord } from '../changes';
 import { SignalLoop, type RoundOutcome } from '../db';
 import type { Logger } from '../logging';
 import type { JobQueue } from '../jobs';
-import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
+import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts, queryFactsOf } from './facts';
 import { recordFire } from './fires';
 import {
   CHANGE_TRIGGER_IDS,
@@ -144,6 +144,9 @@ export class AlertEvaluator {
     const event = needsEventFacts(mine)
       ? (eventFactsOfChange(change.data) ?? (await latestEventFacts(trx, change.issueId)))
       : undefined;
+    const matchedQueries = (await queryFactsOf(trx, change.projectId, [change.issueId], mine, now)).get(
+      change.issueId,
+    );
     for (const rule of mine) {
       const last = await trx('alert_fires')
         .where({ rule_id: rule.id, issue_id: change.issueId })
@@ -151,7 +154,7 @@ export class AlertEvaluator {
         .first();
       const verdict = evaluateRule(
         rule,
-        { change, issue, event },
+        { change, issue, event, matchedQueries },
         last?.at ? new Date(last.at) : undefined,
         now,
       );

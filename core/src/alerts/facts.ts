@@ -1,12 +1,40 @@
 import type { Knex } from 'knex';
 import type { AlertRule, EventFacts, IssueFacts } from './rules';
 import { jsonColumn } from '../db';
+import { issuesMatching, parseIssueSearch } from '../search';
 
 /** Filters that look at an event rather than the issue. */
 const EVENT_FILTERS = new Set(['environment', 'release', 'tag']);
 
 export function needsEventFacts(rules: AlertRule[]): boolean {
   return rules.some((r) => r.filters.some((f) => EVENT_FILTERS.has(f.id)));
+}
+
+/** The searches of the rules' `query` filters. */
+function queriesOf(rules: AlertRule[]): string[] {
+  const queries = rules.flatMap((r) => r.filters.flatMap((f) => (f.id === 'query' ? [f.query] : [])));
+  return [...new Set(queries)];
+}
+
+/**
+ * Which of the rules' `query` filters each issue of the project matches now, as the issue search
+ * answers it (no user: `assigned:me` matches nobody; relative times count back from `now`).
+ * Read in `db`, the evaluation's transaction. Empty when no rule has a query filter.
+ */
+export async function queryFactsOf(
+  db: Knex | Knex.Transaction,
+  projectId: number,
+  issueIds: number[],
+  rules: AlertRule[],
+  now: Date,
+): Promise<Map<number, Set<string>>> {
+  const matched = new Map<number, Set<string>>(issueIds.map((id) => [id, new Set<string>()]));
+  for (const query of queriesOf(rules)) {
+    // Checked when the rule was saved; the parser is the same, so this reads it as it did then.
+    const expression = parseIssueSearch(query, { userId: -1, now });
+    for (const id of await issuesMatching(db, projectId, issueIds, expression)) matched.get(id)?.add(query);
+  }
+  return matched;
 }
 
 /** The issues as they are now (deleted ones are missing). */

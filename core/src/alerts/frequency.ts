@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { JobQueue } from '../jobs';
-import { issueFactsOf, latestEventFacts, needsEventFacts } from './facts';
+import { issueFactsOf, latestEventFacts, needsEventFacts, queryFactsOf } from './facts';
 import { recordFire } from './fires';
 import {
   evaluateRule,
@@ -101,12 +101,13 @@ export async function evaluateFrequencyRules(
     const issues = await issueFactsOf(knex, [...counts.keys()]);
     const lastFires = await lastFiresOf(knex, projectRules, [...counts.keys()]);
     const withEvents = needsEventFacts(projectRules);
+    const queries = await queryFactsOf(knex, projectId, [...counts.keys()], projectRules, now);
     for (const [issueId, issueCounts] of counts) {
       const issue = issues.get(issueId);
       if (!issue) continue;
       let event: EventFacts | undefined;
       if (withEvents) event = await latestEventFacts(knex, issueId);
-      const facts = { counts: issueCounts, issue, event };
+      const facts = { counts: issueCounts, issue, event, matchedQueries: queries.get(issueId) };
       for (const rule of projectRules) {
         // A cheap check without the lock first: most hot issues are inside their action interval.
         if (!evaluateRule(rule, facts, lastFires.get(`${rule.id}:${issueId}`), now).fire) continue;

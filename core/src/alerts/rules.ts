@@ -50,7 +50,9 @@ export type Filter =
   /** The event's release is `value`. */
   | { id: 'release'; value: string }
   /** A tag of the event (key and value compared without regard to case, as Sentry does). */
-  | { id: 'tag'; key: string; match: TagMatch; value?: string };
+  | { id: 'tag'; key: string; match: TagMatch; value?: string }
+  /** The issue matches a search in the API's issue search syntax (e.g. `level:error checkout`). */
+  | { id: 'query'; query: string };
 
 export type Match = 'all' | 'any' | 'none';
 
@@ -110,6 +112,8 @@ export interface RuleFacts {
   issue: IssueFacts;
   /** Undefined when no event is known: event filters then see no environment, release or tags. */
   event?: EventFacts;
+  /** The `query` filters' searches the issue matches now (see facts.ts); missing: none. */
+  matchedQueries?: ReadonlySet<string>;
 }
 
 /** What fired, as plugins are told (`AlertedIssue.trigger` and `reason`). */
@@ -216,6 +220,8 @@ export function filterPasses(filter: Filter, facts: RuleFacts, now: Date): boole
       return event?.release === filter.value;
     case 'tag':
       return tagMatches(filter, event?.tags ?? []);
+    case 'query':
+      return facts.matchedQueries?.has(filter.query) ?? false;
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SEARCH_LENGTH, parseIssueSearch, SearchSyntaxError } from '../search';
 import { FREQUENCY_INTERVALS, LEVELS, TAG_MATCHES } from './rules';
 
 /*
@@ -73,6 +74,30 @@ export const filterSchema = z.discriminatedUnion('id', [
       path: ['value'],
     })
     .meta({ title: 'A tag of the event' }),
+  z
+    .strictObject({
+      id: z.literal('query'),
+      query: z
+        .string()
+        .trim()
+        .min(1)
+        .max(MAX_SEARCH_LENGTH)
+        .superRefine((query, ctx) => {
+          // Read by the API's search parser, so a query it can't read is refused naming the token.
+          try {
+            parseIssueSearch(query, { userId: -1, now: new Date() });
+          } catch (error) {
+            if (!(error instanceof SearchSyntaxError)) throw error;
+            ctx.addIssue({ code: 'custom', message: error.message });
+          }
+        })
+        .meta({
+          title: 'Search',
+          description:
+            'The issue search syntax, e.g. `level:error checkout` (assigned:me matches nobody here)',
+        }),
+    })
+    .meta({ title: 'The issue matches a search' }),
 ]);
 
 export const actionSchema = z.strictObject({

@@ -3,8 +3,9 @@ export type { IssueCondition, SearchExpression, AssigneeRef, ValuePattern } from
 export { parseIssueSearch, type SearchContext } from './query/parse';
 export { SEARCH_KEYS } from './query/keys';
 export { SearchSyntaxError, UnsupportedSearchError } from './query/errors';
-export { PostgresIssueSearch } from './postgres/postgres-index';
 export { TypesenseIssueSearch } from './typesense/typesense-index';
 export { TypesenseIndexer } from './typesense/indexer';
 export { reindexAllIssues } from './typesense/reindex';
 export { typesenseClient, type TypesenseSettings } from './typesense/client';
+export { PostgresIssueSearch, issuesMatching } from './postgres/postgres-index';
+export { MAX_SEARCH_LENGTH } from './query/parse';

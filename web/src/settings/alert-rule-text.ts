@@ -63,5 +63,7 @@ export function describeFilter(filter: Filter): string {
       const valued = filter.match !== 'is_set' && filter.match !== 'not_set';
       return `The tag ${filter.key} ${TAG_MATCH[filter.match]}${valued ? ` ${filter.value ?? ''}` : ''}`;
     }
+    case 'query':
+      return `The issue matches ${filter.query}`;
   }
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { BadRequestError } from '../../errors';
 import type { IssueSearchIndex, IssueSearchRequest, IssueSort } from '../port';
+import type { SearchExpression } from '../query/ast';
 import { ConditionSql, mentions, type LatestRelease } from './conditions';
 
 /**
@@ -75,4 +76,34 @@ export class PostgresIssueSearch implements IssueSearchIndex {
       throw error;
     }
   }
+}
+
+/**
+ * Which of a project's `issueIds` match `expression`, read through `db`: an alert rule's query
+ * filter, asked in the evaluation's transaction. The same SQL as a search (whatever index answers
+ * searches, the database holds every issue), narrowed to those issues.
+ */
+export async function issuesMatching(
+  db: Knex | Knex.Transaction,
+  projectId: number,
+  issueIds: number[],
+  expression: SearchExpression,
+): Promise<Set<number>> {
+  if (issueIds.length === 0) return new Set();
+  const releases: LatestRelease[] = mentions(expression, 'latestRelease')
+    ? await db('issue_tag_values as tv')
+        .join('issues as i', 'i.id', 'tv.issue_id')
+        .where({ 'tv.key': 'release', 'i.project_id': projectId })
+        .select('i.project_id as projectId', 'tv.value as release')
+        .orderBy('tv.first_seen', 'desc')
+        .limit(1)
+    : [];
+  const where = new ConditionSql(db as Knex, releases).of(expression);
+  const rows: { id: number }[] = await db('issues as i')
+    .join('projects as p', 'p.id', 'i.project_id')
+    .where('i.project_id', projectId)
+    .whereIn('i.id', issueIds)
+    .whereRaw('?', [where])
+    .select('i.id');
+  return new Set(rows.map((row) => Number(row.id)));
 }

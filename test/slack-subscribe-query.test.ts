@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { ok } from '@faultline/api-client';
+import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
+import { isPostgresReachable } from '../core/src/testing/databases';
+import { sleep, waitFor } from './support/api';
+import {
+  linkSlackUserToAdmin,
+  slackIntegrationToken,
+  slackSignedHeaders,
+  slashCommandBody,
+} from './support/slack';
+import { reportIssue, startStack, type Stack } from './support/stack';
+
+const BOT_TOKEN = 'xoxb-subscribe-query-0123456789';
+const SIGNING_SECRET = 'subscribe-query-signing-secret';
+const TEAM = 'T0STANDIN';
+const ADA = 'U0ADA';
+const CHANNEL = 'C0CHECKOUT';
+
+/**
+ * Issue 14: `/faultline subscribe <project> [query]` routes the project's new and regressed issues
+ * to the channel, and with a query only those matching it (the API's search syntax, through the
+ * rules' `query` filter). A real `faultline start` running the Slack app and the Slack plugin, a
+ * signed slash command, and the cards on the Web API stand-in.
+ */
+describe('/faultline subscribe with a query [postgres]', function () {
+  this.timeout(180_000);
+  let stack: Stack;
+  let slack: SlackStandIn;
+
+  before(async function () {
+    if (!(await isPostgresReachable())) this.skip();
+    slack = await startSlackStandIn({ token: BOT_TOKEN, team: TEAM });
+    stack = await startStack('postgres', {
+      env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url, botToken: BOT_TOKEN }) },
+      prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
+    });
+    const { organization } = stack.setup;
+    await ok(
+      stack.api.client.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
+        params: { path: { organization, pluginId: 'slack' } },
+        body: { enabled: true },
+      }),
+    );
+    // project:write: subscribing makes an alert rule, as the linked person.
+    const token = await slackIntegrationToken(stack, [
+      'org:read',
+      'project:read',
+      'project:write',
+      'event:read',
+    ]);
+    await stack.server.stop();
+    await stack.restart({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_FAULTLINE_TOKEN: token,
+      SLACK_ORGANIZATION: organization,
+      SLACK_API_URL: slack.url,
+    });
+  });
+
+  after(async () => {
+    await stack?.dispose();
+    await slack?.close();
+  });
+
+  /** `/faultline <text>` typed by Ada in #checkout; resolves with what the command answered. */
+  async function command(text: string) {
+    const since = slack.calls.length;
+    const body = slashCommandBody({
+      team: TEAM,
+      user: ADA,
+      text,
+      responseUrl: slack.responseUrl,
+      channel: CHANNEL,
+    });
+    const res = await fetch(`${stack.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: slackSignedHeaders(body, SIGNING_SECRET),
+      body,
+    });
+    assert.equal(res.status, 200);
+    return waitFor('the answer', async () =>
+      slack.calls.slice(since).find((call) => call.method === 'response_url'),
+    );
+  }
+
+  const cards = () => slack.accepted('chat.postMessage').filter((call) => call.args.channel === CHANNEL);
+
+  it('makes the rule with the query as its filter', async () => {
+    const answer = await command(`subscribe ${stack.setup.project} checkout level:error`);
+    assert.equal(answer.args.response_type, 'ephemeral');
+    assert.match(String(answer.args.text), /Subscribed: .* matching `checkout level:error`/);
+    const rules = await ok(
+      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
+        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
+      }),
+    );
+    const rule = rules.find((r) => JSON.stringify(r.actions).includes(CHANNEL));
+    assert.ok(rule, JSON.stringify(rules));
+    assert.deepEqual(rule.filters, [{ id: 'query', query: 'checkout level:error' }]);
+  });
+
+  it('posts an issue that matches the query to the channel, and not one that does not', async () => {
+    await reportIssue(stack, { message: 'login refused for everyone', fingerprint: ['login'] });
+    await reportIssue(stack, { message: 'checkout total is negative', fingerprint: ['checkout'] });
+    const card = await waitFor('the card of the matching issue', async () => cards()[0], {
+      timeoutMs: 60_000,
+    });
+    assert.match(JSON.stringify(card.args.blocks), /checkout total is negative/);
+    // The other issue came first: had its rule fired, its card would be there by now.
+    await sleep(1500);
+    assert.equal(cards().length, 1, JSON.stringify(cards().map((c) => c.args.text)));
+    assert.ok(!JSON.stringify(cards()).includes('login refused'));
+  });
+
+  it("answers a query the search can't read with the parser's message, making no rule", async () => {
+    const before = await ok(
+      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
+        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
+      }),
+    );
+    const answer = await command(`subscribe ${stack.setup.project} is:sleepy`);
+    assert.equal(answer.args.response_type, 'ephemeral');
+    assert.match(String(answer.args.text), /Invalid search at character 1 \("is:sleepy"\)/);
+    const after = await ok(
+      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
+        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
+      }),
+    );
+    assert.equal(after.length, before.length);
+  });
+});
