@@ -3,7 +3,7 @@ import { ok } from '@faultline/api-client';
 import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
 import type { BootstrapResult } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
-import { ApiClient, waitFor } from './support/api';
+import { ApiClient, sleep, waitFor } from './support/api';
 import { runBootstrap } from './support/cli';
 import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
 import { startStack, type Stack } from './support/stack';
@@ -14,9 +14,15 @@ const INSTALLS = [
   { code: 'code-alpha', team: 'T0ALPHA', token: 'xoxb-installed-alpha' },
   { code: 'code-beta', team: 'T0BETA', token: 'xoxb-installed-beta' },
 ];
+/** An organization that installed the app in two workspaces: its rules name the one to post in. */
+const DELTA_INSTALLS = [
+  { code: 'code-delta-1', team: 'T0DELTAA', token: 'xoxb-installed-delta-a' },
+  { code: 'code-delta-2', team: 'T0DELTAB', token: 'xoxb-installed-delta-b' },
+];
 /** The installation-wide token of a single-workspace setup: what posts when nothing was installed. */
 const FALLBACK_TOKEN = 'xoxb-configured-fallback';
 const CHANNEL = 'C0ONCALL';
+const OTHER_CHANNEL = 'C0OTHER';
 
 /**
  * Issue 14: the Slack alert action posts with the bot token of the workspace the rule's organization
@@ -32,48 +38,64 @@ describe('the Slack alert action with OAuth-installed workspaces [postgres]', fu
   let slack: SlackStandIn;
   let beta: BootstrapResult;
   let third: BootstrapResult;
+  let delta: BootstrapResult;
 
   before(async function () {
     if (!(await isPostgresReachable())) this.skip();
-    slack = await startSlackStandIn({ token: [FALLBACK_TOKEN], oauth: { ...CLIENT, installs: INSTALLS } });
+    slack = await startSlackStandIn({
+      token: [FALLBACK_TOKEN],
+      oauth: { ...CLIENT, installs: [...INSTALLS, ...DELTA_INSTALLS] },
+    });
     stack = await startStack('postgres', {
       env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url, botToken: FALLBACK_TOKEN }) },
       beforeStart: async (cliArgs) => {
         beta = await runBootstrap([...cliArgs, '--org', 'beta', '--project', 'beta-api']);
         third = await runBootstrap([...cliArgs, '--org', 'gamma', '--project', 'gamma-api']);
+        delta = await runBootstrap([...cliArgs, '--org', 'delta', '--project', 'delta-api']);
       },
     });
-    const orgs = [stack.setup, beta, third];
-    for (const [i, setup] of orgs.entries()) {
-      const api = new ApiClient(stack.baseUrl, setup.token).client;
-      const organization = setup.organization;
-      await ok(
-        api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
-          params: { path: { organization, pluginId: 'slack' } },
-          body: { enabled: true },
-        }),
-      );
+    await setUp(stack.setup, [INSTALLS[0]], [{ channel: CHANNEL }]);
+    await setUp(beta, [INSTALLS[1]], [{ channel: CHANNEL }]);
+    await setUp(third, [], [{ channel: CHANNEL }]);
+    // Two workspaces: a rule naming one posts there; one naming none can't choose and posts nothing.
+    await setUp(delta, DELTA_INSTALLS, [
+      { channel: CHANNEL, workspace: 'T0DELTAB' },
+      { channel: OTHER_CHANNEL },
+    ]);
+  });
+
+  /** Turns the plugin on for the organization, saves its installations and adds one rule per action. */
+  async function setUp(setup: BootstrapResult, installs: typeof INSTALLS, actions: Record<string, string>[]) {
+    const api = new ApiClient(stack.baseUrl, setup.token).client;
+    const organization = setup.organization;
+    await ok(
+      api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
+        params: { path: { organization, pluginId: 'slack' } },
+        body: { enabled: true },
+      }),
+    );
+    for (const [i, config] of actions.entries())
       await ok(
         api.POST('/api/0/projects/{organization}/{project}/rules/', {
           params: { path: { organization, project: setup.project } },
           body: {
-            name: `Page ${organization}`,
+            name: `Page ${organization} ${i}`,
             actionMatch: 'any',
             conditions: [{ id: 'issue.created' }],
             filters: [],
-            actions: [{ plugin: 'slack', config: { channel: CHANNEL } }],
+            actions: [{ plugin: 'slack', config }],
             frequency: 5,
           },
         }),
       );
-      const install = INSTALLS[i];
-      if (!install) continue;
-      const { token } = await ok(
-        api.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
-          params: { path: { organization } },
-          body: { name: 'Slack', client: 'slack', scopes: ['org:read', 'org:write'] },
-        }),
-      );
+    if (installs.length === 0) return;
+    const { token } = await ok(
+      api.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+        params: { path: { organization } },
+        body: { name: 'Slack', client: 'slack', scopes: ['org:read', 'org:write'] },
+      }),
+    );
+    for (const install of installs)
       // What Bolt's installation store saves: @slack/oauth's Installation, the bot token in it.
       await ok(
         new ApiClient(stack.baseUrl, token).client.PUT(
@@ -90,8 +112,7 @@ describe('the Slack alert action with OAuth-installed workspaces [postgres]', fu
           },
         ),
       );
-    }
-  });
+  }
 
   after(async () => {
     await stack?.dispose();
@@ -129,6 +150,16 @@ describe('the Slack alert action with OAuth-installed workspaces [postgres]', fu
   it('posts with the configured botToken for an organization that installed no workspace', async () => {
     await report(third, 'gamma broke');
     assert.equal((await cardOf('gamma broke')).token, FALLBACK_TOKEN);
+  });
+
+  it('posts in the workspace the action names when the organization installed several, and nowhere when it names none', async () => {
+    await report(delta, 'delta broke');
+    assert.equal((await cardOf('delta broke')).token, 'xoxb-installed-delta-b');
+    await sleep(1000);
+    assert.deepEqual(
+      slack.calls.filter((call) => call.method === 'chat.postMessage' && call.args.channel === OTHER_CHANNEL),
+      [],
+    );
   });
 
   it("records each card under its own workspace's team", async () => {

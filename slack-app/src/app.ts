@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Authorize } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Authorize, type Logger } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
 import { WebClient } from '@slack/web-api';
 import { Bot } from './bot';
@@ -82,7 +82,7 @@ interface Parts {
   installer: InstallProvider | undefined;
 }
 
-function partsOf(settings: AppSettings): Parts {
+function partsOf(settings: AppSettings, log: Log): Parts {
   const faultline = new Faultline({
     baseUrl: settings.FAULTLINE_URL,
     token: settings.FAULTLINE_TOKEN,
@@ -90,7 +90,12 @@ function partsOf(settings: AppSettings): Parts {
   });
   const workspaces = workspacesOf(settings);
   const store = new FaultlineInstallationStore(faultline);
-  return { faultline, workspaces, store, installer: installerOf(workspaces, store, settings.SLACK_API_URL) };
+  return {
+    faultline,
+    workspaces,
+    store,
+    installer: installerOf(workspaces, store, settings.SLACK_API_URL, log),
+  };
 }
 
 /**
@@ -100,10 +105,26 @@ function partsOf(settings: AppSettings): Parts {
  * Slack's consent page with a signed state (also kept in a cookie), and `OAUTH_REDIRECT_PATH`
  * checks it, exchanges the code (`oauth.v2.access`) and stores the installation in Faultline.
  */
+/** @slack/oauth's warnings and errors (a forged state, a refused code) as lines of the app's log. */
+function oauthLogger(log: Log): Logger {
+  let level = LogLevel.WARN;
+  const line = (message: unknown[]) => log('the OAuth install flow: ' + message.map(String).join(' '), {});
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (...message: unknown[]) => line(message),
+    error: (...message: unknown[]) => line(message),
+    setLevel: (next) => void (level = next),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
 function installerOf(
   workspaces: Workspaces,
   store: FaultlineInstallationStore,
   slackApiUrl: string,
+  log: Log,
 ): InstallProvider | undefined {
   if (workspaces.kind !== 'installed') return undefined;
   return new InstallProvider({
@@ -114,7 +135,7 @@ function installerOf(
     directInstall: true,
     installUrlOptions: { scopes: BOT_SCOPES },
     clientOptions: { slackApiUrl },
-    logLevel: LogLevel.ERROR,
+    logger: oauthLogger(log),
   });
 }
 
@@ -338,7 +359,7 @@ export function mountableSlackApp(settings: MountedSlackAppSettings, log: Log = 
   const signingSecret = settings.SLACK_SIGNING_SECRET;
   if (!appToken && !signingSecret)
     throw new Error('The Slack app needs SLACK_SIGNING_SECRET, or SLACK_APP_TOKEN for Socket Mode');
-  const parts = partsOf(settings);
+  const parts = partsOf(settings, log);
   const receiver = appToken
     ? socketModeReceiver(appToken, settings.SLACK_API_URL)
     : httpReceiver(signingSecret!);
