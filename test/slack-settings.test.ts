@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { readSettings, readSlackSettings } from '@faultline/slack-app';
+import { runCli } from './support/cli';
 
 const FAULTLINE = {
   FAULTLINE_URL: 'https://faultline.example.com',
@@ -63,4 +67,27 @@ describe('the Slack app settings, standalone and inside faultline start', () => 
         );
       });
     });
+
+  it('stop faultline start with the same line when one is bad, never showing its value', async function () {
+    this.timeout(120_000);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-slack-settings-'));
+    try {
+      const result = await runCli(['start', '--port', '0'], {
+        env: {
+          DATA_DIR: dataDir,
+          SLACK_FAULTLINE_TOKEN: 'fl_token',
+          SLACK_ORGANIZATION: 'acme',
+          SLACK_SIGNING_SECRET: 's',
+          SLACK_BOT_TOKEN: 'xoxp-user-token',
+        },
+        timeoutMs: 90_000,
+      });
+      const output = result.stdout + result.stderr;
+      assert.notEqual(result.code, 0, output);
+      assert.match(output, /Invalid setting SLACK_BOT_TOKEN: must be a bot token/);
+      assert.doesNotMatch(output, /xoxp-user-token/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
