@@ -169,6 +169,23 @@ export interface PluginRequest {
   /** Lower-case names. */
   headers: Record<string, string>;
   rawBody: Buffer;
+  /** This Faultline's public URL (`PUBLIC_URL`, no trailing slash): for callback URLs and links back to it. */
+  publicUrl: string;
+  /**
+   * The person signed in to Faultline in the browser that made this request, on `GET` routes only
+   * (a top-level navigation carries the session cookie; the cookie itself is never passed on). For
+   * an account-connect flow: bind its state to `userId`, and record the link with
+   * `linkedAccounts.linkSignedInUser(request.signedIn, …)`. Absent without a (fully) signed-in session.
+   */
+  signedIn?: SignedInUser;
+}
+
+/** The signed-in person of one route request. */
+export interface SignedInUser {
+  /** Their Faultline user id. */
+  userId: string;
+  /** Opaque; valid only while the host waits for this request's answer. */
+  proof: string;
 }
 
 export interface PluginResponse {
@@ -220,6 +237,29 @@ export interface LinkedAccountsService {
   ): Promise<LinkedMember | undefined>;
   /** A member of the project's organization with their linked identities; undefined for a non-member. */
   member(projectId: string, userId: string): Promise<LinkedMember | undefined>;
+  /**
+   * Links an identity on the plugin's provider to the person signed in on a route request being
+   * answered (`request.signedIn`), in `organization` (a slug), as they would confirm a link request:
+   * only for themselves, only where they are a member, and an identity linked to someone else stays
+   * theirs. Linking what is already theirs changes nothing. Throws `PluginError` with code
+   * `not_signed_in` (no live signed-in request), `not_an_integration`, `organization_not_found`,
+   * `not_a_member`, `identity_linked_elsewhere` or `invalid_external_id`.
+   */
+  linkSignedInUser(signedIn: SignedInUser | undefined, link: IdentityToLink): Promise<LinkedIdentity>;
+}
+
+/** What `linkSignedInUser` links: an identity on the plugin's provider, in an organization. */
+export interface IdentityToLink {
+  /** The organization's slug. */
+  organization: string;
+  /** Where `externalUserId` is unique (a Slack team id; for GitHub, the GitHub host or organization). */
+  workspaceId: string;
+  externalUserId: string;
+}
+
+/** A link as recorded: the identity and the Faultline user it acts as. */
+export interface LinkedIdentity extends IdentityToLink {
+  userId: string;
 }
 
 /** A workspace of the plugin's provider installed through the provider's OAuth flow. */

@@ -17,6 +17,7 @@ export {
   confirmLink,
   externalId,
   integrationProvider,
+  linkIdentity,
   linkedUser,
   unlinkByIdentity,
   unlinkByUser,

@@ -58,8 +58,7 @@ async function isMember(knex: Knex, organizationId: number, userId: number): Pro
 
 /**
  * Links the identity of a link request to the signed-in person who opened it, consuming the
- * request. The person must be a member of the request's organization; an identity already linked to
- * someone else stays theirs until unlinked (409).
+ * request (then as `linkIdentity`).
  */
 export async function confirmLink(
   knex: Knex,
@@ -68,29 +67,55 @@ export async function confirmLink(
 ): Promise<IdentityLinkRow> {
   return knex.transaction(async (trx) => {
     const found = await openLinkRequest(trx, sealer, request.token, { consume: true, now: request.now });
-    if (!(await isMember(trx, found.organizationId, request.user.id)))
-      throw new ForbiddenError(
-        `You are not a member of organization ${found.organizationSlug}: sign in with the account that is`,
-        'not_a_member',
-      );
-    const existing = await findLink(trx, found.organizationId, found.identity);
-    if (existing && existing.user_id !== request.user.id)
-      throw new ConflictError(
-        'This identity is already linked to another Faultline account: unlink it there first',
-        'identity_linked_elsewhere',
-      );
-    if (!existing) {
-      const id = await insertLink(trx, found.organizationId, found.identity, request.user.id);
-      await recordAudit(trx, {
-        organizationId: found.organizationId,
-        actor: request.actor,
-        event: 'identity.link',
-        target: { type: 'external_identity', id },
-        data: describe(found.identity),
-      });
-    }
-    return (await findLink(trx, found.organizationId, found.identity))!;
+    return linkIdentity(trx, {
+      organizationId: found.organizationId,
+      organizationSlug: found.organizationSlug,
+      identity: found.identity,
+      userId: request.user.id,
+      actor: request.actor,
+    });
   });
+}
+
+/**
+ * Links `identity` to a person who proved it is theirs (a confirmed link request, or an integration's
+ * sign-in flow such as GitHub's OAuth, while they are signed in here). They must be a member of the
+ * organization; an identity already linked to someone else stays theirs until unlinked (409);
+ * linking it again to the same person changes nothing. Run it in a transaction.
+ */
+export async function linkIdentity(
+  trx: Knex,
+  request: {
+    organizationId: number;
+    organizationSlug: string;
+    identity: ExternalIdentity;
+    userId: number;
+    actor: AuditActor;
+  },
+): Promise<IdentityLinkRow> {
+  const { organizationId, identity } = request;
+  if (!(await isMember(trx, organizationId, request.userId)))
+    throw new ForbiddenError(
+      `You are not a member of organization ${request.organizationSlug}: sign in with the account that is`,
+      'not_a_member',
+    );
+  const existing = await findLink(trx, organizationId, identity);
+  if (existing && existing.user_id !== request.userId)
+    throw new ConflictError(
+      'This identity is already linked to another Faultline account: unlink it there first',
+      'identity_linked_elsewhere',
+    );
+  if (!existing) {
+    const id = await insertLink(trx, organizationId, identity, request.userId);
+    await recordAudit(trx, {
+      organizationId,
+      actor: request.actor,
+      event: 'identity.link',
+      target: { type: 'external_identity', id },
+      data: describe(identity),
+    });
+  }
+  return (await findLink(trx, organizationId, identity))!;
 }
 
 /** A person removes one of their links (from Faultline's side). */

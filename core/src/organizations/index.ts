@@ -71,4 +71,4 @@ export {
   type KeyRateLimit,
   type NewProjectKey,
 } from './project-keys';
-export { idFromPath, slugify, unlessTaken, whereSlugOrId } from './lookup';
+export { findOrganizationBySlug, idFromPath, slugify, unlessTaken, whereSlugOrId } from './lookup';

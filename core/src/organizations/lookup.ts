@@ -34,3 +34,11 @@ export async function unlessTaken<T>(what: string, write: () => Promise<T>): Pro
     throw error;
   }
 }
+
+/** An organization by its slug (exactly), e.g. one a plugin names for a link. */
+export async function findOrganizationBySlug(
+  knex: Knex,
+  slug: string,
+): Promise<{ id: number; slug: string } | undefined> {
+  return knex('organizations').where({ slug }).first('id', 'slug');
+}

@@ -167,7 +167,14 @@ describeEachDatabase('hooks of plugins loaded by path run on their own threads',
     const response = await host.runIsolated(
       'busy-after-await',
       () =>
-        handler({ method: 'POST', path: '/shout', query: {}, headers: {}, rawBody: Buffer.from('hi there') }),
+        handler({
+          method: 'POST',
+          path: '/shout',
+          query: {},
+          headers: {},
+          rawBody: Buffer.from('hi there'),
+          publicUrl: 'http://faultline.test',
+        }),
       5000,
       'route',
     );

@@ -28,7 +28,14 @@ function recordingLogger(
 }
 
 function request(body: string): PluginRequest {
-  return { method: 'POST', path: '/shout', query: {}, headers: {}, rawBody: Buffer.from(body) };
+  return {
+    method: 'POST',
+    path: '/shout',
+    query: {},
+    headers: {},
+    rawBody: Buffer.from(body),
+    publicUrl: 'http://faultline.test',
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<PluginError> {

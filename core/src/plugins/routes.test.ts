@@ -65,7 +65,12 @@ describe('plugin routes', () => {
     );
     const app = createHttpApp(log, [
       (router) =>
-        mountPluginRoutes(router, (id) => plugins.get(id), { bodyLimitBytes: 1024, timeoutMs: 300, log }),
+        mountPluginRoutes(router, (id) => plugins.get(id), {
+          bodyLimitBytes: 1024,
+          timeoutMs: 300,
+          log,
+          publicUrl: 'http://faultline.test',
+        }),
     ]);
     server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,7 +4,7 @@ import type { PluginRequest, PluginResponse } from '@faultline/plugin-sdk';
 import type { Logger } from '../logging';
 import { PayloadTooLargeError } from '../errors';
 import { readRawBody } from '../http';
-import type { PluginRoutes } from './services';
+import { signedInRequests, type PluginRoutes } from './services';
 
 /** Where plugin routes live; everything after the plugin id is the plugin's own path. */
 export const PLUGIN_ROUTE_PREFIX = '/api/0/plugins/';
@@ -23,6 +23,13 @@ export interface PluginRouteOptions {
    * `plugin_timeout`) from it is a 504, as is our own deadline.
    */
   isolate?: <T>(pluginId: string, call: () => T | Promise<T>, timeoutMs: number) => Promise<T>;
+  /** `config.http.publicUrl`, given to handlers as `request.publicUrl`. */
+  publicUrl: string;
+  /**
+   * The user of the request's session cookie, when fully signed in (asked on GET and HEAD only, so a
+   * cross-site form can't make a signed-in request of another method). Unset: no route is signed in.
+   */
+  signedInUser?: (ctx: Context) => Promise<number | undefined>;
 }
 
 /** An answer in the REST API's error shape. */
@@ -54,7 +61,12 @@ const RESPONSE_SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; sandbox",
 } as const;
 
-function pluginRequest(ctx: Context, path: string, rawBody: Buffer): PluginRequest {
+function pluginRequest(
+  ctx: Context,
+  path: string,
+  rawBody: Buffer,
+  extra: Pick<PluginRequest, 'publicUrl' | 'signedIn'>,
+): PluginRequest {
   const query: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx.query)) {
     // A repeated parameter: the last value, as the REST API reads single parameters.
@@ -67,7 +79,7 @@ function pluginRequest(ctx: Context, path: string, rawBody: Buffer): PluginReque
     if (value === undefined || WITHHELD_REQUEST_HEADERS.has(lower)) continue;
     headers[lower] = Array.isArray(value) ? value.join(', ') : value;
   }
-  return { method: ctx.method, path, query, headers, rawBody };
+  return { method: ctx.method, path, query, headers, rawBody, ...extra };
 }
 
 /** Writes the plugin's answer; returns whether it tried to set a cookie (which is dropped). */
@@ -100,7 +112,7 @@ const TIMED_OUT = Symbol('timed out');
 /**
  * Serves plugins' routes under `/api/0/plugins/{id}/…` on the host's router. Faultline does not
  * authenticate these requests: each route checks its caller itself (a signature over the raw body,
- * a shared secret); the caller's `Cookie`, `Authorization` and `Proxy-Authorization` headers are not
+ * a shared secret), except that a GET learns who is signed in (`request.signedIn`); the caller's `Cookie`, `Authorization` and `Proxy-Authorization` headers are not
  * passed on, a `Set-Cookie` in the answer is dropped, and every answer is `nosniff` with a sandboxing
  * Content-Security-Policy. A missing plugin or route is a 404, a body over the limit a 413, a handler that
  * runs out of time a 504 and one that throws a 500 with a generic message (details in the log):
@@ -148,7 +160,15 @@ export function mountPluginRoutes(
     }
 
     const log = options.log.child({ plugin: pluginId });
-    const request = pluginRequest(ctx, path, rawBody);
+    const signedInUserId =
+      options.signedInUser && (ctx.method === 'GET' || ctx.method === 'HEAD')
+        ? await options.signedInUser(ctx)
+        : undefined;
+    const proof = signedInUserId === undefined ? undefined : signedInRequests.begin(signedInUserId);
+    const request = pluginRequest(ctx, path, rawBody, {
+      publicUrl: options.publicUrl.replace(/\/+$/, ''),
+      ...(proof === undefined ? {} : { signedIn: { userId: String(signedInUserId), proof } }),
+    });
     const call = () => handler(request);
     // An async function, so a handler that throws at once rejects like one that throws later.
     const running = (async () =>
@@ -194,6 +214,8 @@ export function mountPluginRoutes(
       );
     } finally {
       clearTimeout(timer);
+      // Past its answer (or its time limit), the request names nobody: a late handler links no one.
+      if (proof !== undefined) signedInRequests.end(proof);
     }
   });
 }

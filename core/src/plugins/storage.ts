@@ -47,7 +47,12 @@ export class PostgresKeyValueStorage implements KeyValueStorage {
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.knex('plugin_storage').where({ plugin_id: this.pluginId, key }).delete()) > 0;
+    // The rows deleted, not the count: the embedded database's driver reports no count for a delete.
+    const deleted: { key: string }[] = await this.knex('plugin_storage')
+      .where({ plugin_id: this.pluginId, key })
+      .delete()
+      .returning('key');
+    return deleted.length > 0;
   }
 
   async keys(prefix = ''): Promise<string[]> {

@@ -137,6 +137,12 @@ export const apiModule = defineModule({
         log: log.child({ component: 'plugin-routes' }),
         isolate: (pluginId, call, timeoutMs) =>
           host.runIsolated(pluginId, call, timeoutMs, `plugin ${pluginId}: route`),
+        publicUrl: config.http.publicUrl,
+        signedInUser: async (ctx) => {
+          const cookie = ctx.cookies.get(wiring.auth.cookies.names.session);
+          const found = await wiring.auth.authenticator.authenticate(cookie, undefined, ctx.method);
+          return found?.user.id;
+        },
       });
     };
     // Change streams never finish on their own; clients reconnect elsewhere with Last-Event-ID.

@@ -14,7 +14,7 @@ import type {
 import { bootstrap } from '../accounts';
 import { createLogger } from '../logging';
 import { IN_PROCESS_SOURCE, PluginAlertActions, PostgresKeyValueStorage, taskQueueName } from '../plugins';
-import { openRuntime, startServices, type RunningServer, type Runtime } from '../runtime';
+import { openRuntime, startServices, TOKENS, type RunningServer, type Runtime } from '../runtime';
 import { describePending, isIdle, pendingWork } from './pending-work';
 import { testHostConfig } from './settings';
 
@@ -83,6 +83,13 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
         return running.plugins.failuresOf(pluginId);
       },
       pluginIds: () => running?.plugins.loaded.map((p) => p.id) ?? [],
+      // A real session of the owner, as signing in makes one (the cookie a browser would send).
+      sessionCookie: async () => {
+        const auth = runtime!.container.resolve(TOKENS.Auth);
+        const owner = await runtime!.db.knex('users').where({ email: setup.user }).first('id');
+        const { token } = await auth.sessions.create(owner.id);
+        return `${auth.cookies.names.session}=${token}`;
+      },
       close,
     });
   } catch (error) {
@@ -105,6 +112,7 @@ interface HostParts {
   failures: (pluginId: string) => Promise<PluginFailureReport>;
   /** The loaded plugins. */
   pluginIds: () => string[];
+  sessionCookie: () => Promise<string>;
   close: () => Promise<void>;
 }
 
@@ -183,6 +191,7 @@ function hostHandle(parts: HostParts): TestHost {
       await waitForIdle();
     },
     runAlert: (pluginId, notification) => parts.runAlert(pluginId, notification),
+    sessionCookie: () => parts.sessionCookie(),
     close() {
       closing ??= parts.close();
       return closing;

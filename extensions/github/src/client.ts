@@ -28,13 +28,7 @@ export function hostFetch(http: HttpClient): typeof fetch {
  * `@octokit/auth-app`) or with a personal access token. Throws `github_not_configured` without either.
  */
 export function octokitFor(config: GitHubConfig, http: HttpClient): Octokit {
-  const common = {
-    baseUrl: config.baseUrl.replace(/\/+$/, ''),
-    userAgent: 'faultline-github',
-    request: { fetch: hostFetch(http) },
-    // Octokit's own logging would go to the console; failures reach the host as thrown errors.
-    log: { debug() {}, info() {}, warn() {}, error() {} },
-  };
+  const common = octokitOptions(config, http);
   if (config.app && config.privateKey)
     return new Octokit({
       ...common,
@@ -49,6 +43,24 @@ export function octokitFor(config: GitHubConfig, http: HttpClient): Octokit {
   throw new PluginError('The GitHub plugin needs a token or a GitHub App (app and privateKey)', {
     code: 'github_not_configured',
   });
+}
+
+/**
+ * An Octokit acting as a GitHub user with their OAuth token (`token`), or as nobody: for the
+ * "Connect GitHub" web flow, which runs before and apart from the plugin's own credentials.
+ */
+export function userOctokit(config: GitHubConfig, http: HttpClient, token?: string): Octokit {
+  return new Octokit({ ...octokitOptions(config, http), ...(token ? { auth: token } : {}) });
+}
+
+function octokitOptions(config: GitHubConfig, http: HttpClient) {
+  return {
+    baseUrl: config.baseUrl.replace(/\/+$/, ''),
+    userAgent: 'faultline-github',
+    request: { fetch: hostFetch(http) },
+    // Octokit's own logging would go to the console; failures reach the host as thrown errors.
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  };
 }
 
 interface OctokitFailure {

@@ -74,11 +74,23 @@ export const configSchema = z
      * config sets it.
      */
     polling: installationOnly(z.boolean()).default(false),
+    /**
+     * "Connect GitHub": the client id of the OAuth app (or of the GitHub App, whose user authorization
+     * is the same web flow) people authorize to link their GitHub account. One per GitHub host, so
+     * only the installation config sets it.
+     */
+    oauthClientId: installationOnly(z.string().min(1)).optional(),
+    /** That client's secret: stored encrypted, never shown. */
+    oauthClientSecret: installationOnly(secret(z.string().min(1))).optional(),
     connections: z.array(connectionSchema).default([]),
   })
   .refine((c) => !(c.app && !c.privateKey), {
     message: 'a GitHub App (app) needs its privateKey',
     path: ['privateKey'],
+  })
+  .refine((c) => !c.oauthClientId === !c.oauthClientSecret, {
+    message: 'oauthClientId and oauthClientSecret go together',
+    path: ['oauthClientSecret'],
   });
 
 /** The alert action's config in a rule: which connected repository gets the issues (default: the first). */

@@ -2,6 +2,7 @@ import { coreServices, definePlugin, type IssueChange } from '@faultline/plugin-
 import { issueActions } from './actions';
 import { onAssigned } from './assignees';
 import { actionConfigSchema, configSchema } from './config';
+import { CALLBACK_PATH, CONNECT_PATH, finishConnect, startConnect } from './connect';
 import type { Services } from './context';
 import { createGitHubIssue } from './create-link';
 import { sourceLinks } from './frame-links';
@@ -21,6 +22,7 @@ export { frameLink, releaseCommit, webUrlOf } from './source-links';
 export { shortIdsFixedBy } from './commits';
 export { linkKey, parseIssueReference } from './links';
 export { rateLimitWait } from './client';
+export { callbackUrl } from './connect';
 
 export default definePlugin({
   id: 'github',
@@ -45,6 +47,9 @@ export default definePlugin({
       init({ scheduler, httpRouter, ...deps }) {
         const services: Services = deps;
         httpRouter.handle('POST', '/webhook', (request) => handleWebhook(services, request));
+        // "Connect GitHub" from the web UI's linked accounts: GitHub's OAuth web flow, then the link.
+        httpRouter.handle('GET', CONNECT_PATH, (request) => startConnect(services, request));
+        httpRouter.handle('GET', CALLBACK_PATH, (request) => finishConnect(services, request));
         // No background work unless the installation asked for it: an installation that never turns
         // GitHub on runs no task at all.
         const installation = configSchema.parse(deps.config.value);

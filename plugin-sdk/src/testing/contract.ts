@@ -82,6 +82,13 @@ export interface TestHost {
    * issues, a firing's id) without waiting out a rule's frequency or digest window.
    */
   runAlert(pluginId: string, notification: AlertNotification): Promise<void>;
+  /**
+   * A `Cookie` header value that signs a request in as the organization's owner (a real session of
+   * the host, as signing in makes): for plugin routes that need a signed-in person
+   * (`request.signedIn`), such as an account-connect flow, and for the session-only account routes
+   * of the REST API (`/api/0/users/me/…`, reads only: writes would need the session's CSRF token).
+   */
+  sessionCookie(): Promise<string>;
   /** Stops the server and the workers and discards the database. */
   close(): Promise<void>;
 }

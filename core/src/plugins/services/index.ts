@@ -16,3 +16,4 @@ export {
 } from './http-client';
 export { isNonPublicAddress } from './address-policy';
 export { PluginRoutes, type PluginRouteHandler, type PluginRouteMethod } from './router';
+export { signedInRequests, SignedInRequests } from './signed-in-requests';

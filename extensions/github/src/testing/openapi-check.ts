@@ -45,6 +45,7 @@ export const USED_OPERATIONS = [
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/assignees',
   'DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees',
+  'GET /user',
   'GET /user/{account_id}',
   'GET /repos/{owner}/{repo}/commits',
   'POST /app/installations/{installation_id}/access_tokens',

@@ -51,6 +51,15 @@ export class StandInGitHub {
   readonly repositories = new Map<string, { issues: StandInIssue[]; commits: StandInCommit[] }>();
   /** GitHub users by login, with their ids (`userId` adds one). */
   readonly users = new Map<string, number>();
+  /**
+   * The OAuth app people authorize on the stand-in's web flow, and the GitHub login of the person
+   * "signed in to GitHub" in the browser, who approves at once.
+   */
+  oauthApp?: { clientId: string; clientSecret: string };
+  signedInLogin?: string;
+  /** Codes of the web flow (single use) and the user tokens they became. */
+  private readonly codes = new Map<string, { login: string; redirectUri: string }>();
+  private readonly userTokens = new Map<string, string>();
   private faults: Fault[] = [];
   private nextCommentId = 1000;
   private server?: http.Server;
@@ -110,6 +119,8 @@ export class StandInGitHub {
     } catch {
       body = text;
     }
+    // GitHub's web flow (github.com/login/oauth/…) is no part of the REST description.
+    if (url.pathname.startsWith('/login/oauth/')) return this.oauth(method, url, body, response);
     const { problems } = checkRequest(method, url.pathname, url.searchParams, body);
     this.problems.push(...problems.map((p) => `${method} ${url.pathname}: ${p}`));
     const send = (status: number, data?: unknown, headers: Record<string, string> = {}) => {
@@ -141,6 +152,79 @@ export class StandInGitHub {
     this.route(method, url, body, request.headers, send);
   }
 
+  /**
+   * The OAuth web flow as GitHub runs it: the authorize page sends the signed-in person straight back
+   * to `redirect_uri` with a code and the state; the code (once, with the app's secret and the same
+   * `redirect_uri`) becomes a token; a bad one is a 200 with `error`, as on GitHub.
+   */
+  private oauth(method: string, url: URL, body: unknown, response: http.ServerResponse): void {
+    const app = this.oauthApp;
+    const record = (status: number, input: unknown) =>
+      this.requests.push({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: {},
+        body: input,
+        status,
+      });
+    if (method === 'GET' && url.pathname === '/login/oauth/authorize') {
+      const query = url.searchParams;
+      const redirectUri = query.get('redirect_uri') ?? '';
+      if (
+        !app ||
+        query.get('client_id') !== app.clientId ||
+        !this.signedInLogin ||
+        !/^https?:\/\//.test(redirectUri)
+      ) {
+        record(404, undefined);
+        response
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end('Unknown OAuth application or nobody signed in');
+        return;
+      }
+      const code = `code-${createHash('sha1').update(`${Math.random()}`).digest('hex').slice(0, 20)}`;
+      this.codes.set(code, { login: this.signedInLogin, redirectUri });
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', query.get('state') ?? '');
+      record(302, undefined);
+      response.writeHead(302, { location: back.href }).end();
+      return;
+    }
+    if (method === 'POST' && url.pathname === '/login/oauth/access_token') {
+      const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, string>;
+      const grant = this.codes.get(input.code);
+      this.codes.delete(input.code);
+      const answer =
+        app &&
+        input.client_id === app.clientId &&
+        input.client_secret === app.clientSecret &&
+        grant &&
+        grant.redirectUri === input.redirect_uri
+          ? { access_token: this.issueUserToken(grant.login), token_type: 'bearer', scope: '' }
+          : {
+              error: 'bad_verification_code',
+              error_description: 'The code passed is incorrect or expired.',
+              error_uri: 'https://docs.github.com/apps/oauth',
+            };
+      record(200, { ...input, client_secret: input.client_secret ? '[given]' : undefined });
+      response
+        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify(answer));
+      return;
+    }
+    record(404, body);
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+  }
+
+  private issueUserToken(login: string): string {
+    const token = `gho_standin${this.userTokens.size + 1}`;
+    this.userTokens.set(token, login);
+    this.userId(login);
+    return token;
+  }
+
   private route(
     method: string,
     url: URL,
@@ -160,6 +244,11 @@ export class StandInGitHub {
         token: `ghs_standin${token[1]}`,
         expires_at: new Date(Date.now() + 3600_000).toISOString(),
       });
+    if (url.pathname === '/user') {
+      const token = /^(?:token|bearer) (.+)$/i.exec(String(headers.authorization ?? ''))?.[1];
+      const login = token ? this.userTokens.get(token) : undefined;
+      return login ? send(200, this.userShape(login)) : send(401, { message: 'Requires authentication' });
+    }
     const user = /^\/user\/(\d+)$/.exec(url.pathname);
     if (user) {
       const login = [...this.users].find(([, id]) => id === Number(user[1]))?.[0];
