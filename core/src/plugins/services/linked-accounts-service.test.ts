@@ -4,6 +4,7 @@ import { AccountsRepository } from '../../accounts';
 import { seedAccount } from '../../api/api-test-kit';
 import { describeEachDatabase } from '../../testing/databases';
 import { PluginLinkedAccountsService } from './linked-accounts-service';
+import { signedInRequests } from './signed-in-requests';
 
 describeEachDatabase('plugin linked-accounts service', (ctx) => {
   let knex: Knex;
@@ -62,5 +63,58 @@ describeEachDatabase('plugin linked-accounts service', (ctx) => {
     const other = new PluginLinkedAccountsService(knex, 'ticketer');
     assert.equal(await other.findByExternalUser(projectId, '5001'), undefined);
     assert.deepEqual((await other.member(projectId, String(adaId)))?.identities, []);
+  });
+
+  it('links an identity only for the signed-in person of a request being answered, where they are a member', async () => {
+    const github = new PluginLinkedAccountsService(knex, 'github');
+    const link = { organization: 'acme', workspaceId: 'github.com', externalUserId: '7001' };
+    const codeOf = (call: Promise<unknown>) =>
+      call.then(
+        () => 'linked',
+        (error: { code?: string }) => error.code,
+      );
+    assert.equal(await codeOf(github.linkSignedInUser(undefined, link)), 'not_signed_in');
+    assert.equal(
+      await codeOf(github.linkSignedInUser({ userId: String(adaId), proof: 'forged' }, link)),
+      'not_signed_in',
+    );
+
+    const proof = signedInRequests.begin(adaId);
+    const ada = { userId: String(adaId), proof };
+    try {
+      assert.deepEqual(await github.linkSignedInUser(ada, link), { ...link, userId: String(adaId) });
+      // Again: nothing changes. Elsewhere, or for an identity taken, or by no integration: refused.
+      assert.deepEqual(await github.linkSignedInUser(ada, link), { ...link, userId: String(adaId) });
+      assert.equal(
+        await codeOf(github.linkSignedInUser(ada, { ...link, organization: 'globex' })),
+        'not_a_member',
+      );
+      assert.equal(
+        await codeOf(github.linkSignedInUser(ada, { ...link, organization: 'nowhere' })),
+        'organization_not_found',
+      );
+      assert.equal(
+        await codeOf(github.linkSignedInUser(ada, { ...link, externalUserId: '5002', workspaceId: 'W1' })),
+        'identity_linked_elsewhere',
+      );
+      assert.equal(
+        await codeOf(github.linkSignedInUser(ada, { ...link, externalUserId: 'a b' })),
+        'invalid_external_id',
+      );
+      const other = new PluginLinkedAccountsService(knex, 'ticketer');
+      assert.equal(await codeOf(other.linkSignedInUser(ada, link)), 'not_an_integration');
+    } finally {
+      signedInRequests.end(proof);
+    }
+    // Once the request is answered, its proof names nobody.
+    assert.equal(
+      await codeOf(github.linkSignedInUser(ada, { ...link, externalUserId: '7002' })),
+      'not_signed_in',
+    );
+    assert.deepEqual((await github.findByExternalUser(projectId, '7001'))?.userId, String(adaId));
+    const audit = await knex('audit_log')
+      .where({ event: 'identity.link' })
+      .select('actor_user_id', 'surface');
+    assert.deepEqual(audit, [{ actor_user_id: adaId, surface: 'github' }]);
   });
 });

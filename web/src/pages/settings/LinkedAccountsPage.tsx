@@ -3,12 +3,14 @@ import { linkedAccounts, providerName, unlinkAccount } from '../../api/linked-ac
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { RelativeTime } from '../../components/RelativeTime';
 import { RowAction, SettingsTable } from '../../components/SettingsTable';
+import { ConnectGitHub } from './ConnectGitHub';
 
 const QUERY_KEY = ['linked-accounts'];
 
 /**
  * `/settings/account/linked-accounts/`: the Slack and GitHub accounts that act as you, each in one
- * organization. Unlinking stops that at once; linking starts from the integration (`/faultline link`).
+ * organization. Unlinking stops that at once; linking starts from the integration (`/faultline link`)
+ * or, for GitHub, from Connect GitHub here.
  */
 export function LinkedAccountsPage() {
   const queryClient = useQueryClient();
@@ -24,8 +26,9 @@ export function LinkedAccountsPage() {
       <p className="muted">
         A linked Slack or GitHub account acts as you in one organization: what you do there through it is done
         with your role and recorded as yours. To link one, use the integration (in Slack,{' '}
-        <code>/faultline link</code>) and open the link it sends you.
+        <code>/faultline link</code>) and open the link it sends you, or connect your GitHub account here.
       </p>
+      <ConnectGitHub />
       <ErrorMessage error={list.error ?? unlink.error} />
       {list.isPending && <p className="muted">Loading…</p>}
       {list.data?.length === 0 && <p className="empty">No linked accounts.</p>}
