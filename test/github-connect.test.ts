@@ -57,8 +57,10 @@ for (const kind of ['postgres', 'embedded'] as const) {
       await signInOnWebPage(page, stack!.baseUrl, LINKED_ACCOUNTS, PERSON.email, PERSON.password);
       await page.getByRole('heading', { name: 'Linked accounts' }).waitFor();
       await page.getByText('No linked accounts.').waitFor();
+      const connect = page.getByRole('link', { name: 'Connect GitHub' });
+      await connect.waitFor();
       await chromium.screenshot(page, 'github-connect-before');
-      await page.getByRole('link', { name: 'Connect GitHub' }).click();
+      await connect.click();
 
       // Back from GitHub on the same page, with the GitHub user id linked in the organization.
       await page.waitForURL(

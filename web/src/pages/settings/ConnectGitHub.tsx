@@ -27,9 +27,7 @@ function ConnectIn({ slug, name }: { slug: string; name: string }) {
   if (!github?.config.oauthClientId) return null;
   return (
     <li>
-      <a className="button" href={`/api/0/plugins/github/connect?organization=${encodeURIComponent(slug)}`}>
-        Connect GitHub
-      </a>{' '}
+      <a href={`/api/0/plugins/github/connect?organization=${encodeURIComponent(slug)}`}>Connect GitHub</a>{' '}
       <span className="muted">in {name}</span>
     </li>
   );
