@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { PluginError, PluginRequest } from '@faultline/plugin-sdk';
 import { createHttpApp } from '../http';
 import { mountPluginRoutes } from './routes';
-import { PluginRoutes } from './services';
+import { PluginRoutes, signedInRequests } from './services';
 
 const SECRET = 'shh';
 const sign = (body: Buffer) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
@@ -41,6 +41,15 @@ describe('plugin routes', () => {
       throw new TypeError('synchronous failure');
     });
     hooks.handle('GET', '/slow', () => new Promise(() => undefined));
+    hooks.handle('GET', '/whoami', (request) => {
+      received.push(request);
+      // Whether the proof still names the person while the handler runs.
+      return { body: { live: signedInRequests.userOf(request.signedIn?.proof) ?? null } };
+    });
+    hooks.handle('POST', '/whoami', (request) => {
+      received.push(request);
+      return {};
+    });
     hooks.handle('GET', '/page', (request) => {
       received.push(request);
       return {
@@ -69,7 +78,12 @@ describe('plugin routes', () => {
           bodyLimitBytes: 1024,
           timeoutMs: 300,
           log,
-          publicUrl: 'http://faultline.test',
+          publicUrl: 'http://faultline.test/',
+          // The test's stand-in for the session cookie: `Cookie: who=N` is user N.
+          signedInUser: async (ctx) => {
+            const who = /who=(\d+)/.exec(ctx.get('Cookie'))?.[1];
+            return who === undefined ? undefined : Number(who);
+          },
         }),
     ]);
     server = http.createServer(app.callback());
@@ -121,6 +135,25 @@ describe('plugin routes', () => {
     assert.deepEqual([...new Uint8Array(await bytes.arrayBuffer())], [0, 1, 2, 255]);
     const nothing = await fetch(`${url}/hooks/nothing`, { method: 'DELETE' });
     assert.equal(nothing.status, 204);
+  });
+
+  it('tells a GET route who is signed in, with a proof that lasts until the answer, and its public URL', async () => {
+    const answer = await fetch(`${url}/hooks/whoami`, { headers: { Cookie: 'who=42' } });
+    assert.deepEqual(await answer.json(), { live: 42 });
+    const request = received.at(-1)!;
+    assert.equal(request.signedIn?.userId, '42');
+    assert.equal(request.publicUrl, 'http://faultline.test');
+    assert.equal(
+      signedInRequests.userOf(request.signedIn?.proof),
+      undefined,
+      'the proof ended with the answer',
+    );
+
+    await fetch(`${url}/hooks/whoami`);
+    assert.equal(received.at(-1)!.signedIn, undefined, 'no session');
+    // Another method is never signed in: a cross-site form could send it with the cookie.
+    await fetch(`${url}/hooks/whoami`, { method: 'POST', headers: { Cookie: 'who=42' } });
+    assert.equal(received.at(-1)!.signedIn, undefined);
   });
 
   it('keeps the caller’s credentials from the plugin and its answer from acting on the API’s origin', async () => {
