@@ -140,7 +140,7 @@ describeEachDatabase('plugin settings per organization and project', (ctx) => {
     assert.deepEqual((frequency.schema.properties.interval as { enum: number[] }).enum, [1, 5, 15, 60, 1440]);
     assert.deepEqual(
       configuration.filters.map((f) => f.id),
-      ['level', 'issue_age', 'times_seen', 'environment', 'release', 'tag'],
+      ['level', 'issue_age', 'times_seen', 'environment', 'release', 'tag', 'query'],
     );
     // Only plugins with an alert action; chat is a built-in nobody turned on yet.
     assert.deepEqual(
