@@ -73,10 +73,10 @@ describe('web: an event rendered from real SDK events', () => {
     );
   });
 
-  it('shows the contexts people look for first (os, runtime, device) before the others, and the SDK', () => {
+  it('shows the contexts people look for first (OS, Runtime, Device, titled) before the others, and the SDK', () => {
     const { html, text } = render(eventTitled('Error: Could not load cart for checkout', 'exception'));
     const cards = [...html.matchAll(/<div class="context-card"><h4>([^<]+)<\/h4>/g)].map((m) => m[1]);
-    assert.deepEqual(cards.slice(0, 3), ['os', 'runtime', 'device']);
+    assert.deepEqual(cards.slice(0, 3), ['OS', 'Runtime', 'Device']);
     assert.ok(cards.includes('trace'), JSON.stringify(cards));
     assert.match(text, /SDK: sentry\.javascript\.node \d+\.\d+\.\d+/);
     assert.match(text, /jane\.doe@example\.com/, 'the user');
