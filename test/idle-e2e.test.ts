@@ -85,7 +85,7 @@ describe('background work with no traffic [postgres]', function () {
       );
     // Let the worker finish starting and its first rounds pass: from then on it looks only when told.
     await waitFor('the worker to take the alert cursor', () =>
-      target!.withKnex(async (knex) => ((await knex('alert_cursors').first()) ? true : undefined)),
+      target!.withKnex(async (knex) => ((await knex('change_cursors').first()) ? true : undefined)),
     );
     await sleep(4000);
 

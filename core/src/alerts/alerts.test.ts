@@ -234,7 +234,7 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
       await watcher.start();
       await waitFor('the cursor to move past the change unread', async () => {
         const { rows } = await knex.raw<{ rows: { passed: boolean }[] }>(
-          `SELECT EXISTS (SELECT 1 FROM alert_cursors k, issue_changes c
+          `SELECT EXISTS (SELECT 1 FROM change_cursors k, issue_changes c
                            WHERE k.consumer = 'issue-alerts' AND c.issue_id = ?
                              AND (k.txid, k.change_id) >= (c.txid, c.id)) AS passed`,
           [unwatched.id],

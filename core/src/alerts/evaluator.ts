@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { LeasedCursor, type IssueChangeRecord } from '../changes';
-import { SignalLoop, type RoundOutcome } from '../db';
+import { OutboxReader, type IssueChangeRecord, type RoundWork } from '../changes';
 import type { Logger } from '../logging';
 import type { JobQueue } from '../jobs';
 import { eventFactsOfChange, issueFactsOf, latestEventFacts, needsEventFacts, queryFactsOf } from './facts';
@@ -27,7 +25,7 @@ export interface AlertEvaluatorOptions {
   batchSize?: number;
   /** How long a claimed cursor stays with this evaluator without renewal (default 30 s). */
   leaseMs?: number;
-  /** The cursor's name in `alert_cursors` (default `issue-alerts`). */
+  /** The cursor's name in `change_cursors` (default `issue-alerts`). */
   consumer?: string;
   /** Where fires enqueue their actions (in the fire's transaction); without it actions stay pending. */
   queue?: JobQueue;
@@ -36,7 +34,7 @@ export interface AlertEvaluatorOptions {
 /**
  * Evaluates the projects' alert rules against the change outbox (`issue_changes`), off the request
  * path. Like the plugin `HookDispatcher`, it keeps a durable `(txid, change_id)` cursor
- * (`alert_cursors`) leased by one process at a time (`FOR UPDATE SKIP LOCKED`). Unlike hooks, no
+ * (`change_cursors`, an `OutboxReader`) leased by one process at a time (`FOR UPDATE SKIP LOCKED`). Unlike hooks, no
  * plugin code runs here: a round reads a batch, evaluates the rules and, in one transaction, records
  * the fires (`alert_fires`, with the intended actions) and advances the cursor, checked against the
  * lease. So a fire is recorded exactly once, however many evaluators share the database; a unique
@@ -48,58 +46,34 @@ export interface AlertEvaluatorOptions {
  * one, its cursor is moved past the changes unread (see `LeasedCursor.skipToNow`).
  */
 export class AlertEvaluator {
-  private readonly owner = randomUUID();
-  private readonly consumer: string;
-  private readonly cursor: LeasedCursor;
-  private readonly loop: SignalLoop;
+  private readonly reader: OutboxReader;
 
   constructor(private readonly options: AlertEvaluatorOptions) {
-    this.consumer = options.consumer ?? 'issue-alerts';
-    this.cursor = new LeasedCursor(
-      options.knex,
-      { table: 'alert_cursors', keyColumn: 'consumer', key: this.consumer },
-      this.owner,
-      options.leaseMs ?? 30_000,
-    );
-    this.loop = new SignalLoop({
+    this.reader = new OutboxReader({
       knex: options.knex,
-      wakeOn: ['changes'],
-      round: () => this.round(),
+      consumer: options.consumer ?? 'issue-alerts',
+      batchSize: options.batchSize ?? 100,
+      plan: (changes) => this.plan(changes),
+      idleWhen: () => this.noChangeRules(),
       onError: (err) => this.options.log.error({ err }, 'alert evaluation failed; retrying'),
-      activeMs: options.pollMs,
-      idleMs: options.idlePollMs,
+      leaseMs: options.leaseMs,
+      pollMs: options.pollMs,
+      idlePollMs: options.idlePollMs,
     });
   }
 
   /** Creates the cursor if missing (at "now": rules see changes from the first start on), then runs. */
-  async start(): Promise<void> {
-    await this.ensureCursor();
-    this.loop.start();
+  start(): Promise<void> {
+    return this.reader.start();
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await LeasedCursor.releaseAll(this.options.knex, 'alert_cursors', this.owner);
+  stop(): Promise<void> {
+    return this.reader.stop();
   }
 
   /** Evaluates what is there until caught up (for tests). Returns the changes this evaluator handled. */
-  async drain(): Promise<number> {
-    await this.ensureCursor();
-    let total = 0;
-    for (let n = await this.pump(); n > 0; n = await this.pump()) total += n;
-    return total;
-  }
-
-  private async ensureCursor(): Promise<void> {
-    await LeasedCursor.ensureAll(this.options.knex, 'alert_cursors', 'consumer', [this.consumer]);
-  }
-
-  /** A round of the loop: nothing unless there are new changes and a rule that looks at them. */
-  private async round(): Promise<RoundOutcome> {
-    if (!(await this.cursor.hasNew())) return 'none';
-    if (await this.cursor.skipToNow(this.noChangeRules())) return 'none';
-    const handled = await this.pump();
-    return handled >= (this.options.batchSize ?? 100) ? 'more' : handled > 0 ? 'some' : 'none';
+  drain(): Promise<number> {
+    return this.reader.drain();
   }
 
   /** SQL: no enabled rule has a change trigger (frequency triggers read counters, not the outbox). */
@@ -111,20 +85,18 @@ export class AlertEvaluator {
     );
   }
 
-  /** One round: claim the cursor, evaluate a batch, record fires and advance. Returns the changes handled. */
-  private pump(): Promise<number> {
-    return this.cursor.consume(this.options.batchSize ?? 100, async (changes) => {
-      const rules = await enabledRules(this.options.knex, [...new Set(changes.map((c) => c.projectId))]);
-      const triggering = changes.filter((c) => isChangeTriggerKind(c.kind));
-      return async (trx) => {
-        if (triggering.length === 0) return;
-        // One transaction: `now()` and the issues' facts are the same for every change of the round.
-        const { rows } = await trx.raw<{ rows: { now: Date | string }[] }>('SELECT now() AS now');
-        const now = new Date(rows[0].now);
-        const issues = await issueFactsOf(trx, [...new Set(triggering.map((c) => c.issueId))]);
-        for (const change of triggering) await this.evaluate(trx, change, rules, issues, now);
-      };
-    });
+  /** A round over a batch: evaluate the rules, then record the fires with the cursor's advance. */
+  private async plan(changes: IssueChangeRecord[]): Promise<RoundWork> {
+    const rules = await enabledRules(this.options.knex, [...new Set(changes.map((c) => c.projectId))]);
+    const triggering = changes.filter((c) => isChangeTriggerKind(c.kind));
+    return async (trx) => {
+      if (triggering.length === 0) return;
+      // One transaction: `now()` and the issues' facts are the same for every change of the round.
+      const { rows } = await trx.raw<{ rows: { now: Date | string }[] }>('SELECT now() AS now');
+      const now = new Date(rows[0].now);
+      const issues = await issueFactsOf(trx, [...new Set(triggering.map((c) => c.issueId))]);
+      for (const change of triggering) await this.evaluate(trx, change, rules, issues, now);
+    };
   }
 
   private async evaluate(

@@ -10,4 +10,5 @@ export { recordIssueChanges } from './record';
 export { readChangesAfter, currentChangeCursor } from './read';
 export { parseCursor, formatCursor, type ChangeCursor } from './cursor';
 export { LeasedCursor, type LeasedCursorRow, type RoundWork } from './leased-cursor';
+export { CHANGE_CURSORS, OutboxReader, type OutboxReaderOptions } from './outbox-reader';
 export { pruneChanges, isBeforeHorizon } from './prune';

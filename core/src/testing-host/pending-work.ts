@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /** Cursor tables of the consumers of the issue change outbox (plugin hooks, alert rules). */
-const OUTBOX_CURSOR_TABLES = ['plugin_hook_cursors', 'alert_cursors'] as const;
+const OUTBOX_CURSOR_TABLES = ['plugin_hook_cursors', 'change_cursors'] as const;
 
 export interface PendingWork {
   /** Ingested events the pipeline has not processed yet. */

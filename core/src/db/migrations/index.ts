@@ -24,7 +24,7 @@ import * as issueSearch from './022-issue-search';
 import * as issueSearchWordsColumn from './023-issue-search-words-column';
 import * as integrationState from './026-integration-state';
 import * as issueSearchWordsTable from './027-issue-search-words-table';
-import * as searchIndexCursors from './028-search-index-cursors';
+import * as changeCursors from './028-change-cursors';
 import * as releases from './029-releases';
 import * as issueRegressions from './030-issue-regressions';
 
@@ -65,7 +65,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['023-issue-search-words-column', issueSearchWordsColumn],
   ['026-integration-state', integrationState],
   ['027-issue-search-words-table', issueSearchWordsTable],
-  ['028-search-index-cursors', searchIndexCursors],
+  ['028-change-cursors', changeCursors],
   ['029-releases', releases],
   ['030-issue-regressions', issueRegressions],
 ];

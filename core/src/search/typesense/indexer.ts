@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Client } from 'typesense';
-import { LeasedCursor } from '../../changes';
-import { SignalLoop, type RoundOutcome } from '../../db';
+import { OutboxReader, type IssueChangeRecord, type RoundWork } from '../../changes';
 import type { Logger } from '../../logging';
 import { failureOf, httpStatusOf } from './client';
 import { indexIssues } from './documents';
@@ -33,9 +31,6 @@ export class MissingCollection extends Error {
   }
 }
 
-/** The indexer's row in `search_index_cursors`. */
-const CURSORS = { table: 'search_index_cursors', keyColumn: 'consumer', key: 'typesense-issues' };
-
 /**
  * Keeps the Typesense collection in step with Postgres: one more leased-cursor reader of the change
  * outbox (as plugin hooks and alert rules read it). A round reads a batch of changes, upserts the
@@ -44,23 +39,22 @@ const CURSORS = { table: 'search_index_cursors', keyColumn: 'consumer', key: 'ty
  * process at a time holds the lease.
  */
 export class TypesenseIndexer {
-  private readonly owner = randomUUID();
-  private readonly cursor: LeasedCursor;
-  private readonly loop: SignalLoop;
+  private readonly reader: OutboxReader;
 
   constructor(private readonly options: TypesenseIndexerOptions) {
-    this.cursor = new LeasedCursor(options.knex, CURSORS, this.owner, options.leaseMs ?? 30_000);
-    this.loop = new SignalLoop({
+    this.reader = new OutboxReader({
       knex: options.knex,
-      wakeOn: ['changes'],
-      round: () => this.round(),
+      consumer: 'typesense-issues',
+      batchSize: options.batchSize ?? 500,
+      plan: (changes) => this.plan(changes),
       onError: (err) =>
         this.options.log.warn(
           { failure: failureOf(err) },
           'indexing issues in Typesense failed; retrying later',
         ),
-      activeMs: options.pollMs,
-      idleMs: options.idlePollMs,
+      leaseMs: options.leaseMs,
+      pollMs: options.pollMs,
+      idlePollMs: options.idlePollMs,
     });
   }
 
@@ -68,49 +62,28 @@ export class TypesenseIndexer {
    * Creates the cursor if missing, at "now": `faultline search reindex` brings the issues before it
    * (and creates the collection; until then rounds fail and the cursor waits).
    */
-  async start(): Promise<void> {
-    await this.ensureCursor();
-    this.loop.start();
+  start(): Promise<void> {
+    return this.reader.start();
   }
 
-  async stop(): Promise<void> {
-    await this.loop.stop();
-    await LeasedCursor.releaseAll(this.options.knex, CURSORS.table, this.owner);
+  stop(): Promise<void> {
+    return this.reader.stop();
   }
 
   /** Indexes what is there until caught up (for tests). Returns the changes handled. */
-  async drain(): Promise<number> {
-    await this.ensureCursor();
-    let total = 0;
-    for (let n = await this.pump(); n > 0; n = await this.pump()) total += n;
-    return total;
+  drain(): Promise<number> {
+    return this.reader.drain();
   }
 
-  private ensureCursor(): Promise<void> {
-    return LeasedCursor.ensureAll(this.options.knex, CURSORS.table, CURSORS.keyColumn, [CURSORS.key]);
-  }
-
-  private async round(): Promise<RoundOutcome> {
-    if (!(await this.cursor.hasNew())) return 'none';
-    const handled = await this.pump();
-    return handled >= this.batchSize ? 'more' : handled > 0 ? 'some' : 'none';
-  }
-
-  private get batchSize(): number {
-    return this.options.batchSize ?? 500;
-  }
-
-  /** One round: the batch's issues go to Typesense before the cursor moves past their changes. */
-  private pump(): Promise<number> {
+  /** A round: the batch's issues go to Typesense before the cursor moves past their changes. */
+  private async plan(changes: IssueChangeRecord[]): Promise<RoundWork> {
     const { knex, client, collection } = this.options;
-    return this.cursor.consume(this.batchSize, async (changes) => {
-      try {
-        await indexIssues(knex, client, collection, [...new Set(changes.map((c) => c.issueId))]);
-      } catch (error) {
-        if (httpStatusOf(error) === 404) throw new MissingCollection(collection);
-        throw error;
-      }
-      return async () => undefined;
-    });
+    try {
+      await indexIssues(knex, client, collection, [...new Set(changes.map((c) => c.issueId))]);
+    } catch (error) {
+      if (httpStatusOf(error) === 404) throw new MissingCollection(collection);
+      throw error;
+    }
+    return async () => undefined;
   }
 }
