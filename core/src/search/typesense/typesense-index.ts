@@ -31,6 +31,8 @@ export class TypesenseIssueSearch implements IssueSearchIndex {
 
   async search(request: IssueSearchRequest): Promise<number[]> {
     if (findsNothing(request)) return [];
+    // While Typesense is away, Postgres answers: nothing to translate (or look up) for it.
+    if (this.now() < this.downUntil) return this.fallback.search(request);
     let query;
     try {
       query = translate(
@@ -42,7 +44,6 @@ export class TypesenseIssueSearch implements IssueSearchIndex {
       this.log.debug({ shape: error.message }, 'search answered by Postgres: Typesense cannot express it');
       return this.fallback.search(request);
     }
-    if (this.now() < this.downUntil) return this.fallback.search(request);
     const { skip, ...params } = query;
     let hits;
     try {
