@@ -52,7 +52,7 @@ describe('web UI account security in Chromium', function () {
     await form.getByText('Your password is changed.').waitFor();
   });
 
-  it('enrols 2FA from the QR page, shows the recovery codes once, then sign-in asks for the code', async () => {
+  it("enrols 2FA from the QR page, shows the recovery codes once, then sign-in asks for a code: the app's or a recovery code", async () => {
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
     await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
     const secret = (await page.getByLabel('Secret').innerText()).trim();
@@ -89,6 +89,17 @@ describe('web UI account security in Chromium', function () {
     await page.getByRole('button', { name: 'Sign in' }).click();
     const code = page.getByLabel(/Code from your authenticator app/);
     await code.fill(await nextTotpCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL((url) => url.pathname !== '/auth/login');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    // Without the authenticator app: one of the recovery codes shown at enrolment signs in too.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Faultline' }).waitFor();
+    await page.getByLabel('Email').fill(PERSON.email);
+    await page.getByLabel('Password').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel(/or a recovery code/).fill(codes[1]);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.waitForURL((url) => url.pathname !== '/auth/login');
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
