@@ -92,6 +92,7 @@ const AUTHORIZED_PARAMS = [
   'keyId',
   'inviteId',
   'tokenId',
+  'version',
 ];
 const HANDLER_PARAMS = [
   'event',
@@ -105,7 +106,6 @@ const HANDLER_PARAMS = [
   'plugin',
   'action',
   'workspace',
-  'version',
 ];
 /**
  * Bodies for routes a `{}` can't reach past validation with, though what they guard is decided after
@@ -113,10 +113,9 @@ const HANDLER_PARAMS = [
  */
 const SAMPLE_BODIES: Record<string, unknown> = {
   '/api/0/accept-invite/:inviteId/:token/account/': { password: 'a matrix password' },
-  // The release is looked up past the body's validation.
-  '/api/0/organizations/:organization/releases/:version/deploys/': { environment: 'production' },
 };
-const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event'];
+/** Parameters naming what is seen through a project (a release: through any of its projects). */
+const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event', 'version'];
 
 /**
  * Public routes that answer every organization alike, existing or not, so the answer tells no one
@@ -140,8 +139,6 @@ function expectedOwn(route: ApiRoute, role: Role, via: Via): Outcome {
   const params = pathParams(route.path);
   if (params.some((p) => PROJECT_PARAMS.includes(p)) && !SEES_EVERY_PROJECT[role]) return 404;
   if (!SCOPES_OF[role].includes(route.scope)) return 403;
-  // A release is found past the scope check, through its projects: one who sees none of them finds none.
-  if (params.includes('version') && !SEES_EVERY_PROJECT[role]) return 404;
   // Kept for integrations' tokens (none of the matrix's callers): past the authorizer, refused.
   return route.integration ? 403 : 'allowed';
 }

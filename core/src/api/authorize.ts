@@ -4,6 +4,7 @@ import type { ProjectKey, User } from '../accounts';
 import type { Session } from '../auth';
 import { ForbiddenError } from '../errors';
 import { findVisibleIssue, type IssueRow } from '../issues';
+import { findVisibleRelease, type Release } from '../releases';
 import {
   callerOrganizations,
   findCallerOrganization,
@@ -39,6 +40,7 @@ export const RESOURCE_KINDS = [
   'team',
   'project',
   'issue',
+  'release',
   'member',
   'projectTeam',
   'teamMember',
@@ -59,6 +61,7 @@ export const RESOURCE_PARAMS: Readonly<Record<ResourceKind, readonly string[]>> 
   team: ['organization', 'team'],
   project: ['organization', 'project'],
   issue: ['issue'],
+  release: ['organization', 'version'],
   member: ['organization', 'member'],
   projectTeam: ['organization', 'project', 'team'],
   teamMember: ['organization', 'member', 'team'],
@@ -80,6 +83,7 @@ export interface Target {
   team?: TeamRow;
   project?: ProjectRow;
   issue?: IssueRow;
+  release?: Release;
   member?: MemberRow;
   projectKey?: ProjectKey;
   invite?: InviteRow;
@@ -96,6 +100,7 @@ type Guaranteed = {
   team: 'access' | 'team';
   project: 'access' | 'project';
   issue: 'access' | 'issue';
+  release: 'access' | 'release';
   member: 'access' | 'member';
   projectTeam: 'access' | 'project' | 'team';
   teamMember: 'access' | 'member' | 'team';
@@ -194,6 +199,8 @@ export async function authorize(
   }
   if (params.team !== undefined) target.team = await findTeam(knex, access, params.team);
   if (params.project !== undefined) target.project = await findVisibleProject(knex, access, params.project);
+  // A release belongs to the organization but is seen through its projects, like an issue.
+  if (params.version !== undefined) target.release = await findVisibleRelease(knex, access, params.version);
   if (params.member !== undefined)
     target.member = await findMember(knex, access, caller.user?.id, params.member);
   if (params.keyId !== undefined && target.project)

@@ -3,7 +3,6 @@ import {
   createDeploy,
   deleteRelease,
   ensureRelease,
-  findVisibleRelease,
   listDeploys,
   listOrganizationReleases,
   listProjectReleases,
@@ -160,41 +159,35 @@ export function releaseRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/organizations/:organization/releases/:version/',
       scope: 'project:read',
-      resource: 'organization',
+      resource: 'release',
       summary: 'One release, by its version (percent-encoded)',
       response: sentryReleaseSchema,
-      handler: async ({ target: { access }, params }) =>
-        answer(await findVisibleRelease(knex, access, params.version)),
+      handler: async ({ target: { release } }) => answer(release),
     }),
     route({
       method: 'put',
       path: '/api/0/organizations/:organization/releases/:version/',
       scope: 'project:releases',
-      resource: 'organization',
+      resource: 'release',
       summary:
         'Changes a release: finalizes it (`dateReleased`), adds projects, sets its commits (`refs` or `commits`)',
       body: releaseUpdateBody,
       response: sentryReleaseSchema,
-      handler: async ({ target: { access }, params, body }) => {
-        const release = await updateRelease(
-          knex,
-          access,
-          await findVisibleRelease(knex, access, params.version),
-          body,
-        );
-        await applyCommits(knex, release, body);
-        return answer(release);
+      handler: async ({ target: { access, release }, body }) => {
+        const updated = await updateRelease(knex, access, release, body);
+        await applyCommits(knex, updated, body);
+        return answer(updated);
       },
     }),
     route({
       method: 'delete',
       path: '/api/0/organizations/:organization/releases/:version/',
       scope: 'project:releases',
-      resource: 'organization',
+      resource: 'release',
       summary: 'Deletes a release with its commit list and deploys (its events keep the version)',
       response: null,
-      handler: async ({ target: { access }, params }) => {
-        await deleteRelease(knex, await findVisibleRelease(knex, access, params.version));
+      handler: async ({ target: { release } }) => {
+        await deleteRelease(knex, release);
         return undefined;
       },
     }),
@@ -202,15 +195,12 @@ export function releaseRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'get',
       path: '/api/0/organizations/:organization/releases/:version/previous-with-commits/',
       scope: 'project:read',
-      resource: 'organization',
+      resource: 'release',
       summary:
         'The release before this one (in a shared project) that has commits, or `{}` when there is none',
       response: z.union([sentryReleaseSchema, z.strictObject({})]),
-      handler: async ({ target: { access }, params }) => {
-        const previous = await previousReleaseWithCommits(
-          knex,
-          await findVisibleRelease(knex, access, params.version),
-        );
+      handler: async ({ target: { release } }) => {
+        const previous = await previousReleaseWithCommits(knex, release);
         return previous ? answer(previous) : {};
       },
     }),
@@ -218,27 +208,22 @@ export function releaseRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
       method: 'post',
       path: '/api/0/organizations/:organization/releases/:version/deploys/',
       scope: 'project:releases',
-      resource: 'organization',
+      resource: 'release',
       summary: 'Records a deploy of the release to an environment',
       body: deployBody,
       status: 201,
       response: sentryDeploySchema,
-      handler: async ({ target: { access }, params, body }) =>
-        serializeDeploy(
-          await createDeploy(knex, await findVisibleRelease(knex, access, params.version), body),
-        ),
+      handler: async ({ target: { release }, body }) =>
+        serializeDeploy(await createDeploy(knex, release, body)),
     }),
     route({
       method: 'get',
       path: '/api/0/organizations/:organization/releases/:version/deploys/',
       scope: 'project:read',
-      resource: 'organization',
+      resource: 'release',
       summary: "The release's deploys, newest first",
       response: z.array(sentryDeploySchema),
-      handler: async ({ target: { access }, params }) =>
-        (await listDeploys(knex, await findVisibleRelease(knex, access, params.version))).map(
-          serializeDeploy,
-        ),
+      handler: async ({ target: { release } }) => (await listDeploys(knex, release)).map(serializeDeploy),
     }),
     route({
       method: 'get',
