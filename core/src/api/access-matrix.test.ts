@@ -118,19 +118,22 @@ const SAMPLE_BODIES: Record<string, unknown> = {
 const PROJECT_PARAMS = ['project', 'issue', 'keyId', 'shortId', 'event', 'version'];
 
 /**
- * Public routes that answer every organization alike, existing or not, so the answer tells no one
- * which exist: what an organization's sign-in page offers (here: no SSO, as for a missing one).
+ * Whether the route may answer 404 at all: every guarded route may (authorize.ts), a public one only
+ * if it declares it (the contract check makes an undeclared one a 500). One that doesn't, like what
+ * an organization's sign-in page offers, answers every organization alike, existing or not, so the
+ * answer tells no one which exist.
  */
-const SAME_FOR_EVERY_ORGANIZATION = ['/api/0/auth/sign-in/:organization/'];
+const mayAnswerMissing = (route: ApiRoute) => route.errors.includes(404);
 
 type Outcome = 'allowed' | 403 | 404;
 type Via = 'token' | 'session';
 const VIAS: Via[] = ['token', 'session'];
 
 function expectedOwn(route: ApiRoute, role: Role, via: Via): Outcome {
-  // A public route naming an organization (SSO sign-in) answers as for a missing one: none has SSO here.
-  if (SAME_FOR_EVERY_ORGANIZATION.includes(route.path)) return 'allowed';
-  if (route.resource === 'public') return pathParams(route.path).includes('organization') ? 404 : 'allowed';
+  // A public route naming an organization (SSO sign-in) answers as for a missing one: none has SSO
+  // here; unless it answers every organization alike.
+  if (route.resource === 'public')
+    return pathParams(route.path).includes('organization') && mayAnswerMissing(route) ? 404 : 'allowed';
   // A person's own sign-in and second factor: sessions only, never API tokens.
   if (route.resource === 'session' || route.resource === 'signInSession')
     return via === 'session' ? 'allowed' : 403;
@@ -481,11 +484,7 @@ describeEachDatabase('route × role × organization matrix', (ctx) => {
             route.resource === 'user' ? { ...foreign, tokenId: own.foreignUserTokenId } : foreign;
           // …unless the route takes a session and is called with a token: that is refused first.
           const credentialRefused = route.resource === 'session' && via === 'token';
-          const foreignOutcome = SAME_FOR_EVERY_ORGANIZATION.includes(route.path)
-            ? 'allowed'
-            : credentialRefused
-              ? 403
-              : 404;
+          const foreignOutcome = !mayAnswerMissing(route) ? 'allowed' : credentialRefused ? 403 : 404;
           await check('foreign organization', role, via, foreignValues, foreignOutcome);
           // Own organization in the path, another organization's thing inside it.
           if (params.includes('organization') && params.length > 1) {

@@ -195,6 +195,7 @@ export function ssoRoutes(deps: ApiDependencies): ApiRoute[] {
       summary:
         "What the organization's sign-in page offers besides the password: its single sign-on provider's name and where to start, or `sso: null`. An unknown organization answers as one without SSO (the answer reveals no short names); nothing else of the settings is shown",
       response: signInOptionsSchema,
+      // No 404 declared: every organization is answered alike (the access matrix holds it to that).
       handler: async ({ params }) => {
         const option = await ssoSignInOption(sso(), params.organization);
         return {
