@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { useChromium } from './support/chromium';
-import { reportIssue, type Stack } from './support/stack';
-import { signInOnWebPage, startWebStack } from './support/web-session';
+import { reportIssue } from './support/stack';
+import { signInOnWebPage, useWebStack } from './support/web-session';
 
 const OWNER = { email: 'owner@example.com', password: 'an owner passphrase that is long', role: 'owner' };
 /** A phone's viewport (CSS pixels), the narrowest the issue asks the UI to work at. */
@@ -34,15 +33,12 @@ async function axeViolations(page: Page): Promise<string[]> {
  */
 describe('web UI accessibility in Chromium', function () {
   this.timeout(180_000);
-  const chromium = useChromium();
-  let stack: Stack;
-  let page: Page;
+  const web = useWebStack([OWNER]);
   let issueId: string;
 
   before(async function () {
     this.timeout(180_000);
-    stack = await startWebStack([OWNER]);
-    issueId = await reportIssue(stack, {
+    issueId = await reportIssue(web.stack, {
       message: 'Checkout failed for order 77',
       fields: {
         tags: { region: 'eu-west-1' },
@@ -50,91 +46,93 @@ describe('web UI accessibility in Chromium', function () {
         request: { url: 'https://shop.example.com/checkout', method: 'POST' },
       },
     });
-    page = await chromium.newPage();
-    await signInOnWebPage(page, stack.baseUrl, '/', OWNER.email, OWNER.password);
-  });
-  after(async () => {
-    await stack?.dispose();
+    await signInOnWebPage(web.page, web.stack.baseUrl, '/', OWNER.email, OWNER.password);
   });
 
   /** The pages people spend their time on, each with what shows it has loaded. */
   const mainPages = () => {
-    const { organization: org, project } = stack.setup;
+    const { organization: org, project } = web.stack.setup;
     return [
       {
         name: 'issues',
         path: `/organizations/${org}/issues/`,
-        ready: () => page.locator('.issue-table tbody tr').first(),
+        ready: () => web.page.locator('.issue-table tbody tr').first(),
       },
       {
         name: 'issue',
         path: `/organizations/${org}/issues/${issueId}/`,
-        ready: () => page.getByRole('heading', { name: /Checkout failed/ }),
+        ready: () => web.page.getByRole('heading', { name: /Checkout failed/ }),
       },
       {
         name: 'project-keys',
         path: `/settings/${org}/projects/${project}/keys/`,
-        ready: () => page.getByRole('article').first(),
+        ready: () => web.page.getByRole('article').first(),
       },
       {
         name: 'alert-rules',
         path: `/settings/${org}/projects/${project}/alert-rules/`,
-        ready: () => page.getByRole('heading', { name: /Alert rules/ }),
+        ready: () => web.page.getByRole('heading', { name: /Alert rules/ }),
       },
       {
         name: 'members',
         path: `/settings/${org}/members/`,
-        ready: () => page.getByText(OWNER.email).first(),
+        ready: () => web.page.getByText(OWNER.email).first(),
       },
       {
         name: 'account-security',
         path: '/settings/account/security/',
-        ready: () => page.getByRole('heading', { name: /Two-factor/i }).first(),
+        ready: () => web.page.getByRole('heading', { name: /Two-factor/i }).first(),
       },
     ];
   };
 
   const open = async (entry: ReturnType<typeof mainPages>[number]) => {
-    await page.goto(`${stack.baseUrl}${entry.path}`);
+    await web.page.goto(`${web.stack.baseUrl}${entry.path}`);
     await entry.ready().waitFor();
   };
 
   for (const scheme of ['light', 'dark'] as const) {
     it(`every main page passes axe's WCAG 2.1 A and AA rules in ${scheme} mode (contrast, labels, names)`, async () => {
-      await page.emulateMedia({ colorScheme: scheme });
+      await web.page.emulateMedia({ colorScheme: scheme });
       const found: string[] = [];
       for (const entry of mainPages()) {
         await open(entry);
-        found.push(...(await axeViolations(page)).map((line) => `${entry.name}: ${line}`));
-        await chromium.screenshot(page, `a11y-${entry.name}-${scheme}`);
+        found.push(...(await axeViolations(web.page)).map((line) => `${entry.name}: ${line}`));
+        await web.chromium.screenshot(web.page, `a11y-${entry.name}-${scheme}`);
       }
-      await page.emulateMedia({ colorScheme: 'light' });
+      await web.page.emulateMedia({ colorScheme: 'light' });
       assert.deepEqual(found, []);
     });
   }
 
   it('at a phone’s width the issue list and the issue page need no sideways scrolling', async () => {
-    await page.setViewportSize(PHONE);
+    await web.page.setViewportSize(PHONE);
     try {
       for (const entry of mainPages().slice(0, 2)) {
         await open(entry);
         // The test has no DOM types: the expression runs in the page.
-        const overflow = await page.evaluate<number>(
+        const overflow = await web.page.evaluate<number>(
           'document.documentElement.scrollWidth - document.documentElement.clientWidth',
         );
-        await chromium.screenshot(page, `phone-${entry.name}`);
+        await web.chromium.screenshot(web.page, `phone-${entry.name}`);
         assert.ok(overflow <= 0, `${entry.name} is ${overflow} px wider than a ${PHONE.width} px screen`);
       }
     } finally {
-      await page.setViewportSize(DESKTOP);
+      await web.page.setViewportSize(DESKTOP);
     }
   });
 
   it('is keyboard navigable with visible focus: Tab reaches the query bar and the issue, Enter opens it', async () => {
-    await page.bringToFront();
+    await web.page.bringToFront();
     await open(mainPages()[0]);
     const focused = () =>
-      page.evaluate<{ label: string; tag: string; href: string; outline: string; shadow: string }>(`(() => {
+      web.page.evaluate<{
+        label: string;
+        tag: string;
+        href: string;
+        outline: string;
+        shadow: string;
+      }>(`(() => {
         const el = document.activeElement;
         const style = getComputedStyle(el);
         return {
@@ -151,7 +149,7 @@ describe('web UI accessibility in Chromium', function () {
     let reachedQueryBar = false;
     const seen: string[] = [];
     for (let presses = 0; presses < 60; presses++) {
-      await page.keyboard.press('Tab');
+      await web.page.keyboard.press('Tab');
       const now = await focused();
       // The document itself (before the first control, or between the page and the browser's UI).
       if (now.tag === 'BODY') continue;
@@ -159,9 +157,9 @@ describe('web UI accessibility in Chromium', function () {
       seen.push(`${now.tag} ${now.label.slice(0, 30)}`);
       if (now.label === 'Search issues') reachedQueryBar = true;
       if (reachedQueryBar && now.href.endsWith(`/issues/${issueId}/`)) {
-        await chromium.screenshot(page, 'keyboard-focus-issue-link');
-        await page.keyboard.press('Enter');
-        await page.getByRole('heading', { name: /Checkout failed/ }).waitFor();
+        await web.chromium.screenshot(web.page, 'keyboard-focus-issue-link');
+        await web.page.keyboard.press('Enter');
+        await web.page.getByRole('heading', { name: /Checkout failed/ }).waitFor();
         return;
       }
     }
@@ -171,9 +169,9 @@ describe('web UI accessibility in Chromium', function () {
   });
 
   it('the sign-in page passes the same rules, signed out', async () => {
-    await chromium.clearCookies();
-    await page.goto(`${stack.baseUrl}/auth/login`);
-    await page.getByLabel('Password').waitFor();
-    assert.deepEqual(await axeViolations(page), []);
+    await web.chromium.clearCookies();
+    await web.page.goto(`${web.stack.baseUrl}/auth/login`);
+    await web.page.getByLabel('Password').waitFor();
+    assert.deepEqual(await axeViolations(web.page), []);
   });
 });

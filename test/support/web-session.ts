@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { useChromium, type Chromium } from './chromium';
 import { REPO_ROOT, runCli } from './cli';
 import { preferredKind, type DatabaseKind } from './database';
 import { TokenCaller } from './session';
@@ -65,6 +66,47 @@ export async function startWebStack(
       for (const person of people) await createPerson(cliArgs, { ...person, org: BOOTSTRAP_ORGANIZATION });
     },
   });
+}
+
+/** What `useWebStack` gives a browser suite, ready in its tests and its own hooks. */
+export interface WebSuite {
+  readonly chromium: Chromium;
+  readonly stack: Stack;
+  /** The suite's one tab. */
+  readonly page: Page;
+}
+
+/**
+ * The set-up most browser suites share: Chromium, a `startWebStack(people)` and a tab, made in a
+ * `before` hook of the surrounding `describe` and disposed in an `after` one. Call it before the
+ * suite's own hooks, so those run with everything ready.
+ */
+export function useWebStack(people: { email: string; password: string; role: string }[]): WebSuite {
+  const chromium = useChromium();
+  let stack: Stack | undefined;
+  let page: Page | undefined;
+  before(async function () {
+    this.timeout(180_000);
+    stack = await startWebStack(people);
+    page = await chromium.newPage();
+  });
+  after(async () => {
+    await stack?.dispose();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error('the web stack is not started (useWebStack() outside a describe?)');
+    return value;
+  };
+  return {
+    chromium,
+    get stack() {
+      return ready(stack);
+    },
+    get page() {
+      return ready(page);
+    },
+  };
 }
 
 /**
