@@ -137,6 +137,35 @@ describeEachDatabase('issue alerts from the change outbox', (ctx) => {
       assert.equal((await firesOf(ruleId)).length, fires ? 1 : 0, `rule ${ruleId}`);
   });
 
+  it('a query filter fires for the issues its search matches, in each project of a round', async () => {
+    const shop = await project();
+    const other = await project();
+    const query = (text: string) => JSON.stringify([{ id: 'query', query: text }]);
+    const checkout = await rule(shop.projectId, { filters: query('checkout level:error') });
+    const fatal = await rule(shop.projectId, { filters: query('level:fatal') });
+    const otherCheckout = await rule(other.projectId, { filters: query('checkout level:error') });
+    const event = (type: string, value: string) => errorEvent({ type, value, functionName: type });
+    await storeEvents(knex, shop.projectId, [
+      event('TypeError', 'checkout total is negative'),
+      event('AuthError', 'login refused'),
+      event('RangeError', 'checkout rounding'),
+    ]);
+    await storeEvents(knex, other.projectId, [event('AuthError', 'login refused')]);
+    // One drain, one round: the changes of both projects are evaluated together.
+    await evaluator.drain();
+    const titled = async (projectId: number, word: string) =>
+      (await knex('issues').where('project_id', projectId).orderBy('id').select('id', 'title'))
+        .filter((i: { title: string }) => i.title.includes(word))
+        .map((i: { id: number }) => i.id);
+    assert.deepEqual(
+      (await firesOf(checkout)).map((f) => f.issue_id),
+      await titled(shop.projectId, 'checkout'),
+    );
+    assert.equal((await titled(shop.projectId, 'checkout')).length, 2);
+    assert.equal((await firesOf(fatal)).length, 0);
+    assert.equal((await firesOf(otherCheckout)).length, 0);
+  });
+
   it("a state change is filtered by the issue's latest event", async () => {
     const { projectId } = await project();
     const staging = await rule(projectId, {

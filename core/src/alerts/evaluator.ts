@@ -95,7 +95,9 @@ export class AlertEvaluator {
       const { rows } = await trx.raw<{ rows: { now: Date | string }[] }>('SELECT now() AS now');
       const now = new Date(rows[0].now);
       const issues = await issueFactsOf(trx, [...new Set(triggering.map((c) => c.issueId))]);
-      for (const change of triggering) await this.evaluate(trx, change, rules, issues, now);
+      const queries = await roundQueryFacts(trx, triggering, rules, now);
+      for (const change of triggering)
+        await this.evaluate(trx, change, rules, issues, queries.get(change.projectId), now);
     };
   }
 
@@ -104,11 +106,10 @@ export class AlertEvaluator {
     change: IssueChangeRecord,
     rules: AlertRule[],
     issues: Map<number, IssueFacts>,
+    queries: Map<number, Set<string>> | undefined,
     now: Date,
   ): Promise<void> {
-    const mine = rules.filter(
-      (r) => r.projectId === change.projectId && r.triggers.some((t) => !isFrequencyTrigger(t)),
-    );
+    const mine = changeRulesOf(rules, change.projectId);
     if (mine.length === 0) return;
     const issue = issues.get(change.issueId);
     if (!issue) return; // deleted since
@@ -116,9 +117,7 @@ export class AlertEvaluator {
     const event = needsEventFacts(mine)
       ? (eventFactsOfChange(change.data) ?? (await latestEventFacts(trx, change.issueId)))
       : undefined;
-    const matchedQueries = (await queryFactsOf(trx, change.projectId, [change.issueId], mine, now)).get(
-      change.issueId,
-    );
+    const matchedQueries = queries?.get(change.issueId);
     for (const rule of mine) {
       const last = await trx('alert_fires')
         .where({ rule_id: rule.id, issue_id: change.issueId })
@@ -139,4 +138,32 @@ export class AlertEvaluator {
       });
     }
   }
+}
+
+/** The project's rules that a change can fire (frequency triggers are the scheduled job's). */
+function changeRulesOf(rules: AlertRule[], projectId: number): AlertRule[] {
+  return rules.filter((r) => r.projectId === projectId && r.triggers.some((t) => !isFrequencyTrigger(t)));
+}
+
+/**
+ * Which query filters the round's issues match, by project then issue: one search per project and
+ * distinct query over all the round's issues of that project, rather than one per change. Read in
+ * the round's transaction at its `now`, like the issues' facts; no SQL when no rule has a query.
+ */
+async function roundQueryFacts(
+  trx: Knex.Transaction,
+  changes: IssueChangeRecord[],
+  rules: AlertRule[],
+  now: Date,
+): Promise<Map<number, Map<number, Set<string>>>> {
+  const issuesByProject = new Map<number, Set<number>>();
+  for (const c of changes)
+    issuesByProject.set(c.projectId, (issuesByProject.get(c.projectId) ?? new Set()).add(c.issueId));
+  const byProject = new Map<number, Map<number, Set<string>>>();
+  for (const [projectId, issueIds] of issuesByProject)
+    byProject.set(
+      projectId,
+      await queryFactsOf(trx, projectId, [...issueIds], changeRulesOf(rules, projectId), now),
+    );
+  return byProject;
 }
