@@ -9,7 +9,13 @@ import { AccountsRepository } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { ChildApp } from './support/child-app';
-import { cardClickPayload, slackSignedHeaders, slashCommandBody } from './support/slack';
+import {
+  answerAfter,
+  cardClickPayload,
+  enableSlackPlugin,
+  slackSignedHeaders,
+  slashCommandBody,
+} from './support/slack';
 import { startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-e2e-0123456789';
@@ -88,11 +94,6 @@ describe('slack app end to end [postgres]', function () {
     });
     return fetch(`${app!.url}/slack/events`, { method: 'POST', headers: signedHeaders(body), body });
   };
-  /** The next answer posted to the response URL after `since`. */
-  const responded = (since: number) =>
-    waitFor('the command answer', async () =>
-      slack.calls.slice(since).find((call) => call.method === 'response_url'),
-    );
 
   const issueStatus = async () =>
     (await ok(stack.api.client.GET('/api/0/issues/{issue}/', { params: { path: { issue: issueId } } })))
@@ -150,12 +151,7 @@ describe('slack app end to end [postgres]', function () {
     });
     const { organization: org, project } = stack.setup;
     const api = stack.api.client;
-    await ok(
-      api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
-        params: { path: { organization: org, pluginId: 'slack' } },
-        body: { enabled: true, config: { botToken: BOT_TOKEN } },
-      }),
-    );
+    await enableSlackPlugin(api, org, { botToken: BOT_TOKEN });
     appToken = (
       await ok(
         api.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
@@ -318,19 +314,19 @@ describe('slack app end to end [postgres]', function () {
   it('answers /faultline help, link, search and subscribe, as the linked person', async () => {
     let since = slack.calls.length;
     assert.equal((await command('help', NOBODY)).status, 200);
-    assert.match(String((await responded(since)).args.text), /search <query>/);
+    assert.match(String((await answerAfter(slack, since)).args.text), /search <query>/);
 
     since = slack.calls.length;
     await command('link', NOBODY);
-    assert.match(String((await responded(since)).args.text), /account-links\/confirm\?token=/);
+    assert.match(String((await answerAfter(slack, since)).args.text), /account-links\/confirm\?token=/);
 
     since = slack.calls.length;
     await command('search negative balance', NOBODY);
-    assert.match(String((await responded(since)).args.text), /connect your account/);
+    assert.match(String((await answerAfter(slack, since)).args.text), /connect your account/);
 
     since = slack.calls.length;
     await command('search negative balance', ADA);
-    const results = await responded(since);
+    const results = await answerAfter(slack, since);
     assert.equal(results.args.response_type, 'ephemeral');
     assert.match(JSON.stringify(results.args.blocks), /negative balance/);
     // With the card's buttons (Resolve or Unresolve, as the issue is now).
@@ -338,7 +334,7 @@ describe('slack app end to end [postgres]', function () {
 
     since = slack.calls.length;
     await command(`subscribe ${stack.setup.project}`, ADA);
-    assert.match(String((await responded(since)).args.text), /Subscribed/);
+    assert.match(String((await answerAfter(slack, since)).args.text), /Subscribed/);
     const rules = await ok(
       stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
         params: { path: { organization: stack.setup.organization, project: stack.setup.project } },

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack/testing';
 import { isPostgresReachable } from '../core/src/testing/databases';
-import { waitFor } from './support/api';
 import {
   linkSlackUserToAdmin,
-  slackIntegrationToken,
-  slackSignedHeaders,
+  postToSlackApp,
+  restartWithSlackApp,
+  slashCommandAnswer,
   slashCommandBody,
 } from './support/slack';
 import { startStack, type Stack } from './support/stack';
@@ -14,12 +14,6 @@ const BOT_TOKEN = 'xoxb-in-start-0123456789';
 const SIGNING_SECRET = 'in-start-signing-secret';
 const TEAM = 'T0STANDIN';
 const ADA = 'U0ADA';
-
-/** `/faultline <text>` typed by `user`, as Slack posts it: a form body signed with `secret`. */
-function slashCommand(text: string, user: string, responseUrl: string, secret = SIGNING_SECRET) {
-  const body = slashCommandBody({ team: TEAM, user, text, responseUrl });
-  return { body, headers: slackSignedHeaders(body, secret) };
-}
 
 /**
  * Issue 14: with the Slack settings, a real `faultline start` serves the Slack app at /slack/events
@@ -38,17 +32,16 @@ describe('the Slack app inside faultline start [postgres]', function () {
       prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
     });
     // The integration token is made through the API, then the server restarts with Slack configured.
-    const { organization } = stack.setup;
-    const token = await slackIntegrationToken(stack, ['org:read', 'project:read', 'event:read']);
-    await stack.server.stop();
-    await stack.restart({
+    await restartWithSlackApp(stack, ['org:read', 'project:read', 'event:read'], {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_FAULTLINE_TOKEN: token,
-      SLACK_ORGANIZATION: organization,
       SLACK_API_URL: slack.url,
     });
   });
+
+  /** A signed `/faultline <text>` typed by Ada; resolves with what the command answered. */
+  const command = (text: string) =>
+    slashCommandAnswer(slack, stack.baseUrl, SIGNING_SECRET, { team: TEAM, user: ADA, text });
 
   after(async () => {
     await stack?.dispose();
@@ -60,24 +53,12 @@ describe('the Slack app inside faultline start [postgres]', function () {
   });
 
   it('answers a signed /faultline help through the response URL', async () => {
-    const since = slack.calls.length;
-    const { body, headers } = slashCommand('help', ADA, slack.responseUrl);
-    const res = await fetch(`${stack.baseUrl}/slack/events`, { method: 'POST', headers, body });
-    assert.equal(res.status, 200);
-    const answer = await waitFor('the help answer', async () =>
-      slack.calls.slice(since).find((call) => call.method === 'response_url'),
-    );
+    const answer = await command('help');
     assert.match(JSON.stringify(answer.args), /search <query>|`search/);
   });
 
   it('acts on a signed /faultline unlink as the linked person, through the API', async () => {
-    const since = slack.calls.length;
-    const { body, headers } = slashCommand('unlink', ADA, slack.responseUrl);
-    const res = await fetch(`${stack.baseUrl}/slack/events`, { method: 'POST', headers, body });
-    assert.equal(res.status, 200);
-    const answer = await waitFor('the unlink answer', async () =>
-      slack.calls.slice(since).find((call) => call.method === 'response_url'),
-    );
+    const answer = await command('unlink');
     assert.match(JSON.stringify(answer.args), /no longer linked/);
     const left = await stack.target.withKnex((knex) =>
       knex('external_identities').where({ provider: 'slack', external_user_id: ADA }).count({ n: '*' }),
@@ -87,19 +68,14 @@ describe('the Slack app inside faultline start [postgres]', function () {
 
   it('refuses unsigned and badly signed requests with 401, doing nothing', async () => {
     const since = slack.calls.length;
-    const { body } = slashCommand('help', ADA, slack.responseUrl);
+    const body = slashCommandBody({ team: TEAM, user: ADA, text: 'help', responseUrl: slack.responseUrl });
     const unsigned = await fetch(`${stack.baseUrl}/slack/events`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body,
     });
     assert.equal(unsigned.status, 401);
-    const forged = slashCommand('help', ADA, slack.responseUrl, 'not-the-secret');
-    const badly = await fetch(`${stack.baseUrl}/slack/events`, {
-      method: 'POST',
-      headers: forged.headers,
-      body: forged.body,
-    });
+    const badly = await postToSlackApp(stack.baseUrl, body, 'not-the-secret');
     assert.equal(badly.status, 401);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(

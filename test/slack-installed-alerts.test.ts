@@ -5,8 +5,8 @@ import type { BootstrapResult } from '../core/src/accounts';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { ApiClient, sleep, waitFor } from './support/api';
 import { runBootstrap } from './support/cli';
-import { envelopeUrl, eventEnvelope, parseTestDsn } from './support/envelopes';
-import { startStack, type Stack } from './support/stack';
+import { enableSlackPlugin, slackIntegrationToken } from './support/slack';
+import { sendEvent, startStack, type Stack } from './support/stack';
 
 const CLIENT = { clientId: '1234.5678', clientSecret: 'oauth-client-secret' };
 /** Each organization installed the app in its own workspace, which gave it its own bot token. */
@@ -68,12 +68,7 @@ describe('the Slack alert action with OAuth-installed workspaces [postgres]', fu
   async function setUp(setup: BootstrapResult, installs: typeof INSTALLS, actions: Record<string, string>[]) {
     const api = new ApiClient(stack.baseUrl, setup.token).client;
     const organization = setup.organization;
-    await ok(
-      api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
-        params: { path: { organization, pluginId: 'slack' } },
-        body: { enabled: true },
-      }),
-    );
+    await enableSlackPlugin(api, organization);
     for (const [i, config] of actions.entries())
       await ok(
         api.POST('/api/0/projects/{organization}/{project}/rules/', {
@@ -89,12 +84,7 @@ describe('the Slack alert action with OAuth-installed workspaces [postgres]', fu
         }),
       );
     if (installs.length === 0) return;
-    const { token } = await ok(
-      api.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
-        params: { path: { organization } },
-        body: { name: 'Slack', client: 'slack', scopes: ['org:read', 'org:write'] },
-      }),
-    );
+    const token = await slackIntegrationToken(stack, ['org:read', 'org:write'], setup);
     for (const install of installs)
       // What Bolt's installation store saves: @slack/oauth's Installation, the bot token in it.
       await ok(
@@ -120,15 +110,8 @@ describe('the Slack alert action with OAuth-installed workspaces [postgres]', fu
   });
 
   /** An error reported to the organization's project, as an SDK sends it. */
-  async function report(setup: BootstrapResult, message: string) {
-    const dsn = parseTestDsn(setup.dsn);
-    const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-sentry-envelope' },
-      body: new Uint8Array(eventEnvelope({ message, fingerprint: [message] }).body),
-    });
-    assert.equal(sent.status, 200);
-  }
+  const report = (setup: BootstrapResult, message: string) =>
+    sendEvent(stack, { message, fingerprint: [message] }, setup);
 
   const cardOf = (message: string) =>
     waitFor(

@@ -7,9 +7,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import {
+  answerAfter,
   linkSlackUserToAdmin,
+  postToSlackApp,
+  restartWithSlackApp,
   slackIntegrationToken,
-  slackSignedHeaders,
   slashCommandBody,
 } from './support/slack';
 import { reportIssue, startStack, type Stack } from './support/stack';
@@ -72,14 +74,8 @@ for (const where of WHERE)
       stack = await startStack('postgres', {
         prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: 'T0OPS', user: ADA }),
       });
-      const { organization } = stack.setup;
       // org:write: installing connects a workspace to the organization.
-      const token = await slackIntegrationToken(stack, [
-        'org:read',
-        'org:write',
-        'project:read',
-        'event:read',
-      ]);
+      const scopes = ['org:read', 'org:write', 'project:read', 'event:read'] as const;
       const oauth = {
         SLACK_CLIENT_ID: CLIENT.clientId,
         SLACK_CLIENT_SECRET: CLIENT.clientSecret,
@@ -90,8 +86,8 @@ for (const where of WHERE)
         app = await startSlackApp(
           {
             FAULTLINE_URL: stack.baseUrl,
-            FAULTLINE_TOKEN: token,
-            FAULTLINE_ORGANIZATION: organization,
+            FAULTLINE_TOKEN: await slackIntegrationToken(stack, [...scopes]),
+            FAULTLINE_ORGANIZATION: stack.setup.organization,
             SLACK_SIGNING_SECRET: SIGNING_SECRET,
             ...oauth,
             SLACK_PORT: 0,
@@ -102,10 +98,7 @@ for (const where of WHERE)
         return;
       }
       const sockets = where === 'faultline start' ? undefined : await socketModeStandIn(slack);
-      await stack.server.stop();
-      await stack.restart({
-        SLACK_FAULTLINE_TOKEN: token,
-        SLACK_ORGANIZATION: organization,
+      await restartWithSlackApp(stack, [...scopes], {
         ...(sockets ? { SLACK_APP_TOKEN: APP_TOKEN } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
         ...oauth,
       });
@@ -181,17 +174,8 @@ for (const where of WHERE)
             payload: Object.fromEntries(new URLSearchParams(body)),
           }),
         );
-      else {
-        const res = await fetch(`${appUrl}/slack/events`, {
-          method: 'POST',
-          headers: slackSignedHeaders(body, SIGNING_SECRET),
-          body,
-        });
-        assert.equal(res.status, 200);
-      }
-      await waitFor('the help answer', async () =>
-        slack.calls.slice(since).find((call) => call.method === 'response_url'),
-      );
+      else assert.equal((await postToSlackApp(appUrl, body, SIGNING_SECRET)).status, 200);
+      await answerAfter(slack, since);
     });
 
     it("keeps each workspace's cards true with that workspace's bot token", async () => {

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { waitFor } from './support/api';
 import { freePort } from './support/server';
-import { cardClickPayload, linkSlackUserToAdmin, slackIntegrationToken } from './support/slack';
+import { cardClickPayload, linkSlackUserToAdmin, restartWithSlackApp } from './support/slack';
 import { reportIssue, startStack, type Stack } from './support/stack';
 
 const BOT_TOKEN = 'xoxb-socket-in-start-0123456789';
@@ -36,13 +36,6 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
       // Ada's Slack account linked to the admin, as confirmed on the link page (tested elsewhere).
       prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
     });
-    const { organization } = stack.setup;
-    const token = await slackIntegrationToken(stack, [
-      'org:read',
-      'project:read',
-      'event:read',
-      'event:write',
-    ]);
     // An issue with a card posted of it (as the Slack plugin records one), before Slack goes away.
     issueId = await reportIssue(stack, { message: 'Socket Mode card', fingerprint: ['socket-mode-card'] });
     await stack.target.withKnex((knex) =>
@@ -53,13 +46,10 @@ describe('the Slack app over Socket Mode inside faultline start, Slack down at s
         url: 'https://standin.slack.com/archives/C0ONCALL/p1700000000000042',
       }),
     );
-    await stack.server.stop();
     // Nothing listens at SLACK_API_URL yet: Slack is unreachable.
-    await stack.restart({
+    await restartWithSlackApp(stack, ['org:read', 'project:read', 'event:read', 'event:write'], {
       SLACK_APP_TOKEN: APP_TOKEN,
       SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_FAULTLINE_TOKEN: token,
-      SLACK_ORGANIZATION: organization,
       SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
     });
   });

@@ -4,10 +4,10 @@ import { startSlackStandIn, type SlackStandIn } from '@faultline/extension-slack
 import { isPostgresReachable } from '../core/src/testing/databases';
 import { sleep, waitFor } from './support/api';
 import {
+  enableSlackPlugin,
   linkSlackUserToAdmin,
-  slackIntegrationToken,
-  slackSignedHeaders,
-  slashCommandBody,
+  restartWithSlackApp,
+  slashCommandAnswer,
 } from './support/slack';
 import { reportIssue, startStack, type Stack } from './support/stack';
 
@@ -35,26 +35,11 @@ describe('/faultline subscribe with a query [postgres]', function () {
       env: { PLUGIN_CONFIG_SLACK: JSON.stringify({ apiUrl: slack.url, botToken: BOT_TOKEN }) },
       prepare: (knex, setup) => linkSlackUserToAdmin(knex, setup, { team: TEAM, user: ADA }),
     });
-    const { organization } = stack.setup;
-    await ok(
-      stack.api.client.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
-        params: { path: { organization, pluginId: 'slack' } },
-        body: { enabled: true },
-      }),
-    );
+    await enableSlackPlugin(stack.api.client, stack.setup.organization);
     // project:write: subscribing makes an alert rule, as the linked person.
-    const token = await slackIntegrationToken(stack, [
-      'org:read',
-      'project:read',
-      'project:write',
-      'event:read',
-    ]);
-    await stack.server.stop();
-    await stack.restart({
+    await restartWithSlackApp(stack, ['org:read', 'project:read', 'project:write', 'event:read'], {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_FAULTLINE_TOKEN: token,
-      SLACK_ORGANIZATION: organization,
       SLACK_API_URL: slack.url,
     });
   });
@@ -65,25 +50,21 @@ describe('/faultline subscribe with a query [postgres]', function () {
   });
 
   /** `/faultline <text>` typed by Ada in #checkout; resolves with what the command answered. */
-  async function command(text: string) {
-    const since = slack.calls.length;
-    const body = slashCommandBody({
+  const command = (text: string) =>
+    slashCommandAnswer(slack, stack.baseUrl, SIGNING_SECRET, {
       team: TEAM,
       user: ADA,
       text,
-      responseUrl: slack.responseUrl,
       channel: CHANNEL,
     });
-    const res = await fetch(`${stack.baseUrl}/slack/events`, {
-      method: 'POST',
-      headers: slackSignedHeaders(body, SIGNING_SECRET),
-      body,
-    });
-    assert.equal(res.status, 200);
-    return waitFor('the answer', async () =>
-      slack.calls.slice(since).find((call) => call.method === 'response_url'),
+
+  /** The project's alert rules, through the API. */
+  const rules = () =>
+    ok(
+      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
+        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
+      }),
     );
-  }
 
   const cards = () => slack.accepted('chat.postMessage').filter((call) => call.args.channel === CHANNEL);
 
@@ -91,13 +72,9 @@ describe('/faultline subscribe with a query [postgres]', function () {
     const answer = await command(`subscribe ${stack.setup.project} checkout level:error`);
     assert.equal(answer.args.response_type, 'ephemeral');
     assert.match(String(answer.args.text), /Subscribed: .* matching `checkout level:error`/);
-    const rules = await ok(
-      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
-        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
-      }),
-    );
-    const rule = rules.find((r) => JSON.stringify(r.actions).includes(CHANNEL));
-    assert.ok(rule, JSON.stringify(rules));
+    const saved = await rules();
+    const rule = saved.find((r) => JSON.stringify(r.actions).includes(CHANNEL));
+    assert.ok(rule, JSON.stringify(saved));
     assert.deepEqual(rule.filters, [{ id: 'query', query: 'checkout level:error' }]);
   });
 
@@ -115,19 +92,11 @@ describe('/faultline subscribe with a query [postgres]', function () {
   });
 
   it("answers a query the search can't read with the parser's message, making no rule", async () => {
-    const before = await ok(
-      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
-        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
-      }),
-    );
+    const before = await rules();
     const answer = await command(`subscribe ${stack.setup.project} is:sleepy`);
     assert.equal(answer.args.response_type, 'ephemeral');
     assert.match(String(answer.args.text), /Invalid search at character 1 \("is:sleepy"\)/);
-    const after = await ok(
-      stack.api.client.GET('/api/0/projects/{organization}/{project}/rules/', {
-        params: { path: { organization: stack.setup.organization, project: stack.setup.project } },
-      }),
-    );
+    const after = await rules();
     assert.equal(after.length, before.length);
   });
 });

@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { ok, type paths } from '@faultline/api-client';
+import { ok, type FaultlineClient, type paths } from '@faultline/api-client';
 import type { PostedCard } from '@faultline/extension-slack';
+import type { SlackStandIn } from '@faultline/extension-slack/testing';
 import type { BootstrapResult } from '../../core/src/accounts';
+import { ApiClient, waitFor } from './api';
 import type { Knex } from './database';
 import type { Stack } from './stack';
 
@@ -44,6 +47,34 @@ export function slashCommandBody(command: {
     response_url: command.responseUrl,
     trigger_id: '1.2.3',
   }).toString();
+}
+
+/** Posts `body` to the Slack app's request URL at `appUrl`, signed with `secret` as Slack does. */
+export function postToSlackApp(appUrl: string, body: string, secret: string): Promise<Response> {
+  return fetch(`${appUrl}/slack/events`, { method: 'POST', headers: slackSignedHeaders(body, secret), body });
+}
+
+/** The first answer the command's response URL got after the stand-in's call number `since`. */
+export function answerAfter(slack: SlackStandIn, since: number) {
+  return waitFor('the command answer', async () =>
+    slack.calls.slice(since).find((call) => call.method === 'response_url'),
+  );
+}
+
+/**
+ * `/faultline <text>` typed in Slack, signed with `secret` and posted to the app at `appUrl`, which
+ * must take it (200); resolves with what the command answered through the response URL.
+ */
+export async function slashCommandAnswer(
+  slack: SlackStandIn,
+  appUrl: string,
+  secret: string,
+  command: Omit<Parameters<typeof slashCommandBody>[0], 'responseUrl'>,
+) {
+  const since = slack.calls.length;
+  const body = slashCommandBody({ ...command, responseUrl: slack.responseUrl });
+  assert.equal((await postToSlackApp(appUrl, body, secret)).status, 200);
+  return answerAfter(slack, since);
 }
 
 /**
@@ -97,13 +128,50 @@ export async function linkSlackUserToAdmin(
 type TokenScopes =
   paths['/api/0/organizations/{organization}/org-auth-tokens/']['post']['requestBody']['content']['application/json']['scopes'];
 
-/** An organization token issued to client `slack` with `scopes`, made through the API by the admin. */
-export async function slackIntegrationToken(stack: Stack, scopes: TokenScopes): Promise<string> {
+/**
+ * An organization token issued to client `slack` with `scopes`, made through the API by the admin of
+ * `setup` (the stack's bootstrapped organization unless given).
+ */
+export async function slackIntegrationToken(
+  stack: Stack,
+  scopes: TokenScopes,
+  setup: BootstrapResult = stack.setup,
+): Promise<string> {
+  const api = setup === stack.setup ? stack.api : new ApiClient(stack.baseUrl, setup.token);
   const made = await ok(
-    stack.api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
-      params: { path: { organization: stack.setup.organization } },
+    api.client.POST('/api/0/organizations/{organization}/org-auth-tokens/', {
+      params: { path: { organization: setup.organization } },
       body: { name: 'Slack', client: 'slack', scopes },
     }),
   );
   return made.token;
+}
+
+/**
+ * Restarts the stack with the Slack app inside `faultline start` (`env`: the Slack settings of the
+ * mode under test), acting through the API with a new integration token of `scopes` for the
+ * bootstrapped organization.
+ */
+export async function restartWithSlackApp(
+  stack: Stack,
+  scopes: TokenScopes,
+  env: Record<string, string>,
+): Promise<void> {
+  const token = await slackIntegrationToken(stack, scopes);
+  await stack.server.stop();
+  await stack.restart({ SLACK_FAULTLINE_TOKEN: token, SLACK_ORGANIZATION: stack.setup.organization, ...env });
+}
+
+/** Turns the Slack plugin on for the organization (with `config` when given), as its admin does. */
+export async function enableSlackPlugin(
+  api: FaultlineClient,
+  organization: string,
+  config?: Record<string, unknown>,
+): Promise<void> {
+  await ok(
+    api.PUT('/api/0/organizations/{organization}/plugins/{pluginId}/', {
+      params: { path: { organization, pluginId: 'slack' } },
+      body: { enabled: true, ...(config ? { config } : {}) },
+    }),
+  );
 }

@@ -87,17 +87,29 @@ export async function startStack(kind: DatabaseKind, options: StackOptions = {})
 }
 
 /**
- * Sends one event to the stack's default project, as an SDK would, and waits for the issue it makes
- * (the newest); returns the issue's id.
+ * Sends one event to a bootstrapped project of the stack (the default one unless `setup` is given),
+ * as an SDK would, which must take it (200).
  */
-export async function reportIssue(stack: Stack, event: Parameters<typeof eventEnvelope>[0]): Promise<string> {
-  const dsn = parseTestDsn(stack.setup.dsn);
+export async function sendEvent(
+  stack: Stack,
+  event: Parameters<typeof eventEnvelope>[0],
+  setup: BootstrapResult = stack.setup,
+): Promise<void> {
+  const dsn = parseTestDsn(setup.dsn);
   const sent = await fetch(envelopeUrl(stack.baseUrl, dsn.projectId, dsn.publicKey), {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-sentry-envelope' },
     body: new Uint8Array(eventEnvelope(event).body),
   });
   assert.equal(sent.status, 200);
+}
+
+/**
+ * Sends one event to the stack's default project, as an SDK would, and waits for the issue it makes
+ * (the newest); returns the issue's id.
+ */
+export async function reportIssue(stack: Stack, event: Parameters<typeof eventEnvelope>[0]): Promise<string> {
+  await sendEvent(stack, event);
   return waitFor('the issue', async () => {
     const issues = await stack.api.issues(stack.setup.organization, stack.setup.project);
     return issues[0]?.id;
