@@ -33,7 +33,8 @@ const DOMAIN_IMPORTS = {
   'device-auth': ['access', 'accounts', 'audit', 'auth', 'errors', 'organizations', 'tokens'],
   issues: ['audit', 'changes', 'db', 'errors', 'events', 'grouping', 'organizations'],
   // Releases, repositories, commits and deploys (issue 17); events name releases, issues count them.
-  releases: ['errors', 'issues', 'organizations'],
+  // db: the pipeline's memory of known releases is filled only after its batch commits (afterCommit).
+  releases: ['db', 'errors', 'issues', 'organizations'],
   pipeline: ['db', 'events', 'grouping', 'issues', 'releases'],
   // Ingest does as little as possible on the request path: never grouping, issues or the pipeline.
   ingest: ['accounts', 'config', 'db', 'errors', 'events', 'http'],

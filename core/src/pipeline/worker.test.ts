@@ -6,6 +6,7 @@ import { bootstrap } from '../accounts';
 import { describeEachDatabase } from '../testing/databases';
 import { waitFor } from '../testing/wait';
 import type { NormalizedEvent } from '../events';
+import { deleteRelease, findRelease } from '../releases';
 import { listUnprocessableEvents } from './unprocessable';
 import { PipelineWorker } from './worker';
 
@@ -156,6 +157,47 @@ describeEachDatabase('pipeline worker', (ctx) => {
     assert.equal(after.substatus, 'regressed');
     assert.equal(after.is_regression, true);
     assert.equal(after.times_seen, 2);
+  });
+
+  it('creates the releases events name; a batch naming only known ones issues no release statement', async () => {
+    const knex = ctx.db.knex;
+    const releaseStatements: string[] = [];
+    const listen = (query: { sql: string }) => {
+      if (/\b(releases|release_projects)\b/.test(query.sql)) releaseStatements.push(query.sql);
+    };
+    const store = async (versions: string[]) => {
+      releaseStatements.length = 0;
+      await enqueue(
+        knex,
+        projectId,
+        versions.map((release, i) => errorEvent(nextId(), { orderId: 50 + i, release })),
+      );
+      await worker.drain();
+    };
+    const projectVersions = () =>
+      knex('releases as r')
+        .join('release_projects as rp', 'rp.release_id', 'r.id')
+        .where('rp.project_id', projectId)
+        .orderBy('r.version')
+        .pluck('r.version');
+    knex.on('query', listen);
+    try {
+      await store(['shop@1.0', 'shop@1.1', 'shop@1.0']);
+      assert.equal(releaseStatements.length, 2, 'first sight: the release and its project, set-based');
+      assert.deepEqual(await projectVersions(), ['shop@1.0', 'shop@1.1']);
+      await store(['shop@1.1', 'shop@1.0']);
+      assert.deepEqual(releaseStatements, [], 'every release named is known');
+      await store(['shop@1.0', 'shop@2.0']);
+      assert.equal(releaseStatements.length, 2, 'a new version is still created');
+      assert.deepEqual(await projectVersions(), ['shop@1.0', 'shop@1.1', 'shop@2.0']);
+      // Deleting forgets it, so the next event naming it recreates it.
+      const organizationId = (await knex('projects').where('id', projectId).first()).organization_id;
+      await deleteRelease(knex, await findRelease(knex, organizationId, 'shop@2.0'));
+      await store(['shop@2.0']);
+      assert.deepEqual(await projectVersions(), ['shop@1.0', 'shop@1.1', 'shop@2.0']);
+    } finally {
+      knex.removeListener('query', listen);
+    }
   });
 
   it('keeps an unprocessable event raw instead of dropping it, and goes on', async () => {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { BadRequestError, NotFoundError } from '../errors';
 import { canSeeProject, type OrganizationAccess } from '../organizations';
+import { forgetVersion } from './known-releases';
 import { assertValidVersion } from './versions';
 
 /** One row of `releases`. */
@@ -174,6 +175,8 @@ export async function updateRelease(
 /** Deletes a release with its commits list and deploys (events keep naming its version). */
 export async function deleteRelease(knex: Knex, release: Release): Promise<void> {
   await knex('releases').where('id', release.id).delete();
+  // So the next event naming the version recreates it, as before the pipeline remembered it.
+  forgetVersion(knex, release.version);
 }
 
 /** A project's releases, newest first (Sentry's default order, by creation). */

@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { DatabaseSignals } from '../db';
+import { isKnownPair, pairKey, rememberPairs } from './known-releases';
 import { versionProblem } from './versions';
 
 /** A release named by a stored event of a project. */
@@ -11,7 +13,8 @@ export interface ReleaseSighting {
  * Creates the releases events name that don't exist yet, and adds them to the events' projects, as
  * Sentry does on ingestion. Called once per stored batch on the pipeline's hot path: two
  * set-based statements for all the batch's distinct (project, release) pairs, none when no event
- * names a release. A version Sentry wouldn't accept (with `/`, too long) stays on the event only.
+ * names a release or every pair named is already known (known-releases.ts). A version Sentry
+ * wouldn't accept (with `/`, too long) stays on the event only.
  */
 export async function recordReleaseSightings(
   trx: Knex.Transaction,
@@ -19,8 +22,9 @@ export async function recordReleaseSightings(
 ): Promise<void> {
   const pairs = new Map<string, ReleaseSighting>();
   for (const s of sightings) {
-    if (versionProblem(s.version) !== null) continue;
-    pairs.set(`${s.projectId}\n${s.version}`, s);
+    const key = pairKey(s.projectId, s.version);
+    if (pairs.has(key) || isKnownPair(trx, key) || versionProblem(s.version) !== null) continue;
+    pairs.set(key, s);
   }
   if (pairs.size === 0) return;
   const projectIds = [...pairs.values()].map((p) => p.projectId);
@@ -43,4 +47,6 @@ export async function recordReleaseSightings(
      ON CONFLICT (project_id, release_id) DO NOTHING`,
     [projectIds, versions],
   );
+  // Not before the commit: a batch that rolls back must not leave its pairs looking known.
+  DatabaseSignals.afterCommit(trx, () => rememberPairs(trx, pairs.keys()));
 }
