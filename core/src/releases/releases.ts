@@ -44,6 +44,23 @@ const RELEASE_COLUMNS = [
   'date_started',
   'date_released',
 ];
+/** RELEASE_COLUMNS of `releases as r`. */
+const R_COLUMNS = RELEASE_COLUMNS.map((c) => `r.${c}`);
+
+/** Sentry's order of releases, newest first by creation; the id breaks ties, so pages walk each once. */
+const NEWEST_FIRST: { column: string; order: 'desc' }[] = [
+  { column: 'r.date_created', order: 'desc' },
+  { column: 'r.id', order: 'desc' },
+];
+
+/** A page of releases (`releases as r`), newest first; callers narrow it to whose releases they list. */
+function newestReleases(knex: Knex, window: { limit: number; offset: number }) {
+  return knex('releases as r')
+    .orderBy(NEWEST_FIRST)
+    .limit(window.limit)
+    .offset(window.offset)
+    .select<Release[]>(R_COLUMNS);
+}
 
 /** The organization's release of that version (404 when there is none). */
 export async function findRelease(knex: Knex, organizationId: number, version: string): Promise<Release> {
@@ -185,16 +202,9 @@ export async function listProjectReleases(
   projectId: number,
   window: { limit: number; offset: number },
 ): Promise<Release[]> {
-  return knex('releases as r')
+  return newestReleases(knex, window)
     .join('release_projects as rp', 'rp.release_id', 'r.id')
-    .where('rp.project_id', projectId)
-    .orderBy([
-      { column: 'r.date_created', order: 'desc' },
-      { column: 'r.id', order: 'desc' },
-    ])
-    .limit(window.limit)
-    .offset(window.offset)
-    .select(RELEASE_COLUMNS.map((c) => `r.${c}`));
+    .where('rp.project_id', projectId);
 }
 
 /** An organization's releases visible to the caller, newest first. */
@@ -203,15 +213,7 @@ export async function listOrganizationReleases(
   access: OrganizationAccess,
   window: { limit: number; offset: number },
 ): Promise<Release[]> {
-  const query = knex('releases as r')
-    .where('r.organization_id', access.organization.id)
-    .orderBy([
-      { column: 'r.date_created', order: 'desc' },
-      { column: 'r.id', order: 'desc' },
-    ])
-    .limit(window.limit)
-    .offset(window.offset)
-    .select(RELEASE_COLUMNS.map((c) => `r.${c}`));
+  const query = newestReleases(knex, window).where('r.organization_id', access.organization.id);
   if (access.visibleProjectIds !== undefined)
     query.whereExists(
       knex('release_projects as rp')
@@ -244,9 +246,6 @@ export async function previousReleaseWithCommits(knex: Knex, release: Release): 
           knex('release_projects').where('release_id', release.id).select('project_id'),
         ),
     )
-    .orderBy([
-      { column: 'r.date_created', order: 'desc' },
-      { column: 'r.id', order: 'desc' },
-    ])
-    .first(RELEASE_COLUMNS.map((c) => `r.${c}`));
+    .orderBy(NEWEST_FIRST)
+    .first(R_COLUMNS);
 }

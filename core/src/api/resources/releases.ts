@@ -116,12 +116,11 @@ async function applyCommits(knex: Knex, release: Release, body: CommitsBody): Pr
 /** Sentry's release routes, as `sentry-cli releases …` calls them. */
 export function releaseRoutes({ knex, config }: ApiDependencies): ApiRoute[] {
   const publicUrl = config.http.publicUrl;
-  const answer = async (release: Release) =>
-    serializeRelease(release, (await releaseDetails(knex, [release])).get(release.id)!);
   const answerAll = async (releases: Release[]) => {
     const details = await releaseDetails(knex, releases);
     return releases.map((r) => serializeRelease(r, details.get(r.id)!));
   };
+  const answer = async (release: Release) => (await answerAll([release]))[0];
 
   return [
     route({
