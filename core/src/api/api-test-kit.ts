@@ -180,6 +180,9 @@ export async function startApiServer(knex: Knex, options: ApiServerOptions = {})
   };
 }
 
+/** The team `seedAccount` puts an organization's first project in. */
+const teamOf = (organization: string) => `${organization}-team`;
+
 /** An organization with one project and an owner holding an all-scopes token. */
 export async function seedAccount(
   knex: Knex,
@@ -187,7 +190,7 @@ export async function seedAccount(
 ): Promise<BootstrapResult & { userId: number }> {
   const result = await bootstrap(knex, {
     organization: names.organization,
-    team: `${names.organization}-team`,
+    team: teamOf(names.organization),
     project: names.project,
     platform: 'javascript',
     email: names.email,
@@ -195,6 +198,28 @@ export async function seedAccount(
   });
   const user = await new AccountsRepository(knex).ensureUser(names.email, false);
   return { ...result, userId: user.id };
+}
+
+/** Another project of a seeded organization, on the team `seedAccount` made; its id. */
+export async function seedProject(
+  knex: Knex,
+  names: { organization: string; project: string; platform: string },
+): Promise<number> {
+  const accounts = new AccountsRepository(knex);
+  const org = await accounts.ensureOrganization(names.organization, names.organization);
+  const team = await accounts.ensureTeam(org.id, teamOf(names.organization));
+  return (await accounts.ensureProject(org.id, team.id, names.project, names.platform)).id;
+}
+
+/**
+ * Where most API suites start: organization `acme` with project `app`, its owner `owner@acme.io`
+ * holding an all-scopes token, and the API server on the suite's database (close it after).
+ */
+export async function startSeededApi(
+  knex: Knex,
+): Promise<{ api: ApiServer; token: string; projectId: number }> {
+  const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'owner@acme.io' });
+  return { api: await startApiServer(knex), token: seeded.token, projectId: seeded.projectId };
 }
 
 /** A token for an existing user with just these scopes. */

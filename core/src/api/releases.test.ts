@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
-import { AccountsRepository } from '../accounts';
 import { describeEachDatabase } from '../testing/databases';
 import {
   errorEvent,
   parseLinkHeader,
-  seedAccount,
-  startApiServer,
+  seedProject,
+  startSeededApi,
   storeEvents,
   type ApiServer,
 } from './api-test-kit';
@@ -31,14 +30,8 @@ describeEachDatabase('REST API releases', (ctx) => {
 
   before(async () => {
     knex = ctx.db.knex;
-    const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'owner@acme.io' });
-    token = seeded.token;
-    projectId = seeded.projectId;
-    const accounts = new AccountsRepository(knex);
-    const org = await accounts.ensureOrganization('acme', 'acme');
-    const team = await accounts.ensureTeam(org.id, 'acme-team');
-    await accounts.ensureProject(org.id, team.id, 'web', 'javascript');
-    api = await startApiServer(knex);
+    ({ api, token, projectId } = await startSeededApi(knex));
+    await seedProject(knex, { organization: 'acme', project: 'web', platform: 'javascript' });
   });
 
   after(async () => api?.close());

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Knex } from 'knex';
 import { FIXTURES_DIR } from '../testing/fixtures';
 import { describeEachDatabase } from '../testing/databases';
-import { seedAccount, startApiServer, storeEvents, type ApiServer } from './api-test-kit';
+import { startSeededApi, storeEvents, type ApiServer } from './api-test-kit';
 
 /** The event @sentry/browser sent from headless Chromium: a User-Agent header and no browser/os context. */
 function browserSdkEvent(): Record<string, unknown> {
@@ -29,10 +29,7 @@ describeEachDatabase('browser and os contexts from the User-Agent header', (ctx)
 
   before(async () => {
     knex = ctx.db.knex;
-    const seeded = await seedAccount(knex, { organization: 'acme', project: 'app', email: 'owner@acme.io' });
-    token = seeded.token;
-    projectId = seeded.projectId;
-    api = await startApiServer(knex);
+    ({ api, token, projectId } = await startSeededApi(knex));
   });
 
   after(async () => api.close());
